@@ -1,0 +1,2 @@
+/// NVIDIA GPU support for TensorCore through the CUDA driver API, loaded at run time.
+public enum CUDABackend {}

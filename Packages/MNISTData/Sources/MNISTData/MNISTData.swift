@@ -1,0 +1,2 @@
+/// IDX files, MNIST and Fashion-MNIST datasets, the reference transforms, download with checksums.
+public enum MNISTData {}

@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "TensorCore",
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Optim", targets: ["Optim"]),
+        .library(name: "Data", targets: ["Data"]),
+    ],
+    targets: [
+        // SIMD CPU kernels (GEMM, convolution, elementwise, reductions, Philox) and the worker pool.
+        .target(name: "CTensorKernels", linkerSettings: [.linkedLibrary("m"), .linkedLibrary("pthread")]),
+        // Tensor, Device, Backend protocol and registry, CPU backend, autodiff, random numbers.
+        .target(name: "TensorCore", dependencies: ["CTensorKernels"]),
+        // Modules, layers, initialisation and losses.
+        .target(name: "NN", dependencies: ["TensorCore"]),
+        // Optimizers (SGD, Adam) with saveable state.
+        .target(name: "Optim", dependencies: ["TensorCore"]),
+        // Dataset abstraction and the multi-worker DataLoader.
+        .target(name: "Data", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"]),
+    ]
+)

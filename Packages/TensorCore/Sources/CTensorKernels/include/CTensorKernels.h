@@ -1,0 +1,5 @@
+// CTensorKernels: the CPU backend's C kernels. Umbrella header; one header per area.
+#ifndef CTENSORKERNELS_H
+#define CTENSORKERNELS_H
+#include "dt_runtime.h"
+#endif

@@ -1,0 +1,1 @@
+// Data: see Package.swift for what lives here.

@@ -1,0 +1,1 @@
+// Optim: see Package.swift for what lives here.

@@ -1,0 +1,215 @@
+/// Memory owned by a backend: `count` Float32 elements on one device.
+///
+/// Buffers are created only by ``Backend/allocate(count:)`` and handed back to the same
+/// backend's operations, which downcast them to their concrete type.
+public protocol DeviceBuffer: AnyObject, Sendable {
+    /// Capacity in elements.
+    var count: Int { get }
+}
+
+/// Elementwise operations with one tensor operand (and optional scalar parameters).
+public enum UnaryOp: Hashable, Sendable {
+    case neg, exp, log, sqrt, abs, relu, tanh, sigmoid, softplus, sign
+    /// `x + c`
+    case addScalar(Float)
+    /// `x · c`
+    case mulScalar(Float)
+    /// `c / x`
+    case reciprocalScaled(Float)
+    /// `x ^ p`
+    case powScalar(Float)
+    /// `min(max(x, low), high)`
+    case clamp(low: Float, high: Float)
+    /// `1` where `x > c`, else `0`.
+    case greaterThanScalar(Float)
+}
+
+/// Elementwise operations with two tensor operands of one (broadcast) shape.
+/// Comparisons yield `1` for true and `0` for false.
+public enum BinaryOp: Hashable, Sendable {
+    case add, sub, mul, div, pow, maximum, minimum
+    case equal, notEqual, less, lessEqual, greater, greaterEqual
+}
+
+/// Reductions over the middle axis of a contiguous `[outer, extent, inner]` block.
+/// `argmax`/`argmin` write the index (as Float) of the first extreme element.
+public enum ReduceOp: Hashable, Sendable {
+    case sum, max, min, argmax, argmin
+}
+
+/// Random distributions a backend fills buffers with (see ``Backend/fillRandom(_:count:distribution:key:counter:)``).
+public enum RandomDistribution: Hashable, Sendable {
+    /// Uniform on `[low, high)`.
+    case uniform(low: Float, high: Float)
+    /// Normal with the given mean and standard deviation (Box–Muller).
+    case normal(mean: Float, std: Float)
+}
+
+/// Key of the counter-based Philox4x32-10 generator: `seed` is the 64-bit Philox key and `stream`
+/// the high 64 bits of the 128-bit counter, so distinct streams never overlap.
+public struct PhiloxKey: Hashable, Sendable {
+    public var seed: UInt64
+    public var stream: UInt64
+    public init(seed: UInt64, stream: UInt64 = 0) {
+        self.seed = seed
+        self.stream = stream
+    }
+}
+
+/// A (batched, strided) matrix product `C = alpha · op(A) · op(B) + beta · C` in row-major storage.
+///
+/// `op(A)` is `m × k` (A stored `k × m` when `transposeA`), `op(B)` is `k × n`, C is `m × n`.
+/// Leading dimensions are row strides in elements. For `batch > 1`, matrix `i` starts at
+/// `offset + i · batchStride` in each buffer (a batch stride of 0 reuses one matrix).
+public struct GemmDescriptor: Hashable, Sendable {
+    public var m: Int, n: Int, k: Int
+    public var transposeA: Bool, transposeB: Bool
+    public var alpha: Float, beta: Float
+    public var offsetA: Int, offsetB: Int, offsetC: Int
+    public var lda: Int, ldb: Int, ldc: Int
+    public var batch: Int
+    public var batchStrideA: Int, batchStrideB: Int, batchStrideC: Int
+
+    public init(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                alpha: Float = 1, beta: Float = 0,
+                offsetA: Int = 0, offsetB: Int = 0, offsetC: Int = 0,
+                lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil,
+                batch: Int = 1, batchStrideA: Int = 0, batchStrideB: Int = 0, batchStrideC: Int = 0) {
+        self.m = m; self.n = n; self.k = k
+        self.transposeA = transposeA; self.transposeB = transposeB
+        self.alpha = alpha; self.beta = beta
+        self.offsetA = offsetA; self.offsetB = offsetB; self.offsetC = offsetC
+        self.lda = lda ?? (transposeA ? m : k)
+        self.ldb = ldb ?? (transposeB ? k : n)
+        self.ldc = ldc ?? n
+        self.batch = batch
+        self.batchStrideA = batchStrideA; self.batchStrideB = batchStrideB; self.batchStrideC = batchStrideC
+    }
+}
+
+/// Geometry of a 2-D convolution over NCHW input and OIHW weight (groups = 1).
+///
+/// The forward output is `[batch, outChannels, outHeight, outWidth]` with
+/// `outHeight = (height + 2·padH − dilationH·(kernelH − 1) − 1) / strideH + 1` (likewise width).
+public struct ConvGeometry: Hashable, Sendable {
+    public var batch: Int, inChannels: Int, height: Int, width: Int
+    public var outChannels: Int, kernelH: Int, kernelW: Int
+    public var strideH: Int, strideW: Int, padH: Int, padW: Int, dilationH: Int, dilationW: Int
+
+    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+                kernelH: Int, kernelW: Int, strideH: Int = 1, strideW: Int = 1,
+                padH: Int = 0, padW: Int = 0, dilationH: Int = 1, dilationW: Int = 1) {
+        self.batch = batch; self.inChannels = inChannels; self.height = height; self.width = width
+        self.outChannels = outChannels; self.kernelH = kernelH; self.kernelW = kernelW
+        self.strideH = strideH; self.strideW = strideW; self.padH = padH; self.padW = padW
+        self.dilationH = dilationH; self.dilationW = dilationW
+    }
+
+    public var outHeight: Int { (height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH + 1 }
+    public var outWidth: Int { (width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW + 1 }
+    public var inputShape: [Int] { [batch, inChannels, height, width] }
+    public var weightShape: [Int] { [outChannels, inChannels, kernelH, kernelW] }
+    public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+}
+
+/// Hyper-parameters of one fused Adam(W) update (PyTorch semantics, see ``Backend/adamStep(parameter:gradient:firstMoment:secondMoment:count:hyper:)``).
+public struct AdamHyperparameters: Hashable, Sendable {
+    public var learningRate: Float
+    public var beta1: Float, beta2: Float, epsilon: Float
+    /// L2 penalty added to the gradient (Adam) or decoupled decay (AdamW when `decoupled`).
+    public var weightDecay: Float
+    public var decoupledWeightDecay: Bool
+    /// 1-based step number used for bias correction.
+    public var step: Int
+
+    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0, decoupledWeightDecay: Bool = false, step: Int) {
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.weightDecay = weightDecay; self.decoupledWeightDecay = decoupledWeightDecay; self.step = step
+    }
+}
+
+/// The closed set of primitive operations every device implements.
+///
+/// Composite operations (softmax, losses, layers) and every gradient rule are written once in
+/// ``Tensor`` operations above this protocol, so a new backend gets them for free.
+///
+/// Conventions: buffers come from this backend's ``allocate(count:)``; "into" buffers are
+/// contiguous row-major outputs that the caller allocated with enough room; inputs are described by
+/// ``StridedLayout``s. Shape checking happens in ``Tensor`` before a backend is called: backends may
+/// assume valid arguments. Operations are ordered: a later call sees an earlier call's writes, and
+/// ``download(_:offset:into:)`` waits for all earlier work.
+public protocol Backend: AnyObject, Sendable {
+    /// The device this backend computes on.
+    var device: Device { get }
+
+    /// A human-readable name, e.g. `"CPU (AVX-512, 2 threads)"`.
+    var name: String { get }
+
+    /// A buffer of `count` Float32 elements with unspecified contents.
+    func allocate(count: Int) -> any DeviceBuffer
+
+    /// Copies host values into `buffer` starting at element `offset`.
+    func upload(_ source: UnsafeBufferPointer<Float>, to buffer: any DeviceBuffer, offset: Int)
+
+    /// Copies `destination.count` elements starting at element `offset` of `buffer` to the host.
+    func download(_ buffer: any DeviceBuffer, offset: Int, into destination: UnsafeMutableBufferPointer<Float>)
+
+    /// Sets `count` elements starting at `offset` to `value`.
+    func fill(_ buffer: any DeviceBuffer, offset: Int, count: Int, value: Float)
+
+    /// Copies the elements of `source` (read through `sourceLayout`) to `destination` (written
+    /// through `destinationLayout`); both layouts have the same shape. Destination elements must
+    /// not alias each other.
+    func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
+              to destination: any DeviceBuffer, _ destinationLayout: StridedLayout)
+
+    /// `out[i] = op(x[i])` with `out` contiguous of `xLayout.shape`.
+    func unary(_ op: UnaryOp, _ x: any DeviceBuffer, _ xLayout: StridedLayout, into out: any DeviceBuffer)
+
+    /// `out[i] = a[i] op b[i]`; both layouts already have the output shape (broadcast dims have stride 0).
+    func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+                _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer)
+
+    /// `out[i] = condition[i] != 0 ? a[i] : b[i]`; all layouts have the output shape.
+    func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
+                _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+                _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer)
+
+    /// Reduces the contiguous block `x[offset ..< offset + outer·extent·inner]`, viewed as
+    /// `[outer, extent, inner]`, over its middle axis into contiguous `out[outer, inner]`.
+    /// `extent` is at least 1.
+    func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
+                into out: any DeviceBuffer)
+
+    /// Batched matrix product, see ``GemmDescriptor``.
+    func gemm(_ descriptor: GemmDescriptor, a: any DeviceBuffer, b: any DeviceBuffer, c: any DeviceBuffer)
+
+    /// Convolution forward: contiguous `input` and `weight` into contiguous `output` (no bias).
+    func conv2dForward(_ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+                       into output: any DeviceBuffer)
+
+    /// Gradient of the convolution with respect to its input (the transposed convolution):
+    /// contiguous `gradOutput` and `weight` into contiguous `gradInput`, which is overwritten.
+    func conv2dBackwardInput(_ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+                             into gradInput: any DeviceBuffer)
+
+    /// Gradient of the convolution with respect to its weight: contiguous `input` and
+    /// `gradOutput` into contiguous `gradWeight`, which is overwritten.
+    func conv2dBackwardWeight(_ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+                              into gradWeight: any DeviceBuffer)
+
+    /// Fills `count` contiguous elements with Philox4x32-10 numbers. Element `i` uses word
+    /// `i % 4` of the block at counter `(key.stream << 64) | (counter + i / 4)`; normals pair words
+    /// (0, 1) and (2, 3) of a block through Box–Muller. Identical on every backend.
+    func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
+                    key: PhiloxKey, counter: UInt64)
+
+    /// One fused Adam update over `count` contiguous elements, in place on `parameter`,
+    /// `firstMoment` and `secondMoment`.
+    func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
+                  secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters)
+
+    /// Waits until all queued work on the device is complete.
+    func synchronize()
+}

@@ -1,0 +1,76 @@
+/// How a tensor's elements map to offsets in its buffer: `offset + Σ index[d] · strides[d]`.
+///
+/// Strides are in elements (not bytes) and may be 0 (a broadcast dimension). Views (reshape,
+/// transpose, slice, expand) produce new layouts over the same buffer without copying.
+public struct StridedLayout: Hashable, Sendable, CustomStringConvertible {
+    /// Extent of each dimension; `[]` is a scalar (one element).
+    public var shape: [Int]
+    /// Element step of each dimension.
+    public var strides: [Int]
+    /// Element offset of index `[0, 0, …]` in the buffer.
+    public var offset: Int
+
+    public init(shape: [Int], strides: [Int], offset: Int = 0) {
+        precondition(shape.count == strides.count, "layout rank mismatch: shape \(shape), strides \(strides)")
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+    }
+
+    /// A row-major (C-order) layout of `shape` starting at `offset`.
+    public init(contiguous shape: [Int], offset: Int = 0) {
+        self.init(shape: shape, strides: StridedLayout.rowMajorStrides(shape), offset: offset)
+    }
+
+    /// Number of elements (1 for a scalar, 0 when any dimension is 0).
+    public var count: Int { shape.reduce(1, *) }
+
+    /// Number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// True when the elements are densely packed in row-major order (offset may be non-zero).
+    public var isContiguous: Bool {
+        var expected = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] != 1 {
+            if strides[d] != expected { return false }
+            expected *= shape[d]
+        }
+        return true
+    }
+
+    /// Row-major strides of `shape`.
+    public static func rowMajorStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[d] = running
+            running *= max(shape[d], 1)
+        }
+        return strides
+    }
+
+    public var description: String { "shape \(shape) strides \(strides) offset \(offset)" }
+}
+
+/// Shape helpers shared by tensor operations.
+public enum ShapeRules {
+    /// The NumPy/PyTorch broadcast of two shapes, or `nil` when they are incompatible.
+    public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let rank = max(a.count, b.count)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            if da == db || db == 1 { result[i] = da }
+            else if da == 1 { result[i] = db }
+            else { return nil }
+        }
+        return result
+    }
+
+    /// Normalises a possibly negative axis against `rank`, or `nil` when out of range.
+    public static func normalizedAxis(_ axis: Int, rank: Int) -> Int? {
+        let a = axis < 0 ? axis + rank : axis
+        return (0..<max(rank, 1)).contains(a) ? a : nil
+    }
+}

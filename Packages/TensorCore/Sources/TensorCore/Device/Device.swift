@@ -1,0 +1,76 @@
+/// Where a tensor's memory lives and where its operations run.
+///
+/// `Device` is a plain value: comparing, hashing and printing it never touches hardware.
+/// Use ``Tensor/to(_:)`` to copy a tensor to another device; that call throws a
+/// ``DeviceError`` when no backend for the device is available.
+public enum Device: Hashable, Sendable, CustomStringConvertible {
+    /// Host memory, computed by the built-in CPU backend.
+    case cpu
+    /// The NVIDIA GPU with the given ordinal, computed by the `CUDABackend` package.
+    case cuda(Int)
+
+    /// `"cpu"` or `"cuda:N"`, the same spelling ``init(parsing:)`` accepts.
+    public var description: String {
+        switch self {
+        case .cpu: return "cpu"
+        case .cuda(let index): return "cuda:\(index)"
+        }
+    }
+
+    /// The family of the device, used to look up its backend provider.
+    public var kind: DeviceKind {
+        switch self {
+        case .cpu: return .cpu
+        case .cuda: return .cuda
+        }
+    }
+
+    /// Parses `"cpu"`, `"cuda"` (meaning `cuda:0`) or `"cuda:N"`.
+    ///
+    /// - Throws: ``DeviceError/invalidName(_:)`` naming the text and the accepted spellings.
+    public init(parsing text: String) throws(DeviceError) {
+        let lowered = text.lowercased()
+        if lowered == "cpu" { self = .cpu; return }
+        if lowered == "cuda" { self = .cuda(0); return }
+        if lowered.hasPrefix("cuda:"), let index = Int(lowered.dropFirst(5)), index >= 0 {
+            self = .cuda(index)
+            return
+        }
+        throw .invalidName(text)
+    }
+}
+
+/// A family of devices that one backend provider serves.
+public enum DeviceKind: String, Hashable, Sendable, CaseIterable {
+    case cpu
+    case cuda
+
+    /// The package that provides the backend for this kind of device.
+    public var providingPackage: String {
+        switch self {
+        case .cpu: return "TensorCore"
+        case .cuda: return "CUDABackend"
+        }
+    }
+}
+
+/// Errors raised when a device is named or used.
+public enum DeviceError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The text is not a device name.
+    case invalidName(String)
+    /// No backend can serve the device; `reason` says why (package not linked, no driver, no such GPU).
+    case unavailable(Device, reason: String)
+    /// Two tensors of one operation live on different devices.
+    case mismatch(op: String, Device, Device)
+
+    public var description: String {
+        switch self {
+        case .invalidName(let text):
+            return "invalid device '\(text)': expected 'cpu', 'cuda' or 'cuda:N'"
+        case .unavailable(let device, let reason):
+            return "device \(device) unavailable: \(reason)"
+        case .mismatch(let op, let a, let b):
+            return "\(op): operands are on different devices (\(a) and \(b)); move one with .to(_:) first"
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/// Reusable checks for datasets, models and trainers.
+public enum TestKit {}

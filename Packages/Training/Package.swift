@@ -1,0 +1,26 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Training",
+    products: [.library(name: "Training", targets: ["Training"])],
+    dependencies: [.package(path: "../TensorCore"), .package(path: "../VAEModels"), .package(path: "../TestKit")],
+    targets: [
+        // zlib from the system for PNG encoding.
+        .systemLibrary(name: "CZlibPNG", path: "Sources/CZlibPNG"),
+        // The VAE trainer, losses, TensorBoard event files, safetensors checkpoints, progress.
+        .target(name: "Training", dependencies: [
+            "CZlibPNG",
+            .product(name: "TensorCore", package: "TensorCore"),
+            .product(name: "NN", package: "TensorCore"),
+            .product(name: "Optim", package: "TensorCore"),
+            .product(name: "Data", package: "TensorCore"),
+            .product(name: "VAEModels", package: "VAEModels"),
+        ]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Training",
+            .product(name: "TensorCore", package: "TensorCore"),
+            .product(name: "TestKit", package: "TestKit"),
+        ]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// The VAE protocol and the reference MLPVAE and CNNVAE models.
+public enum VAEModels {}
