@@ -2,4 +2,5 @@
 #ifndef CTENSORKERNELS_H
 #define CTENSORKERNELS_H
 #include "dt_runtime.h"
+#include "dt_random.h"
 #endif
