@@ -1,4 +1,4 @@
-// PLACEHOLDER runtime (the kernels work replaces dispatch and the pool).
+// Aligned host allocation for tensor storage.
 #include "dt_runtime.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +13,5 @@ float *dt_alloc_floats(size_t count) {
     }
     return (float *)p;
 }
+
 void dt_free_floats(float *pointer) { free(pointer); }
-dt_isa dt_detected_isa(void) { return DT_ISA_PORTABLE; }
-dt_isa dt_active_isa(void) { return DT_ISA_PORTABLE; }
-dt_isa dt_force_isa(dt_isa isa) { (void)isa; return DT_ISA_PORTABLE; }
-const char *dt_isa_name(dt_isa isa) { (void)isa; return "portable"; }
-int dt_thread_count(void) { return 1; }
-void dt_set_thread_count(int count) { (void)count; }

@@ -21,19 +21,60 @@ typedef enum {
     DT_ISA_NEON = 3
 } dt_isa;
 
-/// The best path this CPU supports.
+/// The best path this CPU supports (x86-64: AVX-512F/BW/VL/DQ with OS-enabled ZMM state, else
+/// AVX2+FMA, else portable; arm64: NEON).
 dt_isa dt_detected_isa(void);
-/// The path kernels take now (detected, or lower when forced).
+/// The path kernels started on the calling thread take now: its override, else the process setting
+/// (initially DEEPTRUST_ISA when set to "portable", "avx2" or "avx512", else detected).
 dt_isa dt_active_isa(void);
-/// Forces a path (clamped to what the CPU supports); returns the path now active.
+/// Forces a path for the whole process; returns the path now active. A path the CPU lacks falls back to the best
+/// supported path below it (x86-64: avx512f > avx2+fma > portable); a path of another architecture
+/// falls back to portable. `dt_force_isa(dt_detected_isa())` undoes a forcing.
 dt_isa dt_force_isa(dt_isa isa);
+/// Whether the CPU can run `isa` (portable: always).
+int dt_isa_supported(dt_isa isa);
 /// Printable name of a path ("avx512f", "avx2+fma", "neon", "portable").
 const char *dt_isa_name(dt_isa isa);
 
-/// Number of threads kernels use (default: online cores, or DEEPTRUST_NUM_THREADS when set).
+/// Overrides the path for kernels started on the calling thread only (clamped like dt_force_isa),
+/// or removes the override when `isa` is -1; returns the previous override (-1 when none). Lets
+/// concurrent tests pin different paths without affecting each other.
+int dt_exchange_thread_isa_override(int isa);
+
+/// Number of threads kernels started on the calling thread use (its override, else the process
+/// setting: online cores, or DEEPTRUST_NUM_THREADS when set, or dt_set_thread_count).
 int dt_thread_count(void);
-/// Sets the number of threads kernels use (at least 1).
+/// Sets the process's number of threads kernels use (clamped to 1...256). Takes effect at the next parallel call.
 void dt_set_thread_count(int count);
+
+/// Overrides the thread count for kernels started on the calling thread only, or removes the
+/// override when `count` is 0; returns the previous override (0 when none).
+int dt_exchange_thread_count_override(int count);
+
+/// Body of a parallel loop: processes the indices `[begin, end)`.
+typedef void (*dt_range_fn)(void *ctx, size_t begin, size_t end);
+
+/// Runs `fn` over `[0, n)` split into contiguous, nearly equal chunks, one per thread (up to
+/// dt_thread_count(), the calling thread included; never more chunks than `n`), and returns when
+/// every chunk is done. `fn` must be safe to call concurrently on disjoint ranges. Does nothing
+/// when `n` is 0. Called from inside a parallel body, or while another thread holds the pool, it
+/// runs the whole range on the calling thread. Every chunk runs with flush-to-zero and
+/// denormals-are-zero, whichever thread runs it, so results do not depend on the thread count;
+/// the calling thread's floating-point mode is restored before returning.
+/// Callers decide when a loop is too small to be worth splitting (see dt_parallel_for_grain).
+void dt_parallel_for(size_t n, dt_range_fn fn, void *ctx);
+
+/// Like dt_parallel_for, but every chunk except possibly the last holds at least `grain` indices,
+/// so loops shorter than 2·grain run on the calling thread alone, without any threading cost.
+void dt_parallel_for_grain(size_t n, size_t grain, dt_range_fn fn, void *ctx);
+
+/// Body of a parallel team: the `index`-th of `count` cooperating calls.
+typedef void (*dt_team_fn)(void *ctx, int index, int count);
+
+/// Calls `fn(ctx, i, count)` for `i` in `[0, count)` concurrently, `count = min(max_threads,
+/// dt_thread_count())` (at least 1), call 0 on the calling thread; returns when all have returned.
+/// Nested or contended calls run with `count = 1` on the calling thread.
+void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

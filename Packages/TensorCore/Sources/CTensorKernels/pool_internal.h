@@ -1,0 +1,53 @@
+// Internal helpers of the worker pool shared by the kernels (not part of the public C API):
+// floating-point mode switching and a barrier for the members of one dt_parallel_team call.
+#ifndef DT_POOL_INTERNAL_H
+#define DT_POOL_INTERNAL_H
+#include <stdatomic.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#define DT_FP_FLUSH_BITS 0x8040u /* MXCSR: flush-to-zero (bit 15) | denormals-are-zero (bit 6) */
+typedef unsigned dt_fp_mode;
+/// Switches the calling thread to flush-to-zero / denormals-are-zero; returns the previous mode.
+static inline dt_fp_mode dt_fp_mode_enter_flush(void) {
+    unsigned old = _mm_getcsr();
+    if ((old & DT_FP_FLUSH_BITS) != DT_FP_FLUSH_BITS) _mm_setcsr(old | DT_FP_FLUSH_BITS);
+    return old;
+}
+/// Restores a mode returned by dt_fp_mode_enter_flush.
+static inline void dt_fp_mode_restore(dt_fp_mode old) {
+    if (_mm_getcsr() != old) _mm_setcsr(old);
+}
+static inline void dt_cpu_relax(void) { _mm_pause(); }
+#elif defined(__aarch64__)
+typedef uint64_t dt_fp_mode;
+static inline dt_fp_mode dt_fp_mode_enter_flush(void) {
+    uint64_t old;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(old));
+    uint64_t flushed = old | (1ull << 24); /* FZ */
+    if (flushed != old) __asm__ volatile("msr fpcr, %0" : : "r"(flushed));
+    return old;
+}
+static inline void dt_fp_mode_restore(dt_fp_mode old) { __asm__ volatile("msr fpcr, %0" : : "r"(old)); }
+static inline void dt_cpu_relax(void) { __asm__ volatile("yield"); }
+#else
+typedef int dt_fp_mode;
+static inline dt_fp_mode dt_fp_mode_enter_flush(void) { return 0; }
+static inline void dt_fp_mode_restore(dt_fp_mode old) { (void)old; }
+static inline void dt_cpu_relax(void) {}
+#endif
+
+/// A reusable barrier for the `count` members of one dt_parallel_team call.
+typedef struct {
+    _Atomic unsigned arrived;
+    _Atomic unsigned phase;
+    unsigned count;
+} dt_team_barrier;
+
+/// Prepares `barrier` for `count` members (before any member waits on it).
+void dt_team_barrier_init(dt_team_barrier *barrier, int count);
+/// Blocks until all members have called it (spinning briefly, then yielding the core).
+void dt_team_barrier_wait(dt_team_barrier *barrier);
+
+#endif
