@@ -21,5 +21,6 @@ let package = Package(
         // Dataset abstraction and the multi-worker DataLoader.
         .target(name: "Data", dependencies: ["TensorCore"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
     ]
 )

@@ -46,8 +46,10 @@ final class TensorFailureRecorder: Sendable {
 
 /// Reports a tensor misuse: recorded inside a checking scope, fatal outside one.
 ///
-/// Callers return a placeholder result after calling this, so it must not be `Never`.
-func reportTensorFailure(_ error: TensorError, file: StaticString = #file, line: UInt = #line) {
+/// Callers return a placeholder result after calling this, so it must not be `Never`. Public so
+/// that layers and losses built on tensor operations (the NN product) report their own misuse
+/// (for example "Linear: expected 784 input features, got shape [2, 3]") the same way.
+public func reportTensorFailure(_ error: TensorError, file: StaticString = #file, line: UInt = #line) {
     if let recorder = TensorFailureRecorder.current {
         recorder.record(error)
     } else {

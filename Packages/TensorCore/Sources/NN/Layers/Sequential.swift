@@ -1,0 +1,45 @@
+import TensorCore
+
+/// Layers applied one after another (PyTorch's `nn.Sequential`); children are named `0`, `1`, …,
+/// so parameters get PyTorch's keys (`0.weight`, and `encoder.0.weight` inside a module's `encoder`).
+///
+/// ```swift
+/// let mlp = Sequential(Linear(784, 128), ReLU(), Linear(128, 10))
+/// let logits = mlp(Tensor.zeros([32, 784]))   // [32, 10]
+/// ```
+public final class Sequential: Layer {
+    /// The layers in application order.
+    public let layers: [any Layer]
+    public let trainingFlag: TrainingFlag?
+
+    /// A sequence of `layers`.
+    public convenience init(_ layers: any Layer...) {
+        self.init(layers)
+    }
+
+    /// A sequence of `layers`.
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+        trainingFlag = TrainingFlag()
+    }
+
+    private init(layers: [any Layer], trainingFlag: TrainingFlag?) {
+        self.layers = layers
+        self.trainingFlag = trainingFlag
+    }
+
+    /// The output of the last layer (the input itself when there are no layers).
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        layers.reduce(input) { x, layer in layer(x) }
+    }
+
+    public var namedChildren: [(name: String, module: any Module)] {
+        layers.enumerated().map { (String($0.offset), $0.element) }
+    }
+    public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
+    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
+
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> Sequential {
+        Sequential(layers: try clone(layers), trainingFlag: trainingFlag.map { clone($0) })
+    }
+}

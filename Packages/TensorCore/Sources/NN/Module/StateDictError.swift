@@ -1,0 +1,42 @@
+import TensorCore
+
+/// Why ``Module/loadStateDict(_:strict:)`` refused a state dict. Nothing is loaded when it throws.
+public struct StateDictError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A key whose tensor has the wrong shape.
+    public struct ShapeMismatch: Equatable, Sendable {
+        public var key: String
+        /// Shape of the module's parameter or buffer.
+        public var expected: [Int]
+        /// Shape of the tensor in the state dict.
+        public var found: [Int]
+    }
+
+    /// Keys of the module that the state dict lacks (sorted).
+    public var missingKeys: [String]
+    /// Keys of the state dict that the module does not have (sorted).
+    public var unexpectedKeys: [String]
+    /// Keys present in both with different shapes (sorted by key).
+    public var shapeMismatches: [ShapeMismatch]
+    /// A tensor could not be moved to the module's device.
+    public var deviceError: DeviceError?
+
+    public init(missingKeys: [String] = [], unexpectedKeys: [String] = [],
+                shapeMismatches: [ShapeMismatch] = [], deviceError: DeviceError? = nil) {
+        self.missingKeys = missingKeys
+        self.unexpectedKeys = unexpectedKeys
+        self.shapeMismatches = shapeMismatches
+        self.deviceError = deviceError
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if !missingKeys.isEmpty { parts.append("missing keys: \(missingKeys.joined(separator: ", "))") }
+        if !unexpectedKeys.isEmpty { parts.append("unexpected keys: \(unexpectedKeys.joined(separator: ", "))") }
+        for mismatch in shapeMismatches {
+            parts.append("size mismatch for \(mismatch.key): the module has shape \(mismatch.expected), "
+                + "the state dict has shape \(mismatch.found)")
+        }
+        if let deviceError { parts.append(deviceError.description) }
+        return "error loading state dict: " + parts.joined(separator: "; ")
+    }
+}
