@@ -3,4 +3,6 @@
 #define CTENSORKERNELS_H
 #include "dt_runtime.h"
 #include "dt_random.h"
+#include "dt_fill.h"
+#include "dt_optim.h"
 #endif
