@@ -3,6 +3,7 @@
 #define CTENSORKERNELS_H
 #include "dt_runtime.h"
 #include "dt_random.h"
+#include "dt_elementwise.h"
 #include "dt_fill.h"
 #include "dt_optim.h"
 #endif
