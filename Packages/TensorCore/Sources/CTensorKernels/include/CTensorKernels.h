@@ -6,4 +6,5 @@
 #include "dt_elementwise.h"
 #include "dt_fill.h"
 #include "dt_optim.h"
+#include "dt_gemm.h"
 #endif

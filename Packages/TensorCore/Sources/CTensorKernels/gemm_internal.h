@@ -1,0 +1,84 @@
+// Internal interface between the GEMM driver (gemm.c), the per-ISA kernels (gemm_<isa>.c, built
+// from gemm_template.h) and the convolution code, which reuses the blocked driver with its own
+// packing routines (patch gathering instead of an im2col buffer).
+#ifndef DT_GEMM_INTERNAL_H
+#define DT_GEMM_INTERNAL_H
+#include "dt_runtime.h"
+#include <stddef.h>
+
+/// Packs rows `[i0, i0 + count)` and depths `[p0, p0 + kc)` of an operand into `dst` as panels of
+/// `width` rows: panel `q` starts at `dst + q·width·kc` and holds element (i0 + q·width + r, p0 + p)
+/// at `[p·width + r]`; rows past `count` are zero. For the right operand B, "rows" are the
+/// columns of op(B).
+typedef void (*dt_gemm_pack_fn)(const void *source, size_t i0, size_t count, size_t p0, size_t kc,
+                                float *dst, int width);
+
+/// An operand as the driver sees it: a packing routine and its source.
+typedef struct {
+    dt_gemm_pack_fn pack;
+    const void *source;
+} dt_gemm_operand;
+
+/// A strided matrix source for the standard packers: element (i, p) is at
+/// `data[i·row_stride + p·depth_stride]` (one of the two strides is 1).
+typedef struct {
+    const float *data;
+    size_t row_stride, depth_stride;
+} dt_gemm_matrix;
+
+/// One product `C[m×n] = alpha · A[m×k] · B[k×n] + beta · C`, with packed operands.
+typedef struct {
+    size_t m, n, k;
+    float alpha, beta;
+    dt_gemm_operand a, b;
+    float *c;
+    size_t ldc;
+} dt_gemm_args;
+
+/// A micro-kernel: `C[mr×nr] = alpha · Apanel · Bpanel + beta · C` over depth `kc` (full tile
+/// computed, only `mr × nr` stored; C not read when beta is 0).
+typedef void (*dt_gemm_ukernel_fn)(size_t kc, const float *a_panel, const float *b_panel, float *c, size_t ldc,
+                                   int mr, int nr, float alpha, float beta);
+
+/// A register-tile shape with its blocking.
+typedef struct {
+    int mr, nr;
+    size_t kc, mc, nc;
+    dt_gemm_ukernel_fn ukernel;
+} dt_gemm_shape;
+
+/// What one instruction-set path provides.
+typedef struct {
+    dt_isa isa;
+    /// The tile shape to use for a product with `n` columns.
+    const dt_gemm_shape *(*select_shape)(size_t m, size_t n, size_t k);
+    /// Packs a dt_gemm_matrix whose panel dimension is contiguous (row_stride == 1).
+    dt_gemm_pack_fn pack_contiguous;
+    /// Packs a dt_gemm_matrix whose depth dimension is contiguous (depth_stride == 1), transposing.
+    dt_gemm_pack_fn pack_transposing;
+    /// Computes the rows `[r0, r1)` × columns `[c0, c1)` of the product on the calling thread.
+    void (*run_block)(const dt_gemm_args *args, const dt_gemm_shape *shape, size_t r0, size_t r1, size_t c0,
+                      size_t c1);
+} dt_gemm_isa_ops;
+
+extern const dt_gemm_isa_ops dt_gemm_ops_portable;
+#if defined(__x86_64__)
+extern const dt_gemm_isa_ops dt_gemm_ops_avx2;
+extern const dt_gemm_isa_ops dt_gemm_ops_avx512;
+#endif
+#if defined(__aarch64__)
+extern const dt_gemm_isa_ops dt_gemm_ops_neon;
+#endif
+
+/// The operations of `isa` (portable when this build has no such path).
+const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa);
+
+/// Per-thread packing scratch space, 64-byte aligned, grown on demand and kept for the thread's
+/// life. `slot` 0 and 1 are separate buffers (A and B panels); slot 2 is free for callers.
+float *dt_gemm_scratch(int slot, size_t count);
+
+/// Runs one product over up to `threads` threads (1: on the calling thread), splitting C so that
+/// every thread gets whole tiles; small products run on one thread.
+void dt_gemm_run(const dt_gemm_isa_ops *ops, const dt_gemm_args *args, int threads);
+
+#endif
