@@ -15,12 +15,13 @@ let package = Package(
         // Tensor, Device, Backend protocol and registry, CPU backend, autodiff, random numbers.
         .target(name: "TensorCore", dependencies: ["CTensorKernels"]),
         // Modules, layers, initialisation and losses.
-        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "NN", dependencies: ["TensorCore", "Optim"]),
         // Optimizers (SGD, Adam) with saveable state.
-        .target(name: "Optim", dependencies: ["TensorCore"]),
+        .target(name: "Optim", dependencies: ["TensorCore", "CTensorKernels"]),
         // Dataset abstraction and the multi-worker DataLoader.
         .target(name: "Data", dependencies: ["TensorCore"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
     ]
 )

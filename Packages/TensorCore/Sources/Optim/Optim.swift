@@ -1,1 +1,0 @@
-// Optim: see Package.swift for what lives here.
