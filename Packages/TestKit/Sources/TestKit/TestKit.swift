@@ -1,2 +1,0 @@
-/// Reusable checks for datasets, models and trainers.
-public enum TestKit {}
