@@ -21,6 +21,7 @@ let package = Package(
         // Dataset abstraction and the multi-worker DataLoader.
         .target(name: "Data", dependencies: ["TensorCore"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"]),
     ]
