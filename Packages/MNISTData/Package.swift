@@ -3,19 +3,31 @@ import PackageDescription
 
 let package = Package(
     name: "MNISTData",
-    products: [.library(name: "MNISTData", targets: ["MNISTData"])],
+    products: [
+        // IDX files, MNIST/Fashion-MNIST datasets, transforms, download logic (no networking stack).
+        .library(name: "MNISTData", targets: ["MNISTData"]),
+        // HTTP(S) fetching for downloads. Separate because FoundationNetworking brings in full
+        // Foundation (ICU, ~60 MB in a static binary); only tools that download link it.
+        .library(name: "MNISTDownload", targets: ["MNISTDownload"]),
+    ],
     dependencies: [.package(path: "../TensorCore"), .package(path: "../TestKit")],
     targets: [
         // zlib from the system (every Swift-on-Linux install has it) for .gz IDX files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // IDX files, MNIST/Fashion-MNIST datasets, transforms, download with checksums.
         .target(name: "MNISTData", dependencies: [
             "CZlib",
             .product(name: "TensorCore", package: "TensorCore"),
             .product(name: "Data", package: "TensorCore"),
         ]),
+        .target(name: "MNISTDownload", dependencies: [
+            "MNISTData",
+            .product(name: "TensorCore", package: "TensorCore"),
+            .product(name: "Data", package: "TensorCore"),
+        ]),
         .testTarget(name: "MNISTDataTests", dependencies: [
             "MNISTData",
+            "MNISTDownload",
+            "CZlib",
             .product(name: "TensorCore", package: "TensorCore"),
             .product(name: "Data", package: "TensorCore"),
             .product(name: "TestKit", package: "TestKit"),
