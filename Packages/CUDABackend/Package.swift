@@ -6,8 +6,16 @@ let package = Package(
     products: [.library(name: "CUDABackend", targets: ["CUDABackend"])],
     dependencies: [.package(path: "../TensorCore")],
     targets: [
-        // TensorCore's Backend protocol on NVIDIA GPUs through the CUDA driver API, loaded at run time.
+        // TensorCore's Backend protocol on NVIDIA GPUs through the CUDA driver API, loaded at run
+        // time. The kernels' sources live in Kernels/ (outside every target); their PTX is compiled
+        // in by Sources/CUDABackend/Generated/KernelsPTX.swift (written by Tools/gen-ptx).
         .target(name: "CUDABackend", dependencies: [.product(name: "TensorCore", package: "TensorCore")]),
-        .testTarget(name: "CUDABackendTests", dependencies: ["CUDABackend", .product(name: "TensorCore", package: "TensorCore")]),
-    ]
+        // Test support: the same kernels compiled for the CPU and run block by block, so the
+        // tests exercise the whole launch path without a GPU.
+        .target(name: "CUDAKernelEmulator", path: "Tests/CUDAKernelEmulator"),
+        .testTarget(name: "CUDABackendTests", dependencies: [
+            "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
+        ]),
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,70 @@
+/// A failed CUDA driver or cuBLAS call: the function, its status code and the library's own
+/// description, plus details such as the PTX loader's log.
+public struct CUDAError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The library function that failed, e.g. `"cuModuleLoadDataEx"`.
+    public var call: String
+    /// The `CUresult` (or `cublasStatus_t`) value.
+    public var code: Int32
+    /// The status name, e.g. `"CUDA_ERROR_UNSUPPORTED_PTX_VERSION"`.
+    public var name: String
+    /// The library's explanation of the status.
+    public var message: String
+    /// Extra context (the JIT error log of a module load), empty when there is none.
+    public var detail: String
+
+    public init(call: String, code: Int32, name: String, message: String, detail: String = "") {
+        self.call = call; self.code = code; self.name = name; self.message = message; self.detail = detail
+    }
+
+    public var description: String {
+        "\(call) failed: \(name) (\(code)): \(message)" + (detail.isEmpty ? "" : "; \(detail)")
+    }
+}
+
+/// Driver status codes the backend treats specially (values of `CUresult` in cuda.h).
+public enum CUDAStatus {
+    public static let success: Int32 = 0
+    public static let invalidValue: Int32 = 1
+    public static let outOfMemory: Int32 = 2
+    public static let notInitialized: Int32 = 3
+    public static let stubLibrary: Int32 = 34
+    public static let noDevice: Int32 = 100
+    public static let invalidDevice: Int32 = 101
+    public static let invalidImage: Int32 = 200
+    public static let invalidContext: Int32 = 201
+    public static let noBinaryForGPU: Int32 = 209
+    public static let invalidPTX: Int32 = 218
+    public static let jitCompilerNotFound: Int32 = 221
+    public static let unsupportedPTXVersion: Int32 = 222
+    public static let notFound: Int32 = 500
+    public static let illegalAddress: Int32 = 700
+    public static let launchOutOfResources: Int32 = 701
+    public static let launchFailed: Int32 = 719
+    public static let systemDriverMismatch: Int32 = 803
+    public static let unknown: Int32 = 999
+
+    /// Names of the codes above, for drivers (such as test fakes) that cannot name their own errors.
+    public static func fallbackName(_ code: Int32) -> String {
+        switch code {
+        case success: return "CUDA_SUCCESS"
+        case invalidValue: return "CUDA_ERROR_INVALID_VALUE"
+        case outOfMemory: return "CUDA_ERROR_OUT_OF_MEMORY"
+        case notInitialized: return "CUDA_ERROR_NOT_INITIALIZED"
+        case stubLibrary: return "CUDA_ERROR_STUB_LIBRARY"
+        case noDevice: return "CUDA_ERROR_NO_DEVICE"
+        case invalidDevice: return "CUDA_ERROR_INVALID_DEVICE"
+        case invalidImage: return "CUDA_ERROR_INVALID_IMAGE"
+        case invalidContext: return "CUDA_ERROR_INVALID_CONTEXT"
+        case noBinaryForGPU: return "CUDA_ERROR_NO_BINARY_FOR_GPU"
+        case invalidPTX: return "CUDA_ERROR_INVALID_PTX"
+        case jitCompilerNotFound: return "CUDA_ERROR_JIT_COMPILER_NOT_FOUND"
+        case unsupportedPTXVersion: return "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"
+        case notFound: return "CUDA_ERROR_NOT_FOUND"
+        case illegalAddress: return "CUDA_ERROR_ILLEGAL_ADDRESS"
+        case launchOutOfResources: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"
+        case launchFailed: return "CUDA_ERROR_LAUNCH_FAILED"
+        case systemDriverMismatch: return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"
+        default: return "CUDA_ERROR_\(code)"
+        }
+    }
+}
