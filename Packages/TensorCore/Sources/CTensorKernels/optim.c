@@ -1,25 +1,113 @@
-// Fused Adam and SGD updates (formulas in dt_optim.h). FP contraction is off so that every path
-// rounds each operation separately, as the CUDA kernels do.
+// Fused Adam and SGD updates (formulas in dt_optim.h). FP contraction is off and the SIMD paths use
+// the same IEEE operations in the same order as the scalar loop (add, mul, div and sqrt are
+// correctly rounded), so every path, every thread split and the CUDA kernels give the same bits.
 #pragma STDC FP_CONTRACT OFF
 #include "dt_optim.h"
 #include "dt_runtime.h"
 #include <math.h>
 
-void dt_adam_step_range(float *restrict param, const float *restrict grad, float *restrict m, float *restrict v,
-                       size_t begin, size_t end, const dt_adam_scalars *scalars) {
+// One element of the Adam step; every path runs exactly these operations, so all give the same bits.
+#define ADAM_ELEMENT(i)                                                                         \
+    do {                                                                                         \
+        float p_ = param[i];                                                                     \
+        float g_ = grad[i];                                                                      \
+        if (s.weight_decay != 0.0f) g_ = g_ + s.weight_decay * p_;                               \
+        if (s.decay_factor != 1.0f) p_ = p_ * s.decay_factor;                                    \
+        const float m_ = m[i] + s.beta1_complement * (g_ - m[i]);                                \
+        const float v_ = v[i] * s.beta2 + s.beta2_complement * (g_ * g_);                        \
+        const float denom_ = adam_sqrt(v_) / s.bias_correction2_sqrt + s.epsilon;                 \
+        m[i] = m_;                                                                               \
+        v[i] = v_;                                                                               \
+        param[i] = p_ - s.step_size * (m_ / denom_);                                             \
+    } while (0)
+
+// sqrtf without errno handling (v is never negative), so the portable loop can vectorize.
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
+#define adam_sqrt(x) __builtin_elementwise_sqrt(x)
+#else
+#define adam_sqrt(x) sqrtf(x)
+#endif
+
+static void adam_portable(float *restrict param, const float *restrict grad, float *restrict m, float *restrict v,
+                          size_t begin, size_t end, const dt_adam_scalars *scalars) {
     const dt_adam_scalars s = *scalars;
-    for (size_t i = begin; i < end; i++) {
-        float p = param[i];
-        float g = grad[i];
-        if (s.weight_decay != 0.0f) g = g + s.weight_decay * p;
-        if (s.decay_factor != 1.0f) p = p * s.decay_factor;
-        const float mi = m[i] + s.beta1_complement * (g - m[i]);
-        const float vi = v[i] * s.beta2 + s.beta2_complement * (g * g);
-        const float denom = sqrtf(vi) / s.bias_correction2_sqrt + s.epsilon;
-        m[i] = mi;
-        v[i] = vi;
-        param[i] = p - s.step_size * (mi / denom);
+    for (size_t i = begin; i < end; i++) ADAM_ELEMENT(i);
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx2")))
+static void adam_avx2(float *restrict param, const float *restrict grad, float *restrict m, float *restrict v,
+                      size_t begin, size_t end, const dt_adam_scalars *scalars) {
+    const dt_adam_scalars s = *scalars;
+    const __m256 wd = _mm256_set1_ps(s.weight_decay), decay = _mm256_set1_ps(s.decay_factor);
+    const __m256 b1c = _mm256_set1_ps(s.beta1_complement), b2 = _mm256_set1_ps(s.beta2);
+    const __m256 b2c = _mm256_set1_ps(s.beta2_complement), eps = _mm256_set1_ps(s.epsilon);
+    const __m256 step = _mm256_set1_ps(s.step_size), bc2 = _mm256_set1_ps(s.bias_correction2_sqrt);
+    const int use_wd = s.weight_decay != 0.0f, use_decay = s.decay_factor != 1.0f;
+    size_t i = begin;
+    for (; i + 8 <= end; i += 8) {
+        __m256 p = _mm256_loadu_ps(param + i), g = _mm256_loadu_ps(grad + i);
+        __m256 mv = _mm256_loadu_ps(m + i), vv = _mm256_loadu_ps(v + i);
+        if (use_wd) g = _mm256_add_ps(g, _mm256_mul_ps(wd, p));
+        if (use_decay) p = _mm256_mul_ps(p, decay);
+        mv = _mm256_add_ps(mv, _mm256_mul_ps(b1c, _mm256_sub_ps(g, mv)));
+        vv = _mm256_add_ps(_mm256_mul_ps(vv, b2), _mm256_mul_ps(b2c, _mm256_mul_ps(g, g)));
+        const __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vv), bc2), eps);
+        p = _mm256_sub_ps(p, _mm256_mul_ps(step, _mm256_div_ps(mv, denom)));
+        _mm256_storeu_ps(m + i, mv);
+        _mm256_storeu_ps(v + i, vv);
+        _mm256_storeu_ps(param + i, p);
     }
+    for (; i < end; i++) ADAM_ELEMENT(i);
+}
+
+__attribute__((target("avx512f")))
+static void adam_avx512(float *restrict param, const float *restrict grad, float *restrict m, float *restrict v,
+                        size_t begin, size_t end, const dt_adam_scalars *scalars) {
+    const dt_adam_scalars s = *scalars;
+    const __m512 wd = _mm512_set1_ps(s.weight_decay), decay = _mm512_set1_ps(s.decay_factor);
+    const __m512 b1c = _mm512_set1_ps(s.beta1_complement), b2 = _mm512_set1_ps(s.beta2);
+    const __m512 b2c = _mm512_set1_ps(s.beta2_complement), eps = _mm512_set1_ps(s.epsilon);
+    const __m512 step = _mm512_set1_ps(s.step_size), bc2 = _mm512_set1_ps(s.bias_correction2_sqrt);
+    const int use_wd = s.weight_decay != 0.0f, use_decay = s.decay_factor != 1.0f;
+    size_t i = begin;
+    for (; i + 16 <= end; i += 16) {
+        __m512 p = _mm512_loadu_ps(param + i), g = _mm512_loadu_ps(grad + i);
+        __m512 mv = _mm512_loadu_ps(m + i), vv = _mm512_loadu_ps(v + i);
+        if (use_wd) g = _mm512_add_ps(g, _mm512_mul_ps(wd, p));
+        if (use_decay) p = _mm512_mul_ps(p, decay);
+        mv = _mm512_add_ps(mv, _mm512_mul_ps(b1c, _mm512_sub_ps(g, mv)));
+        vv = _mm512_add_ps(_mm512_mul_ps(vv, b2), _mm512_mul_ps(b2c, _mm512_mul_ps(g, g)));
+        const __m512 denom = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vv), bc2), eps);
+        p = _mm512_sub_ps(p, _mm512_mul_ps(step, _mm512_div_ps(mv, denom)));
+        _mm512_storeu_ps(m + i, mv);
+        _mm512_storeu_ps(v + i, vv);
+        _mm512_storeu_ps(param + i, p);
+    }
+    for (; i < end; i++) ADAM_ELEMENT(i);
+}
+#endif
+
+typedef void (*adam_fn)(float *restrict, const float *restrict, float *restrict, float *restrict, size_t, size_t,
+                        const dt_adam_scalars *);
+
+/// The Adam path for the calling thread's active instruction set (all give identical results).
+static adam_fn adam_for_active_isa(void) {
+#if defined(__x86_64__)
+    switch (dt_active_isa()) {
+    case DT_ISA_AVX512F: return adam_avx512;
+    case DT_ISA_AVX2_FMA: return adam_avx2;
+    default: break;
+    }
+#endif
+    return adam_portable;
+}
+
+void dt_adam_step_range(float *param, const float *grad, float *m, float *v, size_t begin, size_t end,
+                        const dt_adam_scalars *scalars) {
+    adam_for_active_isa()(param, grad, m, v, begin, end, scalars);
 }
 
 void dt_sgd_step_range(float *restrict param, const float *restrict grad, float *restrict buffer,
@@ -45,11 +133,12 @@ typedef struct {
     float *param, *m, *v;
     const float *grad;
     const void *scalars;
+    adam_fn adam;   // chosen on the calling thread (its instruction-set override applies)
 } optim_job;
 
 static void adam_chunk(void *ctx, size_t begin, size_t end) {
     const optim_job *job = ctx;
-    dt_adam_step_range(job->param, job->grad, job->m, job->v, begin, end, job->scalars);
+    job->adam(job->param, job->grad, job->m, job->v, begin, end, job->scalars);
 }
 
 static void sgd_chunk(void *ctx, size_t begin, size_t end) {
@@ -58,11 +147,11 @@ static void sgd_chunk(void *ctx, size_t begin, size_t end) {
 }
 
 void dt_adam_step(float *param, const float *grad, float *m, float *v, size_t count, const dt_adam_scalars *scalars) {
-    optim_job job = {param, m, v, grad, scalars};
+    optim_job job = {param, m, v, grad, scalars, adam_for_active_isa()};
     dt_parallel_for_grain(count, OPTIM_GRAIN, adam_chunk, &job);
 }
 
 void dt_sgd_step(float *param, const float *grad, float *buffer, size_t count, const dt_sgd_scalars *scalars) {
-    optim_job job = {param, buffer, NULL, grad, scalars};
+    optim_job job = {param, buffer, NULL, grad, scalars, NULL};
     dt_parallel_for_grain(count, OPTIM_GRAIN, sgd_chunk, &job);
 }
