@@ -182,6 +182,17 @@ private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
         #expect(generator.offset() == 192)
     }
 
+    @Test func hostStreamsReserveTheirBlocks() {
+        let generator = RandomGenerator(seed: 17)
+        var stream = generator.makeStream(blocks: 2, stream: 5)
+        #expect(generator.offset(stream: 5) == 2)
+        let words = (0..<8).map { _ in stream.nextUInt32() }
+        let key = PhiloxKey(seed: 17, stream: 5)
+        #expect(words == (0..<8).map { word($0, key: key, counter: 0) })
+        var next = generator.makeStream(blocks: 1, stream: 5)
+        #expect(next.nextUInt32() == word(0, key: key, counter: 2))
+    }
+
     @Test func makeDeterministicSeedsTheDefaultGenerator() {
         makeDeterministic(seed: 1234)
         #expect(RandomGenerator.default.seed == 1234)
