@@ -34,6 +34,14 @@ import Testing
         #expect(back.map(\.bitPattern) == [0x7fc0_1234, (-0.0 as Float).bitPattern])
     }
 
+    @Test func nonContiguousTensorsAreWrittenInRowMajorOrder() throws {
+        let matrix = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        let transposed = matrix.permuted([1, 0])
+        let file = try SafeTensors.decode(SafeTensors.encode(["t": transposed]))
+        let back = try file.tensor("t", shape: [3, 2])
+        #expect(back.scalars == [1, 4, 2, 5, 3, 6])
+    }
+
     @Test func layoutFollowsTheReferenceWriter() throws {
         let bytes = try SafeTensors.encode(["b": Tensor([1, 2]), "a": Tensor([3])], metadata: ["k": "v"])
         let length = bytes.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
