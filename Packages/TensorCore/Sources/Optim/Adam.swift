@@ -92,17 +92,27 @@ public final class Adam: Optimizer {
     public func step() throws(OptimizerError) {
         let gradients = try list.gradients()
         try locked.withLock { (state: inout State) throws(OptimizerError) in
+            // Moments restored on another device follow their parameter; this may throw, so it
+            // happens before any parameter is updated.
+            for index in list.parameters.indices where gradients[index] != nil {
+                let device = list.parameters[index].shapeAndBackend.1.device
+                let name = list.names[index]
+                if let m = state.slots[index].firstMoment, m.device != device {
+                    state.slots[index].firstMoment = try onDevice(m, device, key: name + ".exp_avg")
+                }
+                if let v = state.slots[index].secondMoment, v.device != device {
+                    state.slots[index].secondMoment = try onDevice(v, device, key: name + ".exp_avg_sq")
+                }
+            }
             let s = state.settings
             for index in list.parameters.indices {
                 guard let gradient = gradients[index] else { continue }
-                let parameter = list.parameters[index], name = list.names[index]
+                let parameter = list.parameters[index]
                 let (shape, backend) = parameter.shapeAndBackend
                 var slot = state.slots[index]
                 state.slots[index] = Slot()   // hand the moments over uniquely (no copy-on-write copy)
-                var m = try slot.firstMoment.map { (t: Tensor) throws(OptimizerError) in try onDevice(t, backend.device, key: name + ".exp_avg") }
-                    ?? Tensor.full(shape, value: 0, backend: backend)
-                var v = try slot.secondMoment.map { (t: Tensor) throws(OptimizerError) in try onDevice(t, backend.device, key: name + ".exp_avg_sq") }
-                    ?? Tensor.full(shape, value: 0, backend: backend)
+                var m = slot.firstMoment ?? Tensor.full(shape, value: 0, backend: backend)
+                var v = slot.secondMoment ?? Tensor.full(shape, value: 0, backend: backend)
                 slot.firstMoment = nil
                 slot.secondMoment = nil
                 slot.step += 1

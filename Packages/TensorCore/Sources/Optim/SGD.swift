@@ -31,9 +31,6 @@ public final class SGD: Optimizer {
 
     private let locked: Mutex<State>
 
-    /// Composes the update from elementwise primitives even on the CPU (tests compare both paths).
-    let alwaysComposed: Bool
-
     /// An SGD optimizer over named parameters (for example `model.namedParameters()`).
     ///
     /// - Parameters:
@@ -54,22 +51,14 @@ public final class SGD: Optimizer {
     }
 
     /// The same over parameters of mixed types.
-    public convenience init(anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
-                            learningRate: Float, momentum: Float = 0, dampening: Float = 0,
-                            weightDecay: Float = 0, nesterov: Bool = false) throws(OptimizerError) {
-        try self.init(anyParameters: parameters, learningRate: learningRate, momentum: momentum, dampening: dampening,
-                      weightDecay: weightDecay, nesterov: nesterov, alwaysComposed: false)
-    }
-
-    init(anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
-         learningRate: Float, momentum: Float, dampening: Float, weightDecay: Float, nesterov: Bool,
-         alwaysComposed: Bool) throws(OptimizerError) {
+    public init(anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
+                learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                weightDecay: Float = 0, nesterov: Bool = false) throws(OptimizerError) {
         let settings = Settings(learningRate: learningRate, momentum: momentum, dampening: dampening,
                                 weightDecay: weightDecay, nesterov: nesterov)
         try SGD.validate(settings)
         list = try ParameterList(parameters)
         locked = Mutex(State(settings: settings, buffers: Array(repeating: nil, count: parameters.count)))
-        self.alwaysComposed = alwaysComposed
     }
 
     private static func validate(_ s: Settings) throws(OptimizerError) {
@@ -95,14 +84,20 @@ public final class SGD: Optimizer {
     public func step() throws(OptimizerError) {
         let gradients = try list.gradients()
         try locked.withLock { (state: inout State) throws(OptimizerError) in
+            // Buffers restored on another device follow their parameter; this may throw, so it
+            // happens before any parameter is updated.
+            for index in list.parameters.indices where gradients[index] != nil {
+                let device = list.parameters[index].shapeAndBackend.1.device
+                if let b = state.buffers[index], b.device != device {
+                    state.buffers[index] = try onDevice(b, device, key: list.names[index] + ".momentum_buffer")
+                }
+            }
             let s = state.settings
             for index in list.parameters.indices {
                 guard let gradient = gradients[index] else { continue }
                 let parameter = list.parameters[index]
                 let (shape, backend) = parameter.shapeAndBackend
-                var buffer = try state.buffers[index].map { (t: Tensor) throws(OptimizerError) in
-                    try onDevice(t, backend.device, key: list.names[index] + ".momentum_buffer")
-                }
+                var buffer = state.buffers[index]
                 state.buffers[index] = nil   // hand the buffer over uniquely
                 let firstStep = buffer == nil
                 if s.momentum != 0 && buffer == nil { buffer = Tensor.full(shape, value: 0, backend: backend) }
@@ -126,7 +121,7 @@ public final class SGD: Optimizer {
     /// One parameter's update: the fused kernel on the CPU, composed primitives elsewhere.
     private func update(_ parameter: TensorStorage, _ gradient: Tensor, _ buffer: TensorStorage?, count: Int,
                         _ s: Settings, firstStep: Bool) {
-        if !alwaysComposed, let p = parameter.buffer as? CPUBuffer, let g = gradient.storage.buffer as? CPUBuffer {
+        if let p = parameter.buffer as? CPUBuffer, let g = gradient.storage.buffer as? CPUBuffer {
             var scalars = dt_sgd_scalars(learning_rate: s.learningRate, momentum: s.momentum,
                                          dampening_complement: Float(1 - Double(s.dampening)),
                                          weight_decay: s.weightDecay, nesterov: s.nesterov ? 1 : 0,

@@ -1,5 +1,5 @@
 import NN
-@testable import Optim
+import Optim
 import Testing
 import TensorCore
 
