@@ -1,0 +1,195 @@
+import TensorCore
+
+extension BackendConformanceCheck {
+    /// Runs the cases one by one and collects the outcomes.
+    final class Runner {
+        let test: any Backend
+        let reference: any Backend
+        let progress: (Outcome) -> Void
+        var outcomes: [Outcome] = []
+
+        init(test: any Backend, reference: any Backend, progress: @escaping (Outcome) -> Void) {
+            self.test = test
+            self.reference = reference
+            self.progress = progress
+        }
+
+        func runAll() {
+            fillAndCopy()
+            for op in BackendConformanceCheck.unaryOps { unary(op) }
+            for op in BackendConformanceCheck.binaryOps { binary(op) }
+            select()
+            for op in BackendConformanceCheck.reduceOps { reduce(op) }
+            for d in BackendConformanceCheck.gemmCases { gemm(d) }
+            for g in BackendConformanceCheck.convCases { convolution(g) }
+            random()
+            adam(decoupled: false)
+            adam(decoupled: true)
+            gradients()
+        }
+
+        /// Runs `body` on both backends and records the comparison.
+        func compare(_ name: String, tolerance: Float, _ body: (any Backend) -> [Float]) {
+            let expected = body(reference)
+            let start = ContinuousClock.now
+            let actual = body(test)
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let outcome = Outcome(name: name, maxError: maxRelativeError(actual, expected), tolerance: tolerance, seconds: seconds)
+            outcomes.append(outcome)
+            progress(outcome)
+        }
+
+        func upload(_ values: [Float], to backend: any Backend) -> any DeviceBuffer {
+            let buffer = backend.allocate(count: values.count)
+            values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
+            return buffer
+        }
+
+        func download(_ buffer: any DeviceBuffer, from backend: any Backend) -> [Float] {
+            var out = [Float](repeating: 0, count: buffer.count)
+            out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
+            return out
+        }
+
+        func fillAndCopy() {
+            var values = DeterministicValues(seed: 21)
+            let source = values.array(10_007)
+            let view = StridedLayout(shape: [97, 103], strides: [1, 97], offset: 6)
+            compare("fill + strided copy", tolerance: 0) { backend in
+                let input = upload(source, to: backend)
+                let out = backend.allocate(count: 97 * 103 + 5)
+                backend.fill(out, offset: 97 * 103, count: 5, value: 3.25)
+                backend.copy(input, view, to: out, StridedLayout(contiguous: [97, 103]))
+                return download(out, from: backend)
+            }
+        }
+
+        func unary(_ op: UnaryOp) {
+            var values = DeterministicValues(seed: 22)
+            var input = values.array(100_003, in: -20...20)
+            switch op {
+            case .log: input = input.map { abs($0) + 1e-3 }
+            case .sqrt, .powScalar: input = input.map { abs($0) }
+            default: break
+            }
+            // Read through a strided view: every other element of a twice-as-long buffer.
+            let doubled = input.flatMap { value -> [Float] in [value, -1] }
+            let layout = StridedLayout(shape: [input.count], strides: [2])
+            compare("unary \(op)", tolerance: 2e-6) { backend in
+                let out = backend.allocate(count: input.count)
+                backend.unary(op, upload(doubled, to: backend), layout, into: out)
+                return download(out, from: backend)
+            }
+        }
+
+        func binary(_ op: BinaryOp) {
+            var values = DeterministicValues(seed: 23)
+            let a = values.array(128 * 512, in: 0.1...3).map { ($0 * 16).rounded() / 16 }   // equal pairs for comparisons
+            let b = values.array(512, in: 0.1...3).map { ($0 * 16).rounded() / 16 }
+            let aLayout = StridedLayout(contiguous: [128, 512])
+            let bLayout = StridedLayout(shape: [128, 512], strides: [0, 1])
+            compare("binary \(op) (broadcast [512] over [128, 512])", tolerance: 2e-6) { backend in
+                let out = backend.allocate(count: a.count)
+                backend.binary(op, upload(a, to: backend), aLayout, upload(b, to: backend), bLayout, into: out)
+                return download(out, from: backend)
+            }
+        }
+
+        func select() {
+            var values = DeterministicValues(seed: 24)
+            let condition = values.array(5000).map { $0 > 0 ? Float(1) : 0 }
+            let a = values.array(5000), b = values.array(1)
+            let dense = StridedLayout(contiguous: [5000])
+            compare("select", tolerance: 0) { backend in
+                let out = backend.allocate(count: 5000)
+                backend.select(upload(condition, to: backend), dense, upload(a, to: backend), dense,
+                               upload(b, to: backend), StridedLayout(shape: [5000], strides: [0]), into: out)
+                return download(out, from: backend)
+            }
+        }
+
+        func reduce(_ op: ReduceOp) {
+            var values = DeterministicValues(seed: 25)
+            for (outer, extent, inner) in [(1, 1_000_003, 1), (128, 1024, 1), (3, 777, 5), (1, 128, 4096), (64, 1, 1)] {
+                let x = values.array(outer * extent * inner).map { ($0 * 8).rounded() / 8 }   // ties
+                compare("reduce \(op) [\(outer), \(extent), \(inner)]", tolerance: 1e-6) { backend in
+                    let out = backend.allocate(count: outer * inner)
+                    backend.reduce(op, upload(x, to: backend), offset: 0, outer: outer, extent: extent, inner: inner, into: out)
+                    return download(out, from: backend)
+                }
+            }
+        }
+
+        func gemm(_ d: GemmDescriptor) {
+            let (a, b, c) = BackendConformanceCheck.gemmInputs(d)
+            compare(BackendConformanceCheck.describe(d), tolerance: 1e-4) { backend in
+                let out = upload(c, to: backend)
+                backend.gemm(d, a: upload(a, to: backend), b: upload(b, to: backend), c: out)
+                return download(out, from: backend)
+            }
+        }
+
+        func convolution(_ g: ConvGeometry) {
+            var values = DeterministicValues(seed: 26)
+            let input = values.array(g.inputShape.reduce(1, *)), weight = values.array(g.weightShape.reduce(1, *))
+            let gradOutput = values.array(g.outputShape.reduce(1, *))
+            compare(BackendConformanceCheck.describe(g), tolerance: 1e-4) { backend in
+                let (x, w, dy) = (upload(input, to: backend), upload(weight, to: backend), upload(gradOutput, to: backend))
+                let output = backend.allocate(count: gradOutput.count)
+                let gradInput = backend.allocate(count: input.count)
+                let gradWeight = backend.allocate(count: weight.count)
+                backend.conv2dForward(g, input: x, weight: w, into: output)
+                backend.conv2dBackwardInput(g, gradOutput: dy, weight: w, into: gradInput)
+                backend.conv2dBackwardWeight(g, input: x, gradOutput: dy, into: gradWeight)
+                return download(output, from: backend) + download(gradInput, from: backend) + download(gradWeight, from: backend)
+            }
+        }
+
+        func random() {
+            let key = PhiloxKey(seed: 2024, stream: 3)
+            compare("random uniform (identical numbers)", tolerance: 0) { backend in
+                let out = backend.allocate(count: 1_000_001)
+                backend.fillRandom(out, count: out.count, distribution: .uniform(low: -0.5, high: 0.5), key: key, counter: 17)
+                return download(out, from: backend)
+            }
+            compare("random normal", tolerance: 1e-6) { backend in
+                let out = backend.allocate(count: 999_999)
+                backend.fillRandom(out, count: out.count, distribution: .normal(mean: 1, std: 0.1), key: key, counter: 0)
+                return download(out, from: backend)
+            }
+        }
+
+        func adam(decoupled: Bool) {
+            var values = DeterministicValues(seed: 27)
+            let count = 250_001
+            let inputs = [values.array(count), values.array(count), values.array(count, in: -0.1...0.1),
+                          values.array(count, in: 0...0.01)]
+            let hyper = AdamHyperparameters(learningRate: 1e-3, weightDecay: 0.01, decoupledWeightDecay: decoupled, step: 10)
+            compare("adam step\(decoupled ? " (decoupled decay)" : " (L2 decay)")", tolerance: 1e-6) { backend in
+                let buffers = inputs.map { upload($0, to: backend) }
+                backend.adamStep(parameter: buffers[0], gradient: buffers[1], firstMoment: buffers[2],
+                                 secondMoment: buffers[3], count: count, hyper: hyper)
+                return download(buffers[0], from: backend) + download(buffers[2], from: backend)
+                    + download(buffers[3], from: backend)
+            }
+        }
+
+        /// Loss and gradients of conv → relu → reshape → matmul → tanh → sum, built with Tensor
+        /// operations (so every gradient rule runs on the backend).
+        func gradients() {
+            var values = DeterministicValues(seed: 28)
+            let (x, w1, w2) = (values.array(4 * 144), values.array(54), values.array(6 * 36 * 5))
+            compare("gradients of conv2d → relu → matmul → tanh → sum", tolerance: 1e-4) { backend in
+                var tx = Tensor(shape: [4, 1, 12, 12], scalars: x, backend: backend)
+                var tw1 = Tensor(shape: [6, 1, 3, 3], scalars: w1, backend: backend)
+                var tw2 = Tensor(shape: [6 * 36, 5], scalars: w2, backend: backend)
+                tx.requiresGrad = true; tw1.requiresGrad = true; tw2.requiresGrad = true
+                let hidden = tx.conv2d(weight: tw1, stride: (2, 2), padding: (1, 1)).relu()
+                let loss = (hidden.reshaped([4, 6 * 36]).matmul(tw2).tanh() * Tensor(shape: [], scalars: [3], backend: backend)).sum()
+                loss.backward()
+                return loss.scalars + (tx.grad?.scalars ?? []) + (tw1.grad?.scalars ?? []) + (tw2.grad?.scalars ?? [])
+            }
+        }
+    }
+}
