@@ -31,6 +31,7 @@ let package = Package(
             .product(name: "TensorCore", package: "TensorCore"),
             .product(name: "Data", package: "TensorCore"),
             .product(name: "TestKit", package: "TestKit"),
+            .product(name: "TestKitTesting", package: "TestKit"),
         ]),
     ]
 )

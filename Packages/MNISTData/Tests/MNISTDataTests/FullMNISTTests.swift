@@ -16,7 +16,7 @@ struct FullMNISTTests {
     /// Each split is loaded once and shared by the tests (static lets initialise lazily, once).
     static let train = Result { try MNIST(split: .train) }
     static let test = Result { try MNIST(split: .test) }
-    static func load(_ split: DatasetSplit) throws -> MNIST { try (split == .train ? train : test).get() }
+    static func load(_ split: MNIST.Split) throws -> MNIST { try (split == .train ? train : test).get() }
 
     func histogram(_ labels: [UInt8]) -> [Int] {
         var counts = [Int](repeating: 0, count: 10)
@@ -70,8 +70,8 @@ struct FullMNISTTests {
     }
 
     @Test("after the reference transforms every example lies in [-1, 1] and has both signs",
-          arguments: DatasetSplit.allCases)
-    func transformedRange(split: DatasetSplit) throws {
+          arguments: MNIST.Split.allCases)
+    func transformedRange(split: MNIST.Split) throws {
         let mnist = try Self.load(split)
         // Every test example; every 6th training example (10,000), keeping the debug build fast.
         let stride = split == .train ? 6 : 1

@@ -21,7 +21,7 @@ func writeTinyFiles(_ set: TinySet, to directory: TemporaryDirectory, compressed
 struct MNISTDatasetTests {
     let set = TinySet()
 
-    func load(_ split: DatasetSplit, compressed: Bool = true) throws -> MNIST {
+    func load(_ split: MNIST.Split, compressed: Bool = true) throws -> MNIST {
         let directory = try TemporaryDirectory()
         try writeTinyFiles(set, to: directory, compressed: compressed)
         return try MNIST(split: split, collection: tinyCollection(set), directory: directory.path)
@@ -40,7 +40,7 @@ struct MNISTDatasetTests {
     @Test("examples are [1, 32, 32] tensors in [-1, 1] with their labels; raw and gzip files alike")
     func examples() throws {
         for compressed in [true, false] {
-            for split in DatasetSplit.allCases {
+            for split in MNIST.Split.allCases {
                 let mnist = try load(split, compressed: compressed)
                 #expect(mnist.count == set.count)
                 for index in 0..<mnist.count {

@@ -63,9 +63,11 @@ struct TinySet {
     var height = 28
     var width = 28
     var classCount = 10
+    /// Changes every pixel, so that sets with different variants share no image.
+    var variant = 0
 
     func pixel(image: Int, row: Int, column: Int) -> UInt8 {
-        UInt8((image * 37 + row * 11 + column * 5 + (row * column) % 13) % 256)
+        UInt8((image * 37 + row * 11 + column * 5 + (row * column) % 13 + variant * 101) % 256)
     }
 
     var pixels: [UInt8] {

@@ -50,7 +50,7 @@ public struct IDXCollection: Sendable, Hashable {
     }
 
     /// The image and label files of `split`.
-    public func files(for split: DatasetSplit) -> (images: File, labels: File) {
+    public func files(for split: MNIST.Split) -> (images: File, labels: File) {
         switch split {
         case .train: return (trainImages, trainLabels)
         case .test: return (testImages, testLabels)

@@ -14,8 +14,14 @@ import TensorCore
 /// first.input.shape    // [1, 32, 32], values in [-1, 1]
 /// ```
 public struct MNIST: Dataset {
+    /// Which half of a dataset: the training or the test images.
+    public enum Split: String, Sendable, Hashable, CaseIterable {
+        case train
+        case test
+    }
+
     /// Which split this is (decides the default transform).
-    public let split: DatasetSplit
+    public let split: Split
     /// The images and labels.
     public let data: LabeledImages
     /// Applied to every example (pixels arrive as Float values `0...255`).
@@ -24,7 +30,7 @@ public struct MNIST: Dataset {
     /// A split from images already in memory.
     /// - Parameter transform: defaults to ``ImagePipeline/reference(augment:padding:degrees:)`` with
     ///   augmentation for the training split only.
-    public init(split: DatasetSplit, data: LabeledImages, transform: (any ImageTransform)? = nil) {
+    public init(split: Split, data: LabeledImages, transform: (any ImageTransform)? = nil) {
         self.split = split
         self.data = data
         self.transform = transform ?? ImagePipeline.reference(augment: split == .train)
@@ -39,7 +45,7 @@ public struct MNIST: Dataset {
     ///
     /// - Throws: ``DatasetFilesError/missing(collection:directory:files:)`` (saying where to put which
     ///   files) or any ``IDXError`` of ``LabeledImages/load(imagesPath:labelsPath:imageSize:classCount:)``.
-    public init(split: DatasetSplit, collection: IDXCollection = .mnist, directory: String? = nil,
+    public init(split: Split, collection: IDXCollection = .mnist, directory: String? = nil,
                 transform: (any ImageTransform)? = nil) throws {
         let location = DataDirectory.resolve(for: collection, explicit: directory)
         let paths = try collection.locateFiles(split: split, in: location)
@@ -51,7 +57,7 @@ public struct MNIST: Dataset {
     ///
     /// - Throws: ``DatasetFilesError`` when files are missing and cannot be downloaded or stored,
     ///   any ``IDXError`` of reading them.
-    public static func load(split: DatasetSplit, collection: IDXCollection = .mnist, directory: String? = nil,
+    public static func load(split: Split, collection: IDXCollection = .mnist, directory: String? = nil,
                             transform: (any ImageTransform)? = nil, fetcher: any DatasetFetcher,
                             log: (@Sendable (String) -> Void)? = nil) async throws -> MNIST {
         let location = DataDirectory.resolve(for: collection, explicit: directory)
@@ -77,6 +83,12 @@ public struct MNIST: Dataset {
         var random = context.random
         let image = transform.apply(to: rawImage(at: index), random: &random)
         return Example(input: Tensor(shape: image.shape, scalars: image.pixels), label: data.label(at: index))
+    }
+
+    /// The same images with another transform (no copy: the pixel buffer is shared), e.g. the
+    /// training split without augmentation: `train.withTransform(ImagePipeline.reference(augment: false))`.
+    public func withTransform(_ transform: any ImageTransform) -> MNIST {
+        MNIST(split: split, data: data, transform: transform)
     }
 
     /// Image `index` before any transform: one channel, pixel values `0...255` as Float.

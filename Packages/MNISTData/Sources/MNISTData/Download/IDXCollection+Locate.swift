@@ -13,7 +13,7 @@ extension IDXCollection {
     /// - Throws: ``DatasetFilesError/downloadFailed(collection:directory:file:missing:attempts:)``
     ///   when all mirrors fail for a file (the message says where to put which files instead);
     ///   ``DatasetFilesError/cannotWrite(path:reason:)``.
-    public func locateFiles(split: DatasetSplit, in directory: DataDirectory, fetcher: any DatasetFetcher,
+    public func locateFiles(split: MNIST.Split, in directory: DataDirectory, fetcher: any DatasetFetcher,
                             log: (@Sendable (String) -> Void)? = nil) async throws(DatasetFilesError)
         -> (images: String, labels: String) {
         let (imagesFile, labelsFile) = files(for: split)
@@ -35,7 +35,7 @@ extension IDXCollection {
 
     /// The paths of `split`'s files in `directory` without downloading.
     /// - Throws: ``DatasetFilesError/missing(collection:directory:files:)``.
-    public func locateFiles(split: DatasetSplit, in directory: DataDirectory) throws(DatasetFilesError)
+    public func locateFiles(split: MNIST.Split, in directory: DataDirectory) throws(DatasetFilesError)
         -> (images: String, labels: String) {
         let (imagesFile, labelsFile) = files(for: split)
         guard let images = directory.existingPath(of: imagesFile), let labels = directory.existingPath(of: labelsFile) else {

@@ -31,7 +31,13 @@ public struct FloatImage: Sendable, Equatable {
 
     /// A one-channel image from `height·width` bytes (row-major), each converted to Float unchanged.
     public init(height: Int, width: Int, bytes: some Collection<UInt8>) {
-        self.init(channels: 1, height: height, width: width, pixels: bytes.map { Float($0) })
+        let converted = bytes.withContiguousStorageIfAvailable { source in
+            [Float](unsafeUninitializedCapacity: source.count) { destination, initialized in
+                for i in 0..<source.count { destination[i] = Float(source[i]) }
+                initialized = source.count
+            }
+        } ?? bytes.map { Float($0) }
+        self.init(channels: 1, height: height, width: width, pixels: converted)
     }
 
     /// The pixel at (`channel`, `row`, `column`).

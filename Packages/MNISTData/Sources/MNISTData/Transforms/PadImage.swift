@@ -25,11 +25,11 @@ public struct PadImage: ImageTransform, Hashable {
         var out = FloatImage(channels: image.channels, height: newHeight, width: newWidth, repeating: fill)
         out.pixels.withUnsafeMutableBufferPointer { destination in
             image.pixels.withUnsafeBufferPointer { source in
+                guard let to = destination.baseAddress, let from = source.baseAddress else { return }
                 for channel in 0..<image.channels {
                     for row in 0..<image.height {
-                        let from = (channel * image.height + row) * image.width
-                        let to = (channel * newHeight + row + top) * newWidth + left
-                        for column in 0..<image.width { destination[to + column] = source[from + column] }
+                        (to + (channel * newHeight + row + top) * newWidth + left)
+                            .update(from: from + (channel * image.height + row) * image.width, count: image.width)
                     }
                 }
             }

@@ -58,21 +58,28 @@ public struct RotateImage: ImageTransform, Hashable {
 
         let plane = height * width
         var out = FloatImage(channels: image.channels, height: height, width: width, repeating: fill)
-        out.pixels.withUnsafeMutableBufferPointer { destination in
-            image.pixels.withUnsafeBufferPointer { source in
+        out.pixels.withUnsafeMutableBufferPointer { destinationBuffer in
+            image.pixels.withUnsafeBufferPointer { sourceBuffer in
+                guard let destination = destinationBuffer.baseAddress, let source = sourceBuffer.baseAddress else { return }
                 for row in 0..<height {
                     var x = rowX, y = rowY
+                    let outRow = destination + row * width
                     for column in 0..<width {
                         let sourceColumn = x >> 16, sourceRow = y >> 16
-                        if sourceColumn >= 0 && sourceColumn < width && sourceRow >= 0 && sourceRow < height {
-                            let from = sourceRow * width + sourceColumn, to = row * width + column
-                            for channel in 0..<image.channels { destination[channel * plane + to] = source[channel * plane + from] }
+                        x &+= a0
+                        y &+= a3
+                        // One unsigned comparison per axis checks 0 ≤ value < size.
+                        guard UInt(bitPattern: sourceColumn) < UInt(width), UInt(bitPattern: sourceRow) < UInt(height) else { continue }
+                        let from = sourceRow &* width &+ sourceColumn
+                        outRow[column] = source[from]
+                        var channel = 1
+                        while channel < image.channels {
+                            outRow[channel &* plane &+ column] = source[channel &* plane &+ from]
+                            channel &+= 1
                         }
-                        x += a0
-                        y += a3
                     }
-                    rowX += a1
-                    rowY += a4
+                    rowX &+= a1
+                    rowY &+= a4
                 }
             }
         }
