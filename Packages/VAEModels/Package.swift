@@ -17,6 +17,6 @@ let package = Package(
             .product(name: "NN", package: "TensorCore"),
             .product(name: "Optim", package: "TensorCore"),
             .product(name: "TestKit", package: "TestKit"),
-        ], resources: [.copy("Fixtures")]),
+        ], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,64 @@
+import TensorCore
+
+/// What a VAE is: its architecture, input shape and latent size. Stored in checkpoints so that a
+/// checkpoint of another model is recognised before any tensor is loaded.
+public struct VAEConfiguration: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// The two reference architectures (DESIGN.md §3).
+    public enum Architecture: String, Codable, Hashable, Sendable, CaseIterable {
+        case mlp, cnn
+    }
+
+    public var architecture: Architecture
+    /// Shape of one input `[channels, height, width]`; the reference uses `[1, 32, 32]`.
+    public var inputShape: [Int]
+    /// Size of the latent code (the reference's `bottleneck_dim`).
+    public var bottleneck: Int
+
+    public init(architecture: Architecture, inputShape: [Int] = [1, 32, 32], bottleneck: Int = 16) {
+        self.architecture = architecture
+        self.inputShape = inputShape
+        self.bottleneck = bottleneck
+    }
+
+    public var description: String {
+        "\(architecture.rawValue) VAE, input \(inputShape), bottleneck \(bottleneck)"
+    }
+
+    /// Checks the configuration can be built.
+    /// - Throws: ``VAEConfigurationError`` naming the bad value.
+    public func validate() throws(VAEConfigurationError) {
+        guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw .invalidInputShape(inputShape, reason: "expected [channels, height, width] with positive sizes")
+        }
+        guard bottleneck > 0 else { throw .invalidBottleneck(bottleneck) }
+        if architecture == .cnn, inputShape[1] % 4 != 0 || inputShape[2] % 4 != 0 {
+            throw .invalidInputShape(inputShape, reason: "the CNN halves height and width twice, so both must be multiples of 4")
+        }
+    }
+
+    /// A freshly initialised model (PyTorch's default initialisation from `generator`) on `device`.
+    /// - Throws: ``VAEConfigurationError`` for an invalid configuration, or a wrapped
+    ///   ``DeviceError`` when `device` is unavailable.
+    public func makeModel(generator: RandomGenerator = .default, device: Device = .cpu) throws -> any VariationalAutoencoder {
+        try validate()
+        let model: any VariationalAutoencoder
+        switch architecture {
+        case .mlp: model = MLPVAE(configuration: self, generator: generator)
+        case .cnn: model = CNNVAE(configuration: self, generator: generator)
+        }
+        return device == .cpu ? model : try model.moved(to: device)
+    }
+}
+
+/// A VAE configuration that cannot be built.
+public enum VAEConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidInputShape([Int], reason: String)
+    case invalidBottleneck(Int)
+
+    public var description: String {
+        switch self {
+        case .invalidInputShape(let shape, let reason): return "invalid VAE input shape \(shape): \(reason)"
+        case .invalidBottleneck(let value): return "invalid VAE bottleneck \(value): must be at least 1"
+        }
+    }
+}

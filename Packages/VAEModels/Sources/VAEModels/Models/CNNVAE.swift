@@ -1,0 +1,58 @@
+import TensorCore
+import NN
+
+/// The reference convolutional VAE (DESIGN.md §3), for inputs `[C, H, W]` with H and W multiples of 4.
+///
+/// Encoder: Conv(C→16, k5, p2), ReLU, Conv(16→32, k3, s2, p1), ReLU, Conv(32→64, k3, s2, p1), ReLU,
+/// Flatten, Linear(64·H/4·W/4 → 2·bottleneck). Decoder: Linear(bottleneck → 64·H/4·W/4), ReLU,
+/// Unflatten to `[64, H/4, W/4]`, ConvTranspose(64→32, k3, s2, p1, op1), ReLU,
+/// ConvTranspose(32→16, k3, s2, p1, op1), ReLU, Conv(16→C, k5, p2), Tanh.
+/// 247,777 parameters at bottleneck 16 on 1×32×32 inputs, named as PyTorch names them
+/// (`encoder.0.weight`, …, `decoder.7.bias`).
+public final class CNNVAE: VariationalAutoencoder {
+    public let configuration: VAEConfiguration
+    public let encoder: Sequential
+    public let decoder: Sequential
+
+    /// A model with PyTorch's default initialisation drawn from `generator` (layer by layer, in
+    /// declaration order). Use ``VAEConfiguration/makeModel(generator:device:)`` to validate first.
+    public convenience init(configuration: VAEConfiguration, generator: RandomGenerator = .default) {
+        let channels = configuration.inputShape.first ?? 1
+        let height = configuration.inputShape.count > 1 ? configuration.inputShape[1] / 4 : 8
+        let width = configuration.inputShape.count > 2 ? configuration.inputShape[2] / 4 : 8
+        let d = configuration.bottleneck
+        let encoder = Sequential(
+            Conv2d(channels, 16, kernelSize: 5, padding: 2, generator: generator), ReLU(),
+            Conv2d(16, 32, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
+            Conv2d(32, 64, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
+            Flatten(), Linear(64 * height * width, 2 * d, generator: generator))
+        let decoder = Sequential(
+            Linear(d, 64 * height * width, generator: generator), ReLU(),
+            Unflatten(dimension: 1, sizes: [64, height, width]),
+            ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator), ReLU(),
+            ConvTranspose2d(32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator), ReLU(),
+            Conv2d(16, channels, kernelSize: 5, padding: 2, generator: generator), Tanh())
+        var configuration = configuration
+        configuration.architecture = .cnn
+        self.init(configuration: configuration, encoder: encoder, decoder: decoder)
+    }
+
+    private init(configuration: VAEConfiguration, encoder: Sequential, decoder: Sequential) {
+        self.configuration = configuration
+        self.encoder = encoder
+        self.decoder = decoder
+    }
+
+    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input)) }
+
+    public func decode(_ latent: Tensor) -> Tensor { decoder(latent) }
+
+    public var namedChildren: [(name: String, module: any Module)] { [("encoder", encoder), ("decoder", decoder)] }
+    public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
+    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
+    public var trainingFlag: TrainingFlag? { nil }
+
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> CNNVAE {
+        CNNVAE(configuration: configuration, encoder: try clone(encoder), decoder: try clone(decoder))
+    }
+}

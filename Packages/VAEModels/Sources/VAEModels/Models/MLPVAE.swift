@@ -1,0 +1,56 @@
+import TensorCore
+import NN
+
+/// The reference fully connected VAE (DESIGN.md §3).
+///
+/// Encoder: Flatten, Linear(C·H·W → 512), ReLU, Linear(512 → 256), ReLU, Linear(256 → 128), ReLU,
+/// Linear(128 → 2·bottleneck). Decoder: Linear(bottleneck → 128), ReLU, Linear(128 → 256), ReLU,
+/// Linear(256 → 512), ReLU, Linear(512 → C·H·W), Unflatten to `[C, H, W]`, Tanh.
+/// 1,385,248 parameters at bottleneck 16 on 1×32×32 inputs, named as PyTorch names them
+/// (`encoder.1.weight`, …, `decoder.6.bias`).
+public final class MLPVAE: VariationalAutoencoder {
+    public let configuration: VAEConfiguration
+    public let encoder: Sequential
+    public let decoder: Sequential
+
+    /// A model with PyTorch's default initialisation drawn from `generator` (layer by layer, in
+    /// declaration order). `configuration.architecture` is ignored; use ``VAEConfiguration/makeModel(generator:device:)``
+    /// to validate first.
+    public convenience init(configuration: VAEConfiguration, generator: RandomGenerator = .default) {
+        let features = configuration.inputShape.reduce(1, *)
+        let d = configuration.bottleneck
+        let encoder = Sequential(
+            Flatten(), Linear(features, 512, generator: generator), ReLU(),
+            Linear(512, 256, generator: generator), ReLU(),
+            Linear(256, 128, generator: generator), ReLU(),
+            Linear(128, 2 * d, generator: generator))
+        let decoder = Sequential(
+            Linear(d, 128, generator: generator), ReLU(),
+            Linear(128, 256, generator: generator), ReLU(),
+            Linear(256, 512, generator: generator), ReLU(),
+            Linear(512, features, generator: generator),
+            Unflatten(dimension: 1, sizes: configuration.inputShape), Tanh())
+        var configuration = configuration
+        configuration.architecture = .mlp
+        self.init(configuration: configuration, encoder: encoder, decoder: decoder)
+    }
+
+    private init(configuration: VAEConfiguration, encoder: Sequential, decoder: Sequential) {
+        self.configuration = configuration
+        self.encoder = encoder
+        self.decoder = decoder
+    }
+
+    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input)) }
+
+    public func decode(_ latent: Tensor) -> Tensor { decoder(latent) }
+
+    public var namedChildren: [(name: String, module: any Module)] { [("encoder", encoder), ("decoder", decoder)] }
+    public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
+    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
+    public var trainingFlag: TrainingFlag? { nil }
+
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> MLPVAE {
+        MLPVAE(configuration: configuration, encoder: try clone(encoder), decoder: try clone(decoder))
+    }
+}

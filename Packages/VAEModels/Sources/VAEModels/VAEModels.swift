@@ -1,2 +1,0 @@
-/// The VAE protocol and the reference MLPVAE and CNNVAE models.
-public enum VAEModels {}
