@@ -4,10 +4,56 @@
 // loop below is compiled, and auto-vectorised, for that instruction set.
 //
 // Loops are plain counted loops over restrict pointers with the operation chosen outside the
-// loop, which is what the loop vectoriser needs. Transcendental functions call libm.
+// loop, which is what the loop vectoriser needs. exp, tanh and sigmoid use the branch-free
+// approximations below (libm calls cannot be vectorised); log, log1p and pow call libm.
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifndef DT_SQRT
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
+/// Square root without errno handling (sqrtf must set errno for negative input, which keeps loops
+/// calling it scalar); negative input gives NaN either way.
+#define DT_SQRT(v) __builtin_elementwise_sqrt(v)
+#else
+#define DT_SQRT(v) sqrtf(v)
+#endif
+#endif
+
+/// e^x to about 1 ulp, branch-free so that loops calling it vectorise (Cephes expf: a degree-6
+/// polynomial on [-ln2/2, ln2/2] after n = round(x / ln 2), with ln 2 split in two parts).
+/// Overflows to +inf above log(FLT_MAX), gives 0 below -104, keeps NaN.
+static inline float DT_FN(fast_exp)(float x) {
+    const float high = 88.72283935546875f, low = -103.97207708f;
+    const float xc = x > high ? high : (x < low ? low : x);
+    // Round to nearest with the 1.5 · 2^23 trick (no libm call, exact for |value| < 2^22).
+    const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    const float p = (((((1.9875691500e-4f * r + 1.3981999507e-3f) * r + 8.3334519073e-3f) * r
+                       + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r + 5.0000001201e-1f) * (r * r) + r + 1.0f;
+    // 2^n as two normal factors, as n reaches -150 and 128.
+    const int32_t ni = (int32_t)n, n1 = ni / 2, n2 = ni - n1;
+    const uint32_t b1 = (uint32_t)(n1 + 127) << 23, b2 = (uint32_t)(n2 + 127) << 23;
+    float s1, s2;
+    memcpy(&s1, &b1, sizeof s1);
+    memcpy(&s2, &b2, sizeof s2);
+    float result = p * s1 * s2;
+    result = x > high ? INFINITY : result;
+    return x != x ? x : result;
+}
+
+/// tanh(x) to a few ulps, branch-free (Cephes tanhf): an odd polynomial below |x| = 0.625,
+/// else 1 − 2 / (e^{2|x|} + 1) with the sign of x.
+static inline float DT_FN(fast_tanh)(float x) {
+    const float a = fabsf(x), z = x * x;
+    const float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+                          + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    const float large = 1.0f - 2.0f / (DT_FN(fast_exp)(a + a) + 1.0f);
+    return a < 0.625f ? small : (x < 0.0f ? -large : large);
+}
 
 /// out[i] = op(x[i · sx]) for i < n.
 static void DT_FN(unary_row)(dt_unary_op op, float p0, float p1, ptrdiff_t n,
@@ -20,14 +66,14 @@ static void DT_FN(unary_row)(dt_unary_op op, float p0, float p1, ptrdiff_t n,
     }
     switch (op) {
     case DT_UNARY_NEG: DT_UNARY_LOOP(-v); break;
-    case DT_UNARY_EXP: DT_UNARY_LOOP(expf(v)); break;
+    case DT_UNARY_EXP: DT_UNARY_LOOP(DT_FN(fast_exp)(v)); break;
     case DT_UNARY_LOG: DT_UNARY_LOOP(logf(v)); break;
-    case DT_UNARY_SQRT: DT_UNARY_LOOP(sqrtf(v)); break;
+    case DT_UNARY_SQRT: DT_UNARY_LOOP(DT_SQRT(v)); break;
     case DT_UNARY_ABS: DT_UNARY_LOOP(fabsf(v)); break;
     case DT_UNARY_RELU: DT_UNARY_LOOP(v < 0.0f ? 0.0f : v); break;
-    case DT_UNARY_TANH: DT_UNARY_LOOP(tanhf(v)); break;
-    case DT_UNARY_SIGMOID: DT_UNARY_LOOP(1.0f / (1.0f + expf(-v))); break;
-    case DT_UNARY_SOFTPLUS: DT_UNARY_LOOP((v > 0.0f ? v : 0.0f) + log1pf(expf(-fabsf(v)))); break;
+    case DT_UNARY_TANH: DT_UNARY_LOOP(DT_FN(fast_tanh)(v)); break;
+    case DT_UNARY_SIGMOID: DT_UNARY_LOOP(1.0f / (1.0f + DT_FN(fast_exp)(-v))); break;
+    case DT_UNARY_SOFTPLUS: DT_UNARY_LOOP((v > 0.0f ? v : 0.0f) + log1pf(DT_FN(fast_exp)(-fabsf(v)))); break;
     case DT_UNARY_SIGN: DT_UNARY_LOOP(v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : v)); break;
     case DT_UNARY_ADD_SCALAR: DT_UNARY_LOOP(v + p0); break;
     case DT_UNARY_MUL_SCALAR: DT_UNARY_LOOP(v * p0); break;
@@ -35,7 +81,7 @@ static void DT_FN(unary_row)(dt_unary_op op, float p0, float p1, ptrdiff_t n,
     case DT_UNARY_POW_SCALAR:
         if (p0 == 2.0f) { DT_UNARY_LOOP(v * v); }
         else if (p0 == 1.0f) { DT_UNARY_LOOP(v); }
-        else if (p0 == 0.5f) { DT_UNARY_LOOP(sqrtf(v)); }
+        else if (p0 == 0.5f) { DT_UNARY_LOOP(DT_SQRT(v)); }
         else if (p0 == -1.0f) { DT_UNARY_LOOP(1.0f / v); }
         else { DT_UNARY_LOOP(powf(v, p0)); }
         break;

@@ -78,6 +78,37 @@ private let sizes = [1, 7, 33, 1000]
         }
     }
 
+    /// exp, tanh and sigmoid use vectorisable approximations: compare them with double-precision
+    /// references over their whole range, including the overflow and underflow edges.
+    @Test(arguments: paths)
+    func transcendentalsAreAccurate(path: CPUInstructionSet) {
+        var values: [Float] = stride(from: -110.0, through: 110.0, by: 0.01).map { Float($0) }
+        values += stride(from: -8.0, through: 8.0, by: 1.0 / 1024).map { Float($0) }
+        values += (-30...0).flatMap { e -> [Float] in let v = Float(pow(2.0, Double(e))); return [v, -v, v * 1.37, -v * 0.77] }
+        values += [88.72, 88.73, -87.33, -103.9, -104, 0, -0.0, .infinity, -.infinity, .greatestFiniteMagnitude]
+        let cases: [(UnaryOp, (Double) -> Double, Float)] = [
+            (.exp, { Foundation.exp($0) }, 2), (.tanh, { Foundation.tanh($0) }, 2),
+            (.sigmoid, { 1 / (1 + Foundation.exp(-$0)) }, 3),
+        ]
+        CPUBackend.withKernelSettings(instructionSet: path) {
+            let source = buffer(values)
+            for (op, reference, ulps) in cases {
+                let out = CPUBackend.shared.allocate(count: values.count)
+                CPUBackend.shared.unary(op, source, StridedLayout(contiguous: [values.count]), into: out)
+                let got = read(out, count: values.count)
+                var worst = (ulps: Float(0), at: Float(0))
+                for (x, y) in zip(values, got) {
+                    let expected = Float(reference(Double(x)))
+                    // Results below the smallest normal float are flushed to zero by the kernels.
+                    if expected.magnitude < Float.leastNormalMagnitude && y == 0 { continue }
+                    let error = expected == y ? 0 : (expected.isFinite ? Swift.abs(y - expected) / expected.ulp : .infinity)
+                    if !(error <= worst.ulps) { worst = (error, x) }
+                }
+                #expect(worst.ulps <= ulps, "\(op) on \(path): \(worst.ulps) ulps at x = \(worst.at)")
+            }
+        }
+    }
+
     @Test(arguments: paths)
     func unaryPropagatesNaN(path: CPUInstructionSet) {
         let ops: [UnaryOp] = [.neg, .exp, .log, .sqrt, .abs, .relu, .tanh, .sigmoid, .softplus, .sign,
