@@ -24,7 +24,7 @@ const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa) {
 
 // MARK: - Scratch
 
-#define DT_SCRATCH_SLOTS 3
+#define DT_SCRATCH_SLOTS 5
 
 typedef struct {
     float *buffer[DT_SCRATCH_SLOTS];
@@ -96,13 +96,13 @@ static void scale_c(const dt_gemm_args *g) {
     }
 }
 
-void dt_gemm_run(const dt_gemm_isa_ops *ops, const dt_gemm_args *g, int threads) {
+void dt_gemm_run(const dt_gemm_isa_ops *ops, const dt_gemm_args *g, const dt_gemm_shape *shape, int threads) {
     if (g->m == 0 || g->n == 0) return;
     if (g->k == 0 || g->alpha == 0.0f) {
         scale_c(g);
         return;
     }
-    const dt_gemm_shape *shape = ops->select_shape(g->m, g->n, g->k);
+    if (!shape) shape = ops->select_shape(g->m, g->n, g->k);
     double macs = (double)g->m * (double)g->n * (double)g->k;
     if (threads > 1 && macs < (double)DT_GEMM_PARALLEL_MIN_MACS) threads = 1;
     size_t tiles_m = (g->m + (size_t)shape->mr - 1) / (size_t)shape->mr;
@@ -134,8 +134,8 @@ static void describe(dt_gemm_args *g, const dt_gemm_isa_ops *ops, dt_gemm_matrix
     *mb = trans_b ? (dt_gemm_matrix){b, ldb, 1} : (dt_gemm_matrix){b, 1, ldb};
     g->m = m; g->n = n; g->k = k;
     g->alpha = alpha; g->beta = beta;
-    g->a = (dt_gemm_operand){trans_a ? ops->pack_contiguous : ops->pack_transposing, ma};
-    g->b = (dt_gemm_operand){trans_b ? ops->pack_transposing : ops->pack_contiguous, mb};
+    g->a = (dt_gemm_operand){trans_a ? ops->pack_contiguous : ops->pack_transposing, ma, NULL};
+    g->b = (dt_gemm_operand){trans_b ? ops->pack_transposing : ops->pack_contiguous, mb, NULL};
     g->c = c; g->ldc = ldc;
 }
 
@@ -145,7 +145,7 @@ void dt_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
     dt_gemm_args g;
     dt_gemm_matrix ma, mb;
     describe(&g, ops, &ma, &mb, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    dt_gemm_run(ops, &g, dt_thread_count());
+    dt_gemm_run(ops, &g, NULL, dt_thread_count());
 }
 
 typedef struct {
@@ -167,7 +167,7 @@ static void run_batch_member(void *ctx, int index, int count) {
         describe(&g, job->ops, &ma, &mb, job->trans_a, job->trans_b, job->m, job->n, job->k, job->alpha,
                  job->a + i * job->stride_a, job->lda, job->b + i * job->stride_b, job->ldb, job->beta,
                  job->c + i * job->stride_c, job->ldc);
-        dt_gemm_run(job->ops, &g, 1);
+        dt_gemm_run(job->ops, &g, NULL, 1);
     }
 }
 
@@ -192,6 +192,6 @@ void dt_sgemm_batched(int trans_a, int trans_b, size_t m, size_t n, size_t k, fl
         dt_gemm_matrix ma, mb;
         describe(&g, ops, &ma, &mb, trans_a, trans_b, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb,
                  beta, c + i * stride_c, ldc);
-        dt_gemm_run(ops, &g, threads);
+        dt_gemm_run(ops, &g, NULL, threads);
     }
 }

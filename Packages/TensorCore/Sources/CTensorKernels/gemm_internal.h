@@ -13,10 +13,13 @@
 typedef void (*dt_gemm_pack_fn)(const void *source, size_t i0, size_t count, size_t p0, size_t kc,
                                 float *dst, int width);
 
-/// An operand as the driver sees it: a packing routine and its source.
+/// An operand as the driver sees it: a packing routine and its source, or (when `prepacked` is
+/// not NULL) panels packed once for the whole depth: panel q, as `pack(source, 0, rows, 0, k,
+/// prepacked, width)` writes it, at `prepacked + q·width·k`.
 typedef struct {
     dt_gemm_pack_fn pack;
     const void *source;
+    const float *prepacked;
 } dt_gemm_operand;
 
 /// A strided matrix source for the standard packers: element (i, p) is at
@@ -34,6 +37,9 @@ typedef struct {
     float *c;
     size_t ldc;
 } dt_gemm_args;
+
+/// The widest panel any shape uses (register-tile rows or columns).
+#define DT_GEMM_MAX_PANEL 64
 
 /// A micro-kernel: `C[mr×nr] = alpha · Apanel · Bpanel + beta · C` over depth `kc` (full tile
 /// computed, only `mr × nr` stored; C not read when beta is 0).
@@ -74,11 +80,12 @@ extern const dt_gemm_isa_ops dt_gemm_ops_neon;
 const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa);
 
 /// Per-thread packing scratch space, 64-byte aligned, grown on demand and kept for the thread's
-/// life. `slot` 0 and 1 are separate buffers (A and B panels); slot 2 is free for callers.
+/// life. Slots 0 and 1 hold the driver's A and B panels; slots 2 to 4 are free for callers.
 float *dt_gemm_scratch(int slot, size_t count);
 
 /// Runs one product over up to `threads` threads (1: on the calling thread), splitting C so that
-/// every thread gets whole tiles; small products run on one thread.
-void dt_gemm_run(const dt_gemm_isa_ops *ops, const dt_gemm_args *args, int threads);
+/// every thread gets whole tiles; small products run on one thread. `shape` NULL: the path's
+/// choice (it must be that choice, or the shape operands were pre-packed for).
+void dt_gemm_run(const dt_gemm_isa_ops *ops, const dt_gemm_args *args, const dt_gemm_shape *shape, int threads);
 
 #endif

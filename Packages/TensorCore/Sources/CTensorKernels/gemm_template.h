@@ -9,16 +9,13 @@
 //   VFMA(a, b, c)                 a·b + c
 //   VMUL(a, b)
 //   VTRANSPOSE(rows)              transposes vec_t rows[VLEN] in place
-// and then calls DT_GEMM_DEFINE_UKERNEL(MR, NV) for each register tile (MR rows × NV vectors)
+// (see gemm_simd_<isa>.h) and then calls DT_GEMM_DEFINE_UKERNEL(MR, NV) for each register tile (MR rows × NV vectors)
 // it offers, and DT_GEMM_DEFINE_OPS(name, isa, select_shape).
-#include "gemm_internal.h"
-#include <stddef.h>
-#include <stdint.h>
+#include "gemm_pack_template.h"
 
 #define DT_GEMM_MAX_MR 24
 #define DT_GEMM_MAX_NV 4
 
-static inline size_t gemm_min(size_t a, size_t b) { return a < b ? a : b; }
 
 /// `C = alpha · acc + beta · C` for one row segment of `count` lanes (1...VLEN).
 static inline __attribute__((always_inline)) void store_segment(float *c, vec_t acc, int count, vec_t va, float beta) {
@@ -83,65 +80,20 @@ static inline __attribute__((always_inline)) void ukernel_body(const int MR, con
         ukernel_body(MR, NV, kc, a, b, c, ldc, mr, nr, alpha, beta);                                           \
     }
 
-/// Copies `width` lanes (the first `valid` from `s`, zeros after) to `d`.
-static inline __attribute__((always_inline)) void copy_lanes(float *d, const float *s, int valid, int width) {
-    for (int v = 0; v < width; v += VLEN) {
-        int n = valid - v;
-        vec_t x = n >= VLEN ? VLOAD(s + v) : (n > 0 ? VLOADN(s + v, n) : VZERO());
-        if (v + VLEN <= width) VSTORE(d + v, x);
-        else VSTOREN(d + v, x, width - v);
-    }
-}
-
-/// Packer for a dt_gemm_matrix whose panel dimension is contiguous: each depth step copies a run.
+/// Packer for a dt_gemm_matrix whose panel dimension is contiguous.
 static void pack_contiguous(const void *source, size_t i0, size_t count, size_t p0, size_t kc, float *dst,
                             int width) {
     const dt_gemm_matrix *m = source;
-    const size_t ds = m->depth_stride;
-    for (size_t q = 0; q * (size_t)width < count; q++) {
-        int valid = (int)gemm_min((size_t)width, count - q * (size_t)width);
-        const float *s = m->data + (i0 + q * (size_t)width) * m->row_stride + p0 * ds;
-        float *d = dst + q * (size_t)width * kc;
-        if (valid == width && width % VLEN == 0) {
-            for (size_t p = 0; p < kc; p++, s += ds, d += width)
-                for (int v = 0; v < width; v += VLEN) VSTORE(d + v, VLOAD(s + v));
-        } else {
-            for (size_t p = 0; p < kc; p++, s += ds, d += width) copy_lanes(d, s, valid, width);
-        }
-    }
+    pack_runs_contiguous(m->data + i0 * m->row_stride + p0 * m->depth_stride, m->depth_stride, count, kc, dst, width,
+                         (size_t)width * kc);
 }
 
-/// Packer for a dt_gemm_matrix whose depth dimension is contiguous: VLEN × VLEN blocks are
-/// transposed in registers.
+/// Packer for a dt_gemm_matrix whose depth dimension is contiguous.
 static void pack_transposing(const void *source, size_t i0, size_t count, size_t p0, size_t kc, float *dst,
                              int width) {
     const dt_gemm_matrix *m = source;
-    const size_t rs = m->row_stride;
-    for (size_t q = 0; q * (size_t)width < count; q++) {
-        int valid = (int)gemm_min((size_t)width, count - q * (size_t)width);
-        float *d = dst + q * (size_t)width * kc;
-        for (int group = 0; group < width; group += VLEN) {
-            int rows = valid - group;
-            if (rows > VLEN) rows = VLEN;
-            int lanes = width - group < VLEN ? width - group : VLEN;
-            const float *s = m->data + (i0 + q * (size_t)width + (size_t)group) * rs + p0;
-            for (size_t p = 0; p < kc; p += VLEN) {
-                int depth = (int)gemm_min(VLEN, kc - p);
-                vec_t t[VLEN];
-                for (int r = 0; r < VLEN; r++) {
-                    if (r >= rows) t[r] = VZERO();
-                    else if (depth == VLEN) t[r] = VLOAD(s + (size_t)r * rs + p);
-                    else t[r] = VLOADN(s + (size_t)r * rs + p, depth);
-                }
-                VTRANSPOSE(t);
-                float *out = d + p * (size_t)width + group;
-                for (int j = 0; j < depth; j++) {
-                    if (lanes == VLEN) VSTORE(out + (size_t)j * width, t[j]);
-                    else VSTOREN(out + (size_t)j * width, t[j], lanes);
-                }
-            }
-        }
-    }
+    pack_runs_transposing(m->data + i0 * m->row_stride + p0 * m->depth_stride, m->row_stride, count, kc, dst, width,
+                          (size_t)width * kc);
 }
 
 /// Splits `total` into the fewest blocks of at most `limit`, of nearly equal size.
@@ -150,32 +102,51 @@ static inline size_t balanced_block(size_t total, size_t limit) {
     return (total + blocks - 1) / blocks;
 }
 
-static inline size_t round_up(size_t value, size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
-/// Blocked product of rows [r0, r1) × columns [c0, c1) of C on the calling thread.
+/// Blocked product of rows [r0, r1) × columns [c0, c1) of C on the calling thread (r0 and c0
+/// are multiples of the tile size when an operand is pre-packed).
 static void run_block(const dt_gemm_args *g, const dt_gemm_shape *s, size_t r0, size_t r1, size_t c0, size_t c1) {
     if (r0 >= r1 || c0 >= c1) return;
-    const size_t MR = (size_t)s->mr, NR = (size_t)s->nr;
-    const size_t kc_max = balanced_block(g->k, s->kc);
+    const size_t MR = (size_t)s->mr, NR = (size_t)s->nr, K = g->k;
+    const size_t kc_max = balanced_block(K, s->kc);
     const size_t nc_max = round_up(balanced_block(c1 - c0, s->nc), NR);
     const size_t mc_max = round_up(balanced_block(r1 - r0, s->mc), MR);
-    float *a_buf = dt_gemm_scratch(0, mc_max * kc_max);
-    float *b_buf = dt_gemm_scratch(1, nc_max * kc_max);
+    float *a_buf = g->a.prepacked ? NULL : dt_gemm_scratch(0, mc_max * kc_max);
+    float *b_buf = g->b.prepacked ? NULL : dt_gemm_scratch(1, nc_max * kc_max);
     for (size_t jc = c0; jc < c1; jc += nc_max) {
         size_t nc = gemm_min(nc_max, c1 - jc);
-        for (size_t pc = 0; pc < g->k; pc += kc_max) {
-            size_t kc = gemm_min(kc_max, g->k - pc);
+        for (size_t pc = 0; pc < K; pc += kc_max) {
+            size_t kc = gemm_min(kc_max, K - pc);
             float beta = pc == 0 ? g->beta : 1.0f;
-            g->b.pack(g->b.source, jc, nc, pc, kc, b_buf, (int)NR);
+            // Panel q of the current block starts at block + q·stride.
+            const float *b_block;
+            size_t b_stride;
+            if (g->b.prepacked) {
+                b_block = g->b.prepacked + jc * K + pc * NR;
+                b_stride = NR * K;
+            } else {
+                g->b.pack(g->b.source, jc, nc, pc, kc, b_buf, (int)NR);
+                b_block = b_buf;
+                b_stride = NR * kc;
+            }
             for (size_t ic = r0; ic < r1; ic += mc_max) {
                 size_t mc = gemm_min(mc_max, r1 - ic);
-                g->a.pack(g->a.source, ic, mc, pc, kc, a_buf, (int)MR);
+                const float *a_block;
+                size_t a_stride;
+                if (g->a.prepacked) {
+                    a_block = g->a.prepacked + ic * K + pc * MR;
+                    a_stride = MR * K;
+                } else {
+                    g->a.pack(g->a.source, ic, mc, pc, kc, a_buf, (int)MR);
+                    a_block = a_buf;
+                    a_stride = MR * kc;
+                }
                 for (size_t jr = 0; jr < nc; jr += NR) {
-                    const float *b_panel = b_buf + jr * kc;
+                    const float *b_panel = b_block + jr / NR * b_stride;
                     int nr = (int)gemm_min(NR, nc - jr);
                     for (size_t ir = 0; ir < mc; ir += MR) {
-                        s->ukernel(kc, a_buf + ir * kc, b_panel, g->c + (ic + ir) * g->ldc + jc + jr, g->ldc,
-                                   (int)gemm_min(MR, mc - ir), nr, g->alpha, beta);
+                        s->ukernel(kc, a_block + ir / MR * a_stride, b_panel, g->c + (ic + ir) * g->ldc + jc + jr,
+                                   g->ldc, (int)gemm_min(MR, mc - ir), nr, g->alpha, beta);
                     }
                 }
             }

@@ -7,4 +7,5 @@
 #include "dt_fill.h"
 #include "dt_optim.h"
 #include "dt_gemm.h"
+#include "dt_conv.h"
 #endif

@@ -13,9 +13,27 @@ extension CPUBackend {
     }
 
     public func conv2dForward(_ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-                              into output: any DeviceBuffer) { fatalError("TODO") }
+                              into output: any DeviceBuffer) {
+        var g = cGeometry(geometry)
+        dt_conv2d_forward(&g, cpu(input).pointer, cpu(weight).pointer, cpu(output).pointer)
+    }
+
     public func conv2dBackwardInput(_ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-                                    into gradInput: any DeviceBuffer) { fatalError("TODO") }
+                                    into gradInput: any DeviceBuffer) {
+        var g = cGeometry(geometry)
+        dt_conv2d_backward_input(&g, cpu(gradOutput).pointer, cpu(weight).pointer, cpu(gradInput).pointer)
+    }
+
     public func conv2dBackwardWeight(_ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-                                     into gradWeight: any DeviceBuffer) { fatalError("TODO") }
+                                     into gradWeight: any DeviceBuffer) {
+        var g = cGeometry(geometry)
+        dt_conv2d_backward_weight(&g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(gradWeight).pointer)
+    }
+
+    private func cGeometry(_ g: ConvGeometry) -> dt_conv2d_geometry {
+        dt_conv2d_geometry(batch: g.batch, in_channels: g.inChannels, height: g.height, width: g.width,
+                           out_channels: g.outChannels, kernel_h: g.kernelH, kernel_w: g.kernelW,
+                           stride_h: g.strideH, stride_w: g.strideW, pad_h: g.padH, pad_w: g.padW,
+                           dilation_h: g.dilationH, dilation_w: g.dilationW)
+    }
 }

@@ -1,0 +1,252 @@
+// Convolution front end: path dispatch and the split over the worker pool. Forward and input
+// gradient give each thread whole images; the weight gradient gives each thread whole images and a
+// private partial sum, added up at the end.
+#include "dt_conv.h"
+#include "conv_internal.h"
+#include <string.h>
+
+/// Scratch slots (see dt_gemm_scratch): 0 and 1 belong to the GEMM driver.
+enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4 };
+
+/// Below this many multiply-adds a convolution runs on the calling thread alone.
+#define DT_CONV_PARALLEL_MIN_MACS (1u << 18)
+/// Layers with at most this many output channels use the direct kernels: as a GEMM they would
+/// have one or two rows, and the patch gathering would cost more than the arithmetic.
+#define DT_CONV_DIRECT_MAX_OUT_CHANNELS 3
+/// Column-buffer budget (floats) of the input gradient, per thread.
+#define DT_CONV_COLUMN_BUDGET (1u << 16)
+
+static const dt_conv_isa_ops *conv_ops_for(dt_isa isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case DT_ISA_AVX512F: return &dt_conv_ops_avx512;
+    case DT_ISA_AVX2_FMA: return &dt_conv_ops_avx2;
+#endif
+#if defined(__aarch64__)
+    case DT_ISA_NEON: return &dt_conv_ops_neon;
+#endif
+    default: return &dt_conv_ops_portable;
+    }
+}
+
+static size_t output_extent(size_t size, size_t pad, size_t dilation, size_t kernel, size_t stride) {
+    long span = (long)size + 2 * (long)pad - (long)(dilation * (kernel - 1)) - 1;
+    return span < 0 ? 0 : (size_t)span / stride + 1;
+}
+
+typedef struct {
+    const dt_conv2d_geometry *g;
+    const dt_gemm_isa_ops *gemm;
+    const dt_conv_isa_ops *conv;
+    const dt_gemm_shape *shape;
+    dt_conv_source source;  // first_image is set per image or per member
+    const float *packed_weight;
+    const float *weight;
+    float *out;             // output, grad_input or grad_weight
+    size_t column_chunk;    // input gradient: pixels per column buffer
+    int direct;             // use the direct kernels
+    int members;            // weight gradient: team size actually used
+    float *partials[256];   // weight gradient: each member's sum
+} conv_job;
+
+static size_t member_first(size_t total, int index, int count) { return total * (size_t)index / (size_t)count; }
+
+static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *input, const float *grad_output) {
+    memset(job, 0, sizeof *job);
+    job->g = g;
+    job->gemm = dt_gemm_ops_for(dt_active_isa());
+    job->conv = conv_ops_for(dt_active_isa());
+    job->source.geometry = g;
+    job->source.out_h = output_extent(g->height, g->pad_h, g->dilation_h, g->kernel_h, g->stride_h);
+    job->source.out_w = output_extent(g->width, g->pad_w, g->dilation_w, g->kernel_w, g->stride_w);
+    job->source.pixels = job->source.out_h * job->source.out_w;
+    job->source.patch = g->in_channels * g->kernel_h * g->kernel_w;
+    job->source.input = input;
+    job->source.grad_output = grad_output;
+    job->direct = g->out_channels <= DT_CONV_DIRECT_MAX_OUT_CHANNELS;
+    if (!job->direct && job->source.pixels > 0 && job->source.patch > 0) {
+        size_t floats = (job->source.patch * job->conv->plan_bytes + sizeof(float) - 1) / sizeof(float);
+        void *plans = dt_gemm_scratch(SCRATCH_PLANS, floats);
+        job->conv->plan_taps(&job->source, plans);
+        job->source.plans = plans;
+    }
+}
+
+static int thread_budget(const conv_job *job) {
+    double macs = (double)job->g->batch * (double)job->source.pixels * (double)job->source.patch *
+                  (double)job->g->out_channels;
+    return macs < (double)DT_CONV_PARALLEL_MIN_MACS ? 1 : dt_thread_count();
+}
+
+// MARK: - Forward
+
+static void forward_image(const conv_job *job, size_t image, int threads) {
+    dt_conv_source source = job->source;
+    source.first_image = image;
+    size_t oc = job->g->out_channels, pixels = source.pixels;
+    dt_gemm_args args = {
+        .m = oc, .n = pixels, .k = source.patch, .alpha = 1.0f, .beta = 0.0f,
+        .a = {NULL, NULL, job->packed_weight},
+        .b = {job->conv->pack_patches, &source, NULL},
+        .c = job->out + image * oc * pixels, .ldc = pixels,
+    };
+    if (threads > 1) dt_gemm_run(job->gemm, &args, job->shape, threads);
+    else job->gemm->run_block(&args, job->shape, 0, oc, 0, pixels);
+}
+
+static void forward_member(void *ctx, int index, int count) {
+    const conv_job *job = ctx;
+    size_t last = member_first(job->g->batch, index + 1, count);
+    for (size_t image = member_first(job->g->batch, index, count); image < last; image++) {
+        if (job->direct) job->conv->direct_forward(&job->source, job->weight, image, job->out);
+        else forward_image(job, image, 1);
+    }
+}
+
+void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const float *weight, float *output) {
+    conv_job job;
+    prepare(&job, g, input, NULL);
+    size_t oc = g->out_channels, patch = job.source.patch;
+    if (g->batch == 0 || job.source.pixels == 0 || oc == 0) return;
+    job.out = output;
+    job.weight = weight;
+    if (job.direct) {
+        dt_parallel_team(thread_budget(&job), forward_member, &job);
+        return;
+    }
+    job.shape = job.gemm->select_shape(oc, job.source.pixels, patch);
+    size_t mr = (size_t)job.shape->mr;
+    float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (oc + mr - 1) / mr * mr * patch);
+    dt_gemm_matrix w = {weight, patch, 1};
+    job.gemm->pack_transposing(&w, 0, oc, 0, patch, packed, (int)mr);
+    job.packed_weight = packed;
+    int threads = thread_budget(&job);
+    if (threads > 1 && g->batch < (size_t)threads) {
+        for (size_t image = 0; image < g->batch; image++) forward_image(&job, image, threads);
+    } else {
+        dt_parallel_team(threads, forward_member, &job);
+    }
+}
+
+// MARK: - Input gradient
+
+static void backward_input_member(void *ctx, int index, int count) {
+    const conv_job *job = ctx;
+    const dt_conv2d_geometry *g = job->g;
+    size_t patch = job->source.patch, pixels = job->source.pixels, oc = g->out_channels;
+    size_t image_size = g->in_channels * g->height * g->width;
+    size_t last = member_first(g->batch, index + 1, count);
+    if (job->direct) {
+        for (size_t image = member_first(g->batch, index, count); image < last; image++)
+            job->conv->direct_backward_input(&job->source, job->weight, image, job->out);
+        return;
+    }
+    float *columns = dt_gemm_scratch(SCRATCH_COLUMNS, patch * job->column_chunk);
+    for (size_t image = member_first(g->batch, index, count); image < last; image++) {
+        float *grad_input = job->out + image * image_size;
+        memset(grad_input, 0, image_size * sizeof(float));
+        for (size_t pixel = 0; pixel < pixels; pixel += job->column_chunk) {
+            size_t run = pixels - pixel < job->column_chunk ? pixels - pixel : job->column_chunk;
+            // columns[patch × run] = Wᵀ · grad_output[:, pixel ..< pixel + run]
+            dt_gemm_matrix grad = {job->source.grad_output + image * oc * pixels + pixel, 1, pixels};
+            dt_gemm_args args = {
+                .m = patch, .n = run, .k = oc, .alpha = 1.0f, .beta = 0.0f,
+                .a = {NULL, NULL, job->packed_weight},
+                .b = {job->gemm->pack_contiguous, &grad, NULL},
+                .c = columns, .ldc = run,
+            };
+            job->gemm->run_block(&args, job->shape, 0, patch, 0, run);
+            job->conv->scatter_columns(&job->source, grad_input, columns, pixel, run);
+        }
+    }
+}
+
+void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_output, const float *weight,
+                              float *grad_input) {
+    conv_job job;
+    prepare(&job, g, NULL, grad_output);
+    size_t oc = g->out_channels, patch = job.source.patch, pixels = job.source.pixels;
+    if (g->batch == 0) return;
+    if (pixels == 0 || oc == 0) {
+        memset(grad_input, 0, g->batch * g->in_channels * g->height * g->width * sizeof(float));
+        return;
+    }
+    job.out = grad_input;
+    job.weight = weight;
+    if (job.direct) {
+        dt_parallel_team(thread_budget(&job), backward_input_member, &job);
+        return;
+    }
+    size_t chunk = DT_CONV_COLUMN_BUDGET / patch;
+    chunk = chunk < 64 ? 64 : chunk / 64 * 64;
+    job.column_chunk = chunk < pixels ? chunk : pixels;
+    job.shape = job.gemm->select_shape(patch, job.column_chunk, oc);
+    size_t mr = (size_t)job.shape->mr;
+    float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (patch + mr - 1) / mr * mr * oc);
+    dt_gemm_matrix wt = {weight, 1, patch}; // Wᵀ: element (patch index, output channel)
+    job.gemm->pack_contiguous(&wt, 0, patch, 0, oc, packed, (int)mr);
+    job.packed_weight = packed;
+    dt_parallel_team(thread_budget(&job), backward_input_member, &job);
+}
+
+// MARK: - Weight gradient
+
+static void backward_weight_member(void *ctx, int index, int count) {
+    conv_job *job = ctx;
+    const dt_conv2d_geometry *g = job->g;
+    size_t oc = g->out_channels, patch = job->source.patch, weights = oc * patch;
+    size_t first = member_first(g->batch, index, count), last = member_first(g->batch, index + 1, count);
+    if (index == 0) job->members = count;
+    if (job->direct) {
+        // Lane-wise sums, reduced in place to one float per weight (sums[i] reads lanes ≥ i).
+        size_t lanes = (size_t)job->conv->lanes;
+        float *sums = dt_gemm_scratch(SCRATCH_COLUMNS, weights * lanes);
+        memset(sums, 0, weights * lanes * sizeof(float));
+        for (size_t image = first; image < last; image++) job->conv->direct_backward_weight(&job->source, image, sums);
+        float *partial = index == 0 ? job->out : sums;
+        for (size_t i = 0; i < weights; i++) {
+            float total = 0.0f;
+            for (size_t lane = 0; lane < lanes; lane++) total += sums[i * lanes + lane];
+            partial[i] = total;
+        }
+        job->partials[index] = partial;
+        return;
+    }
+    float *partial = index == 0 ? job->out : dt_gemm_scratch(SCRATCH_COLUMNS, weights);
+    job->partials[index] = partial;
+    if (first == last) {
+        memset(partial, 0, weights * sizeof(float));
+        return;
+    }
+    dt_conv_source source = job->source;
+    source.first_image = first;
+    // grad_weight[oc × patch] = grad_output[oc × columns] · patchesᵀ[columns × patch]
+    dt_gemm_args args = {
+        .m = oc, .n = patch, .k = (last - first) * source.pixels, .alpha = 1.0f, .beta = 0.0f,
+        .a = {job->conv->pack_grad_output_by_column, &source, NULL},
+        .b = {job->conv->pack_patches_by_column, &source, NULL},
+        .c = partial, .ldc = patch,
+    };
+    job->gemm->run_block(&args, job->shape, 0, oc, 0, patch);
+}
+
+void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
+                               float *grad_weight) {
+    conv_job job;
+    prepare(&job, g, input, grad_output);
+    size_t oc = g->out_channels, patch = job.source.patch;
+    if (oc == 0 || patch == 0) return;
+    if (g->batch == 0 || job.source.pixels == 0) {
+        memset(grad_weight, 0, oc * patch * sizeof(float));
+        return;
+    }
+    if (!job.direct) job.shape = job.gemm->select_shape(oc, patch, g->batch * job.source.pixels);
+    job.out = grad_weight;
+    int threads = thread_budget(&job);
+    if ((size_t)threads > g->batch) threads = (int)g->batch;
+    dt_parallel_team(threads, backward_weight_member, &job);
+    for (int member = 1; member < job.members; member++) {
+        const float *partial = job.partials[member];
+        for (size_t i = 0; i < oc * patch; i++) grad_weight[i] += partial[i];
+    }
+}

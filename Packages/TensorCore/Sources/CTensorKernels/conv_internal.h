@@ -1,0 +1,53 @@
+// Internal interface between the convolution driver (conv.c) and its per-ISA routines
+// (conv_<isa>.c, built from conv_template.h).
+#ifndef DT_CONV_INTERNAL_H
+#define DT_CONV_INTERNAL_H
+#include "dt_conv.h"
+#include "gemm_internal.h"
+#include <stddef.h>
+
+/// A convolution operand seen by the packers. "Columns" number the output pixels of consecutive
+/// images: column `c` is pixel `c % pixels` of image `first_image + c / pixels`.
+typedef struct {
+    const dt_conv2d_geometry *geometry;
+    size_t out_h, out_w, pixels;  // pixels = out_h · out_w
+    size_t patch;                 // in_channels · kernel_h · kernel_w
+    const float *input;           // the whole batch
+    const float *grad_output;     // the whole batch
+    size_t first_image;
+    const void *plans;            // per patch index: the path's precomputed gathering plan
+} dt_conv_source;
+
+typedef struct {
+    /// Forward B: element (j = pixel of image `first_image`, p = patch index) of the patch matrix.
+    dt_gemm_pack_fn pack_patches;
+    /// Weight-gradient B: element (j = patch index, p = column) of the transposed patch matrix.
+    dt_gemm_pack_fn pack_patches_by_column;
+    /// Weight-gradient A: element (i = output channel, p = column) of grad_output.
+    dt_gemm_pack_fn pack_grad_output_by_column;
+    /// `grad_input[image] += col2im(columns)` for pixels `[pixel0, pixel0 + count)` of one image, where
+    /// `columns` is `patch × count` (row stride `count`).
+    void (*scatter_columns)(const dt_conv_source *source, float *grad_input_image, const float *columns,
+                            size_t pixel0, size_t count);
+    /// Direct kernels for few output channels, one image at a time: forward into `output` (the
+    /// whole batch), input gradient into `grad_input` (the whole batch; the image is overwritten),
+    /// weight gradient added lane-wise into `sums` (`lanes` floats per weight, summed at the end).
+    void (*direct_forward)(const dt_conv_source *source, const float *weight, size_t image, float *output);
+    void (*direct_backward_input)(const dt_conv_source *source, const float *weight, size_t image, float *grad_input);
+    void (*direct_backward_weight)(const dt_conv_source *source, size_t image, float *sums);
+    int lanes;
+    /// Size of one tap plan, and the routine that fills `plans` with one per patch index.
+    size_t plan_bytes;
+    void (*plan_taps)(const dt_conv_source *source, void *plans);
+} dt_conv_isa_ops;
+
+extern const dt_conv_isa_ops dt_conv_ops_portable;
+#if defined(__x86_64__)
+extern const dt_conv_isa_ops dt_conv_ops_avx2;
+extern const dt_conv_isa_ops dt_conv_ops_avx512;
+#endif
+#if defined(__aarch64__)
+extern const dt_conv_isa_ops dt_conv_ops_neon;
+#endif
+
+#endif

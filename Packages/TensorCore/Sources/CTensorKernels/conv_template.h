@@ -1,0 +1,588 @@
+// Convolution routines over the vector vocabulary of gemm_simd_<isa>.h, instantiated per
+// instruction-set path by conv_<isa>.c: patch gathering inside GEMM packing (forward and weight
+// gradient), the column scatter of the input gradient, and direct kernels for layers with very
+// few output channels (where a GEMM would have one or two rows). Needs VLOADW/VSTOREW (windowed
+// load/store, zero outside the row); optional VEVENS (stride-2 gather) and VSPREAD2 (stride-2
+// scatter), without which other strides are gathered lane by lane.
+#include "conv_internal.h"
+#include "gemm_pack_template.h"
+
+/// Decoded patch index: input channel and kernel tap.
+typedef struct {
+    size_t channel, kh, kw;
+} patch_tap;
+
+static inline patch_tap decode_tap(const dt_conv2d_geometry *g, size_t index) {
+    size_t taps = g->kernel_h * g->kernel_w;
+    size_t tap = index % taps;
+    return (patch_tap){index / taps, tap / g->kernel_w, tap % g->kernel_w};
+}
+
+/// Lane i = row[start + stride·i], or 0 where that index is outside [0, width).
+static inline __attribute__((always_inline)) vec_t gather_vector(const float *row, long start, long stride,
+                                                                 long width) {
+    if (stride == 1) return VLOADW(row, start, width);
+#ifdef VEVENS
+    if (stride == 2) return VEVENS(VLOADW(row, start, width), VLOADW(row, start + VLEN, width));
+#endif
+    float lanes[VLEN];
+    for (int i = 0; i < VLEN; i++) {
+        long index = start + stride * i;
+        lanes[i] = index >= 0 && index < width ? row[index] : 0.0f;
+    }
+    return VLOAD(lanes);
+}
+
+/// row[start + stride·i] += lane i of v, for i < n and indices inside [0, width).
+static inline __attribute__((always_inline)) void scatter_add_vector(float *row, long start, long stride, long width,
+                                                                     vec_t v, int n) {
+    if (stride == 1) {
+        VSTOREW(row, start, width, VADD(VLOADW(row, start, width), v), n);
+        return;
+    }
+#ifdef VSPREAD2
+    if (stride == 2) {
+        vec_t low, high; // odd lanes are 0: adding them leaves the row unchanged
+        VSPREAD2(v, low, high);
+        VSTOREW(row, start, width, VADD(VLOADW(row, start, width), low), 2 * n < VLEN ? 2 * n : VLEN);
+        if (2 * n > VLEN)
+            VSTOREW(row, start + VLEN, width, VADD(VLOADW(row, start + VLEN, width), high), 2 * n - VLEN);
+        return;
+    }
+#endif
+    float lanes[VLEN];
+    VSTORE(lanes, v);
+    for (int i = 0; i < n; i++) {
+        long index = start + stride * i;
+        if (index >= 0 && index < width) row[index] += lanes[i];
+    }
+}
+
+/// Output-row vectors a tap plan covers; wider rows take the general path.
+#define DT_CONV_ROW_VECTORS 8
+
+/// What gathering (or scattering) full output rows of one patch-matrix row needs, computed once per
+/// tap: the window masks depend only on the kernel column, not on the row or the image.
+typedef struct {
+    size_t plane_offset;  // of the tap's input channel within an image
+    long row_offset;      // input row = output row · stride_h + row_offset
+    long col_offset;      // input column = output column · stride_w + col_offset
+    int vectors;          // vectors per output row; 0 when the fast path does not apply
+    vmask_t load[DT_CONV_ROW_VECTORS][2];   // input windows of vector v (second half: stride 2 only)
+    vmask_t store[DT_CONV_ROW_VECTORS][2];  // the same, limited to the row's outputs (scatter)
+} tap_plan;
+
+static inline void plan_tap(tap_plan *plan, const dt_conv_source *s, patch_tap tap) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const long stride = (long)g->stride_w, width = (long)g->width;
+    plan->plane_offset = tap.channel * g->height * g->width;
+    plan->row_offset = (long)(tap.kh * g->dilation_h) - (long)g->pad_h;
+    plan->col_offset = (long)(tap.kw * g->dilation_w) - (long)g->pad_w;
+    int vectors = (int)((s->out_w + VLEN - 1) / VLEN);
+    int fast = vectors <= DT_CONV_ROW_VECTORS && stride == 1;
+#if defined(VEVENS) && defined(VSPREAD2)
+    fast = fast || (vectors <= DT_CONV_ROW_VECTORS && stride == 2);
+#endif
+    plan->vectors = fast ? vectors : 0;
+    for (int v = 0; v < plan->vectors; v++) {
+        long start = plan->col_offset + stride * VLEN * v;
+        int outputs = (int)gemm_min(VLEN, s->out_w - (size_t)v * VLEN);
+        plan->load[v][0] = VMASKW(start, width);
+        plan->load[v][1] = VMASKW(start + VLEN, width);
+        if (stride == 1) {
+            plan->store[v][0] = VMASKN(plan->load[v][0], outputs);
+        } else {
+            plan->store[v][0] = VMASKN(plan->load[v][0], 2 * outputs < VLEN ? 2 * outputs : VLEN);
+            plan->store[v][1] = VMASKN(plan->load[v][1], 2 * outputs > VLEN ? 2 * outputs - VLEN : 0);
+        }
+    }
+}
+
+/// Fills `plans` (one tap_plan per patch index) for the source's geometry.
+static void plan_taps(const dt_conv_source *s, void *plans) {
+    tap_plan *out = plans;
+    for (size_t index = 0; index < s->patch; index++) plan_tap(&out[index], s, decode_tap(s->geometry, index));
+}
+
+/// Address of input column `column` of `row` (may lie outside the row: only masked accesses use it).
+static inline const float *column_address(const float *row, long column) {
+    return (const float *)((uintptr_t)row + (uintptr_t)(column * (long)sizeof(float)));
+}
+
+/// dst[0 ..< out_w] = the tap's patch-matrix values for output row oh (plan->vectors > 0).
+static inline void plan_gather_row(const tap_plan *plan, const dt_conv_source *s, const float *image, size_t oh,
+                                   float *dst) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t out_w = s->out_w;
+    long ih = (long)(oh * g->stride_h) + plan->row_offset;
+    if (ih < 0 || ih >= (long)g->height) {
+        for (int v = 0; v < plan->vectors; v++) {
+            size_t left = out_w - (size_t)v * VLEN;
+            if (left >= VLEN) VSTORE(dst + v * VLEN, VZERO());
+            else VSTOREN(dst + v * VLEN, VZERO(), (int)left);
+        }
+        return;
+    }
+    const float *row = image + plan->plane_offset + (size_t)ih * g->width;
+    const long stride = (long)g->stride_w;
+    for (int v = 0; v < plan->vectors; v++) {
+        const float *p = column_address(row, plan->col_offset + stride * VLEN * v);
+        vec_t x;
+#ifdef VEVENS
+        if (stride == 2) x = VEVENS(VLOADM(p, plan->load[v][0]), VLOADM(p + VLEN, plan->load[v][1]));
+        else
+#endif
+            x = VLOADM(p, plan->load[v][0]);
+        size_t left = out_w - (size_t)v * VLEN;
+        if (left >= VLEN) VSTORE(dst + v * VLEN, x);
+        else VSTOREN(dst + v * VLEN, x, (int)left);
+    }
+}
+
+/// dst[0 ..< count] = the tap's patch-matrix values over pixels [pixel, pixel + count) of `image`.
+static inline void gather_patch_span(const tap_plan *plan, const dt_conv_source *s, const float *image, size_t pixel,
+                                     size_t count, float *dst) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const long stride = (long)g->stride_w, width = (long)g->width;
+    size_t oh = pixel / s->out_w, ow = pixel % s->out_w;
+    for (size_t done = 0; done < count; oh++, ow = 0) {
+        size_t run = gemm_min(s->out_w - ow, count - done);
+        float *d = dst + done;
+        done += run;
+        if (run == s->out_w && plan->vectors) {
+            plan_gather_row(plan, s, image, oh, d);
+            continue;
+        }
+        long ih = (long)(oh * g->stride_h) + plan->row_offset;
+        if (ih < 0 || ih >= (long)g->height) {
+            for (size_t t = 0; t < run; t += VLEN) {
+                if (t + VLEN <= run) VSTORE(d + t, VZERO());
+                else VSTOREN(d + t, VZERO(), (int)(run - t));
+            }
+            continue;
+        }
+        const float *row = image + plan->plane_offset + (size_t)ih * g->width;
+        long start = (long)ow * stride + plan->col_offset;
+        for (size_t t = 0; t < run; t += VLEN) {
+            vec_t x = gather_vector(row, start + stride * (long)t, stride, width);
+            if (t + VLEN <= run) VSTORE(d + t, x);
+            else VSTOREN(d + t, x, (int)(run - t));
+        }
+    }
+}
+
+static void pack_patches(const void *source, size_t j0, size_t count, size_t p0, size_t kc, float *dst, int width) {
+    const dt_conv_source *s = source;
+    const dt_conv2d_geometry *g = s->geometry;
+    const float *image = s->input + s->first_image * g->in_channels * g->height * g->width;
+    const tap_plan *plans = s->plans;
+    for (size_t p = 0; p < kc; p++) {
+        const tap_plan *plan = &plans[p0 + p];
+        for (size_t q = 0; q * (size_t)width < count; q++) {
+            size_t valid = gemm_min((size_t)width, count - q * (size_t)width);
+            float *d = dst + q * (size_t)width * kc + p * (size_t)width;
+            gather_patch_span(plan, s, image, j0 + q * (size_t)width, valid, d);
+            for (size_t r = valid; r < (size_t)width; r++) d[r] = 0.0f;
+        }
+    }
+}
+
+/// Columns per gathered chunk in pack_patches_by_column.
+#define DT_CONV_CHUNK 64
+
+static void pack_patches_by_column(const void *source, size_t j0, size_t count, size_t p0, size_t kc, float *dst,
+                                   int width) {
+    const dt_conv_source *s = source;
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t image_size = g->in_channels * g->height * g->width;
+    float rows[DT_GEMM_MAX_PANEL * DT_CONV_CHUNK] __attribute__((aligned(64)));
+    const tap_plan *plans = s->plans;
+    for (size_t q = 0; q * (size_t)width < count; q++) {
+        size_t valid = gemm_min((size_t)width, count - q * (size_t)width);
+        float *panel = dst + q * (size_t)width * kc;
+        const tap_plan *panel_plans = plans + j0 + q * (size_t)width;
+        for (size_t done = 0; done < kc;) {
+            size_t column = p0 + done;
+            size_t image = s->first_image + column / s->pixels, pixel = column % s->pixels;
+            size_t chunk = gemm_min(gemm_min(DT_CONV_CHUNK, kc - done), s->pixels - pixel);
+            for (size_t r = 0; r < valid; r++)
+                gather_patch_span(&panel_plans[r], s, s->input + image * image_size, pixel, chunk, rows + r * DT_CONV_CHUNK);
+            pack_runs_transposing(rows, DT_CONV_CHUNK, valid, chunk, panel + done * (size_t)width, width,
+                                  (size_t)width * kc);
+            done += chunk;
+        }
+    }
+}
+
+static void pack_grad_output_by_column(const void *source, size_t i0, size_t count, size_t p0, size_t kc, float *dst,
+                                       int width) {
+    const dt_conv_source *s = source;
+    const size_t channels = s->geometry->out_channels;
+    for (size_t done = 0; done < kc;) {
+        size_t column = p0 + done;
+        size_t image = s->first_image + column / s->pixels, pixel = column % s->pixels;
+        size_t run = gemm_min(kc - done, s->pixels - pixel);
+        const float *rows = s->grad_output + (image * channels + i0) * s->pixels + pixel;
+        pack_runs_transposing(rows, s->pixels, count, run, dst + done * (size_t)width, width, (size_t)width * kc);
+        done += run;
+    }
+}
+
+/// row += the tap's contribution of one full output row `src` (plan->vectors > 0).
+static inline void plan_scatter_row(const tap_plan *plan, const dt_conv_source *s, float *row, const float *src) {
+    const long stride = (long)s->geometry->stride_w;
+    for (int v = 0; v < plan->vectors; v++) {
+        float *p = (float *)column_address(row, plan->col_offset + stride * VLEN * v);
+        size_t left = s->out_w - (size_t)v * VLEN;
+        vec_t x = left >= VLEN ? VLOAD(src + v * VLEN) : VLOADN(src + v * VLEN, (int)left);
+#ifdef VSPREAD2
+        if (stride == 2) {
+            vec_t low, high; // odd lanes are 0
+            VSPREAD2(x, low, high);
+            VSTOREM(p, VADD(VLOADM(p, plan->load[v][0]), low), plan->store[v][0]);
+            VSTOREM(p + VLEN, VADD(VLOADM(p + VLEN, plan->load[v][1]), high), plan->store[v][1]);
+            continue;
+        }
+#endif
+        VSTOREM(p, VADD(VLOADM(p, plan->load[v][0]), x), plan->store[v][0]);
+    }
+}
+
+static void scatter_columns(const dt_conv_source *s, float *grad_input_image, const float *columns, size_t pixel0,
+                            size_t count) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const long stride = (long)g->stride_w, width = (long)g->width;
+    const tap_plan *plans = s->plans;
+    for (size_t index = 0; index < s->patch; index++) {
+        const tap_plan *plan = &plans[index];
+        float *plane = grad_input_image + plan->plane_offset;
+        const float *src = columns + index * count;
+        size_t oh = pixel0 / s->out_w, ow = pixel0 % s->out_w;
+        for (size_t done = 0; done < count; oh++, ow = 0) {
+            size_t run = gemm_min(s->out_w - ow, count - done);
+            long ih = (long)(oh * g->stride_h) + plan->row_offset;
+            if (ih >= 0 && ih < (long)g->height) {
+                float *row = plane + (size_t)ih * g->width;
+                if (run == s->out_w && plan->vectors) {
+                    plan_scatter_row(plan, s, row, src + done);
+                } else {
+                    long start = (long)ow * stride + plan->col_offset;
+                    for (size_t t = 0; t < run; t += VLEN) {
+                        int n = (int)gemm_min(VLEN, run - t);
+                        vec_t x = n == VLEN ? VLOAD(src + done + t) : VLOADN(src + done + t, n);
+                        scatter_add_vector(row, start + stride * (long)t, stride, width, x, n);
+                    }
+                }
+            }
+            done += run;
+        }
+    }
+}
+
+// MARK: - Direct kernels for few output channels
+//
+// Loop order keeps the window masks (which depend only on the kernel column and the output
+// column block) out of the inner loops, and the accumulators in registers: the block bodies are
+// always inlined with a constant vector count NV and a constant stride S (0: any stride).
+
+/// Output vectors computed together by the direct kernels.
+#define DT_CONV_DIRECT_VECTORS 4
+/// Input-gradient channels computed together by the direct input-gradient kernel.
+#define DT_CONV_DIRECT_CHANNELS 8
+
+/// Rows [first, last) of the output whose input row oh·stride + offset lies in [0, height).
+static inline void valid_rows(long offset, long stride, long height, long rows, long *first, long *last) {
+    long lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    long hi = offset >= height ? 0 : (height - 1 - offset) / stride + 1;
+    if (hi > rows) hi = rows;
+    *first = lo;
+    *last = hi > lo ? hi : lo;
+}
+
+static inline __attribute__((always_inline)) vec_t gather_stride(const int S, const float *row, long start, long stride,
+                                                                  long width) {
+    if (S == 1) return VLOADW(row, start, width);
+#ifdef VEVENS
+    if (S == 2) return VEVENS(VLOADW(row, start, width), VLOADW(row, start + VLEN, width));
+#endif
+    return gather_vector(row, start, stride, width);
+}
+
+/// One output row block of `NV` vectors starting at column ow0 of row oh of output channel oc.
+static inline __attribute__((always_inline)) void direct_forward_block(const int NV, const int S,
+                                                                       const dt_conv_source *s, const float *weight,
+                                                                       const float *input, size_t oc, size_t oh,
+                                                                       size_t ow0, float *out_row) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ic_count = g->in_channels, plane = g->height * g->width, taps = g->kernel_h * g->kernel_w;
+    const long stride = (long)g->stride_w, width = (long)g->width;
+    vec_t acc[DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) acc[v] = VZERO();
+    for (size_t kh = 0; kh < g->kernel_h; kh++) {
+        long ih = (long)(oh * g->stride_h + kh * g->dilation_h) - (long)g->pad_h;
+        if (ih < 0 || ih >= (long)g->height) continue;
+        for (size_t kw = 0; kw < g->kernel_w; kw++) {
+            long start = (long)(ow0 * g->stride_w + kw * g->dilation_w) - (long)g->pad_w;
+            const float *row = input + (size_t)ih * g->width;
+            const float *w = weight + oc * ic_count * taps + kh * g->kernel_w + kw;
+            for (size_t c = 0; c < ic_count; c++, row += plane, w += taps) {
+                vec_t wv = VSET1(*w);
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++)
+                    acc[v] = VFMA(wv, gather_stride(S, row, start + stride * VLEN * v, stride, width), acc[v]);
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) {
+        size_t left = s->out_w - ow0 - (size_t)v * VLEN;
+        if (left >= VLEN) VSTORE(out_row + ow0 + (size_t)v * VLEN, acc[v]);
+        else VSTOREN(out_row + ow0 + (size_t)v * VLEN, acc[v], (int)left);
+    }
+}
+
+static inline __attribute__((always_inline)) void direct_forward_strided(const int S, const dt_conv_source *s,
+                                                                         const float *weight, size_t image,
+                                                                         float *output) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const float *input = s->input + image * g->in_channels * g->height * g->width;
+    float *out = output + image * g->out_channels * s->pixels;
+    for (size_t oc = 0; oc < g->out_channels; oc++) {
+        for (size_t oh = 0; oh < s->out_h; oh++) {
+            float *out_row = out + (oc * s->out_h + oh) * s->out_w;
+            size_t ow0 = 0;
+            for (; ow0 + DT_CONV_DIRECT_VECTORS * VLEN <= s->out_w; ow0 += DT_CONV_DIRECT_VECTORS * VLEN)
+                direct_forward_block(DT_CONV_DIRECT_VECTORS, S, s, weight, input, oc, oh, ow0, out_row);
+            for (; ow0 + 2 * VLEN <= s->out_w; ow0 += 2 * VLEN)
+                direct_forward_block(2, S, s, weight, input, oc, oh, ow0, out_row);
+            for (; ow0 < s->out_w; ow0 += VLEN) direct_forward_block(1, S, s, weight, input, oc, oh, ow0, out_row);
+        }
+    }
+}
+
+static void direct_forward(const dt_conv_source *s, const float *weight, size_t image, float *output) {
+    switch (s->geometry->stride_w) {
+    case 1: direct_forward_strided(1, s, weight, image, output); break;
+    case 2: direct_forward_strided(2, s, weight, image, output); break;
+    default: direct_forward_strided(0, s, weight, image, output); break;
+    }
+}
+
+/// Stride 1 only: `NV` vectors of input-gradient row ih for the CB channels c0 ..< c0 + CB, gathered as a
+/// correlation of grad_output with the flipped kernel (each grad_output window loaded once serves CB
+/// channels, and nothing is read back and rewritten).
+static inline __attribute__((always_inline)) void direct_backward_input_block(const int CB, const int NV,
+                                                                              const dt_conv_source *s,
+                                                                              const float *weight,
+                                                                              const float *grad_out, size_t c0,
+                                                                              size_t ih, size_t iw0, float *in_plane) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ic_count = g->in_channels, taps = g->kernel_h * g->kernel_w, out_plane = s->pixels;
+    const long out_w = (long)s->out_w;
+    vec_t acc[DT_CONV_DIRECT_CHANNELS][2];
+#pragma clang loop unroll(full)
+    for (int c = 0; c < CB; c++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[c][v] = VZERO();
+    for (size_t kh = 0; kh < g->kernel_h; kh++) {
+        long oh = (long)(ih + g->pad_h) - (long)(kh * g->dilation_h);
+        if (oh < 0 || oh >= (long)s->out_h) continue;
+        for (size_t kw = 0; kw < g->kernel_w; kw++) {
+            long start = (long)(iw0 + g->pad_w) - (long)(kw * g->dilation_w);
+            const float *row = grad_out + (size_t)oh * s->out_w;
+            const float *w = weight + c0 * taps + kh * g->kernel_w + kw;
+            for (size_t oc = 0; oc < g->out_channels; oc++, row += out_plane, w += ic_count * taps) {
+                vec_t x[2];
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++) x[v] = VLOADW(row, start + VLEN * v, out_w);
+#pragma clang loop unroll(full)
+                for (int c = 0; c < CB; c++) {
+                    vec_t wv = VSET1(w[(size_t)c * taps]);
+#pragma clang loop unroll(full)
+                    for (int v = 0; v < NV; v++) acc[c][v] = VFMA(wv, x[v], acc[c][v]);
+                }
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int c = 0; c < CB; c++) {
+        float *in_row = in_plane + (c0 + (size_t)c) * g->height * g->width + ih * g->width;
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) {
+            size_t left = g->width - iw0 - (size_t)v * VLEN;
+            if (left >= VLEN) VSTORE(in_row + iw0 + (size_t)v * VLEN, acc[c][v]);
+            else VSTOREN(in_row + iw0 + (size_t)v * VLEN, acc[c][v], (int)left);
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void direct_backward_input_channels(const int CB,
+                                                                                 const dt_conv_source *s,
+                                                                                 const float *weight,
+                                                                                 const float *grad_out, size_t c0,
+                                                                                 float *grad_in) {
+    const dt_conv2d_geometry *g = s->geometry;
+    for (size_t ih = 0; ih < g->height; ih++) {
+        size_t iw0 = 0;
+        for (; iw0 + 2 * VLEN <= g->width; iw0 += 2 * VLEN)
+            direct_backward_input_block(CB, 2, s, weight, grad_out, c0, ih, iw0, grad_in);
+        for (; iw0 < g->width; iw0 += VLEN) direct_backward_input_block(CB, 1, s, weight, grad_out, c0, ih, iw0, grad_in);
+    }
+}
+
+/// Any stride: scatter each grad_output vector, weighted, into the input gradient.
+static void direct_backward_input_scatter(const dt_conv_source *s, const float *weight, size_t image,
+                                          float *grad_input) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ic_count = g->in_channels, plane = g->height * g->width, taps = g->kernel_h * g->kernel_w;
+    const long stride = (long)g->stride_w, width = (long)g->width;
+    float *grad_in = grad_input + image * ic_count * plane;
+    const float *grad_out = s->grad_output + image * g->out_channels * s->pixels;
+    for (size_t i = 0; i < ic_count * plane; i++) grad_in[i] = 0.0f;
+    for (size_t oc = 0; oc < g->out_channels; oc++) {
+        for (size_t oh = 0; oh < s->out_h; oh++) {
+            const float *grad_row = grad_out + (oc * s->out_h + oh) * s->out_w;
+            for (size_t ow0 = 0; ow0 < s->out_w; ow0 += VLEN) {
+                int n = (int)gemm_min(VLEN, s->out_w - ow0);
+                vec_t grad = n == VLEN ? VLOAD(grad_row + ow0) : VLOADN(grad_row + ow0, n);
+                for (size_t kh = 0; kh < g->kernel_h; kh++) {
+                    long ih = (long)(oh * g->stride_h + kh * g->dilation_h) - (long)g->pad_h;
+                    if (ih < 0 || ih >= (long)g->height) continue;
+                    for (size_t kw = 0; kw < g->kernel_w; kw++) {
+                        long start = (long)(ow0 * g->stride_w + kw * g->dilation_w) - (long)g->pad_w;
+                        float *row = grad_in + (size_t)ih * g->width;
+                        const float *w = weight + oc * ic_count * taps + kh * g->kernel_w + kw;
+                        for (size_t c = 0; c < ic_count; c++, row += plane, w += taps)
+                            scatter_add_vector(row, start, stride, width, VMUL(grad, VSET1(*w)), n);
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void direct_backward_input(const dt_conv_source *s, const float *weight, size_t image, float *grad_input) {
+    const dt_conv2d_geometry *g = s->geometry;
+    if (g->stride_h != 1 || g->stride_w != 1) {
+        direct_backward_input_scatter(s, weight, image, grad_input);
+        return;
+    }
+    float *grad_in = grad_input + image * g->in_channels * g->height * g->width;
+    const float *grad_out = s->grad_output + image * g->out_channels * s->pixels;
+    size_t c = 0;
+    for (; c + DT_CONV_DIRECT_CHANNELS <= g->in_channels; c += DT_CONV_DIRECT_CHANNELS)
+        direct_backward_input_channels(DT_CONV_DIRECT_CHANNELS, s, weight, grad_out, c, grad_in);
+    for (; c + 4 <= g->in_channels; c += 4) direct_backward_input_channels(4, s, weight, grad_out, c, grad_in);
+    for (; c < g->in_channels; c++) direct_backward_input_channels(1, s, weight, grad_out, c, grad_in);
+}
+
+/// Σ over the image of grad_output[oc] · (input[c] shifted by tap (kh, kw)), lane-wise, for NV
+/// vectors per row (the output width is at most NV·VLEN).
+static inline __attribute__((always_inline)) vec_t direct_weight_tap(const int NV, const int S,
+                                                                     const dt_conv_source *s, const float *grad_plane,
+                                                                     const float *input_plane, size_t kh, size_t kw) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const long stride = (long)g->stride_w, width = (long)g->width;
+    long first, last;
+    valid_rows((long)(kh * g->dilation_h) - (long)g->pad_h, (long)g->stride_h, (long)g->height, (long)s->out_h,
+               &first, &last);
+    long start = (long)(kw * g->dilation_w) - (long)g->pad_w;
+    vec_t acc[DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) acc[v] = VZERO();
+    for (long oh = first; oh < last; oh++) {
+        const float *grad_row = grad_plane + (size_t)oh * s->out_w;
+        const float *row = input_plane + (size_t)(oh * (long)g->stride_h + (long)(kh * g->dilation_h) -
+                                                  (long)g->pad_h) * g->width;
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) {
+            long left = (long)s->out_w - (long)v * VLEN; // vectors past the row contribute 0
+            vec_t grad = left >= VLEN ? VLOAD(grad_row + v * VLEN)
+                                      : (left > 0 ? VLOADN(grad_row + v * VLEN, (int)left) : VZERO());
+            acc[v] = VFMA(grad, gather_stride(S, row, start + stride * VLEN * v, stride, width), acc[v]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int v = 1; v < NV; v++) acc[0] = VADD(acc[0], acc[v]);
+    return acc[0];
+}
+
+static inline __attribute__((always_inline)) void direct_backward_weight_rows(const int NV, const int S,
+                                                                              const dt_conv_source *s, size_t image,
+                                                                              float *sums) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ic_count = g->in_channels, plane = g->height * g->width, taps = g->kernel_h * g->kernel_w;
+    const float *input = s->input + image * ic_count * plane;
+    const float *grad_out = s->grad_output + image * g->out_channels * s->pixels;
+    for (size_t oc = 0; oc < g->out_channels; oc++) {
+        for (size_t c = 0; c < ic_count; c++) {
+            float *sum = sums + (oc * ic_count + c) * taps * VLEN;
+            for (size_t kh = 0; kh < g->kernel_h; kh++)
+                for (size_t kw = 0; kw < g->kernel_w; kw++) {
+                    float *lane_sum = sum + (kh * g->kernel_w + kw) * VLEN;
+                    vec_t tap = direct_weight_tap(NV, S, s, grad_out + oc * s->pixels, input + c * plane, kh, kw);
+                    VSTORE(lane_sum, VADD(VLOAD(lane_sum), tap));
+                }
+        }
+    }
+}
+
+/// Per-pixel sums for outputs wider than DT_CONV_DIRECT_VECTORS vectors.
+static void direct_backward_weight_wide(const dt_conv_source *s, size_t image, float *sums) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ic_count = g->in_channels, plane = g->height * g->width, taps = g->kernel_h * g->kernel_w;
+    const long stride = (long)g->stride_w, width = (long)g->width;
+    const float *input = s->input + image * ic_count * plane;
+    const float *grad_out = s->grad_output + image * g->out_channels * s->pixels;
+    for (size_t oc = 0; oc < g->out_channels; oc++)
+        for (size_t oh = 0; oh < s->out_h; oh++) {
+            const float *grad_row = grad_out + (oc * s->out_h + oh) * s->out_w;
+            for (size_t ow0 = 0; ow0 < s->out_w; ow0 += VLEN) {
+                int n = (int)gemm_min(VLEN, s->out_w - ow0);
+                vec_t grad = n == VLEN ? VLOAD(grad_row + ow0) : VLOADN(grad_row + ow0, n);
+                for (size_t kh = 0; kh < g->kernel_h; kh++) {
+                    long ih = (long)(oh * g->stride_h + kh * g->dilation_h) - (long)g->pad_h;
+                    if (ih < 0 || ih >= (long)g->height) continue;
+                    for (size_t kw = 0; kw < g->kernel_w; kw++) {
+                        long start = (long)(ow0 * g->stride_w + kw * g->dilation_w) - (long)g->pad_w;
+                        const float *row = input + (size_t)ih * g->width;
+                        float *lane_sum = sums + (oc * ic_count * taps + kh * g->kernel_w + kw) * VLEN;
+                        for (size_t c = 0; c < ic_count; c++, row += plane, lane_sum += taps * VLEN)
+                            VSTORE(lane_sum, VFMA(grad, gather_vector(row, start, stride, width), VLOAD(lane_sum)));
+                    }
+                }
+            }
+        }
+}
+
+static void direct_backward_weight(const dt_conv_source *s, size_t image, float *sums) {
+    size_t vectors = (s->out_w + VLEN - 1) / VLEN;
+    int stride1 = s->geometry->stride_w == 1;
+    if (vectors == 1) {
+        if (stride1) direct_backward_weight_rows(1, 1, s, image, sums);
+        else direct_backward_weight_rows(1, 0, s, image, sums);
+    } else if (vectors == 2) {
+        if (stride1) direct_backward_weight_rows(2, 1, s, image, sums);
+        else direct_backward_weight_rows(2, 0, s, image, sums);
+    } else if (vectors <= DT_CONV_DIRECT_VECTORS) {
+        if (stride1) direct_backward_weight_rows(DT_CONV_DIRECT_VECTORS, 1, s, image, sums);
+        else direct_backward_weight_rows(DT_CONV_DIRECT_VECTORS, 0, s, image, sums);
+    } else {
+        direct_backward_weight_wide(s, image, sums);
+    }
+}
+
+#define DT_CONV_DEFINE_OPS(name)                                                                                \
+    const dt_conv_isa_ops name = {                                                                             \
+        .pack_patches = pack_patches,                                                                          \
+        .pack_patches_by_column = pack_patches_by_column,                                                      \
+        .pack_grad_output_by_column = pack_grad_output_by_column,                                              \
+        .scatter_columns = scatter_columns,                                                                    \
+        .direct_forward = direct_forward,                                                                      \
+        .direct_backward_input = direct_backward_input,                                                        \
+        .direct_backward_weight = direct_backward_weight,                                                      \
+        .lanes = VLEN,                                                                                         \
+        .plan_bytes = sizeof(tap_plan),                                                                        \
+        .plan_taps = plan_taps,                                                                                         \
+    };

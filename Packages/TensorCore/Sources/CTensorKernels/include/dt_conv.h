@@ -1,0 +1,38 @@
+// 2-D convolution (NCHW input, OIHW weight, groups = 1, no bias) on the CPU: forward and the two
+// gradients, as GEMMs whose packing gathers patches straight from the image (no im2col buffer).
+#ifndef DT_CONV_H
+#define DT_CONV_H
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Shape of a convolution. The output is `batch × out_channels × out_h × out_w` with
+/// `out_h = (height + 2·pad_h − dilation_h·(kernel_h − 1) − 1) / stride_h + 1` (likewise out_w);
+/// strides and dilations are at least 1.
+typedef struct {
+    size_t batch, in_channels, height, width;
+    size_t out_channels, kernel_h, kernel_w;
+    size_t stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+} dt_conv2d_geometry;
+
+/// `output = conv(input, weight)`: contiguous input `[batch, in_channels, height, width]` and weight
+/// `[out_channels, in_channels, kernel_h, kernel_w]` into contiguous output (overwritten).
+void dt_conv2d_forward(const dt_conv2d_geometry *geometry, const float *input, const float *weight, float *output);
+
+/// Gradient with respect to the input (a transposed convolution): contiguous grad_output and
+/// weight into contiguous grad_input `[batch, in_channels, height, width]` (overwritten; input
+/// positions no output depends on get 0).
+void dt_conv2d_backward_input(const dt_conv2d_geometry *geometry, const float *grad_output, const float *weight,
+                              float *grad_input);
+
+/// Gradient with respect to the weight, summed over the batch: contiguous input and grad_output
+/// into contiguous grad_weight `[out_channels, in_channels, kernel_h, kernel_w]` (overwritten).
+void dt_conv2d_backward_weight(const dt_conv2d_geometry *geometry, const float *input, const float *grad_output,
+                               float *grad_weight);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
