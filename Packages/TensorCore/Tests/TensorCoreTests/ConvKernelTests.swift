@@ -1,0 +1,162 @@
+import Testing
+@testable import TensorCore
+
+/// Checks the CPU backend's convolution (forward, input gradient, weight gradient) against a plain
+/// loop over the definition, on every instruction-set path of this machine, with 1 and 2 threads.
+@Suite struct ConvKernelTests {
+    struct Result {
+        var output: [Float], gradInput: [Float], gradWeight: [Float]
+    }
+
+    /// The definition: out[n,o,y,x] = Σ in[n,c,y·s−p+i·d, x·s−p+j·d] · w[o,c,i,j] (zero outside), and
+    /// its two gradients for the upstream gradient `gradOutput`; Double accumulation.
+    static func reference(_ g: ConvGeometry, input: [Float], weight: [Float], gradOutput: [Float]) -> Result {
+        let (oh, ow) = (g.outHeight, g.outWidth)
+        var output = [Double](repeating: 0, count: g.batch * g.outChannels * oh * ow)
+        var gradInput = [Double](repeating: 0, count: input.count)
+        var gradWeight = [Double](repeating: 0, count: weight.count)
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        let outIndex = ((n * g.outChannels + o) * oh + y) * ow + x
+                        let upstream = Double(gradOutput[outIndex])
+                        for c in 0..<g.inChannels {
+                            for i in 0..<g.kernelH {
+                                let iy = y * g.strideH - g.padH + i * g.dilationH
+                                guard iy >= 0, iy < g.height else { continue }
+                                for j in 0..<g.kernelW {
+                                    let ix = x * g.strideW - g.padW + j * g.dilationW
+                                    guard ix >= 0, ix < g.width else { continue }
+                                    let inIndex = ((n * g.inChannels + c) * g.height + iy) * g.width + ix
+                                    let wIndex = ((o * g.inChannels + c) * g.kernelH + i) * g.kernelW + j
+                                    output[outIndex] += Double(input[inIndex]) * Double(weight[wIndex])
+                                    gradInput[inIndex] += upstream * Double(weight[wIndex])
+                                    gradWeight[wIndex] += upstream * Double(input[inIndex])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Result(output: output.map { Float($0) }, gradInput: gradInput.map { Float($0) },
+                      gradWeight: gradWeight.map { Float($0) })
+    }
+
+    static func run(_ g: ConvGeometry, input: [Float], weight: [Float], gradOutput: [Float],
+                    isa: CPUInstructionSet, threads: Int) -> Result {
+        let backend = CPUBackend.shared
+        func buffer(_ values: [Float]) -> any DeviceBuffer {
+            let buffer = backend.allocate(count: values.count)
+            values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
+            return buffer
+        }
+        func poisoned(_ count: Int) -> any DeviceBuffer { buffer([Float](repeating: .nan, count: count)) }
+        func read(_ buffer: any DeviceBuffer, _ count: Int) -> [Float] {
+            var out = [Float](repeating: 0, count: count)
+            out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
+            return out
+        }
+        let (bi, bw, bg) = (buffer(input), buffer(weight), buffer(gradOutput))
+        // Outputs start as NaN: every element must be overwritten.
+        let (bo, bgi, bgw) = (poisoned(gradOutput.count), poisoned(input.count), poisoned(weight.count))
+        CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) {
+            backend.conv2dForward(g, input: bi, weight: bw, into: bo)
+            backend.conv2dBackwardInput(g, gradOutput: bg, weight: bw, into: bgi)
+            backend.conv2dBackwardWeight(g, input: bi, gradOutput: bg, into: bgw)
+        }
+        return Result(output: read(bo, gradOutput.count), gradInput: read(bgi, input.count),
+                      gradWeight: read(bgw, weight.count))
+    }
+
+    /// Largest |a − b| relative to max(1, |b|), NaN-propagating.
+    static func relativeError(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).reduce(0) { worst, pair in
+            let error = abs(pair.0 - pair.1) / max(1, abs(pair.1))
+            return error.isNaN || error > worst ? (error.isNaN ? .nan : error) : worst
+        }
+    }
+
+    static func check(_ g: ConvGeometry, seed: UInt64 = 3) {
+        let input = GemmKernelTests.values(g.batch * g.inChannels * g.height * g.width, seed: seed)
+        let weight = GemmKernelTests.values(g.outChannels * g.inChannels * g.kernelH * g.kernelW, seed: seed + 1)
+        let gradOutput = GemmKernelTests.values(g.batch * g.outChannels * g.outHeight * g.outWidth, seed: seed + 2)
+        let expected = reference(g, input: input, weight: weight, gradOutput: gradOutput)
+        // Sums of up to ~10⁴ products of values in [-1, 1]: Float32 rounding stays far below 1e-4.
+        let tolerance: Float = 1e-4
+        for isa in CPUBackend.supportedInstructionSets {
+            for threads in [1, 2] {
+                let got = run(g, input: input, weight: weight, gradOutput: gradOutput, isa: isa, threads: threads)
+                let errors = (relativeError(got.output, expected.output), relativeError(got.gradInput, expected.gradInput),
+                              relativeError(got.gradWeight, expected.gradWeight))
+                #expect(errors.0 <= tolerance && errors.1 <= tolerance && errors.2 <= tolerance,
+                        "\(isa), \(threads) threads, \(g): errors forward \(errors.0), input \(errors.1), weight \(errors.2)")
+            }
+        }
+    }
+
+    @Test(arguments: [1, 7, 33])
+    func oddSpatialSizes(size: Int) {
+        Self.check(ConvGeometry(batch: 2, inChannels: 3, height: size, width: size, outChannels: 5,
+                                kernelH: 3, kernelW: 3, padH: 1, padW: 1))
+    }
+
+    @Test func stridePaddingDilation() {
+        for (stride, pad, dilation) in [(2, 1, 1), (3, 0, 1), (1, 2, 2), (2, 3, 2), (1, 0, 3), (4, 4, 1)] {
+            Self.check(ConvGeometry(batch: 2, inChannels: 3, height: 11, width: 13, outChannels: 6,
+                                    kernelH: 3, kernelW: 3, strideH: stride, strideW: stride,
+                                    padH: pad, padW: pad, dilationH: dilation, dilationW: dilation))
+        }
+    }
+
+    @Test func rectangularKernelsAndAsymmetricSettings() {
+        Self.check(ConvGeometry(batch: 3, inChannels: 2, height: 9, width: 20, outChannels: 4, kernelH: 2, kernelW: 5,
+                                strideH: 1, strideW: 2, padH: 0, padW: 2, dilationH: 2, dilationW: 1))
+        Self.check(ConvGeometry(batch: 1, inChannels: 4, height: 7, width: 5, outChannels: 7, kernelH: 7, kernelW: 1,
+                                strideH: 3, strideW: 1, padH: 3, padW: 0))
+    }
+
+    @Test func outputSizes() {
+        // A single output pixel, a kernel as large as the padded input, and 1×1 convolutions.
+        Self.check(ConvGeometry(batch: 2, inChannels: 5, height: 3, width: 3, outChannels: 4, kernelH: 3, kernelW: 3))
+        Self.check(ConvGeometry(batch: 1, inChannels: 2, height: 4, width: 6, outChannels: 9, kernelH: 6, kernelW: 8,
+                                padH: 1, padW: 1))
+        Self.check(ConvGeometry(batch: 3, inChannels: 7, height: 5, width: 9, outChannels: 33, kernelH: 1, kernelW: 1))
+        Self.check(ConvGeometry(batch: 2, inChannels: 7, height: 9, width: 9, outChannels: 5, kernelH: 1, kernelW: 1,
+                                strideH: 2, strideW: 2))
+    }
+
+    @Test func fewOutputChannelsUseTheDirectKernels() {
+        // One to three output channels take the direct kernels; stride 2 takes their scatter path.
+        for outChannels in [1, 2, 3] {
+            Self.check(ConvGeometry(batch: 2, inChannels: 9, height: 12, width: 37, outChannels: outChannels,
+                                    kernelH: 5, kernelW: 5, padH: 2, padW: 2))
+            Self.check(ConvGeometry(batch: 2, inChannels: 4, height: 10, width: 10, outChannels: outChannels,
+                                    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+        }
+        Self.check(ConvGeometry(batch: 1, inChannels: 3, height: 8, width: 70, outChannels: 1, kernelH: 3, kernelW: 3,
+                                padH: 1, padW: 1, dilationH: 1, dilationW: 2))
+    }
+
+    @Test func layersShapedLikeTheCNNVAE() {
+        // Scaled-down versions of the VAE's layers (channels and sizes as in the model, batch 2):
+        // large enough to be split over threads.
+        Self.check(ConvGeometry(batch: 2, inChannels: 1, height: 32, width: 32, outChannels: 16,
+                                kernelH: 5, kernelW: 5, padH: 2, padW: 2))
+        Self.check(ConvGeometry(batch: 2, inChannels: 16, height: 32, width: 32, outChannels: 32,
+                                kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+        Self.check(ConvGeometry(batch: 3, inChannels: 32, height: 16, width: 16, outChannels: 64,
+                                kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+        Self.check(ConvGeometry(batch: 2, inChannels: 16, height: 32, width: 32, outChannels: 1,
+                                kernelH: 5, kernelW: 5, padH: 2, padW: 2))
+    }
+
+    @Test func wideRowsAndManyPixels() {
+        // Rows wider than the fast path's vectors, and more pixels than one column buffer holds.
+        Self.check(ConvGeometry(batch: 1, inChannels: 2, height: 3, width: 300, outChannels: 4, kernelH: 3, kernelW: 3,
+                                padH: 1, padW: 1))
+        Self.check(ConvGeometry(batch: 1, inChannels: 30, height: 50, width: 50, outChannels: 4, kernelH: 3, kernelW: 3,
+                                padH: 1, padW: 1))
+    }
+}
