@@ -1,7 +1,8 @@
-// Reductions over axes.
+// Reductions over any set of axes (sum, mean, max, min, variance) and arg-extremes along one axis.
 
 extension Tensor {
-    /// Normalises `axes` (negative counts from the end), reporting out-of-range or repeated axes.
+    /// Normalises `axes` (negative counts from the end) and sorts them, reporting out-of-range or
+    /// repeated axes.
     func normalizedAxes(_ axes: [Int], op: String) -> [Int]? {
         var result: [Int] = []
         for axis in axes {
@@ -10,7 +11,7 @@ extension Tensor {
                 return nil
             }
             guard !result.contains(a) else {
-                reportTensorFailure(TensorError(op: op, "axis \(axis) is repeated in \(axes)"))
+                reportTensorFailure(TensorError(op: op, "axis \(axis) is repeated in \(axes) (shape \(shape))"))
                 return nil
             }
             result.append(a)
@@ -18,33 +19,159 @@ extension Tensor {
         return result.sorted()
     }
 
-    /// Reduces over sorted, valid `axes` with `op` (no autodiff recording); the result keeps
-    /// size-1 dimensions in place of the reduced ones.
+    /// The shape with the reduced `axes` set to 1 (kept) or removed.
+    func reducedShape(_ axes: [Int], keepingDimensions: Bool) -> [Int] {
+        keepingDimensions
+            ? shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+            : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+    }
+
+    /// Reduces over sorted, valid `axes` with an associative `op` (sum, max, min; no autodiff
+    /// recording); the result keeps size-1 dimensions in place of the reduced ones. Callers make
+    /// sure that no reduced axis is empty for max and min.
+    ///
+    /// Without copying the input to another order: the dimensions (size-1 ones dropped) form
+    /// alternating groups of kept and reduced axes, and each reduced group is one backend pass
+    /// over an `[outer, extent, inner]` block, innermost group first.
     func applyReduce(_ op: ReduceOp, axes: [Int]) -> Tensor {
-        var keptShape = shape
-        for a in axes { keptShape[a] = 1 }
-        if axes.isEmpty || count == 0 {
-            return op == .sum && count == 0 ? Tensor.full(keptShape, value: 0, backend: backend) : self
+        let keptShape = reducedShape(axes, keepingDimensions: true)
+        if count == 0 { return Tensor.full(keptShape, value: 0, backend: backend) }
+        if axes.allSatisfy({ shape[$0] == 1 }) { return detached().reshaped(keptShape) }
+        var groups: [(size: Int, reduced: Bool)] = []
+        for d in 0..<rank where shape[d] != 1 {
+            let reduced = axes.contains(d)
+            if let last = groups.last, last.reduced == reduced {
+                groups[groups.count - 1].size *= shape[d]
+            } else {
+                groups.append((shape[d], reduced))
+            }
         }
-        // Move reduced axes innermost, then reduce [outer, extent, 1] blocks.
-        let kept = (0..<rank).filter { !axes.contains($0) }
-        let source = permuted(kept + axes).contiguous()
-        let extent = axes.reduce(1) { $0 * shape[$1] }
-        let outer = count / extent
-        let out = TensorStorage(count: outer, backend: backend)
-        backend.reduce(op, source.storage.buffer, offset: 0, outer: outer, extent: extent, inner: 1, into: out.buffer)
-        return Tensor(storage: out, layout: StridedLayout(contiguous: keptShape))
+        var current = layout.isContiguous ? detached() : detached().contiguous()
+        for g in stride(from: groups.count - 1, through: 0, by: -1) where groups[g].reduced {
+            let outer = groups[..<g].reduce(1) { $0 * $1.size }
+            let inner = groups[(g + 1)...].reduce(1) { $0 * $1.size }
+            let out = Tensor.uninitialized([outer * inner], backend: backend)
+            backend.reduce(op, current.storage.buffer, offset: current.layout.offset, outer: outer,
+                           extent: groups[g].size, inner: inner, into: out.storage.buffer)
+            groups[g].size = 1
+            current = out
+        }
+        return current.reshaped(keptShape)
     }
 
     /// Sum over `axes` (all axes when `nil`); drops the reduced dimensions unless `keepingDimensions`.
+    /// Accumulates in double on the CPU.
     public func sum(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
-        guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: "sum") else { return Tensor.zeros(like: self) }
+        guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: "sum") else { return placeholder([]) }
         let kept = applyReduce(.sum, axes: axes)
-        let result = keepingDimensions ? kept : kept.reshaped(shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element))
-        let inputShape = shape
-        let keptShape = kept.shape
+        let result = keepingDimensions ? kept : kept.reshaped(reducedShape(axes, keepingDimensions: false))
+        let (inputShape, keptShape) = (shape, kept.shape)
         return Tensor.recorded(result, op: "sum", inputs: [self]) { g in
-            [g.reshaped(keptShape).expanded(to: inputShape).contiguous()]
+            [g.reshaped(keptShape).expanded(to: inputShape)]
         }
+    }
+
+    /// Mean over `axes` (all axes when `nil`); NaN when the reduced axes hold no element.
+    public func mean(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
+        guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: "mean") else { return placeholder([]) }
+        let n = axes.reduce(1) { $0 * shape[$1] }
+        return sum(axes: axes, keepingDimensions: keepingDimensions) * (1 / Float(n))
+    }
+
+    /// Variance over `axes` (all axes when `nil`): the mean squared deviation from the mean,
+    /// divided by `n − 1` when `unbiased` (Bessel's correction, PyTorch's default) or by `n`.
+    /// NaN for a single element when `unbiased`.
+    public func variance(axes: [Int]? = nil, unbiased: Bool = true, keepingDimensions: Bool = false) -> Tensor {
+        guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: "variance") else { return placeholder([]) }
+        let n = axes.reduce(1) { $0 * shape[$1] }
+        let deviation = self - mean(axes: axes, keepingDimensions: true)
+        let squares = (deviation * deviation).sum(axes: axes, keepingDimensions: keepingDimensions)
+        let divisor = unbiased ? n - 1 : n
+        return divisor > 0 ? squares / Float(divisor) : squares * Float.nan
+    }
+
+    /// Maximum over `axes` (all axes when `nil`); NaN where a NaN is present. The gradient goes to
+    /// the first maximal element of each reduced group.
+    public func max(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
+        extreme(.max, arg: .argmax, axes: axes, keepingDimensions: keepingDimensions, name: "max")
+    }
+
+    /// Minimum over `axes` (all axes when `nil`); NaN where a NaN is present. The gradient goes to
+    /// the first minimal element of each reduced group.
+    public func min(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
+        extreme(.min, arg: .argmin, axes: axes, keepingDimensions: keepingDimensions, name: "min")
+    }
+
+    private func extreme(_ op: ReduceOp, arg: ReduceOp, axes: [Int]?, keepingDimensions: Bool, name: String) -> Tensor {
+        guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: name) else { return placeholder([]) }
+        let resultShape = reducedShape(axes, keepingDimensions: keepingDimensions)
+        guard axes.allSatisfy({ shape[$0] > 0 }) else {
+            reportTensorFailure(TensorError(op: name, "cannot reduce over an empty axis: axes \(axes) of shape \(shape)"))
+            return placeholder(resultShape)
+        }
+        let kept = applyReduce(op, axes: axes)
+        let result = keepingDimensions ? kept : kept.reshaped(resultShape)
+        let x = detached()
+        let keptShape = kept.shape
+        return Tensor.recorded(result, op: name, inputs: [self]) { g in
+            // Move the reduced axes last, find the first extreme of each row, and send the
+            // gradient there: [outer, extent] one-hot rows times g, moved back.
+            let keptAxes = (0..<x.rank).filter { !axes.contains($0) }
+            let order = keptAxes + axes
+            let moved = x.permuted(order)
+            let extent = axes.reduce(1) { $0 * x.shape[$1] }
+            let rows = moved.reshaped([-1, extent])
+            let index = rows.applyArgReduce(arg, axis: 1)                        // [outer, 1]
+            let oneHot = x.indicesLike(extent).reshaped([1, extent]) .== index  // [outer, extent]
+            let spread = oneHot * g.reshaped(keptShape).reshaped([-1, 1])
+            var inverse = [Int](repeating: 0, count: order.count)
+            for (i, o) in order.enumerated() { inverse[o] = i }
+            return [spread.reshaped(moved.shape).permuted(inverse)]
+        }
+    }
+
+    /// Index of the first extreme along valid `axis`, keeping it with size 1 (not recorded).
+    func applyArgReduce(_ op: ReduceOp, axis: Int) -> Tensor {
+        let source = layout.isContiguous ? detached() : detached().contiguous()
+        let outer = shape[..<axis].reduce(1, *)
+        let inner = shape[(axis + 1)...].reduce(1, *)
+        var keptShape = shape
+        keptShape[axis] = 1
+        let out = Tensor.uninitialized(keptShape, backend: backend)
+        if out.count > 0 {
+            backend.reduce(op, source.storage.buffer, offset: source.layout.offset, outer: outer, extent: shape[axis],
+                           inner: inner, into: out.storage.buffer)
+        }
+        return out
+    }
+
+    /// Index (as Float) of the first maximum along `axis`, or of the flattened tensor when `nil`.
+    /// A NaN counts as the maximum. No gradient.
+    public func argmax(axis: Int? = nil, keepingDimensions: Bool = false) -> Tensor {
+        argExtreme(.argmax, axis: axis, keepingDimensions: keepingDimensions, name: "argmax")
+    }
+
+    /// Index (as Float) of the first minimum along `axis`, or of the flattened tensor when `nil`.
+    /// A NaN counts as the minimum. No gradient.
+    public func argmin(axis: Int? = nil, keepingDimensions: Bool = false) -> Tensor {
+        argExtreme(.argmin, axis: axis, keepingDimensions: keepingDimensions, name: "argmin")
+    }
+
+    private func argExtreme(_ op: ReduceOp, axis: Int?, keepingDimensions: Bool, name: String) -> Tensor {
+        guard let axis else {
+            let resultShape = keepingDimensions ? [Int](repeating: 1, count: rank) : []
+            guard count > 0 else {
+                reportTensorFailure(TensorError(op: name, "cannot take \(name) of an empty tensor of shape \(shape)"))
+                return placeholder(resultShape)
+            }
+            return reshaped([count]).applyArgReduce(op, axis: 0).reshaped(resultShape)
+        }
+        guard let a = normalizedAxis(axis, op: name) else { return placeholder([]) }
+        let resultShape = reducedShape([a], keepingDimensions: keepingDimensions)
+        guard shape[a] > 0 else {
+            reportTensorFailure(TensorError(op: name, "cannot take \(name) over empty axis \(axis) of shape \(shape)"))
+            return placeholder(resultShape)
+        }
+        return applyArgReduce(op, axis: a).reshaped(resultShape)
     }
 }
