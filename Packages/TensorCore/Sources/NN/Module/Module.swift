@@ -24,7 +24,7 @@ import TensorCore
 ///     }
 ///     init(hidden: Linear, output: Linear) { self.hidden = hidden; self.output = output }
 ///
-///     func callAsFunction(_ x: Tensor) -> Tensor { output(relu(hidden(x))) }
+///     func callAsFunction(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
 ///
 ///     func copy(with clone: ModuleCloner) throws(DeviceError) -> Classifier {
 ///         Classifier(hidden: try clone(hidden), output: try clone(output))

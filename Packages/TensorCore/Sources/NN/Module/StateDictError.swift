@@ -9,6 +9,12 @@ public struct StateDictError: Error, Equatable, Sendable, CustomStringConvertibl
         public var expected: [Int]
         /// Shape of the tensor in the state dict.
         public var found: [Int]
+
+        public init(key: String, expected: [Int], found: [Int]) {
+            self.key = key
+            self.expected = expected
+            self.found = found
+        }
     }
 
     /// Keys of the module that the state dict lacks (sorted).

@@ -1,0 +1,183 @@
+import TensorCore
+
+/// The state and arithmetic shared by ``BatchNorm1d`` and ``BatchNorm2d`` (PyTorch's `_BatchNorm`).
+///
+/// Training mode normalises with the batch statistics per channel (mean and biased variance over
+/// every dimension but 1) and updates the running statistics:
+/// `running = (1 − momentum) · running + momentum · batch`, with the *unbiased* batch variance
+/// for `running_var`, and adds 1 to `num_batches_tracked`. With `momentum == nil` the running
+/// statistics are the cumulative average (`momentum = 1 / num_batches_tracked`).
+/// Evaluation mode normalises with the running statistics. Output: `x̂ · weight + bias` per channel.
+public struct BatchNormState: Sendable {
+    public let features: Int
+    public let epsilon: Float
+    public let momentum: Float?
+    /// `[features]`, initialised to ones (`nil` when not affine).
+    public let weight: Parameter?
+    /// `[features]`, initialised to zeros (`nil` when not affine).
+    public let bias: Parameter?
+    /// `[features]`, initialised to zeros.
+    public let runningMean: Buffer
+    /// `[features]`, initialised to ones.
+    public let runningVariance: Buffer
+    /// A scalar (shape `[]`) counting training batches; Float32 here, `int64` in PyTorch.
+    public let batchesTracked: Buffer
+
+    init(features: Int, epsilon: Float, momentum: Float?, affine: Bool, backend: any Backend) {
+        self.features = features
+        self.epsilon = epsilon
+        self.momentum = momentum
+        weight = affine ? Parameter(Tensor.full([features], value: 1, backend: backend)) : nil
+        bias = affine ? Parameter(Tensor.full([features], value: 0, backend: backend)) : nil
+        runningMean = Buffer(Tensor.full([features], value: 0, backend: backend))
+        runningVariance = Buffer(Tensor.full([features], value: 1, backend: backend))
+        batchesTracked = Buffer(Tensor.full([], value: 0, backend: backend))
+    }
+
+    init(copying other: BatchNormState, with clone: ModuleCloner) throws(DeviceError) {
+        features = other.features
+        epsilon = other.epsilon
+        momentum = other.momentum
+        weight = try clone(other.weight)
+        bias = try clone(other.bias)
+        runningMean = try clone(other.runningMean)
+        runningVariance = try clone(other.runningVariance)
+        batchesTracked = try clone(other.batchesTracked)
+    }
+
+    var namedParameters: [(name: String, parameter: Parameter)] {
+        guard let weight, let bias else { return [] }
+        return [("weight", weight), ("bias", bias)]
+    }
+
+    var namedBuffers: [(name: String, buffer: Buffer)] {
+        [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+    }
+
+    /// Normalises `input` (`[N, features, *]`, checked by the caller) in the given mode.
+    func forward(_ input: Tensor, training: Bool, op: String) -> Tensor {
+        var broadcastShape = [Int](repeating: 1, count: input.rank)
+        broadcastShape[1] = features
+        let axes = [0] + Array(2..<input.rank)
+        let normalized: Tensor
+        if training {
+            let perChannel = input.count / max(features, 1)
+            guard perChannel > 1 else {
+                reportTensorFailure(TensorError(op: op,
+                    "expected more than 1 value per channel when training, got input shape \(input.shape)"))
+                return input
+            }
+            let mean = input.mean(axes: axes, keepingDimensions: true)
+            let centered = input - mean
+            let variance = (centered * centered).mean(axes: axes, keepingDimensions: true)
+            normalized = centered / (variance + epsilon).sqrt()
+            withNoGrad {
+                let count = batchesTracked.value + 1
+                batchesTracked.value = count
+                let rate = momentum ?? 1 / count.item()
+                let unbiased = variance.reshaped([features]) * (Float(perChannel) / Float(perChannel - 1))
+                runningMean.value = runningMean.value * (1 - rate) + mean.reshaped([features]) * rate
+                runningVariance.value = runningVariance.value * (1 - rate) + unbiased * rate
+            }
+        } else {
+            let mean = runningMean.value.reshaped(broadcastShape)
+            let variance = runningVariance.value.reshaped(broadcastShape)
+            normalized = (input - mean) / (variance + epsilon).sqrt()
+        }
+        guard let weight, let bias else { return normalized }
+        return normalized * weight.value.reshaped(broadcastShape) + bias.value.reshaped(broadcastShape)
+    }
+}
+
+/// Batch normalisation over `[N, C]` or `[N, C, L]` inputs (PyTorch's `nn.BatchNorm1d`), per channel `C`.
+/// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked` (PyTorch's keys).
+/// See ``BatchNormState`` for the arithmetic. Output has the input's shape.
+public final class BatchNorm1d: Layer {
+    public let state: BatchNormState
+    public let trainingFlag: TrainingFlag?
+
+    /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
+    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
+    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                            device: Device) throws(DeviceError) {
+        let backend = try BackendRegistry.shared.backend(for: device)
+        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                                        backend: backend), trainingFlag: TrainingFlag())
+    }
+
+    /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
+    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
+        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                                        backend: CPUBackend.shared), trainingFlag: TrainingFlag())
+    }
+
+    private init(state: BatchNormState, trainingFlag: TrainingFlag?) {
+        self.state = state
+        self.trainingFlag = trainingFlag
+    }
+
+    /// The normalised input (`[N, C]` or `[N, C, L]`); reports a ``TensorError`` for another rank
+    /// or channel count.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        guard input.rank == 2 || input.rank == 3, input.shape[1] == state.features else {
+            reportTensorFailure(TensorError(op: "BatchNorm1d",
+                "expected an input [N, \(state.features)] or [N, \(state.features), L], got shape \(input.shape)"))
+            return input
+        }
+        return state.forward(input, training: isTraining, op: "BatchNorm1d")
+    }
+
+    public var namedChildren: [(name: String, module: any Module)] { [] }
+    public var namedLocalParameters: [(name: String, parameter: Parameter)] { state.namedParameters }
+    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { state.namedBuffers }
+
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> BatchNorm1d {
+        BatchNorm1d(state: try BatchNormState(copying: state, with: clone), trainingFlag: trainingFlag.map { clone($0) })
+    }
+}
+
+/// Batch normalisation over `[N, C, H, W]` inputs (PyTorch's `nn.BatchNorm2d`), per channel `C`.
+/// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked` (PyTorch's keys).
+/// See ``BatchNormState`` for the arithmetic. Output has the input's shape.
+public final class BatchNorm2d: Layer {
+    public let state: BatchNormState
+    public let trainingFlag: TrainingFlag?
+
+    /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
+    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
+    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                            device: Device) throws(DeviceError) {
+        let backend = try BackendRegistry.shared.backend(for: device)
+        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                                        backend: backend), trainingFlag: TrainingFlag())
+    }
+
+    /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
+    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
+        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                                        backend: CPUBackend.shared), trainingFlag: TrainingFlag())
+    }
+
+    private init(state: BatchNormState, trainingFlag: TrainingFlag?) {
+        self.state = state
+        self.trainingFlag = trainingFlag
+    }
+
+    /// The normalised input (`[N, C, H, W]`); reports a ``TensorError`` for another rank or channel count.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        guard input.rank == 4, input.shape[1] == state.features else {
+            reportTensorFailure(TensorError(op: "BatchNorm2d",
+                "expected an input [N, \(state.features), H, W], got shape \(input.shape)"))
+            return input
+        }
+        return state.forward(input, training: isTraining, op: "BatchNorm2d")
+    }
+
+    public var namedChildren: [(name: String, module: any Module)] { [] }
+    public var namedLocalParameters: [(name: String, parameter: Parameter)] { state.namedParameters }
+    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { state.namedBuffers }
+
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> BatchNorm2d {
+        BatchNorm2d(state: try BatchNormState(copying: state, with: clone), trainingFlag: trainingFlag.map { clone($0) })
+    }
+}

@@ -1,0 +1,89 @@
+import TensorCore
+
+/// A fully connected layer `y = x · Wᵀ + b` (PyTorch's `nn.Linear`).
+///
+/// Shapes: input `[*, inputFeatures]` (any number of leading dimensions, at least one dimension),
+/// output `[*, outputFeatures]`; ``weight`` is `[outputFeatures, inputFeatures]`, ``bias`` `[outputFeatures]`.
+/// Initialisation as PyTorch: `W ~ U(−1/√in, 1/√in)` (Kaiming-uniform with `a = √5`), `b ~ U(−1/√in, 1/√in)`.
+public final class Linear: Layer {
+    public let inputFeatures: Int
+    public let outputFeatures: Int
+    /// `[outputFeatures, inputFeatures]`.
+    public let weight: Parameter
+    /// `[outputFeatures]`, or `nil` for a layer without bias.
+    public let bias: Parameter?
+    public let trainingFlag: TrainingFlag?
+
+    /// A layer on the CPU with PyTorch's default initialisation drawn from `generator`
+    /// (the weight first, then the bias).
+    public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
+                            generator: RandomGenerator = .default) {
+        self.init(inputFeatures, outputFeatures, bias: bias, generator: generator, backend: CPUBackend.shared)
+    }
+
+    /// A layer created on `device` with PyTorch's default initialisation drawn from `generator`
+    /// (the same numbers as on the CPU for the same generator state).
+    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
+    public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
+                            generator: RandomGenerator = .default, device: Device) throws(DeviceError) {
+        self.init(inputFeatures, outputFeatures, bias: bias, generator: generator,
+                  backend: try BackendRegistry.shared.backend(for: device))
+    }
+
+    private convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool,
+                             generator: RandomGenerator, backend: any Backend) {
+        var (inputs, outputs) = (inputFeatures, outputFeatures)
+        if inputs < 0 || outputs < 0 {
+            reportTensorFailure(TensorError(op: "Linear", "feature counts must not be negative, got \(inputs) → \(outputs)"))
+            (inputs, outputs) = (max(inputs, 0), max(outputs, 0))
+        }
+        let weight = Initialization.kaimingUniform([outputs, inputs], generator: generator, backend: backend)
+        let bias = bias ? Initialization.uniform([outputs], bound: Initialization.biasBound(fanIn: inputs),
+                                                 generator: generator, backend: backend) : nil
+        self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), trainingFlag: TrainingFlag())
+    }
+
+    /// A layer with the given values: `weight` `[out, in]` and `bias` `[out]` (or `nil`).
+    /// Reports a ``TensorError`` when the shapes do not fit together.
+    public convenience init(weight: Tensor, bias: Tensor?) {
+        if weight.rank != 2 || (bias != nil && bias!.shape != [weight.shape.first ?? 0]) {
+            reportTensorFailure(TensorError(op: "Linear(weight:bias:)",
+                "needs a weight [out, in] and a bias [out], got \(weight.shape) and \(bias.map { "\($0.shape)" } ?? "nil")"))
+        }
+        self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), trainingFlag: TrainingFlag())
+    }
+
+    private init(weight: Parameter, bias: Parameter?, trainingFlag: TrainingFlag?) {
+        let shape = weight.shape
+        outputFeatures = shape.count == 2 ? shape[0] : 0
+        inputFeatures = shape.count == 2 ? shape[1] : 0
+        self.weight = weight
+        self.bias = bias
+        self.trainingFlag = trainingFlag
+    }
+
+    /// `input · Wᵀ + b`: `[*, inputFeatures]` → `[*, outputFeatures]`. Reports a ``TensorError``
+    /// when the last dimension of `input` is not `inputFeatures`.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        guard input.rank >= 1, input.shape[input.rank - 1] == inputFeatures else {
+            reportTensorFailure(TensorError(op: "Linear",
+                "expected an input [*, \(inputFeatures)] (in features \(inputFeatures)), got shape \(input.shape)"))
+            return Tensor.full(Array(input.shape.dropLast()) + [outputFeatures], value: 0, backend: input.backend)
+        }
+        let leading = Array(input.shape.dropLast())
+        let rows = input.rank == 2 ? input : input.reshaped([-1, inputFeatures])
+        var output = rows.matmul(weight.value.transposed(0, 1))
+        if let bias { output = output + bias.value }
+        return input.rank == 2 ? output : output.reshaped(leading + [outputFeatures])
+    }
+
+    public var namedChildren: [(name: String, module: any Module)] { [] }
+    public var namedLocalParameters: [(name: String, parameter: Parameter)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
+
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> Linear {
+        Linear(weight: try clone(weight), bias: try clone(bias), trainingFlag: trainingFlag.map { clone($0) })
+    }
+}
