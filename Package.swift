@@ -14,6 +14,21 @@ let package = Package(
         .package(path: "Packages/TestKit"),
     ],
     targets: [
+        // `bench <subcommand>`: performance figures next to PyTorch's (companion scripts excluded).
+        .executableTarget(
+            name: "bench",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Optim", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "MNISTData", package: "MNISTData"),
+                .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "Training", package: "Training"),
+            ],
+            path: "Tools/bench",
+            exclude: ["torch_gemm_conv.py", "torch_data.py"]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
