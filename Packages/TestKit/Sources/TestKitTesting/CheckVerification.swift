@@ -3,8 +3,9 @@ import TestKit
 
 extension Check {
     /// Runs the check inside a Swift Testing test: a failure is thrown (Swift Testing records it
-    /// with the check's message), a skip cancels the current test case so that it is reported as
-    /// skipped with the reason, and a pass returns normally.
+    /// with the check's message), a pass returns normally, and a skip is reported as skipped — a
+    /// warning with the reason (shown by the console, which does not fail the run) and the
+    /// cancellation of the current test case (recorded as cancelled in the event stream and by IDEs).
     ///
     /// ```swift
     /// @Test(arguments: ModelCheck.allCases)
@@ -18,7 +19,9 @@ extension Check {
         case .passed:
             return
         case .skipped(let reason):
-            try Test.cancel("\(name) skipped: \(reason)", sourceLocation: sourceLocation)
+            let comment = Comment(rawValue: "\(name) on \(subject.name) skipped: \(reason)")
+            Issue.record(comment, severity: .warning, sourceLocation: sourceLocation)
+            try Test.cancel(comment, sourceLocation: sourceLocation)
         }
     }
 }

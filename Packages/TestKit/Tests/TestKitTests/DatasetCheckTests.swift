@@ -4,7 +4,7 @@ import TestKit
 
 @Suite("Dataset checks")
 struct DatasetCheckTests {
-    @Test("a correct dataset passes every check", arguments: DatasetCheck.allCases.filter { $0 != .loaderWorkers })
+    @Test("a correct dataset passes every check", arguments: DatasetCheck.allCases)
     func correctDatasetPasses(_ check: DatasetCheck) throws {
         let subject = DatasetSubjects.make()
         if check == .normalizationStatistics {
@@ -129,5 +129,32 @@ struct DatasetCheckTests {
         let failure = try #require(expectFailure(of: DatasetCheck.sampleShape, on: subject))
         #expect(failure.location == CheckLocation(split: "train", sample: 0))
         #expect(failure.message.contains("ReadError"))
+    }
+
+    @Test("augmentation that ignores the sample context makes loaders with 0 and 2 workers disagree")
+    func loaderWorkersDisagree() throws {
+        let subject = DatasetSubjects.make(train: SyntheticImages(count: 40, contentKey: DatasetSubjects.trainKey, augment: true,
+                                                                  defect: .unkeyedAugmentation))
+        let failure = try #require(expectFailure(of: DatasetCheck.loaderWorkers, on: subject))
+        #expect(failure.location.split == "train")
+        #expect(failure.location.detail == "batch 0")
+        #expect(failure.message.contains("batch 0 inputs with 2 and with 0 workers"))
+    }
+
+    @Test("a sample that fails to load in a loader worker is reported with its index, without a hang or a crash")
+    func loaderSampleFailure() throws {
+        let subject = DatasetSubjects.make(test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .wrongShape(at: 9)))
+        let failure = try #require(expectFailure(of: DatasetCheck.loaderWorkers, on: subject))
+        #expect(failure.location.split == "test")
+        #expect(failure.message.contains("sample 9"))
+    }
+
+    @Test("the loader check reads at most the configured number of samples")
+    func loaderSampleLimit() throws {
+        var subject = DatasetSubjects.make()
+        subject.loader.sampleLimit = 10
+        let result = try DatasetCheck.loaderWorkers.run(on: subject)
+        #expect(result == .passed("train: 2 batches of 10 samples (the first 10 of 40) identical with 0 and 2 workers; "
+                                  + "test: 2 batches of 10 samples (the first 10 of 24) identical with 0 and 2 workers"))
     }
 }

@@ -9,18 +9,15 @@ struct KLDivergenceCheckTests {
     /// A KL term written as a user would, with one deliberate mistake per variant.
     static func subject(_ variant: Variant, seed: UInt64 = 0) -> KLDivergenceSubject {
         KLDivergenceSubject(name: "KL (\(variant.rawValue))", seed: seed) { mu, logSigma in
-            let m = mu.scalars, s = logSigma.scalars
-            let batch = mu.shape[0]
-            var perSample = [Double](repeating: 0, count: batch)
-            for i in m.indices {
-                let (mi, si) = (Double(m[i]), Double(s[i]))
-                let logTerm = variant == .signError ? 2 * si : -2 * si
-                let meanTerm = variant == .withoutMeanTerm ? 0 : mi * mi
-                perSample[i / mu.shape[1]] += 0.5 * (exp(2 * si) + meanTerm - 1 + logTerm)
+            let variance = (2 * logSigma).exp()
+            let meanTerm = variant == .withoutMeanTerm ? Tensor.zeros(like: mu) : mu * mu
+            let logTerm = variant == .signError ? 2 * logSigma : -2 * logSigma
+            let perSample = 0.5 * (variance + meanTerm - 1 + logTerm).sum(axes: [1])
+            switch variant {
+            case .perSample: return perSample
+            case .meanOverBatch: return perSample.mean()
+            default: return perSample.sum()
             }
-            if variant == .perSample { return Tensor(shape: [batch], scalars: perSample.map(Float.init)) }
-            let total = perSample.reduce(0, +)
-            return Tensor(Float(variant == .meanOverBatch ? total / Double(batch) : total))
         }
     }
 

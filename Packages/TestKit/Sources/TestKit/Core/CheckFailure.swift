@@ -71,7 +71,7 @@ public struct CheckLocation: Sendable, Equatable, CustomStringConvertible {
     public var split: String?
     /// Sample index within the split or the batch.
     public var sample: Int?
-    /// Dotted parameter name, e.g. `"decoder.2.weight"`.
+    /// Dotted parameter (or buffer) name, e.g. `"decoder.2.weight"`.
     public var parameter: String?
     /// Index of an element within a tensor (one entry per dimension).
     public var element: [Int]?

@@ -9,7 +9,8 @@ import TensorCore
 /// the batch by design (its batch statistics), which is not a defect. The other checks run in the
 /// mode a fresh model starts in (training) unless they say otherwise.
 public enum ModelCheck: String, Check {
-    /// The output of a batch of 1 and of ``ModelSubject/batchSize`` samples has shape
+    /// The output of a batch of ``ModelSubject/batchSize`` samples (training mode) and of a batch
+    /// of 1 (evaluation mode, since BatchNorm has no batch statistics of one sample) has shape
     /// `[batch] + outputShape` and lives on the model's device.
     case outputShape
     /// The output, the loss, every parameter gradient and the input gradient are finite.
@@ -57,11 +58,13 @@ public enum ModelCheck: String, Check {
     // MARK: - Shapes and values
 
     private func checkOutputShape(_ subject: ModelSubject) throws -> CheckResult {
-        var sizes: [Int] = []
-        for batchSize in Array(Set([1, subject.batchSize])).sorted() {
+        var sizes: [String] = []
+        for (batchSize, training) in [(subject.batchSize, true), (1, false)] {
+            let mode = training ? "training" : "evaluation"
             let model = try makeModel(subject)
+            model.module.train(training)
             let batch = try makeBatch(subject, size: batchSize, on: subject.device)
-            let output = try stage("forward pass of a batch of \(batchSize)") { try model.forward(batch.input) }
+            let output = try stage("forward pass of a batch of \(batchSize) in \(mode) mode") { try model.forward(batch.input) }
             let expected = [batchSize] + subject.outputShape
             guard output.shape == expected else {
                 throw CheckFailure("output of a batch of \(batchSize) has shape \(output.shape), expected \(expected)",
@@ -71,9 +74,9 @@ public enum ModelCheck: String, Check {
                 throw CheckFailure("output is on \(output.device), the model on \(subject.device)",
                                    at: CheckLocation(device: output.device))
             }
-            sizes.append(batchSize)
+            sizes.append("\(batchSize) (\(mode))")
         }
-        return .passed("output [batch] + \(subject.outputShape) for batches of \(sizes.map(String.init).joined(separator: " and "))")
+        return .passed("output [batch] + \(subject.outputShape) for batches of \(sizes.joined(separator: " and "))")
     }
 
     private func checkFinite(_ subject: ModelSubject) throws -> CheckResult {
@@ -102,6 +105,13 @@ public enum ModelCheck: String, Check {
 
     private func checkDeviceMoving(_ subject: ModelSubject) throws -> CheckResult {
         let home = subject.device
+        if let requested = subject.otherDevice {
+            do throws(DeviceError) {
+                _ = try BackendRegistry.shared.backend(for: requested)
+            } catch {
+                return .skipped("the requested device is not available: \(error)")
+            }
+        }
         guard let other = subject.otherDevice
                 ?? BackendRegistry.shared.availableDevices().first(where: { $0 != home }) else {
             return .skipped("only one device (\(home)) is available; add a GPU backend "
@@ -110,18 +120,14 @@ public enum ModelCheck: String, Check {
         let source = try makeModel(subject)
         let before = source.parameterValues()
         let moved = try stage("moving the model to \(other)", at: CheckLocation(device: other)) { try source.moved(other) }
-        let back = try stage("moving the copy back to \(home)", at: CheckLocation(device: home)) { try moved.moved(home) }
-
-        // Moving must copy: the source keeps its device and values.
-        for (name, parameter) in source.module.namedParameters() where parameter.device != home {
-            throw CheckFailure("moving a copy to \(other) changed the source model: its parameter is now on \(parameter.device)",
-                               at: CheckLocation(parameter: name, device: parameter.device))
-        }
+        // Moving must copy: the source keeps its device and values, the copy is on the target.
+        try expectOn(home, source, "moving a copy to \(other) changed the source model")
         try expectUnchanged(before, source.parameterValues(), "after moving a copy to \(other)")
-        for (name, parameter) in moved.module.namedParameters() where parameter.device != other {
-            throw CheckFailure("after moving to \(other) the parameter is on \(parameter.device)",
-                               at: CheckLocation(parameter: name, device: parameter.device))
-        }
+        try expectOn(other, moved, "after moving to \(other)")
+        let back = try stage("moving the copy back to \(home)", at: CheckLocation(device: home)) { try moved.moved(home) }
+        try expectOn(other, moved, "moving a copy back to \(home) changed the copy on \(other)")
+        try expectOn(home, back, "after moving back to \(home)")
+        try expectUnchanged(before, back.parameterValues(), "after the round trip \(home) → \(other) → \(home)")
 
         let batch = try makeBatch(subject, size: subject.batchSize, on: home)
         let movedBatch = try stage("moving the batch to \(other)") { try batch.to(other) }
@@ -307,6 +313,17 @@ public enum ModelCheck: String, Check {
     private func makeBatch(_ subject: ModelSubject, size: Int, on device: Device) throws(CheckFailure) -> ModelBatch {
         try stage("making a batch of \(size) (seed \(subject.seed)) on \(device)") {
             try subject.makeBatch(size, subject.seed).to(device)
+        }
+    }
+
+    private func expectOn(_ device: Device, _ model: ModelInstance, _ what: String) throws(CheckFailure) {
+        for (name, parameter) in model.module.namedParameters() where parameter.device != device {
+            throw CheckFailure("\(what): parameter on \(parameter.device), expected \(device)",
+                               at: CheckLocation(parameter: name, device: parameter.device))
+        }
+        for (name, buffer) in model.module.namedBuffers() where buffer.device != device {
+            throw CheckFailure("\(what): buffer on \(buffer.device), expected \(device)",
+                               at: CheckLocation(parameter: name, device: buffer.device))
         }
     }
 

@@ -49,7 +49,7 @@ public struct LoggedEvent: Hashable, Sendable, CustomStringConvertible {
 ///     (0..<1).flatMap { step in ["train/recon_loss", "train/kl_div_loss", "train/loss"].map {
 ///         LoggedEvent(tag: $0, step: step) } } + [LoggedEvent(tag: "test/loss", step: epoch)]
 /// }, overfit: OverfitExpectation(steps: 500, maximumLoss: 30)) { seed in
-///     try VAETrainerHarness(seed: seed, samples: 4, batchSize: 4)
+///     try MyTrainerHarness(seed: seed, samples: 4, batchSize: 4)
 /// }
 /// ```
 public struct TrainerSubject: CheckSubject {
