@@ -8,6 +8,9 @@ import TensorCore
 /// for `running_var`, and adds 1 to `num_batches_tracked`. With `momentum == nil` the running
 /// statistics are the cumulative average (`momentum = 1 / num_batches_tracked`).
 /// Evaluation mode normalises with the running statistics. Output: `x̂ · weight + bias` per channel.
+///
+/// The buffers are thread-safe, but two training-mode calls on one layer at the same time may
+/// interleave their running-statistics updates (as in PyTorch); evaluation mode only reads them.
 public struct BatchNormState: Sendable {
     public let features: Int
     public let epsilon: Float
