@@ -77,6 +77,19 @@ private func referenceMatmul(_ a: Tensor, _ b: Tensor) -> (shape: [Int], values:
         }
     }
 
+    @Test func gradientOfATransposedWeightIsContiguous() throws {
+        // A linear layer: x · wᵀ with w [out, in]; w's gradient arrives without a view to copy.
+        var w = randomTensor([5, 4], seed: 50)
+        w.requiresGrad = true
+        let x = randomTensor([3, 4], seed: 51)
+        let g = randomTensor([3, 5], seed: 52)
+        x.matmul(w.transposed(0, 1)).backward(g)
+        let grad = try #require(w.grad)
+        #expect(grad.isContiguous)
+        let expected = referenceMatmul(g.transposed(0, 1), x)
+        expectValues(grad, expected.shape, expected.values, tolerance: 1e-5, "dw")
+    }
+
     @Test func gradients() {
         let a = randomTensor([3, 4], seed: 30), b = randomTensor([4, 5], seed: 31)
         expectGradients([a, b], "2-D") { $0[0].matmul($0[1]) }

@@ -167,12 +167,23 @@ extension Tensor {
         return recorded(result, op: "reciprocalScaled", inputs: [rhs]) { g in [-(g * y) / x] }
     }
 
+    // Compound assignments rebind `lhs` to a new tensor (recorded like the plain operator); the
+    // old value's memory is never written, so other tensors sharing it are unaffected.
+
+    /// `lhs = lhs + rhs`.
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    /// `lhs = lhs - rhs`.
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    /// `lhs = lhs * rhs`.
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
+    /// `lhs = lhs / rhs`.
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
+    /// `lhs = lhs + rhs`.
     public static func += (lhs: inout Tensor, rhs: Float) { lhs = lhs + rhs }
+    /// `lhs = lhs - rhs`.
     public static func -= (lhs: inout Tensor, rhs: Float) { lhs = lhs - rhs }
+    /// `lhs = lhs * rhs`.
     public static func *= (lhs: inout Tensor, rhs: Float) { lhs = lhs * rhs }
+    /// `lhs = lhs / rhs`.
     public static func /= (lhs: inout Tensor, rhs: Float) { lhs = lhs / rhs }
 }

@@ -61,10 +61,27 @@ extension Tensor {
         let result = Tensor.batchedGemm(self, other)
         let (a, b) = (detached(), other.detached())
         let (needA, needB) = (needsGradient, other.needsGradient)
+        // Each gradient is produced in its operand's memory order: for an operand stored
+        // transposed (such as `weight.transposed(0, 1)` in a linear layer) the product is formed
+        // transposed, so the gradient reaching the stored tensor is contiguous, not a view that
+        // an optimizer would have to copy.
+        let (aTransposed, bTransposed) = (a.isStoredTransposed, b.isStoredTransposed)
         return Tensor.recorded(result, op: "matmul", inputs: [self, other]) { g in
-            [needA ? Tensor.batchedGemm(g, b.transposed(-1, -2)).sum(toShape: a.shape) : nil,
-             needB ? Tensor.batchedGemm(a.transposed(-1, -2), g).sum(toShape: b.shape) : nil]
+            let gradA: Tensor? = !needA ? nil : aTransposed
+                ? Tensor.batchedGemm(b, g.transposed(-1, -2)).transposed(-1, -2)
+                : Tensor.batchedGemm(g, b.transposed(-1, -2))
+            let gradB: Tensor? = !needB ? nil : bTransposed
+                ? Tensor.batchedGemm(g.transposed(-1, -2), a).transposed(-1, -2)
+                : Tensor.batchedGemm(a.transposed(-1, -2), g)
+            return [gradA?.sum(toShape: a.shape), gradB?.sum(toShape: b.shape)]
         }
+    }
+
+    /// Whether the matrices in the last two dimensions are stored column by column (a transposed
+    /// view): unit row stride and a column stride spanning the rows.
+    var isStoredTransposed: Bool {
+        let (rows, columns) = (shape[rank - 2], shape[rank - 1])
+        return rows > 1 && columns > 1 && strides[rank - 2] == 1 && strides[rank - 1] >= rows
     }
 
     /// The GEMM calls of `a × b` (ranks ≥ 2, valid shapes), without recording.
