@@ -3,12 +3,16 @@ import PackageDescription
 
 let package = Package(
     name: "Training",
-    products: [.library(name: "Training", targets: ["Training"])],
+    products: [
+        .library(name: "Training", targets: ["Training"]),
+        // The command line of vae-train (flags, help), separate so that its parsing is tested here.
+        .library(name: "VAETrainCLI", targets: ["VAETrainCLI"]),
+    ],
     dependencies: [.package(path: "../TensorCore"), .package(path: "../VAEModels"), .package(path: "../TestKit")],
     targets: [
         // zlib from the system for PNG encoding.
         .systemLibrary(name: "CZlibPNG", path: "Sources/CZlibPNG"),
-        // The VAE trainer, losses, TensorBoard event files, safetensors checkpoints, progress.
+        // The VAE trainer, TensorBoard event files, PNG images, safetensors checkpoints, progress.
         .target(name: "Training", dependencies: [
             "CZlibPNG",
             .product(name: "TensorCore", package: "TensorCore"),
@@ -17,10 +21,19 @@ let package = Package(
             .product(name: "Data", package: "TensorCore"),
             .product(name: "VAEModels", package: "VAEModels"),
         ]),
+        .target(name: "VAETrainCLI", dependencies: [
+            .product(name: "TensorCore", package: "TensorCore"),
+            .product(name: "VAEModels", package: "VAEModels"),
+        ]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Training",
+            "VAETrainCLI",
             .product(name: "TensorCore", package: "TensorCore"),
+            .product(name: "NN", package: "TensorCore"),
+            .product(name: "Data", package: "TensorCore"),
+            .product(name: "VAEModels", package: "VAEModels"),
             .product(name: "TestKit", package: "TestKit"),
+            .product(name: "TestKitTesting", package: "TestKit"),
         ]),
     ]
 )

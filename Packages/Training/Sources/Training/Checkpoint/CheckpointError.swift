@@ -1,0 +1,44 @@
+import NN
+import Optim
+import TensorCore
+import VAEModels
+
+/// Why a checkpoint could not be written, found, or loaded. Every case names the file (or
+/// directory); nothing of the trainer changes when loading throws.
+public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The safetensors file could not be read or written (the error names the file and the problem).
+    case file(SafeTensorsError)
+    /// The file is a safetensors file but not a trainer checkpoint, or a metadata field is unusable.
+    case notACheckpoint(file: String, reason: String)
+    /// The checkpoint was written by a newer format version.
+    case unsupportedVersion(file: String, found: String, supported: Int)
+    /// The checkpoint holds another model than the one it is loaded into.
+    case configurationMismatch(file: String, checkpoint: VAEConfiguration, model: VAEConfiguration)
+    /// The model tensors do not fit the model (missing, unexpected or misshapen keys).
+    case modelState(file: String, StateDictError)
+    /// The optimizer tensors or settings do not fit the optimizer.
+    case optimizerState(file: String, OptimizerError)
+    /// A directory given to resume from holds no `checkpoint_<epoch>.safetensors`.
+    case noCheckpoint(directory: String)
+
+    public var description: String {
+        switch self {
+        case .file(let error):
+            return "checkpoint \(error)"
+        case .notACheckpoint(let file, let reason):
+            return "\(file) is not a DeepTrust VAE trainer checkpoint: \(reason)"
+        case .unsupportedVersion(let file, let found, let supported):
+            return "\(file): checkpoint format version \(found) is newer than this program reads (\(supported)); update DeepTrust"
+        case .configurationMismatch(let file, let checkpoint, let model):
+            return "\(file) holds a \(checkpoint), but the model to load it into is a \(model); "
+                + "make the model with the checkpoint's configuration (architecture \(checkpoint.architecture.rawValue), "
+                + "bottleneck \(checkpoint.bottleneck), input \(checkpoint.inputShape))"
+        case .modelState(let file, let error):
+            return "\(file): the model tensors do not fit the model: \(error)"
+        case .optimizerState(let file, let error):
+            return "\(file): the optimizer state does not fit the optimizer: \(error)"
+        case .noCheckpoint(let directory):
+            return "\(directory) holds no checkpoint (no file named checkpoint_<epoch>.safetensors)"
+        }
+    }
+}

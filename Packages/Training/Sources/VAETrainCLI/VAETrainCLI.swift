@@ -1,0 +1,233 @@
+import TensorCore
+import VAEModels
+
+/// The command line of `vae-train` (the reference's `run.py`): parsing and help.
+///
+/// ```text
+/// vae-train mlp --epochs 10 --device cuda:0 --log-dir results/mlp
+/// ```
+/// The model type is a positional argument (or `--model`/`-t`); every other setting is a flag with
+/// a value, given as `--flag value` or `--flag=value`. Short forms follow `run.py` (`-n`, `-r`, `-b`,
+/// `-e`, `-d`, `-l`).
+public enum VAETrainCLI {
+    /// Parses `arguments` (without the program name).
+    /// - Throws: ``ArgumentError`` naming the flag and what it accepts.
+    public static func parse(_ arguments: [String]) throws(ArgumentError) -> VAETrainCommand {
+        if arguments.contains(where: { $0 == "--help" || $0 == "-h" }) { return .help }
+        var architecture: VAEConfiguration.Architecture?
+        var settings: [(Flag, String?)] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("-"), argument != "-" else {
+                guard architecture == nil else { throw .unexpectedArgument(argument) }
+                architecture = try parseArchitecture(argument, flag: "the model type")
+                continue
+            }
+            let (name, inlineValue) = split(argument)
+            guard let flag = Flag.named(name) else {
+                throw .unknownFlag(name, suggestion: Flag.closest(to: name))
+            }
+            guard let valueName = flag.valueName else {
+                if let inlineValue { throw .unexpectedValue(flag: flag.name, value: inlineValue) }
+                settings.append((flag, nil))
+                continue
+            }
+            if let inlineValue {
+                settings.append((flag, inlineValue))
+            } else if index < arguments.count {
+                settings.append((flag, arguments[index]))
+                index += 1
+            } else {
+                throw .missingValue(flag: flag.name, expected: valueName.expected)
+            }
+        }
+        if let model = settings.last(where: { $0.0.name == "--model" })?.1 {
+            let parsed = try parseArchitecture(model, flag: "--model")
+            guard architecture == nil || architecture == parsed else { throw .unexpectedArgument(model) }
+            architecture = parsed
+        }
+        guard let architecture else { throw .missingModel }
+        var result = VAETrainArguments(architecture: architecture)
+        for (flag, value) in settings {
+            try flag.apply(&result, value ?? "")
+        }
+        return .train(result)
+    }
+
+    /// The text `--help` prints: usage, every flag with its default, and where data comes from.
+    public static var help: String {
+        var lines = [
+            "vae-train — train a variational autoencoder on MNIST (the reference's run.py)",
+            "",
+            "usage: vae-train mlp|cnn [options]",
+            "",
+            "  mlp|cnn               the model: the fully connected or the convolutional VAE (required;",
+            "                        also --model/-t)",
+        ]
+        for flag in Flag.all where flag.name != "--model" {
+            let names = (flag.short.map { "\($0), " } ?? "") + flag.name + (flag.valueName.map { " \($0.placeholder)" } ?? "")
+            let padded = names.count < 22 ? names + String(repeating: " ", count: 22 - names.count) : names + "\n" + String(repeating: " ", count: 24)
+            let help = flag.help.split(separator: "\n", omittingEmptySubsequences: false)
+            lines.append("  " + padded + help[0])
+            lines += help.dropFirst().map { String(repeating: " ", count: 24) + $0 }
+        }
+        lines += [
+            "  -h, --help            show this help",
+            "",
+            "Each epoch writes to the log directory: TensorBoard scalars (train/recon_loss, train/kl_div_loss,",
+            "train/loss per step; test/loss per epoch) and images (test/0…9 input | reconstruction,",
+            "images/reconstructions, images/samples), checkpoint_<epoch>.safetensors, and the PNG grids",
+            "reconstructions_<epoch>.png and samples_<epoch>.png. View with: tensorboard --logdir <log dir>",
+            "",
+            "MNIST is read from --data-dir, else $MNIST_DIR, else ~/.cache/deeptrust/mnist, and downloaded there",
+            "(with checksums) when missing. Offline, put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,",
+            "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz into one directory and pass it.",
+            "",
+            "examples:",
+            "  vae-train mlp                                   10 epochs on the CPU into ./results",
+            "  vae-train cnn --device cuda --log-dir runs/cnn  on the first GPU",
+            "  vae-train mlp --epochs 20 --resume results      continue the run in ./results up to 20 epochs",
+            "  vae-train mlp --epochs 1 --limit-train 512 --limit-test 256   a quick smoke run",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: - Private
+
+    private static func split(_ argument: String) -> (name: String, value: String?) {
+        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+    }
+
+    fileprivate static func parseArchitecture(_ text: String, flag: String) throws(ArgumentError) -> VAEConfiguration.Architecture {
+        guard let architecture = VAEConfiguration.Architecture(rawValue: text.lowercased()) else {
+            throw .invalidValue(flag: flag, value: text, expected: "mlp or cnn")
+        }
+        return architecture
+    }
+}
+
+/// What a flag's value must look like, for help and errors.
+private struct ValueName {
+    let placeholder: String
+    let expected: String
+
+    static let count = ValueName(placeholder: "N", expected: "a whole number ≥ 1")
+    static let countOrZero = ValueName(placeholder: "N", expected: "a whole number ≥ 0")
+    static let rate = ValueName(placeholder: "X", expected: "a finite number > 0, e.g. 1e-3")
+    static let seed = ValueName(placeholder: "N", expected: "a whole number in 0...18446744073709551615")
+    static let device = ValueName(placeholder: "DEV", expected: "cpu, cuda or cuda:N (N = 0, 1, …)")
+    static let directory = ValueName(placeholder: "DIR", expected: "a directory path")
+    static let path = ValueName(placeholder: "PATH", expected: "a checkpoint file or a directory holding checkpoints")
+    static let model = ValueName(placeholder: "TYPE", expected: "mlp or cnn")
+}
+
+/// One flag: its spellings, its value, its help line, and how it sets the arguments.
+private struct Flag: Sendable {
+    let name: String
+    let short: String?
+    let valueName: ValueName?
+    let help: String
+    let apply: @Sendable (inout VAETrainArguments, String) throws(ArgumentError) -> Void
+
+    static func named(_ text: String) -> Flag? {
+        all.first { $0.name == text || $0.short == text }
+    }
+
+    /// The flag within a small edit distance of `text` (a typo), if any.
+    static func closest(to text: String) -> String? {
+        let candidates = all.map(\.name) + ["--help"]
+        let typed = text.hasPrefix("--") ? text : "--" + text.drop { $0 == "-" }
+        let scored = candidates.map { ($0, distance(Array(typed), Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 3 else { return nil }
+        return best.0
+    }
+
+    static let all: [Flag] = [
+        Flag(name: "--model", short: "-t", valueName: .model, help: "the model, as the positional argument") { _, _ in },
+        Flag(name: "--bottleneck", short: "-n", valueName: .count, help: "size of the latent code (default 16)") { arguments, text throws(ArgumentError) in
+            arguments.bottleneck = try integer(text, flag: "--bottleneck", minimum: 1, .count)
+        },
+        Flag(name: "--lr", short: "-r", valueName: .rate, help: "Adam's learning rate (default 1e-3)") { arguments, text throws(ArgumentError) in
+            guard let value = Float(text), value.isFinite, value > 0 else {
+                throw .invalidValue(flag: "--lr", value: text, expected: ValueName.rate.expected)
+            }
+            arguments.learningRate = value
+        },
+        Flag(name: "--batch-size", short: "-b", valueName: .count, help: "examples per batch (default 128)") { arguments, text throws(ArgumentError) in
+            arguments.batchSize = try integer(text, flag: "--batch-size", minimum: 1, .count)
+        },
+        Flag(name: "--epochs", short: "-e", valueName: .count,
+             help: "total epochs; with --resume, training continues up to this\nmany (default 10)") { arguments, text throws(ArgumentError) in
+            arguments.epochs = try integer(text, flag: "--epochs", minimum: 1, .count)
+        },
+        Flag(name: "--device", short: "-d", valueName: .device, help: "cpu, cuda (= cuda:0) or cuda:N (default cpu)") { arguments, text throws(ArgumentError) in
+            do { arguments.device = try Device(parsing: text) } catch {
+                throw .invalidValue(flag: "--device", value: text, expected: ValueName.device.expected)
+            }
+        },
+        Flag(name: "--log-dir", short: "-l", valueName: .directory,
+             help: "event files, checkpoints and PNG grids (default ./results)") { arguments, text throws(ArgumentError) in
+            guard !text.isEmpty else { throw .invalidValue(flag: "--log-dir", value: text, expected: ValueName.directory.expected) }
+            arguments.logDirectory = text
+        },
+        Flag(name: "--seed", short: "-s", valueName: .seed,
+             help: "seeds weights, noise, data order and augmentation (default 0)") { arguments, text throws(ArgumentError) in
+            guard let value = UInt64(text) else { throw .invalidValue(flag: "--seed", value: text, expected: ValueName.seed.expected) }
+            arguments.seed = value
+        },
+        Flag(name: "--data-dir", short: nil, valueName: .directory,
+             help: "MNIST directory (default $MNIST_DIR, else ~/.cache/deeptrust/mnist)") { arguments, text throws(ArgumentError) in
+            guard !text.isEmpty else { throw .invalidValue(flag: "--data-dir", value: text, expected: ValueName.directory.expected) }
+            arguments.dataDirectory = text
+        },
+        Flag(name: "--workers", short: "-w", valueName: .countOrZero, help: "data-loading threads (default 2)") { arguments, text throws(ArgumentError) in
+            arguments.workers = try integer(text, flag: "--workers", minimum: 0, .countOrZero)
+        },
+        Flag(name: "--threads", short: nil, valueName: .count,
+             help: "CPU kernel threads (default: all cores, or $DEEPTRUST_NUM_THREADS)") { arguments, text throws(ArgumentError) in
+            arguments.threads = try integer(text, flag: "--threads", minimum: 1, .count)
+        },
+        Flag(name: "--resume", short: nil, valueName: .path,
+             help: "continue from a checkpoint file, or from the latest\ncheckpoint_<epoch>.safetensors in a directory") { arguments, text throws(ArgumentError) in
+            guard !text.isEmpty else { throw .invalidValue(flag: "--resume", value: text, expected: ValueName.path.expected) }
+            arguments.resume = text
+        },
+        Flag(name: "--deterministic-eval", short: nil, valueName: nil,
+             help: "evaluate with z = mu (the reference samples noise in evaluation)") { arguments, _ in
+            arguments.deterministicEvaluation = true
+        },
+        Flag(name: "--limit-train", short: nil, valueName: .count, help: "train on the first N training examples only") { arguments, text throws(ArgumentError) in
+            arguments.limitTrain = try integer(text, flag: "--limit-train", minimum: 1, .count)
+        },
+        Flag(name: "--limit-test", short: nil, valueName: .count, help: "evaluate on the first N test examples only") { arguments, text throws(ArgumentError) in
+            arguments.limitTest = try integer(text, flag: "--limit-test", minimum: 1, .count)
+        },
+        Flag(name: "--no-download", short: nil, valueName: nil, help: "fail instead of downloading missing MNIST files") { arguments, _ in
+            arguments.download = false
+        },
+    ]
+
+    private static func integer(_ text: String, flag: String, minimum: Int, _ value: ValueName) throws(ArgumentError) -> Int {
+        guard let number = Int(text), number >= minimum else { throw .invalidValue(flag: flag, value: text, expected: value.expected) }
+        return number
+    }
+
+    /// Levenshtein distance.
+    private static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}
