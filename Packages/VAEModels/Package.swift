@@ -17,6 +17,7 @@ let package = Package(
             .product(name: "NN", package: "TensorCore"),
             .product(name: "Optim", package: "TensorCore"),
             .product(name: "TestKit", package: "TestKit"),
+            .product(name: "TestKitTesting", package: "TestKit"),
         ], exclude: ["Fixtures"]),
     ]
 )
