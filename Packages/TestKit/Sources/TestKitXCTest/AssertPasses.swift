@@ -15,16 +15,7 @@ import XCTest
 public func assertPasses<C: Check>(_ suite: CheckSuite<C>, file: StaticString = #filePath,
                                    line: UInt = #line) -> [CheckReport] {
     let reports = suite.run()
-    for report in reports {
-        switch report.outcome {
-        case .passed:
-            break
-        case .skipped(let reason):
-            print("\(report.check) on \(report.subject) skipped: \(reason)")
-        case .failed(let failure):
-            XCTFail("\(report.subject): \(failure)", file: file, line: line)
-        }
-    }
+    report(reports, fail: { XCTFail($0, file: file, line: line) }, note: { print($0) })
     return reports
 }
 
@@ -38,5 +29,19 @@ public func assertPasses<C: Check>(_ check: C, on subject: C.Subject, file: Stat
     } catch {
         XCTFail("\(subject.name): \(error)", file: file, line: line)
         return nil
+    }
+}
+
+/// Calls `fail` once per failed report and `note` once per skipped one.
+func report(_ reports: [CheckReport], fail: (String) -> Void, note: (String) -> Void) {
+    for report in reports {
+        switch report.outcome {
+        case .passed:
+            break
+        case .skipped(let reason):
+            note("\(report.check) on \(report.subject) skipped: \(reason)")
+        case .failed(let failure):
+            fail("\(report.subject): \(failure)")
+        }
     }
 }

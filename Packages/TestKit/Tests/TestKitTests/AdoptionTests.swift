@@ -1,7 +1,7 @@
 import Testing
 import TestKit
 import TestKitTesting
-import TestKitXCTest
+@testable import TestKitXCTest
 import XCTest
 
 // How a project adopts TestKit: a few lines per suite.
@@ -39,5 +39,17 @@ final class XCTestAdoptionTests: XCTestCase {
 
     func testOneCheck() {
         XCTAssertEqual(assertPasses(KLDivergenceCheck.closedForm, on: KLDivergenceCheckTests.subject(.correct))?.isPassed, true)
+    }
+
+    func testEveryFailingCheckIsReportedSeparately() {
+        var subject = TrainerCheckTests.subject(.tagTypo)
+        subject.skipped[.resumeDeterminism] = "not resumable"
+        let reports = CheckSuite<TrainerCheck>(subject: subject, checks: [.loggingContract, .overfitOneBatch, .resumeDeterminism]).run()
+        var failures: [String] = [], notes: [String] = []
+        report(reports, fail: { failures.append($0) }, note: { notes.append($0) })
+        XCTAssertEqual(failures.count, 1)
+        XCTAssertTrue(failures.first?.contains("trainer.loggingContract") == true)
+        XCTAssertTrue(failures.first?.contains("did you mean 'train/loss'?") == true)
+        XCTAssertEqual(notes, ["trainer.resumeDeterminism on tiny regression (tagTypo) skipped: not resumable"])
     }
 }

@@ -71,4 +71,11 @@ struct TrainerCheckTests {
         subject.skipped[.resumeDeterminism] = "this trainer cannot resume"
         #expect(try TrainerCheck.resumeDeterminism.run(on: subject) == .skipped("this trainer cannot resume"))
     }
+
+    @Test("a checkpoint that loses a parameter fails the round trip, naming the parameter")
+    func checkpointDropsBias() throws {
+        let failure = try #require(expectFailure(of: TrainerCheck.checkpointRoundTrip, on: Self.subject(.checkpointDropsBias)))
+        #expect(failure.all.map(\.location.parameter) == ["linear.bias"])
+        #expect(failure.message.contains("after loading the checkpoint"))
+    }
 }

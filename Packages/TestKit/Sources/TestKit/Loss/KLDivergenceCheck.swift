@@ -94,13 +94,20 @@ public enum KLDivergenceCheck: String, Check {
         for d in 0..<dims {
             for k in counts.indices { counts[k] = 0 }
             var inside = 0
-            var i = d
-            while i < z.count {
-                let x = mu[d] + sigma[d] * Double(z[i])
-                i += dims
-                guard x >= low && x <= high else { continue }
-                counts[min(Int((x - low) / width), settings.bins - 1)] += 1
-                inside += 1
+            let (m, s, last, scale) = (mu[d], sigma[d], settings.bins - 1, 1 / width)
+            z.withUnsafeBufferPointer { samples in
+                counts.withUnsafeMutableBufferPointer { bins in
+                    var i = d
+                    while i < samples.count {
+                        let x = m + s * Double(samples[i])
+                        i += dims
+                        if x >= low && x <= high {
+                            let k = Int((x - low) * scale)
+                            bins[k > last ? last : k] += 1
+                            inside += 1
+                        }
+                    }
+                }
             }
             guard inside > 0 else { continue }
             var occupied = 0

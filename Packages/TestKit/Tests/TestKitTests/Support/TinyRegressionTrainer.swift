@@ -12,6 +12,8 @@ final class TinyRegressionTrainer: TrainerHarness {
         case tagTypo
         /// The global step restarts at 0 every epoch.
         case stepCounterRestarts
+        /// The checkpoint stores the bias as zero.
+        case checkpointDropsBias
         /// The checkpoint does not hold the momentum buffers.
         case checkpointWithoutMomentum
         /// The checkpoint does not hold the seed (a resumed run shuffles with its own seed).
@@ -120,7 +122,8 @@ final class TinyRegressionTrainer: TrainerHarness {
 
     func saveCheckpoint(to path: String) throws {
         let momentumValues = defect == .checkpointWithoutMomentum ? [0, 0, 0, 0] : weightVelocity + [biasVelocity]
-        let floats = (weights + [bias] + momentumValues).map { String($0.bitPattern) }
+        let savedBias = defect == .checkpointDropsBias ? 0 : bias
+        let floats = (weights + [savedBias] + momentumValues).map { String($0.bitPattern) }
         let integers = [epoch, stepInEpoch, globalStep].map(String.init)
         let seedText = defect == .checkpointWithoutSeed ? "-" : String(seed)
         try (floats + integers + [seedText]).joined(separator: " ").write(toFile: path, atomically: true, encoding: .utf8)
