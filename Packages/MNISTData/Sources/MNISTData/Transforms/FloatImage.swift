@@ -19,7 +19,8 @@ public struct FloatImage: Sendable, Equatable {
                   pixels: [Float](repeating: value, count: channels * height * width))
     }
 
-    /// An image from its pixels; `pixels.count` must be `channels·height·width` (checked).
+    /// An image from its pixels.
+    /// - Precondition: sizes ≥ 0 and `pixels.count == channels·height·width`.
     public init(channels: Int = 1, height: Int, width: Int, pixels: [Float]) {
         precondition(channels >= 0 && height >= 0 && width >= 0 && pixels.count == channels * height * width,
                      "FloatImage: \(pixels.count) pixels do not fill \(channels)×\(height)×\(width)")

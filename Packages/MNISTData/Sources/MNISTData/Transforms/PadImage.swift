@@ -7,11 +7,13 @@ public struct PadImage: ImageTransform, Hashable {
     public var fill: Float
 
     /// The same border of `padding` pixels on all four sides.
+    /// - Precondition: `padding ≥ 0`.
     public init(_ padding: Int, fill: Float = 0) {
         self.init(left: padding, top: padding, right: padding, bottom: padding, fill: fill)
     }
 
-    /// Separate borders per side, each ≥ 0 (checked).
+    /// Separate borders per side.
+    /// - Precondition: every amount is ≥ 0.
     public init(left: Int, top: Int, right: Int, bottom: Int, fill: Float = 0) {
         precondition(left >= 0 && top >= 0 && right >= 0 && bottom >= 0,
                      "PadImage: padding must not be negative (left \(left), top \(top), right \(right), bottom \(bottom))")

@@ -16,6 +16,7 @@ public struct RandomRotation: ImageTransform, Hashable {
     }
 
     /// Angles uniform in `[minDegrees, maxDegrees]`.
+    /// - Precondition: `minDegrees ≤ maxDegrees`.
     public init(minDegrees: Double, maxDegrees: Double, fill: Float = 0) {
         precondition(minDegrees <= maxDegrees, "RandomRotation: empty angle range \(minDegrees)...\(maxDegrees)")
         self.minDegrees = minDegrees
