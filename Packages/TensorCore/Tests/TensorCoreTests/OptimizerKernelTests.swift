@@ -52,15 +52,17 @@ import TensorCore
         AdamHyperparameters(learningRate: 0.01, weightDecay: 0.05, decoupledWeightDecay: true, step: 3),
     ]
 
-    @Test(arguments: [1, 7, 33, 1000, 200_003])
+    // 140,003 elements span more than two of the pool's 65,536-element chunks.
+    @Test(arguments: [1, 7, 33, 1000, 140_003])
     func matchesPlainLoopOnEveryPathAndThreadCount(count: Int) {
         let inputs = Inputs(count: count, seed: UInt64(count))
         for (k, hyper) in Self.settings.enumerated() {
             let expected = Self.reference(inputs, hyper)
             for isa in CPUBackend.supportedInstructionSets {
-                for threads in [1, 2, 3] {
+                for threads in count > 100_000 ? [1, 3] : [1] {
                     let result = CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) { Self.run(inputs, hyper) }
-                    #expect(result.p == expected.p && result.m == expected.m && result.v == expected.v,
+                    #expect(firstMismatch(result.p, expected.p) == nil && firstMismatch(result.m, expected.m) == nil
+                            && firstMismatch(result.v, expected.v) == nil,
                             "n \(count), settings \(k), \(isa), \(threads) threads")
                 }
             }

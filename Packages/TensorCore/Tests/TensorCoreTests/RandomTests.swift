@@ -15,6 +15,13 @@ private func moments(_ values: [Float]) -> (mean: Double, variance: Double) {
     return (mean, variance)
 }
 
+/// Index of the first element where `a` and `b` differ (or where one ends), `nil` when equal;
+/// keeps failure messages short for long arrays.
+func firstMismatch(_ a: [Float], _ b: [Float]) -> Int? {
+    if let i = a.indices.first(where: { $0 < b.count && a[$0] != b[$0] }) { return i }
+    return a.count == b.count ? nil : min(a.count, b.count)
+}
+
 /// The words of the numbering: element `i` is word `i % 4` of block `counter + i / 4` of `key`.
 private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
     let block = PhiloxStream.block(key: key, counter: counter + UInt64(i / 4))
@@ -60,14 +67,25 @@ private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
         #expect(values.allSatisfy { abs($0 - 2) <= 3 * 5.78 })
     }
 
-    @Test func uniformFollowsTheNumbering() {
-        let generator = RandomGenerator(seed: 0xDEC0DE)
-        generator.setOffset(10, stream: 0)
-        let values = Tensor.rand([37], low: -1, high: 1, generator: generator).scalars
-        let key = PhiloxKey(seed: 0xDEC0DE, stream: 0)
-        for i in 0..<37 {
-            let u = Float(word(i, key: key, counter: 10) >> 8) * 0x1p-24
-            #expect(values[i] == -1 + 2 * u, "element \(i)")
+    @Test func uniformFollowsTheNumberingOnEveryPath() {
+        // 1003 elements from a block counter just below 2³², so the low counter word wraps and
+        // carries into the high word inside a SIMD group.
+        let first: UInt64 = 0xFFFF_FFF0
+        let key = PhiloxKey(seed: 0xDEC0DE, stream: 7)
+        let expected = (0..<1003).map { i in -1 + 2 * (Float(word(i, key: key, counter: first) >> 8) * 0x1p-24) }
+        for isa in CPUBackend.supportedInstructionSets {
+            for threads in [1, 2] {
+                let generator = RandomGenerator(seed: 0xDEC0DE)
+                generator.setOffset(first, stream: 7)
+                let (k, counter) = generator.reserve(count: 1003, stream: 7)
+                let values = CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) { () -> [Float] in
+                    let t = Tensor.zeros([1003])
+                    t.backend.fillRandom(t.storage.buffer, count: 1003, distribution: .uniform(low: -1, high: 1),
+                                         key: k, counter: counter)
+                    return t.scalars
+                }
+                #expect(firstMismatch(values, expected) == nil, "\(isa), \(threads) threads")
+            }
         }
     }
 
@@ -97,7 +115,8 @@ private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
                 }
                 results.append(values)
             }
-            #expect(results[0] == results[1] && results[0] == results[2], "\(distribution)")
+            #expect(firstMismatch(results[0], results[1]) == nil && firstMismatch(results[0], results[2]) == nil,
+                    "\(distribution)")
             #expect(Set(results[0]).count > n / 2, "\(distribution) values are not degenerate")
         }
     }
@@ -105,13 +124,17 @@ private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
     @Test func kernelRangesAreSplitInvariant() {
         let n = 1003
         var whole = [Float](repeating: 0, count: n), split = [Float](repeating: 0, count: n)
-        for normal in [false, true] {
-            let fill = normal ? dt_fill_normal_range : dt_fill_uniform_range
-            fill(&whole, 0, n, 11, 3, 77, 0, 1)
-            for (begin, end) in [(0, 1), (1, 6), (6, 7), (7, 500), (500, 1003)] {
-                split.withUnsafeMutableBufferPointer { fill($0.baseAddress!, begin, end, 11, 3, 77, 0, 1) }
+        for isa in CPUBackend.supportedInstructionSets {
+            for normal in [false, true] {
+                let fill = normal ? dt_fill_normal_range : dt_fill_uniform_range
+                CPUBackend.withKernelSettings(instructionSet: isa) {
+                    fill(&whole, 0, n, 11, 3, 77, 0, 1)
+                    for (begin, end) in [(0, 1), (1, 6), (6, 7), (7, 45), (45, 500), (500, 1003)] {
+                        split.withUnsafeMutableBufferPointer { fill($0.baseAddress!, begin, end, 11, 3, 77, 0, 1) }
+                    }
+                }
+                #expect(firstMismatch(whole, split) == nil, "\(normal ? "normal" : "uniform"), \(isa)")
             }
-            #expect(whole == split, normal ? "normal" : "uniform")
         }
     }
 
