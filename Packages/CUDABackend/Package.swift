@@ -3,13 +3,20 @@ import PackageDescription
 
 let package = Package(
     name: "CUDABackend",
-    products: [.library(name: "CUDABackend", targets: ["CUDABackend"])],
+    products: [
+        .library(name: "CUDABackend", targets: ["CUDABackend"]),
+        // A GPU host check that needs no Swift toolchain when built with --static-swift-stdlib.
+        .executable(name: "cuda-check", targets: ["cuda-check"]),
+    ],
     dependencies: [.package(path: "../TensorCore")],
     targets: [
         // TensorCore's Backend protocol on NVIDIA GPUs through the CUDA driver API, loaded at run
         // time. The kernels' sources live in Kernels/ (outside every target); their PTX is compiled
         // in by Sources/CUDABackend/Generated/KernelsPTX.swift (written by Tools/gen-ptx).
         .target(name: "CUDABackend", dependencies: [.product(name: "TensorCore", package: "TensorCore")]),
+        .executableTarget(name: "cuda-check", dependencies: [
+            "CUDABackend", .product(name: "TensorCore", package: "TensorCore"),
+        ]),
         // Test support: the same kernels compiled for the CPU and run block by block, so the
         // tests exercise the whole launch path without a GPU.
         .target(name: "CUDAKernelEmulator", path: "Tests/CUDAKernelEmulator"),
