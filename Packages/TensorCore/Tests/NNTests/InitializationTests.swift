@@ -83,3 +83,25 @@ func expectUniform(_ values: [Float], bound: Float, sourceLocation: SourceLocati
         #expect(first.weight.value.scalars == replay.weight.value.scalars)
     }
 }
+
+@Suite struct DeviceCreationTests {
+    @Test func layersCreatedOnTheCPUDeviceMatchTheDefaultInitialisers() throws {
+        let linear = try Linear(6, 3, generator: RandomGenerator(seed: 40), device: .cpu)
+        #expect(linear.weight.value.scalars == Linear(6, 3, generator: RandomGenerator(seed: 40)).weight.value.scalars)
+        let conv = try Conv2d(2, 3, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 41), device: .cpu)
+        #expect(conv.weight.value.scalars
+                == Conv2d(2, 3, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 41)).weight.value.scalars)
+        let transposed = try ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, generator: RandomGenerator(seed: 42), device: .cpu)
+        #expect(transposed.bias!.value.scalars
+                == ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, generator: RandomGenerator(seed: 42)).bias!.value.scalars)
+        #expect(try BatchNorm2d(4, device: .cpu).device == .cpu)
+    }
+
+    @Test func creationOnAnUnavailableDeviceThrows() {
+        guard !BackendRegistry.shared.isAvailable(.cuda(0)) else { return }
+        #expect(throws: DeviceError.self) { _ = try Linear(2, 2, device: .cuda(0)) }
+        #expect(throws: DeviceError.self) { _ = try Conv2d(1, 1, kernelSize: 3, device: .cuda(0)) }
+        #expect(throws: DeviceError.self) { _ = try ConvTranspose2d(1, 1, kernelSize: 3, device: .cuda(0)) }
+        #expect(throws: DeviceError.self) { _ = try BatchNorm1d(2, device: .cuda(0)) }
+    }
+}

@@ -29,6 +29,16 @@ public final class Conv2d: Layer {
                   backend: CPUBackend.shared)
     }
 
+    /// A square-kernel convolution created on `device` (the same numbers as on the CPU for the same generator state).
+    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+                            padding: Int = 0, dilation: Int = 1, bias: Bool = true,
+                            generator: RandomGenerator = .default, device: Device) throws(DeviceError) {
+        try self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+                      padding: (padding, padding), dilation: (dilation, dilation), bias: bias, generator: generator,
+                      device: device)
+    }
+
     /// A convolution with (height, width) hyper-parameters on the CPU, PyTorch's default initialisation.
     public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                             padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
