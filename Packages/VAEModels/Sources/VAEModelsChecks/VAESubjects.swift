@@ -58,3 +58,11 @@ public enum VAESubjects {
             makeOptimizer: { model in try Adam(model.namedParameters(), learningRate: 1e-3) })
     }
 }
+
+extension VAESubjects {
+    /// The reference loss's KL term (``VAELoss/klDivergence(mu:logSigma:)``, summed over the batch)
+    /// for TestKit's closed-form and histogram checks.
+    public static let klDivergence = KLDivergenceSubject(name: "VAELoss.klDivergence", batchReduction: .sum) { mu, logSigma in
+        VAELoss.klDivergence(mu: mu, logSigma: logSigma)
+    }
+}

@@ -34,3 +34,9 @@ import VAEModelsChecks
         #expect(model.reconstruct(input).scalars != model.reconstruct(input).scalars)
     }
 }
+
+/// The KL term against its closed form and against a histogram estimate (the reference's scipy check).
+@Test(arguments: KLDivergenceCheck.allCases)
+func klDivergence(_ check: KLDivergenceCheck) throws {
+    try check.verify(on: VAESubjects.klDivergence)
+}
