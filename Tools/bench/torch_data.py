@@ -10,16 +10,21 @@ fillcolor=0 for RandomRotation with an angle from torch's generator, uint8 -> fl
 ToTensor), inside a map-style Dataset like torchvision.datasets.MNIST (uint8 tensor in memory,
 Image.fromarray per item) and torch.utils.data.DataLoader.
 
-Prints one JSON object on stdout:
-  {"torch": version, "pillow": version, "load_seconds": {"train": s, "test": s},
+Prints one JSON object on stdout (every time is the median of --repeats runs):
+  {"torch": version, "pillow": version,
+   "load_seconds": {"train": s, "test": s},                      read + decode both files of a split
+   "direct": {"samples": n, "seconds": s, "samples_per_second": r},   dataset[i] in one thread
    "epoch": [{"workers": w, "batch_size": b, "samples": n, "seconds": s, "samples_per_second": r}, ...]}
+An epoch is timed from creating the loader's iterator (worker start-up included) to its last batch.
 
-Usage: python3 Tools/bench/torch_data.py --mnist-dir DIR [--workers 1,2] [--batch-size 128] [--repeats 1]
+Usage: python3 Tools/bench/torch_data.py --mnist-dir DIR [--workers 1,2] [--batch-size 128]
+                                        [--repeats 1] [--direct-samples 10000]
 """
 import argparse
 import gzip
 import json
 import os
+import statistics
 import time
 
 import numpy as np
@@ -100,30 +105,49 @@ def main():
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--direct-samples", type=int, default=10000)
     args = parser.parse_args()
 
     load = {}
     splits = {}
     for split, (images_name, labels_name) in FILES.items():
-        start = time.perf_counter()
-        splits[split] = (read_idx(args.mnist_dir, images_name), read_idx(args.mnist_dir, labels_name))
-        load[split] = time.perf_counter() - start
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            splits[split] = (read_idx(args.mnist_dir, images_name), read_idx(args.mnist_dir, labels_name))
+            times.append(time.perf_counter() - start)
+        load[split] = statistics.median(times)
 
     images, labels = splits["train"]
     train = ReferenceMNIST(images, labels, Compose([Pad(2), RandomRotation(5), to_tensor, lambda x: 2 * x - 1]))
+
+    count = min(args.direct_samples, len(train))
+    times = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        for index in range(count):
+            train[index]
+        times.append(time.perf_counter() - start)
+    direct_seconds = statistics.median(times)
+    direct = {"samples": count, "seconds": direct_seconds, "samples_per_second": count / direct_seconds}
+
     epochs = []
     for workers in [int(w) for w in args.workers.split(",")]:
-        for _ in range(args.repeats):
-            generator = torch.Generator().manual_seed(0)
+        times = []
+        samples = 0
+        for repeat in range(args.repeats):
+            generator = torch.Generator().manual_seed(repeat)
             loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, num_workers=workers, generator=generator)
             start = time.perf_counter()
             samples = 0
             for inputs, _ in loader:
                 samples += inputs.shape[0]
-            seconds = time.perf_counter() - start
-            epochs.append({"workers": workers, "batch_size": args.batch_size, "samples": samples,
-                           "seconds": seconds, "samples_per_second": samples / seconds})
-    print(json.dumps({"torch": torch.__version__, "pillow": PIL.__version__, "load_seconds": load, "epoch": epochs}))
+            times.append(time.perf_counter() - start)
+        seconds = statistics.median(times)
+        epochs.append({"workers": workers, "batch_size": args.batch_size, "samples": samples,
+                       "seconds": seconds, "samples_per_second": samples / seconds})
+    print(json.dumps({"torch": torch.__version__, "pillow": PIL.__version__, "load_seconds": load,
+                      "direct": direct, "epoch": epochs}))
 
 
 if __name__ == "__main__":
