@@ -1,6 +1,10 @@
 @testable import CUDABackend
 import Testing
 import TensorCore
+import Synchronization
+import Dispatch
+// Foundation only for Thread, to get a thread that has never touched the driver.
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -231,17 +235,27 @@ import Darwin
         #expect(device.values(buffers[3]) == ev)
     }
 
-    @Test func operationsOnAnotherThreadMakeTheContextCurrentThere() async {
-        let backend = device.backend
-        let before = device.driver.contextSwitches
-        let result = await Task.detached {
+    /// A fresh thread has no current context; the backend must set it before touching the driver
+    /// (the emulated driver fails every memory call without one, as the real driver does).
+    @Test func operationsOnANewThreadMakeTheContextCurrentThere() {
+        let (backend, driver) = (device.backend, device.driver)
+        let done = DispatchSemaphore(value: 0)
+        let results = Mutex<(before: CUDAHandle?, after: CUDAHandle?, values: [Float])>((nil, nil, []))
+        let thread = Thread {
+            let before = try? driver.currentContext()
             let buffer = backend.allocate(count: 3)
             backend.fill(buffer, offset: 0, count: 3, value: 2)
             var out = [Float](repeating: 0, count: 3)
             out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
-            return out
-        }.value
-        #expect(result == [2, 2, 2])
-        #expect(device.driver.contextSwitches >= before)
+            let after = try? driver.currentContext()
+            results.withLock { $0 = (before, after, out) }
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        let (before, after, values) = results.withLock { $0 }
+        #expect(before == nil)
+        #expect(after == EmulatedCUDADriver.context)
+        #expect(values == [2, 2, 2])
     }
 }
