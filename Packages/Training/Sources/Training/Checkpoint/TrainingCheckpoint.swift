@@ -74,7 +74,7 @@ public struct TrainingCheckpoint: Sendable {
         for (key, tensor) in modelState { tensors[Self.modelPrefix + key] = tensor }
         for (key, tensor) in optimizerState.tensors { tensors[Self.optimizerPrefix + key] = tensor }
         do {
-            try SafeTensors.write(tensors, metadata: metadata(), to: path)
+            try SafeTensors.write(tensors, metadata: metadata, to: path)
         } catch {
             throw .file(error)
         }
@@ -126,7 +126,8 @@ public struct TrainingCheckpoint: Sendable {
         var offsets: [String: String]
     }
 
-    func metadata() -> [String: String] {
+    /// The metadata entries written to the file (see the table above).
+    public var metadata: [String: String] {
         let generator = GeneratorJSON(seed: String(info.generator.seed),
                                       offsets: Dictionary(uniqueKeysWithValues: info.generator.offsets.map { (String($0.key), String($0.value)) }))
         return [
