@@ -29,6 +29,22 @@ let package = Package(
             path: "Tools/bench",
             exclude: ["torch_gemm_conv.py", "torch_data.py"]
         ),
+        // `vae-train mlp|cnn [options]`: the reference's run.py — trains a VAE on MNIST (see --help).
+        .executableTarget(
+            name: "vae-train",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "CUDABackend", package: "CUDABackend"),
+                .product(name: "MNISTData", package: "MNISTData"),
+                .product(name: "MNISTDownload", package: "MNISTData"),
+                .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "Training", package: "Training"),
+                .product(name: "VAETrainCLI", package: "Training"),
+            ],
+            path: "Tools/vae-train"
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

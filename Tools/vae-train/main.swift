@@ -1,0 +1,27 @@
+// `vae-train`: trains the reference VAEs on MNIST (the reference's run.py) — see `vae-train --help`.
+//
+//   swift run -c release vae-train mlp --epochs 10 --log-dir results
+//
+// Exit status: 0 after training (or --help), 1 when the run fails (data, device, checkpoint, I/O),
+// 2 for a bad command line.
+import VAETrainCLI
+
+let command: VAETrainCommand
+do {
+    command = try VAETrainCLI.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    printToStandardError("vae-train: \(error)")
+    exitProcess(2)
+}
+
+switch command {
+case .help:
+    print(VAETrainCLI.help, terminator: "")
+case .train(let arguments):
+    do {
+        try await TrainingRun(arguments: arguments).run()
+    } catch {
+        printToStandardError("vae-train: \(TrainingRun.explain(error, arguments: arguments))")
+        exitProcess(1)
+    }
+}
