@@ -41,8 +41,11 @@ public struct CheckSuite<C: Check>: Sendable {
 public struct CheckReport: Sendable, Equatable, CustomStringConvertible {
     /// How a check ended.
     public enum Outcome: Sendable, Equatable {
+        /// Passed, with the check's summary.
         case passed(String)
+        /// Skipped, with the reason.
         case skipped(String)
+        /// Failed, with what, where and by how much.
         case failed(CheckFailure)
     }
 
@@ -50,6 +53,7 @@ public struct CheckReport: Sendable, Equatable, CustomStringConvertible {
     public var check: String
     /// The subject's name, e.g. `"MNIST"`.
     public var subject: String
+    /// How the check ended.
     public var outcome: Outcome
     /// Wall-clock time the check took.
     public var duration: Duration

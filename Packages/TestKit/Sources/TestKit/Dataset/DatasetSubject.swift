@@ -17,6 +17,7 @@ import TensorCore
 /// }
 /// ```
 public struct DatasetSubject: CheckSubject {
+    /// A short name for reports, e.g. `"MNIST"`.
     public var name: String
     /// The splits, e.g. train and test.
     public var splits: [DatasetSplit]
@@ -152,7 +153,9 @@ public struct LoaderSettings: Sendable, Equatable {
 /// Fixed normalisation statistics a dataset uses: `x' = (x − mean[c]) / std[c]` per channel `c`
 /// (the first dimension of a sample; one value for all channels when the arrays hold one element).
 public struct NormalizationDeclaration: Sendable, Equatable {
+    /// Mean per channel (or one value for all).
     public var mean: [Float]
+    /// Standard deviation per channel (or one value for all).
     public var std: [Float]
     /// The split the statistics must be computed from (never the evaluation data).
     public var sourceSplit: String

@@ -31,7 +31,9 @@ public enum ForwardRandomness: String, Sendable {
 
 /// How a model behaves in training and in evaluation mode (checked by ``ModelCheck/trainEvalMode``).
 public struct ModeBehaviour: Sendable, Equatable {
+    /// Behaviour in training mode.
     public var training: ForwardRandomness
+    /// Behaviour in evaluation mode.
     public var evaluation: ForwardRandomness
 
     public init(training: ForwardRandomness, evaluation: ForwardRandomness) {
@@ -71,6 +73,7 @@ public struct ModeBehaviour: Sendable, Equatable {
 /// seeding the process-wide generator with ``makeDeterministic(seed:)``, and feeds batches made
 /// on the CPU and moved to ``device``.
 public struct ModelSubject: CheckSubject {
+    /// A short name for reports, e.g. `"CNNVAE(d=16)"`.
     public var name: String
     /// Where the checks build and run the model.
     public var device: Device

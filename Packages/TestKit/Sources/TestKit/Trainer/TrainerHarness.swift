@@ -30,7 +30,9 @@ public protocol TrainerHarness: AnyObject {
 
 /// One event a trainer logged: a tag (`"train/loss"`) at a step.
 public struct LoggedEvent: Hashable, Sendable, CustomStringConvertible {
+    /// The tag, e.g. `"train/loss"`.
     public var tag: String
+    /// The global step (or epoch) it was logged at.
     public var step: Int
 
     public init(tag: String, step: Int) {
@@ -53,6 +55,7 @@ public struct LoggedEvent: Hashable, Sendable, CustomStringConvertible {
 /// }
 /// ```
 public struct TrainerSubject: CheckSubject {
+    /// A short name for reports.
     public var name: String
     /// Makes a fresh trainer (fresh model, optimiser and data order) seeded with `seed`.
     public var makeTrainer: @Sendable (_ seed: UInt64) throws -> any TrainerHarness
@@ -85,7 +88,9 @@ public struct TrainerSubject: CheckSubject {
 /// ``TrainerCheck/overfitOneBatch``: after `steps` training steps on the harness's (one small)
 /// batch, ``TrainerHarness/evaluate()`` must be at most `maximumLoss`.
 public struct OverfitExpectation: Sendable, Equatable {
+    /// Training steps on the one batch.
     public var steps: Int
+    /// Largest evaluation that counts as overfitted.
     public var maximumLoss: Float
 
     public init(steps: Int, maximumLoss: Float) {
