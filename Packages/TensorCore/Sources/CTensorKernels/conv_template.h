@@ -68,6 +68,7 @@ typedef struct {
     long row_offset;      // input row = output row · stride_h + row_offset
     long col_offset;      // input column = output column · stride_w + col_offset
     int vectors;          // vectors per output row; 0 when the fast path does not apply
+    int paired;           // stride 2 and rows of VLEN/2 outputs: two rows share one vector
     vmask_t load[DT_CONV_ROW_VECTORS][2];   // input windows of vector v (second half: stride 2 only)
     vmask_t store[DT_CONV_ROW_VECTORS][2];  // the same, limited to the row's outputs (scatter)
 } tap_plan;
@@ -84,6 +85,10 @@ static inline void plan_tap(tap_plan *plan, const dt_conv_source *s, patch_tap t
     fast = fast || (vectors <= DT_CONV_ROW_VECTORS && stride == 2);
 #endif
     plan->vectors = fast ? vectors : 0;
+    plan->paired = 0;
+#if defined(VEVENS) && defined(VSPREAD2)
+    plan->paired = stride == 2 && 2 * s->out_w == VLEN;
+#endif
     for (int v = 0; v < plan->vectors; v++) {
         long start = plan->col_offset + stride * VLEN * v;
         int outputs = (int)gemm_min(VLEN, s->out_w - (size_t)v * VLEN);
@@ -139,6 +144,57 @@ static inline void plan_gather_row(const tap_plan *plan, const dt_conv_source *s
     }
 }
 
+#ifdef VEVENS
+/// dst[0 ..< pairs·VLEN] = the tap's values for output rows oh ..< oh + 2·pairs (plan->paired: two rows
+/// of VLEN/2 outputs per vector).
+static inline void plan_gather_pairs(const tap_plan *plan, const dt_conv_source *s, const float *image, size_t oh,
+                                     size_t pairs, float *dst) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const unsigned long height = g->height;
+    const long row_step = (long)(g->stride_h * g->width);
+    const vmask_t mask = plan->load[0][0];
+    long ih = (long)(oh * g->stride_h) + plan->row_offset;
+    const float *row = column_address(image + plan->plane_offset, ih * (long)g->width + plan->col_offset);
+    for (size_t pair = 0; pair < pairs; pair++, dst += VLEN) {
+        vec_t first = (unsigned long)ih < height ? VLOADM(row, mask) : VZERO();
+        ih += (long)g->stride_h;
+        row = column_address(row, row_step);
+        vec_t second = (unsigned long)ih < height ? VLOADM(row, mask) : VZERO();
+        ih += (long)g->stride_h;
+        row = column_address(row, row_step);
+        VSTORE(dst, VEVENS(first, second));
+    }
+}
+#endif
+
+/// dst[0 ..< rows·out_w] = the tap's values for output rows oh ..< oh + rows (one vector per row).
+static inline void plan_gather_short_rows(const tap_plan *plan, const dt_conv_source *s, const float *image,
+                                          size_t oh, size_t rows, float *dst) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const unsigned long height = g->height;
+    const long row_step = (long)(g->stride_h * g->width);
+    const size_t out_w = s->out_w;
+    const vmask_t low = plan->load[0][0];
+    long ih = (long)(oh * g->stride_h) + plan->row_offset;
+    const float *row = column_address(image + plan->plane_offset, ih * (long)g->width + plan->col_offset);
+#ifdef VEVENS
+    if (g->stride_w == 2) {
+        const vmask_t high = plan->load[0][1];
+        for (size_t r = 0; r < rows; r++, dst += out_w, ih += (long)g->stride_h, row = column_address(row, row_step)) {
+            vec_t x = (unsigned long)ih < height ? VEVENS(VLOADM(row, low), VLOADM(row + VLEN, high)) : VZERO();
+            if (out_w == VLEN) VSTORE(dst, x);
+            else VSTOREN(dst, x, (int)out_w);
+        }
+        return;
+    }
+#endif
+    for (size_t r = 0; r < rows; r++, dst += out_w, ih += (long)g->stride_h, row = column_address(row, row_step)) {
+        vec_t x = (unsigned long)ih < height ? VLOADM(row, low) : VZERO();
+        if (out_w == VLEN) VSTORE(dst, x);
+        else VSTOREN(dst, x, (int)out_w);
+    }
+}
+
 /// dst[0 ..< count] = the tap's patch-matrix values over pixels [pixel, pixel + count) of `image`.
 static inline void gather_patch_span(const tap_plan *plan, const dt_conv_source *s, const float *image, size_t pixel,
                                      size_t count, float *dst) {
@@ -146,6 +202,22 @@ static inline void gather_patch_span(const tap_plan *plan, const dt_conv_source 
     const long stride = (long)g->stride_w, width = (long)g->width;
     size_t oh = pixel / s->out_w, ow = pixel % s->out_w;
     for (size_t done = 0; done < count; oh++, ow = 0) {
+        size_t whole_rows = ow == 0 ? (count - done) / s->out_w : 0;
+#ifdef VEVENS
+        if (plan->paired && whole_rows >= 2) {
+            size_t pairs = whole_rows / 2;
+            plan_gather_pairs(plan, s, image, oh, pairs, dst + done);
+            done += 2 * pairs * s->out_w;
+            oh += 2 * pairs - 1;
+            continue;
+        }
+#endif
+        if (plan->vectors == 1 && whole_rows >= 1) {
+            plan_gather_short_rows(plan, s, image, oh, whole_rows, dst + done);
+            done += whole_rows * s->out_w;
+            oh += whole_rows - 1;
+            continue;
+        }
         size_t run = gemm_min(s->out_w - ow, count - done);
         float *d = dst + done;
         done += run;
@@ -259,6 +331,21 @@ static void scatter_columns(const dt_conv_source *s, float *grad_input_image, co
         const float *src = columns + index * count;
         size_t oh = pixel0 / s->out_w, ow = pixel0 % s->out_w;
         for (size_t done = 0; done < count; oh++, ow = 0) {
+#ifdef VSPREAD2
+            if (plan->paired && ow == 0 && count - done >= 2 * s->out_w) {
+                vec_t halves[2]; // row oh's values spread over halves[0], row oh + 1's over halves[1]
+                VSPREAD2(VLOAD(src + done), halves[0], halves[1]);
+                long ih = (long)(oh * g->stride_h) + plan->row_offset;
+                for (int r = 0; r < 2; r++, ih += (long)g->stride_h) {
+                    if (ih < 0 || ih >= (long)g->height) continue;
+                    float *p = (float *)column_address(plane + (size_t)ih * g->width, plan->col_offset);
+                    VSTOREM(p, VADD(VLOADM(p, plan->load[0][0]), halves[r]), plan->store[0][0]);
+                }
+                done += 2 * s->out_w;
+                oh++;
+                continue;
+            }
+#endif
             size_t run = gemm_min(s->out_w - ow, count - done);
             long ih = (long)(oh * g->stride_h) + plan->row_offset;
             if (ih >= 0 && ih < (long)g->height) {

@@ -50,9 +50,23 @@ static inline void pack_runs_transposing(const float *s, size_t rs, size_t count
             if (rows > VLEN) rows = VLEN;
             int lanes = width - group < VLEN ? width - group : VLEN;
             const float *src = s + (q * (size_t)width + (size_t)group) * rs;
-            for (size_t p = 0; p < kc; p += VLEN) {
+            size_t p = 0;
+            if (rows == VLEN && lanes == VLEN) {
+                // Whole blocks: fully unrolled, the block stays in registers.
+                for (; p + VLEN <= kc; p += VLEN) {
+                    vec_t t[VLEN];
+#pragma clang loop unroll(full)
+                    for (int r = 0; r < VLEN; r++) t[r] = VLOAD(src + (size_t)r * rs + p);
+                    VTRANSPOSE(t);
+                    float *out = d + p * (size_t)width + group;
+#pragma clang loop unroll(full)
+                    for (int j = 0; j < VLEN; j++) VSTORE(out + (size_t)j * width, t[j]);
+                }
+            }
+            for (; p < kc; p += VLEN) {
                 int depth = (int)gemm_min(VLEN, kc - p);
                 vec_t t[VLEN];
+#pragma clang loop unroll(full)
                 for (int r = 0; r < VLEN; r++) {
                     if (r >= rows) t[r] = VZERO();
                     else if (depth == VLEN) t[r] = VLOAD(src + (size_t)r * rs + p);
