@@ -17,9 +17,9 @@ let package = Package(
         .executableTarget(name: "cuda-check", dependencies: [
             "CUDABackend", .product(name: "TensorCore", package: "TensorCore"),
         ]),
-        // Test support: the same kernels compiled for the CPU and run block by block, so the
-        // tests exercise the whole launch path without a GPU.
-        .target(name: "CUDAKernelEmulator", path: "Tests/CUDAKernelEmulator"),
+        // Test support only (no product): the same kernels compiled for the CPU and run block by
+        // block, so the tests exercise the whole launch path without a GPU.
+        .target(name: "CUDAKernelEmulator"),
         .testTarget(name: "CUDABackendTests", dependencies: [
             "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
         ]),

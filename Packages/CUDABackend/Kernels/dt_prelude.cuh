@@ -58,7 +58,7 @@ DT_DEVICE double dt_cos(double x) { return __nv_cos(x); }
 DT_DEVICE double dt_sin(double x) { return __nv_sin(x); }
 
 #elif defined(DT_HOST_EMULATION)
-// The emulator (Tests/CUDAKernelEmulator) has defined DT_KERNEL, DT_DEVICE, DT_SHARED and the dt_* functions.
+// The emulator (Sources/CUDAKernelEmulator, used by the tests) has defined DT_KERNEL, DT_DEVICE, DT_SHARED and the dt_* functions.
 #else
 #error "dt_prelude.cuh: build with clang -x cuda (device) or define DT_HOST_EMULATION"
 #endif
