@@ -20,6 +20,10 @@ typedef struct {
     dt_gemm_pack_fn pack;
     const void *source;
     const float *prepacked;
+    /// When not NULL: element (i, p) is `direct[i + p·direct_step]`, and the micro-kernel reads full
+    /// panels in place instead of packing them (edge panels are still packed).
+    const float *direct;
+    size_t direct_step;
 } dt_gemm_operand;
 
 /// A strided matrix source for the standard packers: element (i, p) is at
@@ -42,9 +46,10 @@ typedef struct {
 #define DT_GEMM_MAX_PANEL 64
 
 /// A micro-kernel: `C[mr×nr] = alpha · Apanel · Bpanel + beta · C` over depth `kc` (full tile
-/// computed, only `mr × nr` stored; C not read when beta is 0).
-typedef void (*dt_gemm_ukernel_fn)(size_t kc, const float *a_panel, const float *b_panel, float *c, size_t ldc,
-                                   int mr, int nr, float alpha, float beta);
+/// computed, only `mr × nr` stored; C not read when beta is 0). The panels advance `a_step` and
+/// `b_step` floats per depth step (the tile width when packed).
+typedef void (*dt_gemm_ukernel_fn)(size_t kc, const float *a_panel, size_t a_step, const float *b_panel,
+                                   size_t b_step, float *c, size_t ldc, int mr, int nr, float alpha, float beta);
 
 /// A register-tile shape with its blocking.
 typedef struct {

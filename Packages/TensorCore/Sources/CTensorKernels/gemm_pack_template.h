@@ -45,12 +45,34 @@ static inline void pack_runs_transposing(const float *s, size_t rs, size_t count
     for (size_t q = 0; q * (size_t)width < count; q++) {
         int valid = (int)gemm_min((size_t)width, count - q * (size_t)width);
         float *d = dst + q * panel_stride;
+#ifdef VPACK6
+        if (width == 6 && VLEN == 16) {
+            const float *src = s + q * 6 * rs;
+            size_t p = 0;
+            for (; p + 16 <= kc; p += 16) VPACK6(src + p, rs, valid, d + p * 6);
+            for (; p < kc; p++)
+                for (int r = 0; r < 6; r++) d[p * 6 + (size_t)r] = r < valid ? src[(size_t)r * rs + p] : 0.0f;
+            continue;
+        }
+#endif
         for (int group = 0; group < width; group += VLEN) {
             int rows = valid - group;
             if (rows > VLEN) rows = VLEN;
             int lanes = width - group < VLEN ? width - group : VLEN;
             const float *src = s + (q * (size_t)width + (size_t)group) * rs;
             size_t p = 0;
+            if (lanes < VLEN) {
+                // Narrow panels (fewer lanes than a vector): whole-depth blocks, masked stores.
+                for (; p + VLEN <= kc; p += VLEN) {
+                    vec_t t[VLEN];
+#pragma clang loop unroll(full)
+                    for (int r = 0; r < VLEN; r++) t[r] = r < rows ? VLOAD(src + (size_t)r * rs + p) : VZERO();
+                    VTRANSPOSE(t);
+                    float *out = d + p * (size_t)width + group;
+#pragma clang loop unroll(full)
+                    for (int j = 0; j < VLEN; j++) VSTOREN(out + (size_t)j * width, t[j], lanes);
+                }
+            }
             if (rows == VLEN && lanes == VLEN) {
                 // Whole blocks: fully unrolled, the block stays in registers.
                 for (; p + VLEN <= kc; p += VLEN) {

@@ -85,4 +85,33 @@ typedef __mmask16 vmask_t;
 #define VLOADM(p, mask) _mm512_maskz_loadu_ps(mask, p)
 #define VSTOREM(p, v, mask) _mm512_mask_storeu_ps(p, mask, v)
 
+/// Packs 6 rows × 16 depths (row r at src + r·rs; rows ≥ `rows` read as 0) into dst[p·6 + r], the
+/// layout of a 6-row register tile, with 18 permutes instead of a padded 16 × 16 transpose.
+#define VPACK6(src, rs, rows, dst) pack6x16(src, rs, rows, dst)
+static inline __attribute__((always_inline)) void pack6x16(const float *src, size_t rs, int rows, float *dst) {
+    __m512 r[6];
+    for (int i = 0; i < 6; i++) r[i] = i < rows ? _mm512_loadu_ps(src + (size_t)i * rs) : _mm512_setzero_ps();
+    // Interleave row pairs: as doubles, pair[k][h] holds (row 2k, row 2k+1) at depths 8h ..< 8h + 8.
+    const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i high = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    __m512d pair[3][2];
+    for (int k = 0; k < 3; k++) {
+        pair[k][0] = _mm512_castps_pd(_mm512_permutex2var_ps(r[2 * k], low, r[2 * k + 1]));
+        pair[k][1] = _mm512_castps_pd(_mm512_permutex2var_ps(r[2 * k], high, r[2 * k + 1]));
+    }
+    // Output double t of a half is pair[t % 3][.][t / 3]: pairs 0 and 1 by one two-source permute,
+    // pair 2 merged in under a mask.
+    const __m512i first[3] = {_mm512_setr_epi64(0, 8, 0, 1, 9, 0, 2, 10), _mm512_setr_epi64(0, 3, 11, 0, 4, 12, 0, 5),
+                              _mm512_setr_epi64(13, 0, 6, 14, 0, 7, 15, 0)};
+    const __m512i third[3] = {_mm512_setr_epi64(0, 0, 0, 0, 0, 1, 0, 0), _mm512_setr_epi64(2, 0, 0, 3, 0, 0, 4, 0),
+                              _mm512_setr_epi64(0, 5, 0, 0, 6, 0, 0, 7)};
+    const __mmask8 masks[3] = {0x24, 0x49, 0x92};
+    for (int h = 0; h < 2; h++)
+        for (int j = 0; j < 3; j++) {
+            __m512d t = _mm512_permutex2var_pd(pair[0][h], first[j], pair[1][h]);
+            t = _mm512_mask_permutexvar_pd(t, masks[j], third[j], pair[2][h]);
+            _mm512_storeu_pd((double *)(dst + h * 48 + j * 16), t);
+        }
+}
+
 #endif

@@ -35,7 +35,8 @@ static inline __attribute__((always_inline)) void store_segment(float *c, vec_t 
 /// Register-tile micro-kernel body; MR and NV are constants at every (always-inlined) use, so the
 /// loops unroll fully and `acc` lives in registers.
 static inline __attribute__((always_inline)) void ukernel_body(const int MR, const int NV, size_t kc,
-                                                               const float *restrict a, const float *restrict b,
+                                                               const float *restrict a, size_t a_step,
+                                                               const float *restrict b, size_t b_step,
                                                                float *restrict c, size_t ldc, int mr, int nr,
                                                                float alpha, float beta) {
     vec_t acc[DT_GEMM_MAX_MR][DT_GEMM_MAX_NV];
@@ -53,8 +54,8 @@ static inline __attribute__((always_inline)) void ukernel_body(const int MR, con
 #pragma clang loop unroll(full)
             for (int v = 0; v < NV; v++) acc[r][v] = VFMA(av, bv[v], acc[r][v]);
         }
-        a += MR;
-        b += NV * VLEN;
+        a += a_step;
+        b += b_step;
     }
     vec_t va = VSET1(alpha);
     if (mr == MR && nr == NV * VLEN) {
@@ -75,9 +76,9 @@ static inline __attribute__((always_inline)) void ukernel_body(const int MR, con
 }
 
 #define DT_GEMM_DEFINE_UKERNEL(MR, NV)                                                                         \
-    static void ukernel_##MR##x##NV(size_t kc, const float *a, const float *b, float *c, size_t ldc, int mr,   \
-                                    int nr, float alpha, float beta) {                                          \
-        ukernel_body(MR, NV, kc, a, b, c, ldc, mr, nr, alpha, beta);                                           \
+    static void ukernel_##MR##x##NV(size_t kc, const float *a, size_t a_step, const float *b, size_t b_step,   \
+                                    float *c, size_t ldc, int mr, int nr, float alpha, float beta) {            \
+        ukernel_body(MR, NV, kc, a, a_step, b, b_step, c, ldc, mr, nr, alpha, beta);                           \
     }
 
 /// Packer for a dt_gemm_matrix whose panel dimension is contiguous.
@@ -103,6 +104,53 @@ static inline size_t balanced_block(size_t total, size_t limit) {
 }
 
 
+/// Where the micro-kernel reads one operand's panels in the current block: panel q (of width W)
+/// starts at `base + q·panel` and advances `step` floats per depth step. Direct operands are read
+/// in place (full panels only: a partial panel at the edge is packed into `edge`).
+typedef struct {
+    const float *base;
+    size_t panel, step;
+    const dt_gemm_operand *operand;
+    size_t first, count, depth0, depth; // the block: rows first ..< first + count, depths depth0 ..< + depth
+    float *edge;
+    int width;
+} panel_source;
+
+static inline const float *panel_at(const panel_source *p, size_t offset, size_t *step) {
+    if (p->operand && p->operand->direct) {
+        if (offset + (size_t)p->width <= p->count) {
+            *step = p->operand->direct_step;
+            return p->operand->direct + p->first + offset + p->depth0 * p->operand->direct_step;
+        }
+        p->operand->pack(p->operand->source, p->first + offset, p->count - offset, p->depth0, p->depth, p->edge,
+                         p->width);
+        *step = (size_t)p->width;
+        return p->edge;
+    }
+    *step = p->step;
+    return p->base + offset / (size_t)p->width * p->panel;
+}
+
+/// Sets `p` up for rows [first, first + count) × depths [depth0, depth0 + depth) of `operand`,
+/// packing into `buffer` unless the operand is pre-packed or read in place.
+static inline void prepare_panels(panel_source *p, const dt_gemm_operand *operand, size_t K, size_t first,
+                                  size_t count, size_t depth0, size_t depth, float *buffer, int width) {
+    *p = (panel_source){.operand = operand, .first = first, .count = count, .depth0 = depth0, .depth = depth,
+                        .edge = buffer, .width = width};
+    if (operand->prepacked) {
+        p->base = operand->prepacked + first * K + depth0 * (size_t)width;
+        p->panel = (size_t)width * K;
+        p->step = (size_t)width;
+        p->operand = NULL;
+    } else if (!operand->direct) {
+        operand->pack(operand->source, first, count, depth0, depth, buffer, width);
+        p->base = buffer;
+        p->panel = (size_t)width * depth;
+        p->step = (size_t)width;
+        p->operand = NULL;
+    }
+}
+
 /// Blocked product of rows [r0, r1) × columns [c0, c1) of C on the calling thread (r0 and c0
 /// are multiples of the tile size when an operand is pre-packed).
 static void run_block(const dt_gemm_args *g, const dt_gemm_shape *s, size_t r0, size_t r1, size_t c0, size_t c1) {
@@ -113,40 +161,25 @@ static void run_block(const dt_gemm_args *g, const dt_gemm_shape *s, size_t r0, 
     const size_t mc_max = round_up(balanced_block(r1 - r0, s->mc), MR);
     float *a_buf = g->a.prepacked ? NULL : dt_gemm_scratch(0, mc_max * kc_max);
     float *b_buf = g->b.prepacked ? NULL : dt_gemm_scratch(1, nc_max * kc_max);
+    panel_source a, b;
     for (size_t jc = c0; jc < c1; jc += nc_max) {
         size_t nc = gemm_min(nc_max, c1 - jc);
         for (size_t pc = 0; pc < K; pc += kc_max) {
             size_t kc = gemm_min(kc_max, K - pc);
             float beta = pc == 0 ? g->beta : 1.0f;
-            // Panel q of the current block starts at block + q·stride.
-            const float *b_block;
-            size_t b_stride;
-            if (g->b.prepacked) {
-                b_block = g->b.prepacked + jc * K + pc * NR;
-                b_stride = NR * K;
-            } else {
-                g->b.pack(g->b.source, jc, nc, pc, kc, b_buf, (int)NR);
-                b_block = b_buf;
-                b_stride = NR * kc;
-            }
+            prepare_panels(&b, &g->b, K, jc, nc, pc, kc, b_buf, (int)NR);
             for (size_t ic = r0; ic < r1; ic += mc_max) {
                 size_t mc = gemm_min(mc_max, r1 - ic);
-                const float *a_block;
-                size_t a_stride;
-                if (g->a.prepacked) {
-                    a_block = g->a.prepacked + ic * K + pc * MR;
-                    a_stride = MR * K;
-                } else {
-                    g->a.pack(g->a.source, ic, mc, pc, kc, a_buf, (int)MR);
-                    a_block = a_buf;
-                    a_stride = MR * kc;
-                }
+                prepare_panels(&a, &g->a, K, ic, mc, pc, kc, a_buf, (int)MR);
                 for (size_t jr = 0; jr < nc; jr += NR) {
-                    const float *b_panel = b_block + jr / NR * b_stride;
+                    size_t b_step;
+                    const float *b_panel = panel_at(&b, jr, &b_step);
                     int nr = (int)gemm_min(NR, nc - jr);
                     for (size_t ir = 0; ir < mc; ir += MR) {
-                        s->ukernel(kc, a_block + ir / MR * a_stride, b_panel, g->c + (ic + ir) * g->ldc + jc + jr,
-                                   g->ldc, (int)gemm_min(MR, mc - ir), nr, g->alpha, beta);
+                        size_t a_step;
+                        const float *a_panel = panel_at(&a, ir, &a_step);
+                        s->ukernel(kc, a_panel, a_step, b_panel, b_step, g->c + (ic + ir) * g->ldc + jc + jr, g->ldc,
+                                   (int)gemm_min(MR, mc - ir), nr, g->alpha, beta);
                     }
                 }
             }
