@@ -55,7 +55,8 @@ let package = Package(
                 .product(name: "Training", package: "Training"),
                 .product(name: "TestKit", package: "TestKit"),
             ],
-            path: "Tests-Integration"
+            path: "Tests-Integration",
+            exclude: ["Consumers"]
         ),
     ]
 )
