@@ -16,9 +16,7 @@ let package = Package(
         // The statistics of a split (what the command prints), separate so that tests run it.
         .target(name: "MNISTStatistics", dependencies: [.product(name: "MNISTData", package: "MNISTData")]),
         // `mnist-statistics [DIR] [--split train|test]`: DIR defaults to $MNIST_DIR.
-        .executableTarget(name: "mnist-statistics", dependencies: [
-            "MNISTStatistics", .product(name: "MNISTData", package: "MNISTData"),
-        ]),
+        .executableTarget(name: "mnist-statistics", dependencies: ["MNISTStatistics"]),
         .testTarget(name: "MNISTStatisticsTests", dependencies: [
             "MNISTStatistics", .product(name: "MNISTData", package: "MNISTData"),
         ]),

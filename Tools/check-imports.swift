@@ -1,0 +1,149 @@
+// Run through Tools/check-imports (see there): every module a target imports must be one of its
+// declared dependencies — a target of its package named in `dependencies`, or a module of a
+// product it names — or a toolchain module. SwiftPM's --explicit-target-dependency-import-check
+// only flags imports of modules outside the target's transitive closure, so `import Optim` in a
+// target that depends on TestKit (which depends on Optim) passes it; this check does not.
+//
+// Usage: swift Tools/check-imports.swift PACKAGE_DIR...
+// Prints one line per violation ("PACKAGE/TARGET: FILE imports M, which is not a declared
+// dependency") and per declared product that no file imports (a note, not a failure); exits 1
+// when a violation was found.
+
+import Foundation
+
+/// Modules of the toolchain and the C library, importable by any target without a declaration.
+let toolchainModules: Set<String> = [
+    "Swift", "_Concurrency", "_StringProcessing", "_Differentiation", "RegexBuilder", "Observation",
+    "Distributed", "Synchronization", "Foundation", "FoundationEssentials", "FoundationInternationalization",
+    "FoundationNetworking", "FoundationXML", "CoreFoundation", "Dispatch", "Glibc", "Musl", "Darwin",
+    "Android", "WinSDK", "ucrt", "CRT", "XCTest", "Testing", "Cxx", "CxxStdlib", "SwiftShims", "os",
+]
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// `swift package dump-package` of the package in `directory`, as JSON.
+func dumpPackage(_ directory: String) throws -> [String: Any] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["swift", "package", "--package-path", directory, "dump-package"]
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        throw Failure(description: "\(directory): swift package dump-package failed: \(errorText)")
+    }
+    return json
+}
+
+/// The module names each product of a package consists of, by product name.
+func productModules(_ manifest: [String: Any]) -> [String: [String]] {
+    var result: [String: [String]] = [:]
+    for product in manifest["products"] as? [[String: Any]] ?? [] {
+        if let name = product["name"] as? String { result[name] = product["targets"] as? [String] ?? [] }
+    }
+    return result
+}
+
+/// The modules imported by the Swift files under `directory` (`import M`, `@testable import M`,
+/// `import struct M.T`, …), each with the first file that imports it. Skips the `excluded` paths
+/// (relative to `directory`), hidden folders (build folders) and nested packages.
+func imports(under directory: String, excluding excluded: [String]) -> [String: String] {
+    var found: [String: String] = [:]
+    guard let walker = FileManager.default.enumerator(atPath: directory) else { return found }
+    let pattern = try! NSRegularExpression(
+        pattern: #"^\s*(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*import\s+(?:(?:typealias|struct|class|enum|protocol|let|var|func)\s+)?([A-Za-z_][A-Za-z0-9_]*)"#)
+    for case let relative as String in walker {
+        let name = (relative as NSString).lastPathComponent
+        let isExcluded = excluded.contains { relative == $0 || relative.hasPrefix($0 + "/") }
+        if name.hasPrefix(".") || isExcluded
+            || FileManager.default.fileExists(atPath: directory + "/" + relative + "/Package.swift") {
+            walker.skipDescendants()
+            continue
+        }
+        guard relative.hasSuffix(".swift") else { continue }
+        guard let text = try? String(contentsOfFile: directory + "/" + relative, encoding: .utf8) else { continue }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let line = String(line)
+            let range = NSRange(line.startIndex..., in: line)
+            guard let match = pattern.firstMatch(in: line, range: range),
+                  let moduleRange = Range(match.range(at: 1), in: line) else { continue }
+            let module = String(line[moduleRange])
+            if found[module] == nil { found[module] = relative }
+        }
+    }
+    return found
+}
+
+var violations = 0
+var manifests: [String: [String: Any]] = [:]
+
+func manifest(at directory: String) throws -> [String: Any] {
+    let key = URL(fileURLWithPath: directory).standardizedFileURL.path
+    if let cached = manifests[key] { return cached }
+    let loaded = try dumpPackage(key)
+    manifests[key] = loaded
+    return loaded
+}
+
+for packageDirectory in CommandLine.arguments.dropFirst() {
+    do {
+        let package = try manifest(at: packageDirectory)
+        let packageName = package["name"] as? String ?? packageDirectory
+        // Product modules of each dependency, by the names a product dependency may use for the package.
+        var dependencyProducts: [String: [String: [String]]] = [:]
+        for dependency in package["dependencies"] as? [[String: Any]] ?? [] {
+            guard let fileSystem = (dependency["fileSystem"] as? [[String: Any]])?.first,
+                  let path = fileSystem["path"] as? String else { continue }
+            let dependencyManifest = try manifest(at: path)
+            let products = productModules(dependencyManifest)
+            for name in [fileSystem["identity"] as? String, dependencyManifest["name"] as? String,
+                         URL(fileURLWithPath: path).lastPathComponent].compactMap({ $0 }) {
+                dependencyProducts[name] = products
+                dependencyProducts[name.lowercased()] = products
+            }
+        }
+        for target in package["targets"] as? [[String: Any]] ?? [] {
+            guard let name = target["name"] as? String, let type = target["type"] as? String,
+                  ["regular", "executable", "test"].contains(type) else { continue }
+            var allowed: Set<String> = [name]
+            var declaredProducts: [(product: String, modules: [String])] = []
+            for dependency in target["dependencies"] as? [[String: Any]] ?? [] {
+                if let byName = dependency["byName"] as? [Any], let module = byName.first as? String {
+                    allowed.insert(module)
+                } else if let local = dependency["target"] as? [Any], let module = local.first as? String {
+                    allowed.insert(module)
+                } else if let product = dependency["product"] as? [Any], let productName = product.first as? String {
+                    let packageRef = product.count > 1 ? product[1] as? String : nil
+                    let modules = packageRef.flatMap { dependencyProducts[$0]?[productName] ?? dependencyProducts[$0.lowercased()]?[productName] }
+                        ?? [productName]
+                    allowed.formUnion(modules)
+                    declaredProducts.append((productName, modules))
+                }
+            }
+            let defaultRoot = type == "test" ? "Tests" : "Sources"
+            let path = (target["path"] as? String) ?? "\(defaultRoot)/\(name)"
+            let imported = imports(under: URL(fileURLWithPath: packageDirectory).appendingPathComponent(path).path,
+                                   excluding: target["exclude"] as? [String] ?? [])
+            for (module, file) in imported.sorted(by: { $0.key < $1.key })
+            where !allowed.contains(module) && !toolchainModules.contains(module) {
+                print("\(packageName)/\(name): \(path)/\(file) imports \(module), which is not a declared dependency")
+                violations += 1
+            }
+            for (product, modules) in declaredProducts where !modules.contains(where: { imported[$0] != nil }) {
+                print("note: \(packageName)/\(name) declares product \(product) but no file imports it")
+            }
+        }
+    } catch {
+        print("check-imports: \(error)")
+        violations += 1
+    }
+}
+print("check-imports: \(violations == 0 ? "ok" : "\(violations) undeclared import(s)") in \(CommandLine.arguments.count - 1) package(s)")
+exit(violations == 0 ? 0 : 1)
