@@ -6,7 +6,7 @@
 #include <string.h>
 
 /// Scratch slots (see dt_gemm_scratch): 0 and 1 belong to the GEMM driver.
-enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4 };
+enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PARTIALS = 5 };
 
 /// Below this many multiply-adds a convolution runs on the calling thread alone.
 #define DT_CONV_PARALLEL_MIN_MACS (1u << 18)
@@ -45,8 +45,8 @@ typedef struct {
     float *out;             // output, grad_input or grad_weight
     size_t column_chunk;    // input gradient: pixels per column buffer
     int direct;             // use the direct kernels
-    int members;            // weight gradient: team size actually used
-    float *partials[256];   // weight gradient: each member's sum
+    int members;            // weight gradient: number of parts the team split into
+    float *partials;        // weight gradient: sums of parts 1, 2, … (part 0 sums into the output)
 } conv_job;
 
 static size_t member_first(size_t total, int index, int count) { return total * (size_t)index / (size_t)count; }
@@ -86,8 +86,8 @@ static void forward_image(const conv_job *job, size_t image, int threads) {
     size_t oc = job->g->out_channels, pixels = source.pixels;
     dt_gemm_args args = {
         .m = oc, .n = pixels, .k = source.patch, .alpha = 1.0f, .beta = 0.0f,
-        .a = {NULL, NULL, job->packed_weight},
-        .b = {job->conv->pack_patches, &source, NULL},
+        .a = {.prepacked = job->packed_weight},
+        .b = {.pack = job->conv->pack_patches, .source = &source},
         .c = job->out + image * oc * pixels, .ldc = pixels,
     };
     if (threads > 1) dt_gemm_run(job->gemm, &args, job->shape, threads);
@@ -151,8 +151,10 @@ static void backward_input_member(void *ctx, int index, int count) {
             dt_gemm_matrix grad = {job->source.grad_output + image * oc * pixels + pixel, 1, pixels};
             dt_gemm_args args = {
                 .m = patch, .n = run, .k = oc, .alpha = 1.0f, .beta = 0.0f,
-                .a = {NULL, NULL, job->packed_weight},
-                .b = {job->gemm->pack_contiguous, &grad, NULL},
+                .a = {.prepacked = job->packed_weight},
+                .b = {.pack = job->gemm->pack_contiguous, .source = &grad,
+                      // read in place unless rows are 4 KB apart (see dt_sgemm)
+                      .direct = pixels % 1024 ? grad.data : NULL, .direct_step = pixels},
                 .c = columns, .ldc = run,
             };
             job->gemm->run_block(&args, job->shape, 0, patch, 0, run);
@@ -203,17 +205,15 @@ static void backward_weight_member(void *ctx, int index, int count) {
         float *sums = dt_gemm_scratch(SCRATCH_COLUMNS, weights * lanes);
         memset(sums, 0, weights * lanes * sizeof(float));
         for (size_t image = first; image < last; image++) job->conv->direct_backward_weight(&job->source, image, sums);
-        float *partial = index == 0 ? job->out : sums;
+        float *partial = index == 0 ? job->out : job->partials + (size_t)(index - 1) * weights;
         for (size_t i = 0; i < weights; i++) {
             float total = 0.0f;
             for (size_t lane = 0; lane < lanes; lane++) total += sums[i * lanes + lane];
             partial[i] = total;
         }
-        job->partials[index] = partial;
         return;
     }
-    float *partial = index == 0 ? job->out : dt_gemm_scratch(SCRATCH_COLUMNS, weights);
-    job->partials[index] = partial;
+    float *partial = index == 0 ? job->out : job->partials + (size_t)(index - 1) * weights;
     if (first == last) {
         memset(partial, 0, weights * sizeof(float));
         return;
@@ -223,8 +223,8 @@ static void backward_weight_member(void *ctx, int index, int count) {
     // grad_weight[oc × patch] = grad_output[oc × columns] · patchesᵀ[columns × patch]
     dt_gemm_args args = {
         .m = oc, .n = patch, .k = (last - first) * source.pixels, .alpha = 1.0f, .beta = 0.0f,
-        .a = {job->conv->pack_grad_output_by_column, &source, NULL},
-        .b = {job->conv->pack_patches_by_column, &source, NULL},
+        .a = {.pack = job->conv->pack_grad_output_by_column, .source = &source},
+        .b = {.pack = job->conv->pack_patches_by_column, .source = &source},
         .c = partial, .ldc = patch,
     };
     job->gemm->run_block(&args, job->shape, 0, oc, 0, patch);
@@ -244,9 +244,10 @@ void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, 
     job.out = grad_weight;
     int threads = thread_budget(&job);
     if ((size_t)threads > g->batch) threads = (int)g->batch;
+    if (threads > 1) job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)(threads - 1) * oc * patch);
     dt_parallel_team(threads, backward_weight_member, &job);
     for (int member = 1; member < job.members; member++) {
-        const float *partial = job.partials[member];
+        const float *partial = job.partials + (size_t)(member - 1) * oc * patch;
         for (size_t i = 0; i < oc * patch; i++) grad_weight[i] += partial[i];
     }
 }

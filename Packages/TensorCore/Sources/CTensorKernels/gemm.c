@@ -24,7 +24,7 @@ const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa) {
 
 // MARK: - Scratch
 
-#define DT_SCRATCH_SLOTS 5
+#define DT_SCRATCH_SLOTS 6
 
 typedef struct {
     float *buffer[DT_SCRATCH_SLOTS];
@@ -134,8 +134,8 @@ static void describe(dt_gemm_args *g, const dt_gemm_isa_ops *ops, dt_gemm_matrix
     *mb = trans_b ? (dt_gemm_matrix){b, ldb, 1} : (dt_gemm_matrix){b, 1, ldb};
     g->m = m; g->n = n; g->k = k;
     g->alpha = alpha; g->beta = beta;
-    g->a = (dt_gemm_operand){trans_a ? ops->pack_contiguous : ops->pack_transposing, ma, NULL, NULL, 0};
-    g->b = (dt_gemm_operand){trans_b ? ops->pack_transposing : ops->pack_contiguous, mb, NULL, NULL, 0};
+    g->a = (dt_gemm_operand){.pack = trans_a ? ops->pack_contiguous : ops->pack_transposing, .source = ma};
+    g->b = (dt_gemm_operand){.pack = trans_b ? ops->pack_transposing : ops->pack_contiguous, .source = mb};
     // Read operands in place when packing would cost more than it saves: A stored transposed is
     // already in panel order, and with few column panels each A panel is used only a few times;
     // B stored untransposed is too, unless its rows are a multiple of 4 KB apart (cache-set

@@ -85,7 +85,7 @@ extern const dt_gemm_isa_ops dt_gemm_ops_neon;
 const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa);
 
 /// Per-thread packing scratch space, 64-byte aligned, grown on demand and kept for the thread's
-/// life. Slots 0 and 1 hold the driver's A and B panels; slots 2 to 4 are free for callers.
+/// life. Slots 0 and 1 hold the driver's A and B panels; slots 2 to 5 are free for callers.
 float *dt_gemm_scratch(int slot, size_t count);
 
 /// Runs one product over up to `threads` threads (1: on the calling thread), splitting C so that

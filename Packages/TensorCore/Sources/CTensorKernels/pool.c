@@ -1,9 +1,13 @@
 // The persistent worker pool behind dt_parallel_for / dt_parallel_team.
 //
-// Workers are created lazily and never exit. A job is published by bumping `generation`, whose low
-// 16 bits carry the team size, so a worker outside the team never reads the job. Idle workers spin
-// for a short while (back-to-back kernel calls find them awake: no wake-up latency), then sleep on
-// a condition variable. One caller owns the pool at a time; nested or contended calls run inline.
+// Workers are created lazily and never exit. A job is published by bumping `generation`; idle
+// workers spin for a short while (back-to-back kernel calls find them awake), then sleep on a
+// condition variable. The job's parts are claimed dynamically through one atomic word that also
+// carries the job's sequence number: a part goes to whichever thread asks first, the caller
+// included, so a worker that is descheduled (a busy machine) delays nothing; its share is done
+// by the caller. The caller returns once every part is finished; a worker that wakes after that
+// finds nothing to claim and never touches the finished job. One caller owns the pool at a time;
+// nested or contended calls run inline.
 #define _GNU_SOURCE
 #include "dt_runtime.h"
 #include "pool_internal.h"
@@ -21,14 +25,25 @@
 /// Spin iterations between clock reads.
 #define DT_SPIN_CHECK_INTERVAL 128
 
+// The claim word: sequence (28 bits) | parts (12) | next part to claim (12) | parts finished (12).
+#define CLAIM_FIELD_BITS 12u
+#define CLAIM_FIELD_MASK ((1u << CLAIM_FIELD_BITS) - 1u)
+#define CLAIM_FINISHED_SHIFT 0u
+#define CLAIM_NEXT_SHIFT CLAIM_FIELD_BITS
+#define CLAIM_PARTS_SHIFT (2u * CLAIM_FIELD_BITS)
+#define CLAIM_SEQUENCE_SHIFT (3u * CLAIM_FIELD_BITS)
+#define DT_MAX_PARTS CLAIM_FIELD_MASK
+
+static inline unsigned claim_field(uint64_t word, unsigned shift) { return (unsigned)(word >> shift) & CLAIM_FIELD_MASK; }
+
 static struct {
-    pthread_mutex_t owner;       // held by the thread whose team runs on the workers
+    pthread_mutex_t owner;       // held by the thread whose job runs on the pool
     pthread_mutex_t sleep_lock;  // guards sleeping on `wake`
     pthread_cond_t wake;
-    _Atomic uint64_t generation; // (sequence << 16) | team size
-    _Atomic int pending;         // team members on workers that have not finished yet
+    _Atomic uint64_t generation; // bumped once per job: wakes the workers
+    _Atomic uint64_t claim;      // see CLAIM_*
     _Atomic int sleepers;        // workers inside the sleep path
-    dt_team_fn fn;               // current job: written by the owner only while no worker runs one
+    dt_team_fn fn;               // current job: written by the owner only while no part is claimable
     void *ctx;
     int started;                 // workers created so far (guarded by `owner`)
     uint64_t start_generation[DT_MAX_THREADS];
@@ -113,24 +128,41 @@ static uint64_t wait_for_new_generation(uint64_t seen) {
     return g;
 }
 
+/// Claims and runs parts of the job with sequence number `sequence` until none is left.
+/// Returns the number of parts this thread ran.
+static unsigned run_parts(uint64_t sequence) {
+    unsigned ran = 0;
+    for (;;) {
+        uint64_t word = atomic_load_explicit(&pool.claim, memory_order_acquire);
+        for (;;) {
+            if ((word >> CLAIM_SEQUENCE_SHIFT) != sequence) return ran;
+            unsigned parts = claim_field(word, CLAIM_PARTS_SHIFT), next = claim_field(word, CLAIM_NEXT_SHIFT);
+            if (next >= parts) return ran;
+            if (atomic_compare_exchange_weak_explicit(&pool.claim, &word, word + (1ull << CLAIM_NEXT_SHIFT),
+                                                      memory_order_acq_rel, memory_order_acquire)) {
+                // The job cannot finish while this part is unfinished: fn and ctx stay valid.
+                pool.fn(pool.ctx, (int)next, (int)parts);
+                atomic_fetch_add_explicit(&pool.claim, 1ull << CLAIM_FINISHED_SHIFT, memory_order_acq_rel);
+                ran++;
+                break;
+            }
+        }
+    }
+}
+
 static void *worker_main(void *arg) {
     int index = (int)(intptr_t)arg;
     inside_team = 1;
     (void)dt_fp_mode_enter_flush();
     uint64_t seen = pool.start_generation[index];
     for (;;) {
-        uint64_t g = wait_for_new_generation(seen);
-        seen = g;
-        int count = (int)(g & 0xFFFF);
-        if (index < count) {
-            pool.fn(pool.ctx, index, count);
-            atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_release);
-        }
+        seen = wait_for_new_generation(seen);
+        run_parts(seen);
     }
     return NULL;
 }
 
-/// Creates workers 1..<count if missing (owner held); returns the team size that can run.
+/// Creates workers 1..<count if missing (owner held); returns how many threads can run (≤ count).
 static int ensure_workers(int count) {
     while (pool.started < count - 1) {
         int index = pool.started + 1;
@@ -159,21 +191,23 @@ static void run_inline(dt_team_fn fn, void *ctx) {
 void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx) {
     int count = dt_thread_count();
     if (max_threads < count) count = max_threads < 1 ? 1 : max_threads;
+    if (count > (int)DT_MAX_PARTS) count = (int)DT_MAX_PARTS;
     if (count <= 1 || inside_team || pthread_mutex_trylock(&pool.owner) != 0) {
         run_inline(fn, ctx);
         return;
     }
-    count = ensure_workers(count);
-    if (count <= 1) {
+    if (ensure_workers(count) <= 1) {
         pthread_mutex_unlock(&pool.owner);
         run_inline(fn, ctx);
         return;
     }
     pool.fn = fn;
     pool.ctx = ctx;
-    atomic_store_explicit(&pool.pending, count - 1, memory_order_relaxed);
-    uint64_t next = ((atomic_load_explicit(&pool.generation, memory_order_relaxed) >> 16) + 1) << 16;
-    atomic_store(&pool.generation, next | (uint64_t)count);
+    // The generation is the job's sequence number (28 bits of it in the claim word).
+    uint64_t generation = (atomic_load_explicit(&pool.generation, memory_order_relaxed) + 1) &
+                          ((1ull << (64u - CLAIM_SEQUENCE_SHIFT)) - 1u);
+    atomic_store(&pool.claim, (generation << CLAIM_SEQUENCE_SHIFT) | ((uint64_t)count << CLAIM_PARTS_SHIFT));
+    atomic_store(&pool.generation, generation);
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.sleep_lock);
         pthread_cond_broadcast(&pool.wake);
@@ -182,11 +216,13 @@ void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx) {
 
     dt_fp_mode old = dt_fp_mode_enter_flush();
     inside_team = 1;
-    fn(ctx, 0, count);
+    run_parts(generation);
     inside_team = 0;
     dt_fp_mode_restore(old);
 
-    for (unsigned spin = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0; spin++) {
+    for (unsigned spin = 0;
+         claim_field(atomic_load_explicit(&pool.claim, memory_order_acquire), CLAIM_FINISHED_SHIFT) < (unsigned)count;
+         spin++) {
         if (spin < 20000) dt_cpu_relax();
         else sched_yield();
     }
@@ -218,23 +254,3 @@ void dt_parallel_for_grain(size_t n, size_t grain, dt_range_fn fn, void *ctx) {
 }
 
 void dt_parallel_for(size_t n, dt_range_fn fn, void *ctx) { dt_parallel_for_grain(n, 1, fn, ctx); }
-
-void dt_team_barrier_init(dt_team_barrier *barrier, int count) {
-    atomic_store(&barrier->arrived, 0);
-    atomic_store(&barrier->phase, 0);
-    barrier->count = (unsigned)(count < 1 ? 1 : count);
-}
-
-void dt_team_barrier_wait(dt_team_barrier *barrier) {
-    if (barrier->count <= 1) return;
-    unsigned phase = atomic_load(&barrier->phase);
-    if (atomic_fetch_add(&barrier->arrived, 1) + 1 == barrier->count) {
-        atomic_store(&barrier->arrived, 0);
-        atomic_store(&barrier->phase, phase + 1);
-        return;
-    }
-    for (unsigned spin = 0; atomic_load_explicit(&barrier->phase, memory_order_acquire) == phase; spin++) {
-        if (spin < 20000) dt_cpu_relax();
-        else sched_yield();
-    }
-}

@@ -1,5 +1,5 @@
 // Internal helpers of the worker pool shared by the kernels (not part of the public C API):
-// floating-point mode switching and a barrier for the members of one dt_parallel_team call.
+// floating-point mode switching and spin-wait hints.
 #ifndef DT_POOL_INTERNAL_H
 #define DT_POOL_INTERNAL_H
 #include <stdatomic.h>
@@ -37,17 +37,5 @@ static inline dt_fp_mode dt_fp_mode_enter_flush(void) { return 0; }
 static inline void dt_fp_mode_restore(dt_fp_mode old) { (void)old; }
 static inline void dt_cpu_relax(void) {}
 #endif
-
-/// A reusable barrier for the `count` members of one dt_parallel_team call.
-typedef struct {
-    _Atomic unsigned arrived;
-    _Atomic unsigned phase;
-    unsigned count;
-} dt_team_barrier;
-
-/// Prepares `barrier` for `count` members (before any member waits on it).
-void dt_team_barrier_init(dt_team_barrier *barrier, int count);
-/// Blocks until all members have called it (spinning briefly, then yielding the core).
-void dt_team_barrier_wait(dt_team_barrier *barrier);
 
 #endif

@@ -71,9 +71,12 @@ void dt_parallel_for_grain(size_t n, size_t grain, dt_range_fn fn, void *ctx);
 /// Body of a parallel team: the `index`-th of `count` cooperating calls.
 typedef void (*dt_team_fn)(void *ctx, int index, int count);
 
-/// Calls `fn(ctx, i, count)` for `i` in `[0, count)` concurrently, `count = min(max_threads,
-/// dt_thread_count())` (at least 1), call 0 on the calling thread; returns when all have returned.
-/// Nested or contended calls run with `count = 1` on the calling thread.
+/// Calls `fn(ctx, i, count)` once for each `i` in `[0, count)`, `count = min(max_threads,
+/// dt_thread_count())` (at least 1), and returns when all calls have returned. The calls are
+/// spread over up to `count` threads, the calling thread included: each `i` goes to whichever
+/// thread asks first, so a worker that is not running at the time (a busy machine) leaves its
+/// share to the others, and several `i` may run one after another on one thread. Nested or
+/// contended calls run with `count = 1` on the calling thread.
 void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx);
 
 #ifdef __cplusplus
