@@ -46,7 +46,7 @@ typedef struct {
     size_t column_chunk;    // input gradient: pixels per column buffer
     int direct;             // use the direct kernels
     int members;            // weight gradient: number of parts the team split into
-    float *partials;        // weight gradient: sums of parts 1, 2, … (part 0 sums into the output)
+    float *partials;        // weight gradient: each part's sum
 } conv_job;
 
 static size_t member_first(size_t total, int index, int count) { return total * (size_t)index / (size_t)count; }
@@ -199,13 +199,13 @@ static void backward_weight_member(void *ctx, int index, int count) {
     size_t oc = g->out_channels, patch = job->source.patch, weights = oc * patch;
     size_t first = member_first(g->batch, index, count), last = member_first(g->batch, index + 1, count);
     if (index == 0) job->members = count;
+    float *partial = job->partials + (size_t)index * weights;
     if (job->direct) {
-        // Lane-wise sums, reduced in place to one float per weight (sums[i] reads lanes ≥ i).
+        // Lane-wise sums, reduced to one float per weight ([oc][patch] layout).
         size_t lanes = (size_t)job->conv->lanes;
         float *sums = dt_gemm_scratch(SCRATCH_COLUMNS, weights * lanes);
         memset(sums, 0, weights * lanes * sizeof(float));
         for (size_t image = first; image < last; image++) job->conv->direct_backward_weight(&job->source, image, sums);
-        float *partial = index == 0 ? job->out : job->partials + (size_t)(index - 1) * weights;
         for (size_t i = 0; i < weights; i++) {
             float total = 0.0f;
             for (size_t lane = 0; lane < lanes; lane++) total += sums[i * lanes + lane];
@@ -213,41 +213,47 @@ static void backward_weight_member(void *ctx, int index, int count) {
         }
         return;
     }
-    float *partial = index == 0 ? job->out : job->partials + (size_t)(index - 1) * weights;
     if (first == last) {
         memset(partial, 0, weights * sizeof(float));
         return;
     }
     dt_conv_source source = job->source;
     source.first_image = first;
-    // grad_weight[oc × patch] = grad_output[oc × columns] · patchesᵀ[columns × patch]
+    // grad_weightᵀ[patch × oc] = patches[patch × columns] · grad_outputᵀ[columns × oc]: the patch
+    // dimension (hundreds) makes better tiles than the output channels (tens).
     dt_gemm_args args = {
-        .m = oc, .n = patch, .k = (last - first) * source.pixels, .alpha = 1.0f, .beta = 0.0f,
-        .a = {.pack = job->conv->pack_grad_output_by_column, .source = &source},
-        .b = {.pack = job->conv->pack_patches_by_column, .source = &source},
-        .c = partial, .ldc = patch,
+        .m = patch, .n = oc, .k = (last - first) * source.pixels, .alpha = 1.0f, .beta = 0.0f,
+        .a = {.pack = job->conv->pack_patches_by_column, .source = &source},
+        .b = {.pack = job->conv->pack_grad_output_by_column, .source = &source},
+        .c = partial, .ldc = oc,
     };
-    job->gemm->run_block(&args, job->shape, 0, oc, 0, patch);
+    job->gemm->run_block(&args, job->shape, 0, patch, 0, oc);
 }
 
 void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
                                float *grad_weight) {
     conv_job job;
     prepare(&job, g, input, grad_output);
-    size_t oc = g->out_channels, patch = job.source.patch;
+    size_t oc = g->out_channels, patch = job.source.patch, weights = oc * patch;
     if (oc == 0 || patch == 0) return;
     if (g->batch == 0 || job.source.pixels == 0) {
-        memset(grad_weight, 0, oc * patch * sizeof(float));
+        memset(grad_weight, 0, weights * sizeof(float));
         return;
     }
-    if (!job.direct) job.shape = job.gemm->select_shape(oc, patch, g->batch * job.source.pixels);
-    job.out = grad_weight;
+    if (!job.direct) job.shape = job.gemm->select_shape(patch, oc, g->batch * job.source.pixels);
     int threads = thread_budget(&job);
     if ((size_t)threads > g->batch) threads = (int)g->batch;
-    if (threads > 1) job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)(threads - 1) * oc * patch);
+    job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)threads * weights);
     dt_parallel_team(threads, backward_weight_member, &job);
-    for (int member = 1; member < job.members; member++) {
-        const float *partial = job.partials + (size_t)(member - 1) * oc * patch;
-        for (size_t i = 0; i < oc * patch; i++) grad_weight[i] += partial[i];
+    // Sum the parts; the GEMM path's parts are transposed ([patch][oc]).
+    for (size_t o = 0; o < oc; o++) {
+        for (size_t t = 0; t < patch; t++) {
+            float total = 0.0f;
+            for (int member = 0; member < job.members; member++) {
+                const float *partial = job.partials + (size_t)member * weights;
+                total += job.direct ? partial[o * patch + t] : partial[t * oc + o];
+            }
+            grad_weight[o * patch + t] = total;
+        }
     }
 }
