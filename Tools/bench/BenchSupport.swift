@@ -12,6 +12,12 @@ protocol BenchSubcommand {
     static var summary: String { get }
     /// Runs the benchmark; prints a table, then the JSON report, and writes it to `--json FILE`.
     static func run(_ options: BenchOptions) throws
+    /// Flags of this subcommand that take a value, parsed into ``BenchOptions/extra`` (none by default).
+    static var extraFlags: Set<String> { get }
+}
+
+extension BenchSubcommand {
+    static var extraFlags: Set<String> { [] }
 }
 
 /// A usage or environment problem, printed with the usage text.

@@ -8,6 +8,7 @@ import Foundation
 let subcommands: [any BenchSubcommand.Type] = [
     GemmBench.self,
     ConvBench.self,
+    EpochBench.self,
 ]
 
 @MainActor func usage() -> String {
@@ -25,7 +26,7 @@ guard let subcommand = subcommands.first(where: { $0.name == name }) else {
     exit(2)
 }
 do {
-    try subcommand.run(BenchOptions(arguments: Array(arguments.dropFirst())))
+    try subcommand.run(BenchOptions(arguments: Array(arguments.dropFirst()), extraFlags: subcommand.extraFlags))
 } catch {
     FileHandle.standardError.write(Data("bench \(name): \(error)\n\(usage())\n".utf8))
     exit(2)
