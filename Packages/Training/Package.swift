@@ -7,6 +7,9 @@ let package = Package(
         .library(name: "Training", targets: ["Training"]),
         // The command line of vae-train (flags, help), separate so that its parsing is tested here.
         .library(name: "VAETrainCLI", targets: ["VAETrainCLI"]),
+        // TestKit's trainer checks bound to the VAE trainer, shared by these tests, dlcheck and the
+        // integration tests.
+        .library(name: "TrainingChecks", targets: ["TrainingChecks"]),
     ],
     dependencies: [.package(path: "../TensorCore"), .package(path: "../VAEModels"), .package(path: "../TestKit")],
     targets: [
@@ -25,8 +28,17 @@ let package = Package(
             .product(name: "TensorCore", package: "TensorCore"),
             .product(name: "VAEModels", package: "VAEModels"),
         ]),
+        .target(name: "TrainingChecks", dependencies: [
+            "Training",
+            .product(name: "TensorCore", package: "TensorCore"),
+            .product(name: "NN", package: "TensorCore"),
+            .product(name: "Data", package: "TensorCore"),
+            .product(name: "VAEModels", package: "VAEModels"),
+            .product(name: "TestKit", package: "TestKit"),
+        ]),
         .testTarget(name: "TrainingTests", dependencies: [
             "Training",
+            "TrainingChecks",
             "VAETrainCLI",
             .product(name: "TensorCore", package: "TensorCore"),
             .product(name: "NN", package: "TensorCore"),
