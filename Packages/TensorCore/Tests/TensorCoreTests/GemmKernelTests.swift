@@ -111,23 +111,25 @@ import Testing
 
     @Test(arguments: [false, true], [false, true])
     func longDimensionsOf1000(transposeA: Bool, transposeB: Bool) {
-        // Each dimension in turn is 1000; with 1000 rows or columns the product is split over threads.
-        for (m, n, k) in [(1000, 33, 33), (33, 1000, 33), (7, 33, 1000), (1000, 1, 7), (1, 1000, 7)] {
+        // Each dimension in turn is 1000 (several tiles, cache blocks and an edge).
+        for (m, n, k) in [(1000, 7, 7), (7, 1000, 7), (7, 7, 1000), (1000, 1, 7), (1, 1000, 7)] {
             Self.check(GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB))
         }
     }
 
     @Test func blockedAndThreadedSizes() {
-        // Larger than one cache block in every dimension (k > 512 splits the depth: beta applies
-        // only to the first block), and ragged edges on every tile shape.
-        Self.check(GemmDescriptor(m: 151, n: 130, k: 530, transposeB: true))
-        Self.check(GemmDescriptor(m: 150, n: 70, k: 530, transposeA: true, beta: 0.5))
+        // Split over threads by columns and by rows; deeper than one depth block (beta applies only
+        // to the first block); more columns than one column block; more rows than the shallow
+        // blocking is used for; ragged edges on every tile shape.
+        Self.check(GemmDescriptor(m: 40, n: 130, k: 300, transposeB: true))
+        Self.check(GemmDescriptor(m: 100, n: 70, k: 150, transposeA: true, beta: 0.5))
         Self.check(GemmDescriptor(m: 20, n: 4100, k: 3))
+        Self.check(GemmDescriptor(m: 520, n: 33, k: 20))
     }
 
     @Test(arguments: [(Float(1), Float(0)), (1.5, 0), (0.5, 1), (-1, -0.5), (0, 2), (0, 0)])
     func alphaAndBeta(alpha: Float, beta: Float) {
-        for (m, n, k) in [(7, 33, 33), (33, 7, 1), (100, 70, 40)] {
+        for (m, n, k) in [(7, 33, 33), (33, 7, 1), (50, 70, 40)] {
             for (ta, tb) in [(false, false), (true, true)] {
                 Self.check(GemmDescriptor(m: m, n: n, k: k, transposeA: ta, transposeB: tb, alpha: alpha, beta: beta))
             }
