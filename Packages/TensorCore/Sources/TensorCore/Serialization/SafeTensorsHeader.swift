@@ -170,12 +170,16 @@ extension SafeTensorsHeader {
             throw SafeTensorsError(file: file, tensor: name, .offsetsReversed(begin: begin, end: end))
         }
 
-        var elements = 1
+        // A tensor's row-major strides multiply its extents, a zero extent counting as one, so a
+        // shape holding no element can still overflow: check that product, which bounds the
+        // element count as well (found by Tools/fuzz).
+        var span = 1
         for extent in shape {
-            let (product, overflow) = elements.multipliedReportingOverflow(by: extent)
+            let (product, overflow) = span.multipliedReportingOverflow(by: max(extent, 1))
             guard !overflow else { throw SafeTensorsError(file: file, tensor: name, .shapeOverflow(shape: shape)) }
-            elements = product
+            span = product
         }
+        let elements = shape.contains(0) ? 0 : span
         let (byteCount, overflow) = elements.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow else { throw SafeTensorsError(file: file, tensor: name, .shapeOverflow(shape: shape)) }
         guard byteCount == end - begin else {
