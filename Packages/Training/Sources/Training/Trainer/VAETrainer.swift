@@ -69,6 +69,7 @@ public final class VAETrainer {
                 writer: any SummaryWriter, progress: ProgressReporter? = nil) throws {
         try options.validate()
         self.model = model
+        self.device = model.device
         self.options = options
         self.generator = generator
         self.writer = writer
@@ -80,8 +81,8 @@ public final class VAETrainer {
         try Self.checkExamples(of: self.testSet, role: "test set", model: model.configuration, seed: options.seed)
     }
 
-    /// The device the model lives on, where every batch is moved.
-    public var device: Device { model.device }
+    /// The device the model lives on, where every batch is moved (the trainer never moves the model).
+    public let device: Device
 
     /// Number of steps of one training epoch.
     public var stepsPerEpoch: Int { (trainingSet.count + options.batchSize - 1) / options.batchSize }
@@ -255,7 +256,6 @@ public final class VAETrainer {
     }
 
     private func onModelDevice(_ tensor: Tensor, stage: String) throws(TrainingError) -> Tensor {
-        let device = model.device
         guard tensor.device != device else { return tensor }
         do { return try tensor.to(device) } catch { throw .device(stage: stage, error) }
     }
