@@ -45,6 +45,22 @@ let package = Package(
             ],
             path: "Tools/vae-train"
         ),
+        // `dlcheck`: TestKit's suites on the built-in datasets, models, losses and trainer, as a table and JSON.
+        .executableTarget(
+            name: "dlcheck",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "CUDABackend", package: "CUDABackend"),
+                .product(name: "MNISTData", package: "MNISTData"),
+                .product(name: "MNISTDataChecks", package: "MNISTData"),
+                .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "VAEModelsChecks", package: "VAEModels"),
+                .product(name: "TrainingChecks", package: "Training"),
+                .product(name: "TestKit", package: "TestKit"),
+            ],
+            path: "Tools/dlcheck"
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
@@ -54,6 +70,10 @@ let package = Package(
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
                 .product(name: "TestKit", package: "TestKit"),
+                .product(name: "TestKitTesting", package: "TestKit"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "TrainingChecks", package: "Training"),
             ],
             path: "Tests-Integration",
             exclude: ["Consumers"]

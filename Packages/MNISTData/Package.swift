@@ -9,6 +9,8 @@ let package = Package(
         // HTTP(S) fetching for downloads. Separate because FoundationNetworking brings in full
         // Foundation (ICU, ~60 MB in a static binary); only tools that download link it.
         .library(name: "MNISTDownload", targets: ["MNISTDownload"]),
+        // TestKit's dataset subject for MNIST, shared by these tests, dlcheck and the integration tests.
+        .library(name: "MNISTDataChecks", targets: ["MNISTDataChecks"]),
     ],
     dependencies: [.package(path: "../TensorCore"), .package(path: "../TestKit")],
     targets: [
@@ -24,8 +26,13 @@ let package = Package(
             .product(name: "TensorCore", package: "TensorCore"),
             .product(name: "Data", package: "TensorCore"),
         ]),
+        .target(name: "MNISTDataChecks", dependencies: [
+            "MNISTData",
+            .product(name: "TestKit", package: "TestKit"),
+        ]),
         .testTarget(name: "MNISTDataTests", dependencies: [
             "MNISTData",
+            "MNISTDataChecks",
             "MNISTDownload",
             "CZlib",
             .product(name: "TensorCore", package: "TensorCore"),

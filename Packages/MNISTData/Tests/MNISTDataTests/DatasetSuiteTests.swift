@@ -1,21 +1,8 @@
 import MNISTData
+import MNISTDataChecks
 import Testing
 import TestKit
 import TestKitTesting
-
-/// TestKit's reusable dataset checks on both splits, with the reference promises: samples of
-/// shape [1, 32, 32] in [-1, 1] with both signs, augmentation on the training split only, labels
-/// 0–9, identical batches with 0 and 2 loader workers, no image shared between the splits.
-func referenceSubject(name: String, train: MNIST, test: MNIST) -> DatasetSubject {
-    let expectation = { (augmented: Bool) in
-        SplitExpectation(sampleShape: [1, 32, 32], valueRange: -1...1, augmented: augmented, classes: 10)
-    }
-    return DatasetSubject(name: name, splits: [
-        DatasetSplit("train", train, expecting: expectation(true),
-                     unaugmented: train.withTransform(ImagePipeline.reference(augment: false))),
-        DatasetSplit("test", test, expecting: expectation(false)),
-    ])
-}
 
 /// Generated splits: distinct images for train and test, written as IDX files and loaded back.
 let tinySubject = Result { () throws -> DatasetSubject in
@@ -27,14 +14,14 @@ let tinySubject = Result { () throws -> DatasetSubject in
     try directory.write(gzip(testSet.labelsFile().serialized()), to: "t10k-labels-idx1-ubyte.gz")
     var collection = IDXCollection.mnist
     collection.mirrors = []
-    return referenceSubject(name: "generated MNIST",
+    return MNISTSubjects.reference(name: "generated MNIST",
                             train: try MNIST(split: .train, collection: collection, directory: directory.path),
                             test: try MNIST(split: .test, collection: collection, directory: directory.path))
 }
 
 /// The real splits (only with MNIST_DIR set; loaded by the first test that needs them).
 let realSubject = Result { () throws -> DatasetSubject in
-    referenceSubject(name: "MNIST", train: try FullMNISTTests.load(.train), test: try FullMNISTTests.load(.test))
+    MNISTSubjects.reference(name: "MNIST", train: try FullMNISTTests.load(.train), test: try FullMNISTTests.load(.test))
 }
 
 /// Every dataset check except normalisation statistics: the reference scales 0…255 to [-1, 1] with

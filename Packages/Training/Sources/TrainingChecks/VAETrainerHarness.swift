@@ -10,7 +10,8 @@ import VAEModels
 /// (``LatentSampling/mean``, which the checks require).
 ///
 /// ``trainStep()`` trains on "the one small batch": the first `batchSize` examples of the dataset
-/// (epoch 0), so ``TrainerCheck/overfitOneBatch`` is the reference's overfit test.
+/// (epoch 0), and the trainer evaluates on those same examples, so ``TrainerCheck/overfitOneBatch``
+/// is the reference's overfit test. Epochs train on the whole dataset.
 public final class VAETrainerHarness: TrainerHarness {
     public let trainer: VAETrainer
     public let writer = RecordingWriter()
@@ -19,7 +20,8 @@ public final class VAETrainerHarness: TrainerHarness {
     /// - Parameters:
     ///   - configuration: the model to build (initialised from `seed`).
     ///   - dataset: the training and evaluation data (examples of `configuration.inputShape`).
-    ///   - batchSize: the trainer's batch size and the size of the overfitting batch (≤ dataset size).
+    ///   - batchSize: the trainer's batch size and the size of the overfitting (and evaluation) batch
+    ///     (≤ dataset size).
     ///   - device: where the model lives (batches are moved there by the trainer).
     /// - Throws: what making the model or the trainer throws, or reading the batch's examples.
     public init(configuration: VAEConfiguration, dataset: any Dataset, batchSize: Int, seed: UInt64,
@@ -29,10 +31,16 @@ public final class VAETrainerHarness: TrainerHarness {
         let options = VAETrainerOptions(learningRate: 1e-3, batchSize: batchSize, seed: seed, workers: 0,
                                         evaluationSampling: .mean, comparisonImages: comparisonImages,
                                         logsImageGrids: false)
-        trainer = try VAETrainer(model: model, trainingSet: dataset, testSet: dataset, options: options,
+        trainer = try VAETrainer(model: model, trainingSet: dataset, testSet: try Self.prefix(dataset, count: batchSize),
+                                 options: options,
                                  generator: generator, writer: writer)
         let examples = try (0..<batchSize).map { try dataset.example(at: $0, context: SampleContext(seed: seed, epoch: 0, index: $0)) }
         batch = Tensor.concatenated(examples.map { $0.input.unsqueezed(axis: 0) }, axis: 0)
+    }
+
+    /// The first `count` examples of `dataset` (opens the existential for the generic ``Subset``).
+    private static func prefix<D: Dataset>(_ dataset: D, count: Int) throws -> any Dataset {
+        try Subset(dataset, first: count)
     }
 
     public func trainStep() throws -> Float { try trainer.trainStep(on: batch).total }
@@ -68,7 +76,7 @@ public enum TrainingSubjects {
                                   batchSize: Int, overfit: OverfitExpectation, seed: UInt64 = 0,
                                   device: Device = .cpu, comparisonImages: Int = 2) -> TrainerSubject {
         let stepsPerEpoch = (dataset.count + batchSize - 1) / batchSize
-        let images = min(comparisonImages, dataset.count)
+        let images = min(comparisonImages, batchSize)
         return TrainerSubject(
             name: name, seed: seed,
             expectedEpochEvents: { epoch in

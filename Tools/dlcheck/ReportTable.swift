@@ -1,0 +1,66 @@
+import TestKit
+
+/// Renders check reports as an aligned text table and as JSON.
+enum ReportTable {
+    static func render(_ reports: [CheckReport]) -> String {
+        let header = ["check", "configuration", "result", "time", "message"]
+        let rows = reports.map { report in
+            [report.check, report.subject, report.status, formatDuration(report.duration), singleLine(report.message)]
+        }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (column, cell) in row.enumerated() where column < 4 { widths[column] = max(widths[column], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                column < 4 ? cell + String(repeating: " ", count: max(0, widths[column] - cell.count)) : cell
+            }.joined(separator: "  ")
+        }
+        return ([line(header), line(widths.prefix(4).map { String(repeating: "-", count: $0) } + ["-------"])]
+                + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func json(_ reports: [CheckReport], device: CustomStringConvertible) -> String {
+        let items = reports.map { report in
+            "{\"check\": \(quoted(report.check)), \"configuration\": \(quoted(report.subject)), "
+                + "\"result\": \(quoted(report.status)), \"seconds\": \(seconds(report.duration)), "
+                + "\"message\": \(quoted(report.message))}"
+        }
+        return "{\"device\": \(quoted(device.description)), \"reports\": [\n  " + items.joined(separator: ",\n  ") + "\n]}"
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, attoseconds) = duration.components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+
+    static func formatDuration(_ duration: Duration) -> String {
+        let value = seconds(duration)
+        return value < 1 ? "\(Int((value * 1000).rounded())) ms" : "\((value * 100).rounded() / 100) s"
+    }
+
+    static func singleLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " | ")
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
