@@ -38,6 +38,8 @@ struct BenchOptions {
     var python: String
     /// Skip the PyTorch column (`--no-torch`).
     var skipTorch: Bool
+    /// What the gemm and conv figures time (`--clock wall|cpu`, default wall).
+    var clock: TimingClock
     /// Subcommand-specific `--flag value` pairs (see `value(_:)`).
     var extra: [String: String]
 
@@ -48,6 +50,9 @@ struct BenchOptions {
           --json FILE      also write the JSON report to FILE
           --python PATH    Python with torch for the PyTorch column (default: $DEEPTRUST_PYTHON or python3)
           --no-torch       skip the PyTorch column
+          --clock CLOCK    gemm, conv: `wall` (default) or `cpu`: process CPU time per call, on both sides;
+                           robust to other processes on a shared machine, but it adds up all threads,
+                           so it measures speed only with --threads 1
         """
 
     /// Parses `arguments` (after the subcommand name); `extraFlags` are subcommand flags taking a value.
@@ -58,6 +63,7 @@ struct BenchOptions {
         jsonPath = nil
         python = ProcessInfo.processInfo.environment["DEEPTRUST_PYTHON"] ?? "python3"
         skipTorch = false
+        clock = .wall
         extra = [:]
         var rest = arguments[...]
         func value(of flag: String) throws -> String {
@@ -80,6 +86,10 @@ struct BenchOptions {
             case "--json": jsonPath = try value(of: flag)
             case "--python": python = try value(of: flag)
             case "--no-torch": skipTorch = true
+            case "--clock":
+                let text = try value(of: flag)
+                guard let parsed = TimingClock(rawValue: text) else { throw BenchError("--clock expects wall or cpu, got '\(text)'") }
+                clock = parsed
             default:
                 guard extraFlags.contains(flag) else { throw BenchError("unknown option '\(flag)'") }
                 extra[flag] = try value(of: flag)
@@ -90,20 +100,35 @@ struct BenchOptions {
 
 // MARK: - Timing
 
-/// Median over `repeats` samples of the seconds one call of `body` takes; each sample times enough
-/// back-to-back calls to last at least `minimumSeconds` (after one warm-up call).
-func medianSeconds(repeats: Int, minimumSeconds: Double = 0.05, _ body: () -> Void) -> Double {
-    let clock = ContinuousClock()
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+/// What a timed sample measures.
+enum TimingClock: String {
+    /// Elapsed time.
+    case wall
+    /// CPU time of the whole process (all threads).
+    case cpu
+
+    /// Seconds on this clock since an arbitrary origin.
+    func now() -> Double {
+        var time = timespec()
+        clock_gettime(self == .wall ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
+}
+
+/// Median over `repeats` samples of the seconds one call of `body` takes on `clock`; each sample
+/// times enough back-to-back calls to last at least `minimumSeconds` (after one warm-up call).
+func medianSeconds(repeats: Int, minimumSeconds: Double = 0.05, clock: TimingClock = .wall,
+                   _ body: () -> Void) -> Double {
     body()
-    let once = max(seconds(clock.measure(body)), 1e-7)
+    var start = clock.now()
+    body()
+    let once = max(clock.now() - start, 1e-7)
     let inner = max(1, Int(minimumSeconds / once))
     var samples: [Double] = []
     for _ in 0..<repeats {
-        let elapsed = clock.measure { for _ in 0..<inner { body() } }
-        samples.append(seconds(elapsed) / Double(inner))
+        start = clock.now()
+        for _ in 0..<inner { body() }
+        samples.append((clock.now() - start) / Double(inner))
     }
     samples.sort()
     return samples.count % 2 == 1 ? samples[samples.count / 2]

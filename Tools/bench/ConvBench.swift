@@ -53,7 +53,7 @@ enum ConvBench: BenchSubcommand {
     ]
 
     /// Median milliseconds of the forward pass and of the backward pass (input and weight gradients).
-    static func swiftTimes(_ layer: Layer, repeats: Int) -> (forward: Double, backward: Double) {
+    static func swiftTimes(_ layer: Layer, repeats: Int, clock: TimingClock) -> (forward: Double, backward: Double) {
         let backend = CPUBackend.shared
         let g = layer.geometry(batch: batch)
         let big = g.batch * g.inChannels * g.height * g.width       // the convolution's input side
@@ -77,13 +77,14 @@ enum ConvBench: BenchSubcommand {
                 backend.conv2dBackwardWeight(g, input: bigIn, gradOutput: smallIn, into: gradWeight)
             }
         }
-        return (medianSeconds(repeats: repeats, forward) * 1e3, medianSeconds(repeats: repeats, backward) * 1e3)
+        return (medianSeconds(repeats: repeats, clock: clock, forward) * 1e3,
+                medianSeconds(repeats: repeats, clock: clock, backward) * 1e3)
     }
 
     static func run(_ options: BenchOptions) throws {
         let machine = machineDescription()
         var table = Table(title: "Convolution forward + backward (input and weight gradients), ms, batch \(batch) " +
-                                 "(median of \(options.repeats); PyTorch: autograd, CPU float32, same thread count)",
+                                 "(median of \(options.repeats), \(options.clock) clock; PyTorch: autograd, CPU float32, same thread count)",
                           columns: ["threads", "layer", "Swift fwd", "Swift bwd", "Swift total",
                                     "PyTorch fwd", "PyTorch bwd", "PyTorch total", "× PyTorch"])
         var rows: [JSONValue] = []
@@ -93,12 +94,12 @@ enum ConvBench: BenchSubcommand {
         defer { CPUBackend.threadCount = previousThreads }
         for threads in options.threads {
             CPUBackend.threadCount = threads
-            let swift = layers.map { swiftTimes($0, repeats: options.repeats) }
+            let swift = layers.map { swiftTimes($0, repeats: options.repeats, clock: options.clock) }
             let spec = JSONValue.object(["conv": .array(layers.map { $0.spec(batch: batch) })])
             var torch = [(forward: Double, backward: Double, total: Double)?](repeating: nil, count: layers.count)
             switch runCompanion(script: "torch_gemm_conv.py",
                                 arguments: ["--threads", String(threads), "--repeats", String(options.repeats),
-                                            "--spec", spec.text()],
+                                            "--clock", options.clock.rawValue, "--spec", spec.text()],
                                 options: options) {
             case .figures(let figures):
                 torchVersion = figures["torch"] ?? .null
@@ -129,6 +130,7 @@ enum ConvBench: BenchSubcommand {
             }
         }
         let report = JSONValue.object(["benchmark": .string("conv"), "machine": machine, "torch": torchVersion,
+                                       "clock": .string(options.clock.rawValue),
                                        "repeats": .number(Double(options.repeats)), "rows": .array(rows)])
         print(machineLine(machine))
         print("× PyTorch = PyTorch total / Swift total (above 1: Swift is faster)")

@@ -36,20 +36,20 @@ enum GemmBench: BenchSubcommand {
         return shapes
     }
 
-    static func swiftGflops(_ shape: Shape, repeats: Int) -> Double {
+    static func swiftGflops(_ shape: Shape, repeats: Int, clock: TimingClock) -> Double {
         let aCount = shape.m * shape.k, bCount = shape.k * shape.n
         let a = benchBuffer(benchValues(aCount, seed: 1)), b = benchBuffer(benchValues(bCount, seed: 2))
         let c = CPUBackend.shared.allocate(count: shape.m * shape.n)
         let descriptor = GemmDescriptor(m: shape.m, n: shape.n, k: shape.k,
                                         transposeA: shape.transposeA, transposeB: shape.transposeB)
-        let seconds = medianSeconds(repeats: repeats) { CPUBackend.shared.gemm(descriptor, a: a, b: b, c: c) }
+        let seconds = medianSeconds(repeats: repeats, clock: clock) { CPUBackend.shared.gemm(descriptor, a: a, b: b, c: c) }
         return 2 * Double(shape.m) * Double(shape.n) * Double(shape.k) / seconds / 1e9
     }
 
     static func run(_ options: BenchOptions) throws {
         let machine = machineDescription()
         let shapes = shapes
-        var table = Table(title: "SGEMM, GFLOP/s (median of \(options.repeats); PyTorch: torch.mm, CPU float32, same thread count)",
+        var table = Table(title: "SGEMM, GFLOP/s (median of \(options.repeats), \(options.clock) clock; PyTorch: torch.mm, CPU float32, same thread count)",
                           columns: ["threads", "shape", "product", "Swift", "PyTorch", "× PyTorch"])
         var rows: [JSONValue] = []
         var notes: [String] = []
@@ -58,12 +58,12 @@ enum GemmBench: BenchSubcommand {
         defer { CPUBackend.threadCount = previousThreads }
         for threads in options.threads {
             CPUBackend.threadCount = threads
-            let swift = shapes.map { swiftGflops($0, repeats: options.repeats) }
+            let swift = shapes.map { swiftGflops($0, repeats: options.repeats, clock: options.clock) }
             let spec = JSONValue.object(["gemm": .array(shapes.map(\.spec))])
             var torch = [Double?](repeating: nil, count: shapes.count)
             switch runCompanion(script: "torch_gemm_conv.py",
                                 arguments: ["--threads", String(threads), "--repeats", String(options.repeats),
-                                            "--spec", spec.text()],
+                                            "--clock", options.clock.rawValue, "--spec", spec.text()],
                                 options: options) {
             case .figures(let figures):
                 torchVersion = figures["torch"] ?? .null
@@ -82,6 +82,7 @@ enum GemmBench: BenchSubcommand {
             }
         }
         let report = JSONValue.object(["benchmark": .string("gemm"), "machine": machine, "torch": torchVersion,
+                                       "clock": .string(options.clock.rawValue),
                                        "repeats": .number(Double(options.repeats)), "rows": .array(rows)])
         print(machineLine(machine))
         try finish(report: report, tables: [table], notes: notes, options: options)

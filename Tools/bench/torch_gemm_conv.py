@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch (CPU, float32) side of `bench gemm` / `bench conv`: times the same shapes as the Swift run.
 
-Usage: torch_gemm_conv.py --threads N --repeats R --spec JSON
+Usage: torch_gemm_conv.py --threads N --repeats R [--clock wall|cpu] --spec JSON
   JSON: {"gemm": [{"m":..,"n":..,"k":..,"transposeA":bool,"transposeB":bool}, ...],
          "conv": [{"name":..,"batch":..,"inChannels":..,"outChannels":..,"height":..,"width":..,
                    "kernel":..,"stride":..,"padding":..,"outputPadding":..,"transposed":bool}, ...]}
@@ -16,19 +16,20 @@ import sys
 import time
 
 
-def median_seconds(fn, repeats, min_seconds=0.05):
-    """Median over `repeats` samples; each sample runs fn enough times to last about min_seconds."""
+def median_seconds(fn, repeats, clock, min_seconds=0.05):
+    """Median over `repeats` samples; each sample runs fn enough times to last about min_seconds
+    on `clock` (time.perf_counter, or time.process_time: CPU time of all threads)."""
     fn()  # warm-up
-    start = time.perf_counter()
+    start = clock()
     fn()
-    once = max(time.perf_counter() - start, 1e-7)
+    once = max(clock() - start, 1e-7)
     inner = max(1, int(min_seconds / once))
     samples = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(inner):
             fn()
-        samples.append((time.perf_counter() - start) / inner)
+        samples.append((clock() - start) / inner)
     return statistics.median(samples)
 
 
@@ -36,6 +37,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     parser.add_argument("--spec", required=True)
     args = parser.parse_args()
     try:
@@ -47,6 +49,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     spec = json.loads(args.spec)
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "gemm": [], "conv": []}
 
     with torch.no_grad():
@@ -57,7 +60,7 @@ def main():
             a_op = a.t() if shape.get("transposeA") else a
             b_op = b.t() if shape.get("transposeB") else b
             out = torch.empty(m, n)
-            seconds = median_seconds(lambda: torch.mm(a_op, b_op, out=out), args.repeats)
+            seconds = median_seconds(lambda: torch.mm(a_op, b_op, out=out), args.repeats, clock)
             result["gemm"].append({"gflops": 2.0 * m * n * k / seconds / 1e9})
 
     for layer in spec.get("conv", []):
@@ -85,8 +88,8 @@ def main():
             weight.grad = None
             forward().backward(grad)
 
-        forward_seconds = median_seconds(forward_only, args.repeats)
-        total_seconds = median_seconds(forward_backward, args.repeats)
+        forward_seconds = median_seconds(forward_only, args.repeats, clock)
+        total_seconds = median_seconds(forward_backward, args.repeats, clock)
         result["conv"].append({"forwardMs": forward_seconds * 1e3,
                                "backwardMs": max(total_seconds - forward_seconds, 0.0) * 1e3,
                                "totalMs": total_seconds * 1e3})
