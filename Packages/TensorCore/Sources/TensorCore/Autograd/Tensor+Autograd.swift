@@ -40,9 +40,15 @@ extension Tensor {
     /// Attaches autodiff history to `result` when recording is on and any input has history.
     ///
     /// `backward` receives the gradient of `result` and returns one gradient per input, in order,
-    /// each of that input's shape (or `nil`).
+    /// each of that input's shape (or `nil`). Inside ``withAnomalyDetection(_:)`` the result and,
+    /// later, the gradients `backward` returns are checked for NaN and infinity.
     public static func recorded(_ result: Tensor, op: String, inputs: [Tensor],
                                 _ backward: @escaping BackwardFunction) -> Tensor {
+        var backward = backward
+        if let detector = AnomalyDetector.current {
+            detector.inspectForward(result, op: op, inputs: inputs)
+            backward = detector.inspectingBackward(backward, op: op, inputs: inputs)
+        }
         guard GradMode.isEnabled, inputs.contains(where: { $0.gradNode != nil }) else { return result }
         var out = result
         out.gradNode = GradNode(op: op, shape: result.shape, parents: inputs.map(\.gradNode), backward: backward)
