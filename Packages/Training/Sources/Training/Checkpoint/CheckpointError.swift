@@ -30,9 +30,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
         case .unsupportedVersion(let file, let found, let supported):
             return "\(file): checkpoint format version \(found) is newer than this program reads (\(supported)); update DeepTrust"
         case .configurationMismatch(let file, let checkpoint, let model):
-            return "\(file) holds a \(checkpoint), but the model to load it into is a \(model); "
-                + "make the model with the checkpoint's configuration (architecture \(checkpoint.architecture.rawValue), "
-                + "bottleneck \(checkpoint.bottleneck), input \(checkpoint.inputShape))"
+            return "\(file) is a checkpoint of another model: it holds (\(checkpoint)), the model to load it into is "
+                + "(\(model)); make the model with the checkpoint's configuration (architecture "
+                + "\(checkpoint.architecture.rawValue), bottleneck \(checkpoint.bottleneck), input \(checkpoint.inputShape))"
         case .modelState(let file, let error):
             return "\(file): the model tensors do not fit the model: \(error)"
         case .optimizerState(let file, let error):
