@@ -2,6 +2,7 @@
 #ifndef CTENSORKERNELS_H
 #define CTENSORKERNELS_H
 #include "dt_runtime.h"
+#include "dt_alloc_cache.h"
 #include "dt_random.h"
 #include "dt_elementwise.h"
 #include "dt_fill.h"

@@ -1,6 +1,7 @@
 import CTensorKernels
 
-/// Host memory for the CPU backend: 64-byte aligned Float32 elements.
+/// Host memory for the CPU backend: 64-byte aligned Float32 elements, recycled through the buffer
+/// cache (see ``CPUBackend/memoryCacheLimit``).
 ///
 /// `@unchecked Sendable`: the pointer is written only (a) by the operation that allocated the
 /// buffer, before the tensor wrapping it is returned, and (b) by in-place updates, which
@@ -13,10 +14,10 @@ public final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
 
     init(count: Int) {
         self.count = count
-        pointer = dt_alloc_floats(count)
+        pointer = dt_cache_alloc_floats(count)
     }
 
-    deinit { dt_free_floats(pointer) }
+    deinit { dt_cache_free_floats(pointer, count) }
 }
 
 /// The built-in CPU backend: C kernels with SIMD paths chosen at run time (AVX-512F, AVX2+FMA,
