@@ -325,7 +325,12 @@ static void scatter_columns(const dt_conv_source *s, float *grad_input_image, co
     const dt_conv2d_geometry *g = s->geometry;
     const long stride = (long)g->stride_w, width = (long)g->width;
     const tap_plan *plans = s->plans;
-    for (size_t index = 0; index < s->patch; index++) {
+    // Channel-innermost order: consecutive read-modify-writes touch different planes. (Kernel-column
+    // order would make each masked load overlap the previous masked store, which cannot be
+    // forwarded: the load would wait for the store to reach the cache.)
+    const size_t taps = g->kernel_h * g->kernel_w;
+    for (size_t order = 0; order < s->patch; order++) {
+        size_t index = (order % g->in_channels) * taps + order / g->in_channels;
         const tap_plan *plan = &plans[index];
         float *plane = grad_input_image + plan->plane_offset;
         const float *src = columns + index * count;
