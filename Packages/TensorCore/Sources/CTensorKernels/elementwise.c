@@ -73,7 +73,7 @@ typedef struct {
     dt_dims dims;
     float *out;
     const float *in[3];
-    int kind; // 0 unary, 1 binary, 2 select
+    int kind; // 0 unary, 1 binary, 2 select, 3 binary then unary
     dt_unary_row_fn unary;
     dt_binary_row_fn binary;
     dt_select_row_fn select;
@@ -81,6 +81,21 @@ typedef struct {
     dt_binary_op binary_op;
     float p0, p1;
 } elementwise_job;
+
+/// Elements per block of a fused binary-then-unary row: the intermediate stays in L1.
+#define DT_FUSED_BLOCK 512
+
+/// out[i] = post(a[i] op b[i]) for i < n, a block at a time through a stack buffer (the row
+/// kernels take non-aliasing operands), so the intermediate never goes to memory.
+static void binary_then_unary(const elementwise_job *job, ptrdiff_t n, const float *a, ptrdiff_t sa,
+                              const float *b, ptrdiff_t sb, float *out) {
+    float block[DT_FUSED_BLOCK];
+    for (ptrdiff_t start = 0; start < n; start += DT_FUSED_BLOCK) {
+        const ptrdiff_t length = n - start < DT_FUSED_BLOCK ? n - start : DT_FUSED_BLOCK;
+        job->binary(job->binary_op, length, a + start * sa, sa, b + start * sb, sb, block);
+        job->unary(job->unary_op, job->p0, job->p1, length, block, 1, out + start);
+    }
+}
 
 /// Processes elements [begin, end) of the job in row-major order, a (partial) row at a time.
 static void run_elementwise_range(void *ctx, size_t begin, size_t end) {
@@ -105,6 +120,10 @@ static void run_elementwise_range(void *ctx, size_t begin, size_t end) {
         case 1:
             job->binary(job->binary_op, length, job->in[0] + cursor.offset[1] + column * s1[last], s1[last],
                         job->in[1] + cursor.offset[2] + column * s2[last], s2[last], out);
+            break;
+        case 3:
+            binary_then_unary(job, length, job->in[0] + cursor.offset[1] + column * s1[last], s1[last],
+                              job->in[1] + cursor.offset[2] + column * s2[last], s2[last], out);
             break;
         default:
             job->select(length, job->in[0] + cursor.offset[1] + column * s1[last], s1[last],
@@ -165,6 +184,22 @@ void dt_binary(dt_binary_op op, int rank, const ptrdiff_t *shape,
                const float *a, const ptrdiff_t *a_strides,
                const float *b, const ptrdiff_t *b_strides, float *out) {
     dt_binary_with_isa(dt_active_isa(), op, rank, shape, a, a_strides, b, b_strides, out);
+}
+
+void dt_binary_unary_with_isa(dt_isa isa, dt_binary_op op, dt_unary_op post, float p0, float p1, int rank,
+                              const ptrdiff_t *shape, const float *a, const ptrdiff_t *a_strides,
+                              const float *b, const ptrdiff_t *b_strides, float *out) {
+    elementwise_job job = {.out = out, .in = {a, b}, .kind = 3, .binary = binary_row_for(isa), .binary_op = op,
+                           .unary = unary_row_for(isa), .unary_op = post, .p0 = p0, .p1 = p1};
+    const ptrdiff_t *strides[2] = {a_strides, b_strides};
+    const size_t grain = op == DT_BINARY_POW || unary_grain(post) == DT_GRAIN_COSTLY ? DT_GRAIN_COSTLY : DT_GRAIN_CHEAP;
+    run_elementwise(&job, rank, shape, 3, strides, grain);
+}
+
+void dt_binary_unary(dt_binary_op op, dt_unary_op post, float p0, float p1, int rank, const ptrdiff_t *shape,
+                     const float *a, const ptrdiff_t *a_strides,
+                     const float *b, const ptrdiff_t *b_strides, float *out) {
+    dt_binary_unary_with_isa(dt_active_isa(), op, post, p0, p1, rank, shape, a, a_strides, b, b_strides, out);
 }
 
 void dt_select_with_isa(dt_isa isa, int rank, const ptrdiff_t *shape,

@@ -84,6 +84,16 @@ void dt_binary_with_isa(dt_isa isa, dt_binary_op op, int rank, const ptrdiff_t *
                         const float *a, const ptrdiff_t *a_strides,
                         const float *b, const ptrdiff_t *b_strides, float *out);
 
+/// out[i] = post(a[i] op b[i]) with contiguous `out` of `shape`: a binary operation followed by a
+/// unary one (`p0`, `p1` its parameters) in one pass over memory, e.g. a bias addition and a ReLU.
+/// Gives exactly the bits of dt_binary followed by dt_unary.
+void dt_binary_unary(dt_binary_op op, dt_unary_op post, float p0, float p1, int rank, const ptrdiff_t *shape,
+                     const float *a, const ptrdiff_t *a_strides,
+                     const float *b, const ptrdiff_t *b_strides, float *out);
+void dt_binary_unary_with_isa(dt_isa isa, dt_binary_op op, dt_unary_op post, float p0, float p1, int rank,
+                              const ptrdiff_t *shape, const float *a, const ptrdiff_t *a_strides,
+                              const float *b, const ptrdiff_t *b_strides, float *out);
+
 /// out[i] = cond[i] != 0 ? a[i] : b[i] with contiguous `out` of `shape`.
 void dt_select(int rank, const ptrdiff_t *shape,
                const float *cond, const ptrdiff_t *cond_strides,

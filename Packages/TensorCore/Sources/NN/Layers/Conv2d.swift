@@ -7,7 +7,7 @@ import TensorCore
 /// (likewise W′); ``weight`` is `[outChannels, inChannels, kernelH, kernelW]`, ``bias`` `[outChannels]`.
 /// Pairs are (height, width). Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)`
 /// with `fan_in = inChannels · kernelH · kernelW`.
-public final class Conv2d: Layer {
+public final class Conv2d: Layer, ReLUFusingLayer {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: (height: Int, width: Int)
@@ -95,6 +95,13 @@ public final class Conv2d: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.conv2d(weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
                      padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
+    }
+
+    /// `relu(self(input))`: the convolution, then the bias addition and the ReLU in one pass.
+    func callFollowedByReLU(_ input: Tensor) -> Tensor {
+        let output = input.conv2d(weight: weight.value, stride: (stride.height, stride.width),
+                                  padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
+        return bias.map { output.reluAfterAdding($0.value.reshaped([-1, 1, 1])) } ?? output.relu()
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

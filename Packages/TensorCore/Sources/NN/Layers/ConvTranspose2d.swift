@@ -9,7 +9,7 @@ import TensorCore
 /// Pairs are (height, width); `outputPadding` must be smaller than the stride.
 /// Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)` where PyTorch's
 /// `fan_in` is computed from weight dimension 1: `fan_in = outChannels · kernelH · kernelW`.
-public final class ConvTranspose2d: Layer {
+public final class ConvTranspose2d: Layer, ReLUFusingLayer {
     public let inChannels: Int
     public let outChannels: Int
     public let kernelSize: (height: Int, width: Int)
@@ -104,6 +104,15 @@ public final class ConvTranspose2d: Layer {
                               padding: (padding.height, padding.width),
                               outputPadding: (outputPadding.height, outputPadding.width),
                               dilation: (dilation.height, dilation.width))
+    }
+
+    /// `relu(self(input))`: the transposed convolution, then the bias addition and the ReLU in one pass.
+    func callFollowedByReLU(_ input: Tensor) -> Tensor {
+        let output = input.convTranspose2d(weight: weight.value, stride: (stride.height, stride.width),
+                                           padding: (padding.height, padding.width),
+                                           outputPadding: (outputPadding.height, outputPadding.width),
+                                           dilation: (dilation.height, dilation.width))
+        return bias.map { output.reluAfterAdding($0.value.reshaped([-1, 1, 1])) } ?? output.relu()
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

@@ -5,7 +5,7 @@ import TensorCore
 /// Shapes: input `[*, inputFeatures]` (any number of leading dimensions, at least one dimension),
 /// output `[*, outputFeatures]`; ``weight`` is `[outputFeatures, inputFeatures]`, ``bias`` `[outputFeatures]`.
 /// Initialisation as PyTorch: `W ~ U(−1/√in, 1/√in)` (Kaiming-uniform with `a = √5`), `b ~ U(−1/√in, 1/√in)`.
-public final class Linear: Layer {
+public final class Linear: Layer, ReLUFusingLayer {
     public let inputFeatures: Int
     public let outputFeatures: Int
     /// `[outputFeatures, inputFeatures]`.
@@ -65,6 +65,15 @@ public final class Linear: Layer {
     /// `input · Wᵀ + b`: `[*, inputFeatures]` → `[*, outputFeatures]`. Reports a ``TensorError``
     /// when the last dimension of `input` is not `inputFeatures`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        forward(input, relu: false)
+    }
+
+    /// `relu(self(input))`: the product, then the bias addition and the ReLU in one pass.
+    func callFollowedByReLU(_ input: Tensor) -> Tensor {
+        forward(input, relu: true)
+    }
+
+    private func forward(_ input: Tensor, relu: Bool) -> Tensor {
         guard input.rank >= 1, input.shape[input.rank - 1] == inputFeatures else {
             reportTensorFailure(TensorError(op: "Linear",
                 "expected an input [*, \(inputFeatures)] (in features \(inputFeatures)), got shape \(input.shape)"))
@@ -72,8 +81,15 @@ public final class Linear: Layer {
         }
         let leading = Array(input.shape.dropLast())
         let rows = input.rank == 2 ? input : input.reshaped([-1, inputFeatures])
-        var output = rows.matmul(weight.value.transposed(0, 1))
-        if let bias { output = output + bias.value }
+        let weightT = weight.value.transposed(0, 1)
+        let output: Tensor
+        if relu {
+            let product = rows.matmul(weightT)
+            output = bias.map { product.reluAfterAdding($0.value) } ?? product.relu()
+        } else {
+            // One GEMM accumulates onto the broadcast bias (no separate addition pass).
+            output = bias.map { rows.matmul(weightT, adding: $0.value) } ?? rows.matmul(weightT)
+        }
         return input.rank == 2 ? output : output.reshaped(leading + [outputFeatures])
     }
 

@@ -11,6 +11,8 @@ public final class Sequential: Layer {
     /// The layers in application order.
     public let layers: [any Layer]
     public let trainingFlag: TrainingFlag?
+    /// `layers` as run: a bias layer and the ReLU after it as one step (see ``ReLUFusingLayer``).
+    private let steps: [SequentialStep]
 
     /// A sequence of `layers`.
     public convenience init(_ layers: any Layer...) {
@@ -21,16 +23,19 @@ public final class Sequential: Layer {
     public init(_ layers: [any Layer]) {
         self.layers = layers
         trainingFlag = TrainingFlag()
+        steps = SequentialStep.plan(layers)
     }
 
     private init(layers: [any Layer], trainingFlag: TrainingFlag?) {
         self.layers = layers
         self.trainingFlag = trainingFlag
+        steps = SequentialStep.plan(layers)
     }
 
-    /// The output of the last layer (the input itself when there are no layers).
+    /// The output of the last layer (the input itself when there are no layers). A Linear or
+    /// convolution followed by a ReLU runs as one fused layer, with the same result.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { x, layer in layer(x) }
+        steps.reduce(input) { x, step in step(x) }
     }
 
     public var namedChildren: [(name: String, module: any Module)] {

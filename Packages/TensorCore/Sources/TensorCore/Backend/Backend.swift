@@ -171,6 +171,11 @@ public protocol Backend: AnyObject, Sendable {
     func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
                 _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer)
 
+    /// `out[i] = post(a[i] op b[i])`: ``binary(_:_:_:_:_:into:)`` followed by ``unary(_:_:_:into:)``
+    /// on its result, giving the same values, in one pass where the backend fuses them (a bias
+    /// addition followed by a ReLU, say). A default implementation makes the two calls.
+    func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+                _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer)
     /// `out[i] = condition[i] != 0 ? a[i] : b[i]`; all layouts have the output shape.
     func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
                 _ a: any DeviceBuffer, _ aLayout: StridedLayout,
@@ -212,4 +217,14 @@ public protocol Backend: AnyObject, Sendable {
 
     /// Waits until all queued work on the device is complete.
     func synchronize()
+}
+
+extension Backend {
+    /// The unfused form: the binary operation into a temporary buffer, then the unary one.
+    public func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer) {
+        let intermediate = allocate(count: aLayout.count)
+        binary(op, a, aLayout, b, bLayout, into: intermediate)
+        unary(post, intermediate, StridedLayout(contiguous: aLayout.shape), into: out)
+    }
 }

@@ -43,6 +43,22 @@ extension CPUBackend {
         }
     }
 
+    public func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer) {
+        let (postCode, p0, p1) = post.kernelCode
+        let pa = cpu(a).pointer + aLayout.offset
+        let pb = cpu(b).pointer + bLayout.offset
+        let dst = cpu(out).pointer
+        aLayout.shape.withUnsafeBufferPointer { shape in
+            aLayout.strides.withUnsafeBufferPointer { aStrides in
+                bLayout.strides.withUnsafeBufferPointer { bStrides in
+                    dt_binary_unary(op.kernelCode, postCode, p0, p1, Int32(shape.count), shape.baseAddress,
+                                    pa, aStrides.baseAddress, pb, bStrides.baseAddress, dst)
+                }
+            }
+        }
+    }
+
     public func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
                        _ a: any DeviceBuffer, _ aLayout: StridedLayout,
                        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {

@@ -56,24 +56,57 @@ extension Tensor {
         return product.shape == resultShape ? product : product.reshaped(resultShape)
     }
 
+    /// `self · other + addend` for matrices `[m, k] × [k, n]` and an addend that broadcasts to
+    /// `[m, n]` (typically a bias `[n]`), as one GEMM that starts from the addend instead of a
+    /// product followed by an addition pass (PyTorch's `addmm`). Differentiable in all three.
+    ///
+    /// Misuse (ranks other than 2, inner dimensions differ, an addend that does not broadcast,
+    /// different devices) is reported naming the shapes.
+    public func matmul(_ other: Tensor, adding addend: Tensor) -> Tensor {
+        let op = "matmul(adding:)"
+        guard checkSameDevice([other, addend], op: op) else { return placeholder([]) }
+        guard rank == 2, other.rank == 2, shape[1] == other.shape[0] else {
+            reportTensorFailure(TensorError(op: op, "needs matrices [m, k] × [k, n], got \(shape) × \(other.shape)"))
+            return placeholder([rank == 2 ? shape[0] : 0, other.rank == 2 ? other.shape[1] : 0])
+        }
+        let resultShape = [shape[0], other.shape[1]]
+        guard ShapeRules.broadcast(addend.shape, resultShape) == resultShape else {
+            reportTensorFailure(TensorError(op: op, "addend \(addend.shape) does not broadcast to the product's shape "
+                + "\(resultShape) (\(shape) × \(other.shape))"))
+            return placeholder(resultShape)
+        }
+        let result = Tensor.batchedGemm(self, other, startingFrom: addend)
+        let addendShape = addend.shape
+        let needAddend = addend.needsGradient
+        return Tensor.recordedProduct(result, self, other, extraInputs: [addend]) { g in
+            [needAddend ? g.sum(toShape: addendShape) : nil]
+        }
+    }
+
     /// `[…, m, k] × […, k, n]` with broadcast batch dimensions (arguments checked), recorded.
     func matrixProduct(_ other: Tensor) -> Tensor {
-        let result = Tensor.batchedGemm(self, other)
-        let (a, b) = (detached(), other.detached())
-        let (needA, needB) = (needsGradient, other.needsGradient)
+        Tensor.recordedProduct(Tensor.batchedGemm(self, other), self, other)
+    }
+
+    /// Records `result = lhs × rhs (+ extra inputs)` for autodiff: the matrix-product gradients of
+    /// `lhs` and `rhs`, then `extraGradients(g)` for `extraInputs`.
+    private static func recordedProduct(_ result: Tensor, _ lhs: Tensor, _ rhs: Tensor, extraInputs: [Tensor] = [],
+                                        extraGradients: @escaping @Sendable (Tensor) -> [Tensor?] = { _ in [] }) -> Tensor {
+        let (a, b) = (lhs.detached(), rhs.detached())
+        let (needA, needB) = (lhs.needsGradient, rhs.needsGradient)
         // Each gradient is produced in its operand's memory order: for an operand stored
         // transposed (such as `weight.transposed(0, 1)` in a linear layer) the product is formed
         // transposed, so the gradient reaching the stored tensor is contiguous, not a view that
         // an optimizer would have to copy.
         let (aTransposed, bTransposed) = (a.isStoredTransposed, b.isStoredTransposed)
-        return Tensor.recorded(result, op: "matmul", inputs: [self, other]) { g in
+        return Tensor.recorded(result, op: "matmul", inputs: [lhs, rhs] + extraInputs) { g in
             let gradA: Tensor? = !needA ? nil : aTransposed
                 ? Tensor.batchedGemm(b, g.transposed(-1, -2)).transposed(-1, -2)
                 : Tensor.batchedGemm(g, b.transposed(-1, -2))
             let gradB: Tensor? = !needB ? nil : bTransposed
                 ? Tensor.batchedGemm(g.transposed(-1, -2), a).transposed(-1, -2)
                 : Tensor.batchedGemm(a.transposed(-1, -2), g)
-            return [gradA?.sum(toShape: a.shape), gradB?.sum(toShape: b.shape)]
+            return [gradA?.sum(toShape: a.shape), gradB?.sum(toShape: b.shape)] + extraGradients(g)
         }
     }
 
@@ -84,14 +117,18 @@ extension Tensor {
         return rows > 1 && columns > 1 && strides[rank - 2] == 1 && strides[rank - 1] >= rows
     }
 
-    /// The GEMM calls of `a × b` (ranks ≥ 2, valid shapes), without recording.
-    static func batchedGemm(_ a: Tensor, _ b: Tensor) -> Tensor {
+    /// The GEMM calls of `a × b` (ranks ≥ 2, valid shapes), without recording; with `initial`
+    /// (broadcastable to the result), `initial + a × b`, accumulated by the GEMM into a copy of it.
+    static func batchedGemm(_ a: Tensor, _ b: Tensor, startingFrom initial: Tensor? = nil) -> Tensor {
         let (m, k, n) = (a.shape[a.rank - 2], a.shape[a.rank - 1], b.shape[b.rank - 1])
         let batch = ShapeRules.broadcast(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) ?? []
         let out = Tensor.uninitialized(batch + [m, n], backend: a.backend)
         if out.count == 0 { return out }
+        if let initial {
+            a.backend.copy(initial.storage.buffer, initial.layout.broadcast(to: out.shape), to: out.storage.buffer, out.layout)
+        }
         if k == 0 {
-            a.backend.fill(out.storage.buffer, offset: 0, count: out.count, value: 0)
+            if initial == nil { a.backend.fill(out.storage.buffer, offset: 0, count: out.count, value: 0) }
             return out
         }
         let opA = gemmOperand(a, rows: m, columns: k)
@@ -124,7 +161,7 @@ extension Tensor {
                 offsetC += i * d.c
             }
             let descriptor = GemmDescriptor(m: m, n: n, k: k, transposeA: opA.transposed, transposeB: opB.transposed,
-                                            offsetA: offsetA, offsetB: offsetB, offsetC: offsetC,
+                                            beta: initial == nil ? 0 : 1, offsetA: offsetA, offsetB: offsetB, offsetC: offsetC,
                                             lda: opA.leadingDimension, ldb: opB.leadingDimension, ldc: n,
                                             batch: innermost.size, batchStrideA: innermost.a,
                                             batchStrideB: innermost.b, batchStrideC: innermost.c)

@@ -9,6 +9,17 @@ extension Tensor {
         return out
     }
 
+    /// `self` where `condition` is non-zero, else `value` (shapes equal; not recorded).
+    func applySelect(where condition: Tensor, else value: Float) -> Tensor {
+        let out = Tensor.uninitialized(shape, backend: backend)
+        if count > 0 {
+            let fill = scalarLike(value)
+            backend.select(condition.storage.buffer, condition.layout, storage.buffer, layout,
+                           fill.storage.buffer, fill.layout.broadcast(to: shape), into: out.storage.buffer)
+        }
+        return out
+    }
+
     /// `-x`.
     public static prefix func - (x: Tensor) -> Tensor {
         recorded(x.applyUnary(.neg), op: "neg", inputs: [x]) { g in [-g] }
@@ -39,11 +50,12 @@ extension Tensor {
     }
 
     /// `max(x, 0)` for every element (NaN stays NaN); the gradient at 0 is 0.
+    ///
+    /// The gradient is `g` where the result is non-zero (`x > 0`, or NaN as in PyTorch), else 0:
+    /// one selection pass over the result, with no mask tensor.
     public func relu() -> Tensor {
-        let x = detached()
-        return Tensor.recorded(applyUnary(.relu), op: "relu", inputs: [self]) { g in
-            [g * x.applyUnary(.greaterThanScalar(0))]
-        }
+        let y = applyUnary(.relu)
+        return Tensor.recorded(y, op: "relu", inputs: [self]) { g in [g.applySelect(where: y, else: 0)] }
     }
 
     /// The hyperbolic tangent of every element.

@@ -1,0 +1,28 @@
+// Fused operations: compositions that training runs at every layer, computed in one pass over
+// memory instead of one pass (and one temporary tensor) per step of the composition. Each gives
+// the same values and gradients as the composition it replaces.
+
+extension Tensor {
+    /// `relu(self + other)` with broadcasting, in one pass (a layer's bias addition and its ReLU).
+    ///
+    /// Same values and gradients as `(self + other).relu()`: the gradient is the upstream gradient
+    /// where the result is non-zero, summed down to each operand's shape. Misuse (shapes that do
+    /// not broadcast, different devices) is reported naming both shapes.
+    public func reluAfterAdding(_ other: Tensor) -> Tensor {
+        let name = "reluAfterAdding"
+        guard let shape = broadcastShape(with: other, op: name) else {
+            return placeholder(self.shape.count >= other.shape.count ? self.shape : other.shape)
+        }
+        let y = Tensor.uninitialized(shape, backend: backend)
+        if y.count > 0 {
+            backend.binary(.add, storage.buffer, layout.broadcast(to: shape), other.storage.buffer,
+                           other.layout.broadcast(to: shape), then: .relu, into: y.storage.buffer)
+        }
+        let (ls, rs) = (self.shape, other.shape)
+        let (needL, needR) = (needsGradient, other.needsGradient)
+        return Tensor.recorded(y, op: name, inputs: [self, other]) { g in
+            let passed = g.applySelect(where: y, else: 0)
+            return [needL ? passed.sum(toShape: ls) : nil, needR ? passed.sum(toShape: rs) : nil]
+        }
+    }
+}

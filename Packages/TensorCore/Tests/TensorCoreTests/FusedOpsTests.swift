@@ -1,0 +1,176 @@
+import Testing
+@testable import TensorCore
+
+// The fused tensor operations (reluAfterAdding, matmul(_:adding:)) and the ReLU gradient against
+// the compositions they replace and against finite differences, plus the Backend protocol's
+// unfused default for backends without a fused kernel.
+
+/// A backend that runs everything on the CPU kernels but has no fused binary-then-unary kernel of
+/// its own, so it uses the Backend protocol's default (what a new backend gets).
+private final class UnfusedCPUBackend: Backend {
+    static let shared = UnfusedCPUBackend()
+    private let cpu = CPUBackend.shared
+    var device: Device { .cpu }
+    var name: String { "CPU without fused kernels (test)" }
+
+    func allocate(count: Int) -> any DeviceBuffer { cpu.allocate(count: count) }
+    func upload(_ source: UnsafeBufferPointer<Float>, to buffer: any DeviceBuffer, offset: Int) {
+        cpu.upload(source, to: buffer, offset: offset)
+    }
+    func download(_ buffer: any DeviceBuffer, offset: Int, into destination: UnsafeMutableBufferPointer<Float>) {
+        cpu.download(buffer, offset: offset, into: destination)
+    }
+    func fill(_ buffer: any DeviceBuffer, offset: Int, count: Int, value: Float) {
+        cpu.fill(buffer, offset: offset, count: count, value: value)
+    }
+    func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout, to destination: any DeviceBuffer,
+              _ destinationLayout: StridedLayout) {
+        cpu.copy(source, sourceLayout, to: destination, destinationLayout)
+    }
+    func unary(_ op: UnaryOp, _ x: any DeviceBuffer, _ xLayout: StridedLayout, into out: any DeviceBuffer) {
+        cpu.unary(op, x, xLayout, into: out)
+    }
+    func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout, _ b: any DeviceBuffer,
+                _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+        cpu.binary(op, a, aLayout, b, bLayout, into: out)
+    }
+    func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout, _ a: any DeviceBuffer,
+                _ aLayout: StridedLayout, _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+        cpu.select(condition, conditionLayout, a, aLayout, b, bLayout, into: out)
+    }
+    func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
+                into out: any DeviceBuffer) {
+        cpu.reduce(op, x, offset: offset, outer: outer, extent: extent, inner: inner, into: out)
+    }
+    func gemm(_ descriptor: GemmDescriptor, a: any DeviceBuffer, b: any DeviceBuffer, c: any DeviceBuffer) {
+        cpu.gemm(descriptor, a: a, b: b, c: c)
+    }
+    func conv2dForward(_ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+                       into output: any DeviceBuffer) {
+        cpu.conv2dForward(geometry, input: input, weight: weight, into: output)
+    }
+    func conv2dBackwardInput(_ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+                             into gradInput: any DeviceBuffer) {
+        cpu.conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: gradInput)
+    }
+    func conv2dBackwardWeight(_ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+                              into gradWeight: any DeviceBuffer) {
+        cpu.conv2dBackwardWeight(geometry, input: input, gradOutput: gradOutput, into: gradWeight)
+    }
+    func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution, key: PhiloxKey,
+                    counter: UInt64) {
+        cpu.fillRandom(buffer, count: count, distribution: distribution, key: key, counter: counter)
+    }
+    func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
+                  secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters) {
+        cpu.adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoment,
+                     secondMoment: secondMoment, count: count, hyper: hyper)
+    }
+    func synchronize() {}
+}
+
+/// `tensor`'s values as a leaf that requires gradients (on `backend`).
+private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared) -> Tensor {
+    var copy = Tensor(shape: tensor.shape, scalars: tensor.scalars, backend: backend)
+    copy.requiresGrad = true
+    return copy
+}
+
+@Suite struct FusedOpsTests {
+    /// Shapes of `x` and the added operand: a conv bias, a linear bias, equal shapes, a scalar.
+    static let shapes: [([Int], [Int])] = [([2, 3, 4, 5], [3, 1, 1]), ([6, 9], [9]), ([5, 7], [5, 7]), ([4, 3], [])]
+
+    @Test(arguments: shapes)
+    func reluAfterAddingEqualsAddThenReLU(xShape: [Int], bShape: [Int]) {
+        let x = randomTensor(xShape, seed: 11)
+        let b = randomTensor(bShape, seed: 12, in: -0.5, 0.5)
+        let upstream = randomTensor(xShape, seed: 13)
+        let (fusedX, fusedB, plainX, plainB) = (leaf(x), leaf(b), leaf(x), leaf(b))
+        let fused = fusedX.reluAfterAdding(fusedB)
+        let plain = (plainX + plainB).relu()
+        #expect(fused.shape == plain.shape)
+        #expect(fused.scalars.map(\.bitPattern) == plain.scalars.map(\.bitPattern))
+        fused.backward(upstream)
+        plain.backward(upstream)
+        expectValues(fusedX.grad!, xShape, plainX.grad!.scalars, tolerance: 0, "d/dx")
+        expectValues(fusedB.grad!, bShape, plainB.grad!.scalars, tolerance: 1e-6, "d/db")
+    }
+
+    @Test func reluAfterAddingHasFiniteDifferenceGradients() {
+        // |x| ≥ 0.2 and |b| ≤ 0.1 keep x + b away from the kink at 0.
+        let x = awayFromZero([2, 3, 4, 5], seed: 21)
+        let b = randomTensor([3, 1, 1], seed: 22, in: -0.1, 0.1)
+        expectGradients([x, b], "reluAfterAdding, conv bias") { $0[0].reluAfterAdding($0[1]) }
+        let rows = awayFromZero([4, 6], seed: 23)
+        let bias = randomTensor([6], seed: 24, in: -0.1, 0.1)
+        expectGradients([rows, bias], "reluAfterAdding, linear bias") { $0[0].reluAfterAdding($0[1]) }
+    }
+
+    @Test func reluAfterAddingOnABackendWithoutFusedKernelMatchesTheCPU() {
+        let x = randomTensor([3, 4, 5, 6], seed: 31)
+        let b = randomTensor([4, 1, 1], seed: 32)
+        let backend = UnfusedCPUBackend.shared
+        let (cpuX, cpuB) = (leaf(x), leaf(b))
+        let (otherX, otherB) = (leaf(x, on: backend), leaf(b, on: backend))
+        let cpu = cpuX.reluAfterAdding(cpuB)
+        let other = otherX.reluAfterAdding(otherB)
+        #expect(other.backend === backend)
+        #expect(cpu.scalars.map(\.bitPattern) == other.scalars.map(\.bitPattern))
+        cpu.sum().backward()
+        other.sum().backward()
+        #expect(cpuB.grad!.scalars == otherB.grad!.scalars)
+    }
+
+    @Test func reluAfterAddingReportsShapesThatDoNotBroadcast() {
+        expectTensorFailure(op: "reluAfterAdding", mentioning: ["[2, 3]", "[4]"]) {
+            Tensor.zeros([2, 3]).reluAfterAdding(Tensor.zeros([4]))
+        }
+    }
+
+    /// ReLU passes the upstream gradient where the result is non-zero (x > 0, or NaN, as PyTorch
+    /// does) and gives exactly 0 elsewhere, even for an infinite upstream gradient.
+    @Test func reluGradientSelectsTheUpstreamGradient() {
+        var x = Tensor([-1, 0, 2, .nan])
+        x.requiresGrad = true
+        x.relu().backward(Tensor([.infinity, .infinity, .infinity, .infinity]))
+        let grad = x.grad!.scalars
+        #expect(grad[0] == 0 && grad[1] == 0 && grad[2] == .infinity && grad[3] == .infinity)
+    }
+
+    @Test(arguments: [[7], [1, 7], [5, 7], []] as [[Int]])
+    func matmulAddingEqualsMatmulThenAdd(addendShape: [Int]) {
+        let a = randomTensor([5, 9], seed: 41)
+        let w = randomTensor([7, 9], seed: 42)
+        let addend = randomTensor(addendShape, seed: 43)
+        let upstream = randomTensor([5, 7], seed: 44)
+        let (fa, fw, fc) = (leaf(a), leaf(w), leaf(addend))
+        let (pa, pw, pc) = (leaf(a), leaf(w), leaf(addend))
+        let fused = fa.matmul(fw.transposed(0, 1), adding: fc)
+        let plain = pa.matmul(pw.transposed(0, 1)) + pc
+        expectValues(fused, [5, 7], plain.scalars, "values")
+        fused.backward(upstream)
+        plain.backward(upstream)
+        expectValues(fa.grad!, [5, 9], pa.grad!.scalars, "d/da")
+        expectValues(fw.grad!, [7, 9], pw.grad!.scalars, "d/dw")
+        expectValues(fc.grad!, addendShape, pc.grad!.scalars, "d/daddend")
+    }
+
+    @Test func matmulAddingHasFiniteDifferenceGradients() {
+        let inputs = [randomTensor([3, 4], seed: 51), randomTensor([4, 5], seed: 52), randomTensor([5], seed: 53)]
+        expectGradients(inputs, "matmul(adding:)") { $0[0].matmul($0[1], adding: $0[2]) }
+    }
+
+    @Test func matmulAddingWithEmptyInnerDimensionIsTheAddend() {
+        let product = Tensor.zeros([3, 0]).matmul(Tensor.zeros([0, 2]), adding: Tensor([1, 2]))
+        expectValues(product, [3, 2], [1, 2, 1, 2, 1, 2], "k = 0")
+    }
+
+    @Test func matmulAddingReportsMisuse() {
+        expectTensorFailure(op: "matmul(adding:)", mentioning: ["[2, 3]", "[4, 5]"]) {
+            Tensor.zeros([2, 3]).matmul(Tensor.zeros([4, 5]), adding: Tensor.zeros([5]))
+        }
+        expectTensorFailure(op: "matmul(adding:)", mentioning: ["[3]", "[2, 5]"]) {
+            Tensor.zeros([2, 4]).matmul(Tensor.zeros([4, 5]), adding: Tensor.zeros([3]))
+        }
+    }
+}
