@@ -31,7 +31,7 @@ struct TrainingRun {
                                         seed: arguments.seed, workers: arguments.workers,
                                         evaluationSampling: arguments.deterministicEvaluation ? .mean : .reparameterized,
                                         comparisonImages: 10, logsImageGrids: true, priorSamples: 64,
-                                        outputDirectory: arguments.logDirectory)
+                                        outputDirectory: arguments.logDirectory, detectsAnomalies: arguments.detectAnomalies)
         let trainer = try VAETrainer(model: model, trainingSet: train, testSet: test, options: options,
                                      generator: .default, writer: writer, progress: .standardOutput())
 

@@ -35,6 +35,8 @@ public struct VAETrainArguments: Sendable, Hashable {
     public var limitTest: Int?
     /// Download missing MNIST files (true unless `--no-download`).
     public var download = true
+    /// Stop at the first operation producing NaN or infinity, naming it (`--detect-anomaly`; slow).
+    public var detectAnomalies = false
 
     public init(architecture: VAEConfiguration.Architecture) {
         self.architecture = architecture

@@ -208,6 +208,10 @@ private struct Flag: Sendable {
         Flag(name: "--no-download", short: nil, valueName: nil, help: "fail instead of downloading missing MNIST files") { arguments, _ in
             arguments.download = false
         },
+        Flag(name: "--detect-anomaly", short: nil, valueName: nil,
+             help: "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (several times slower)") { arguments, _ in
+            arguments.detectAnomalies = true
+        },
     ]
 
     private static func integer(_ text: String, flag: String, minimum: Int, _ value: ValueName) throws(ArgumentError) -> Int {

@@ -17,6 +17,13 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case device(stage: String, DeviceError)
     /// A file next to the checkpoints (an image grid) could not be written.
     case cannotWrite(path: String, reason: String)
+    /// A step's loss is NaN or infinite (`losses` are the step's reconstruction, KL and total);
+    /// training stops rather than logging it. ``VAETrainerOptions/detectsAnomalies`` finds the
+    /// operation that produced it.
+    case nonFiniteLoss(stage: String, reconstruction: Float, kl: Float, total: Float)
+    /// With ``VAETrainerOptions/detectsAnomalies``: the first operation that produced a NaN or an
+    /// infinity during `stage`, before the optimizer applied the step.
+    case numericalAnomaly(stage: String, NumericalAnomaly)
 
     public var description: String {
         switch self {
@@ -32,6 +39,11 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(stage): \(error)"
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .nonFiniteLoss(let stage, let reconstruction, let kl, let total):
+            return "\(stage): the loss is not finite (reconstruction \(reconstruction), KL \(kl), total \(total)); "
+                + "training stopped. Run again with anomaly detection (vae-train --detect-anomaly) to find the operation that produced it"
+        case .numericalAnomaly(let stage, let anomaly):
+            return "\(stage) stopped: \(anomaly)"
         }
     }
 }

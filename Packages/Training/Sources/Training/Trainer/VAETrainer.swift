@@ -154,19 +154,31 @@ public final class VAETrainer {
     /// backward, Adam step; then logs the three `train/*` scalars at ``globalStep`` and advances it.
     /// The model's train/eval mode is left as it is (``trainEpoch()`` sets training mode).
     /// - Throws: ``TrainingError/device(stage:_:)`` when the batch cannot be moved,
-    ///   ``TrainingError/tensorFailure(stage:_:)`` for misshapen inputs, `OptimizerError`, the writer's errors.
+    ///   ``TrainingError/tensorFailure(stage:_:)`` for misshapen inputs, ``TrainingError/nonFiniteLoss(stage:reconstruction:kl:total:)``
+    ///   for a NaN or infinite loss and, with ``VAETrainerOptions/detectsAnomalies``,
+    ///   ``TrainingError/numericalAnomaly(stage:_:)`` (in both cases the parameters are left as they were),
+    ///   `OptimizerError`, the writer's errors.
     @discardableResult
     public func trainStep(on inputs: Tensor) throws -> StepLosses {
         let stage = "training step \(globalStep)"
         let x = try onModelDevice(inputs, stage: stage)
         let losses = try checked(stage) { () throws -> StepLosses in
             optimizer.zeroGrad()
-            let output = model.forward(x, sampling: .reparameterized, generator: generator)
-            let terms = VAELoss.terms(output, target: x)
-            terms.total.backward()
+            let losses = try detectingAnomalies(stage) { () throws -> StepLosses in
+                let output = model.forward(x, sampling: .reparameterized, generator: generator)
+                let terms = VAELoss.terms(output, target: x)
+                terms.total.backward()
+                // Stop before the optimizer spreads a NaN into the parameters.
+                try AnomalyDetection.throwIfDetected()
+                return StepLosses(reconstruction: terms.reconstruction.item(), kl: terms.kl.item(),
+                                  total: terms.total.item(), samples: x.shape.first ?? 0)
+            }
+            guard losses.total.isFinite else {
+                throw TrainingError.nonFiniteLoss(stage: stage, reconstruction: losses.reconstruction, kl: losses.kl,
+                                                  total: losses.total)
+            }
             try optimizer.step()
-            return StepLosses(reconstruction: terms.reconstruction.item(), kl: terms.kl.item(),
-                              total: terms.total.item(), samples: x.shape.first ?? 0)
+            return losses
         }
         try writer.scalar(tag: "train/recon_loss", value: losses.reconstruction, step: globalStep)
         try writer.scalar(tag: "train/kl_div_loss", value: losses.kl, step: globalStep)
@@ -190,8 +202,10 @@ public final class VAETrainer {
             while let batch = try batches.next() {
                 let x = try onModelDevice(batch.inputs, stage: "evaluation")
                 total += Double(try checked("evaluation") {
-                    let output = model.forward(x, sampling: options.evaluationSampling, generator: generator)
-                    return VAELoss.reconstruction(output.reconstruction, target: x).item()
+                    try detectingAnomalies("evaluation") {
+                        let output = model.forward(x, sampling: options.evaluationSampling, generator: generator)
+                        return VAELoss.reconstruction(output.reconstruction, target: x).item()
+                    }
                 })
             }
             return total
@@ -252,6 +266,20 @@ public final class VAETrainer {
             return try withTensorChecking(body)
         } catch let error as TensorError {
             throw TrainingError.tensorFailure(stage: stage, error)
+        }
+    }
+
+    /// `body` in anomaly-detection mode when ``VAETrainerOptions/detectsAnomalies`` is set (the model
+    /// as the root of module paths), else just `body`: the first NaN or infinity becomes
+    /// ``TrainingError/numericalAnomaly(stage:_:)``.
+    func detectingAnomalies<T>(_ stage: String, _ body: () throws -> T) throws -> T {
+        guard options.detectsAnomalies else { return try body() }
+        do {
+            return try withAnomalyDetection {
+                try withModuleScope("", type: String(describing: type(of: model)), body)
+            }
+        } catch let anomaly as NumericalAnomaly {
+            throw TrainingError.numericalAnomaly(stage: stage, anomaly)
         }
     }
 

@@ -34,11 +34,16 @@ public struct VAETrainerOptions: Sendable, Hashable {
     /// ``logsImageGrids``, `reconstructions_<epoch>.png` and `samples_<epoch>.png`
     /// (`<epoch>` is the 0-based epoch, three digits, as the reference's `model_000.pth`).
     public var outputDirectory: String?
+    /// Runs every step and evaluation in anomaly-detection mode (``TensorCore/withAnomalyDetection(_:)``):
+    /// the first NaN or infinity an operation produces, forward or backward, stops training with
+    /// ``TrainingError/numericalAnomaly(stage:_:)`` naming the operation, its input shapes and the
+    /// module, before the optimizer applies the step. Several times slower; off by default.
+    public var detectsAnomalies: Bool
 
     public init(learningRate: Float = 1e-3, batchSize: Int = 128, seed: UInt64 = 0, workers: Int = 0,
                 shuffle: Bool = true, evaluationSampling: LatentSampling = .reparameterized,
                 comparisonImages: Int = 10, logsImageGrids: Bool = false, priorSamples: Int = 64,
-                outputDirectory: String? = nil) {
+                outputDirectory: String? = nil, detectsAnomalies: Bool = false) {
         self.learningRate = learningRate
         self.batchSize = batchSize
         self.seed = seed
@@ -49,6 +54,7 @@ public struct VAETrainerOptions: Sendable, Hashable {
         self.logsImageGrids = logsImageGrids
         self.priorSamples = priorSamples
         self.outputDirectory = outputDirectory
+        self.detectsAnomalies = detectsAnomalies
     }
 
     /// Checks every setting.

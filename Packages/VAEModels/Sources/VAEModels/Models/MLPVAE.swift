@@ -41,9 +41,9 @@ public final class MLPVAE: VariationalAutoencoder {
         self.decoder = decoder
     }
 
-    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input)) }
+    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input, named: "encoder")) }
 
-    public func decode(_ latent: Tensor) -> Tensor { decoder(latent) }
+    public func decode(_ latent: Tensor) -> Tensor { decoder(latent, named: "decoder") }
 
     public var namedChildren: [(name: String, module: any Module)] { [("encoder", encoder), ("decoder", decoder)] }
     public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
