@@ -50,7 +50,7 @@ struct BenchOptions {
           --json FILE      also write the JSON report to FILE
           --python PATH    Python with torch for the PyTorch column (default: $DEEPTRUST_PYTHON or python3)
           --no-torch       skip the PyTorch column
-          --clock CLOCK    gemm, conv: `wall` (default) or `cpu`: process CPU time per call, on both sides;
+          --clock CLOCK    gemm, conv, step: `wall` (default) or `cpu`: process CPU time per call, on both sides;
                            robust to other processes on a shared machine, but it adds up all threads,
                            so it measures speed only with --threads 1
         """

@@ -8,6 +8,7 @@ import Foundation
 let subcommands: [any BenchSubcommand.Type] = [
     GemmBench.self,
     ConvBench.self,
+    StepBench.self,
     EpochBench.self,
 ]
 
