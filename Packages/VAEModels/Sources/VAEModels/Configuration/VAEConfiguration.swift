@@ -5,15 +5,20 @@ import TensorCore
 public struct VAEConfiguration: Codable, Hashable, Sendable, CustomStringConvertible {
     /// The two reference architectures (DESIGN.md §3).
     public enum Architecture: String, Codable, Hashable, Sendable, CaseIterable {
-        case mlp, cnn
+        /// ``MLPVAE``: fully connected encoder and decoder.
+        case mlp
+        /// ``CNNVAE``: convolutional encoder, transposed-convolution decoder.
+        case cnn
     }
 
+    /// Which reference model: ``MLPVAE`` or ``CNNVAE``.
     public var architecture: Architecture
     /// Shape of one input `[channels, height, width]`; the reference uses `[1, 32, 32]`.
     public var inputShape: [Int]
     /// Size of the latent code (the reference's `bottleneck_dim`).
     public var bottleneck: Int
 
+    /// A configuration (not validated here: ``validate()`` and ``makeModel(generator:device:)`` check it).
     public init(architecture: Architecture, inputShape: [Int] = [1, 32, 32], bottleneck: Int = 16) {
         self.architecture = architecture
         self.inputShape = inputShape
@@ -52,7 +57,10 @@ public struct VAEConfiguration: Codable, Hashable, Sendable, CustomStringConvert
 
 /// A VAE configuration that cannot be built.
 public enum VAEConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The input shape cannot be used: not `[channels, height, width]` with positive sizes, or (CNN)
+    /// height and width not multiples of 4; `reason` says which.
     case invalidInputShape([Int], reason: String)
+    /// The latent size is not positive.
     case invalidBottleneck(Int)
 
     public var description: String {

@@ -18,7 +18,9 @@ public enum VAELoss {
 
     /// The three loss terms of one forward pass.
     public struct Terms: Sendable {
+        /// Σ squared error over the batch, a scalar tensor.
         public var reconstruction: Tensor
+        /// KL divergence summed over batch and latent dimensions, a scalar tensor.
         public var kl: Tensor
         /// `reconstruction + kl`, what training minimises.
         public var total: Tensor

@@ -9,7 +9,7 @@ import NN
 /// ConvTranspose(32→16, k3, s2, p1, op1), ReLU, Conv(16→C, k5, p2), Tanh.
 /// 247,777 parameters at bottleneck 16 on 1×32×32 inputs, named as PyTorch names them
 /// (`encoder.0.weight`, …, `decoder.7.bias`).
-public final class CNNVAE: VariationalAutoencoder {
+public final class CNNVAE: EncoderDecoderVAE {
     public let configuration: VAEConfiguration
     public let encoder: Sequential
     public let decoder: Sequential
@@ -37,22 +37,10 @@ public final class CNNVAE: VariationalAutoencoder {
         self.init(configuration: configuration, encoder: encoder, decoder: decoder)
     }
 
-    private init(configuration: VAEConfiguration, encoder: Sequential, decoder: Sequential) {
+    /// A model made of these parts (no check that they fit `configuration`).
+    public init(configuration: VAEConfiguration, encoder: Sequential, decoder: Sequential) {
         self.configuration = configuration
         self.encoder = encoder
         self.decoder = decoder
-    }
-
-    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input, named: "encoder")) }
-
-    public func decode(_ latent: Tensor) -> Tensor { decoder(latent, named: "decoder") }
-
-    public var namedChildren: [(name: String, module: any Module)] { [("encoder", encoder), ("decoder", decoder)] }
-    public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
-    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
-    public var trainingFlag: TrainingFlag? { nil }
-
-    public func copy(with clone: ModuleCloner) throws(DeviceError) -> CNNVAE {
-        CNNVAE(configuration: configuration, encoder: try clone(encoder), decoder: try clone(decoder))
     }
 }

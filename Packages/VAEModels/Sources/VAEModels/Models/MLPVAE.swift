@@ -8,7 +8,7 @@ import NN
 /// Linear(256 → 512), ReLU, Linear(512 → C·H·W), Unflatten to `[C, H, W]`, Tanh.
 /// 1,385,248 parameters at bottleneck 16 on 1×32×32 inputs, named as PyTorch names them
 /// (`encoder.1.weight`, …, `decoder.6.bias`).
-public final class MLPVAE: VariationalAutoencoder {
+public final class MLPVAE: EncoderDecoderVAE {
     public let configuration: VAEConfiguration
     public let encoder: Sequential
     public let decoder: Sequential
@@ -35,22 +35,10 @@ public final class MLPVAE: VariationalAutoencoder {
         self.init(configuration: configuration, encoder: encoder, decoder: decoder)
     }
 
-    private init(configuration: VAEConfiguration, encoder: Sequential, decoder: Sequential) {
+    /// A model made of these parts (no check that they fit `configuration`).
+    public init(configuration: VAEConfiguration, encoder: Sequential, decoder: Sequential) {
         self.configuration = configuration
         self.encoder = encoder
         self.decoder = decoder
-    }
-
-    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input, named: "encoder")) }
-
-    public func decode(_ latent: Tensor) -> Tensor { decoder(latent, named: "decoder") }
-
-    public var namedChildren: [(name: String, module: any Module)] { [("encoder", encoder), ("decoder", decoder)] }
-    public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
-    public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
-    public var trainingFlag: TrainingFlag? { nil }
-
-    public func copy(with clone: ModuleCloner) throws(DeviceError) -> MLPVAE {
-        MLPVAE(configuration: configuration, encoder: try clone(encoder), decoder: try clone(decoder))
     }
 }
