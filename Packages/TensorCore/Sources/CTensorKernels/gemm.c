@@ -136,13 +136,18 @@ static void describe(dt_gemm_args *g, const dt_gemm_isa_ops *ops, dt_gemm_matrix
     g->alpha = alpha; g->beta = beta;
     g->a = (dt_gemm_operand){.pack = trans_a ? ops->pack_contiguous : ops->pack_transposing, .source = ma};
     g->b = (dt_gemm_operand){.pack = trans_b ? ops->pack_transposing : ops->pack_contiguous, .source = mb};
-    // Read operands in place when packing would cost more than it saves: A stored transposed is
-    // already in panel order, and with few column panels each A panel is used only a few times;
-    // B stored untransposed is too, unless its rows are a multiple of 4 KB apart (cache-set
+    // Read operands in place when packing would cost more than it saves (measured on the MLP-VAE's
+    // shapes): with few column panels each A panel is used only a few times, so A is read where it
+    // is, in panel order (stored transposed) or row by row (the row-major micro-kernel); B stored
+    // untransposed is in panel order too, unless its rows are a multiple of 4 KB apart (cache-set
     // conflicts make in-place reads slower than packing then).
     if (trans_a && n <= 256) {
         g->a.direct = a;
         g->a.direct_step = lda;
+    } else if (!trans_a && n <= 512) {
+        g->a.direct = a;
+        g->a.direct_step = lda;
+        g->a.direct_rows = 1;
     }
     if (!trans_b && ldb % 1024 != 0) {
         g->b.direct = b;

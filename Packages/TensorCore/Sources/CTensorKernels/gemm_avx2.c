@@ -13,8 +13,8 @@
 DT_GEMM_DEFINE_UKERNEL(6, 2)
 DT_GEMM_DEFINE_UKERNEL(12, 1)
 
-static const dt_gemm_shape shape_wide = {6, 16, 512, 144, 4096, ukernel_6x2};
-static const dt_gemm_shape shape_narrow = {12, 8, 512, 144, 4096, ukernel_12x1};
+static const dt_gemm_shape shape_wide = DT_GEMM_SHAPE(6, 2, 512, 144, 4096);
+static const dt_gemm_shape shape_narrow = DT_GEMM_SHAPE(12, 1, 512, 144, 4096);
 
 static const dt_gemm_shape *select_shape(size_t m, size_t n, size_t k) {
     (void)m; (void)k;

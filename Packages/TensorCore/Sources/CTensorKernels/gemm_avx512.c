@@ -18,10 +18,10 @@ DT_GEMM_DEFINE_UKERNEL(16, 1)
 // Blocking measured on a 2-core Sapphire Rapids-class Xeon (48 KB L1d, 2 MB L2 per core): depth
 // blocks of 128 keep a 6×64 tile's B panel (32 KB) in L1 for products with few rows; large
 // products prefer 512 (fewer passes over C).
-static const dt_gemm_shape shape_wide_short = {6, 64, 128, 144, 4096, ukernel_6x4};
-static const dt_gemm_shape shape_wide = {6, 64, 512, 144, 4096, ukernel_6x4};
-static const dt_gemm_shape shape_medium = {12, 32, 512, 144, 4096, ukernel_12x2};
-static const dt_gemm_shape shape_narrow = {16, 16, 512, 144, 4096, ukernel_16x1};
+static const dt_gemm_shape shape_wide_short = DT_GEMM_SHAPE(6, 4, 128, 144, 4096);
+static const dt_gemm_shape shape_wide = DT_GEMM_SHAPE(6, 4, 512, 144, 4096);
+static const dt_gemm_shape shape_medium = DT_GEMM_SHAPE(12, 2, 512, 144, 4096);
+static const dt_gemm_shape shape_narrow = DT_GEMM_SHAPE(16, 1, 512, 144, 4096);
 
 static const dt_gemm_shape *select_shape(size_t m, size_t n, size_t k) {
     (void)k;

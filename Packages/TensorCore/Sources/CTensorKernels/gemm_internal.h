@@ -20,10 +20,12 @@ typedef struct {
     dt_gemm_pack_fn pack;
     const void *source;
     const float *prepacked;
-    /// When not NULL: element (i, p) is `direct[i + p·direct_step]`, and the micro-kernel reads full
-    /// panels in place instead of packing them (edge panels are still packed).
+    /// When not NULL: element (i, p) is `direct[i + p·direct_step]` (or `direct[i·direct_step + p]`
+    /// when `direct_rows`, A only), and the micro-kernel reads full panels in place instead of
+    /// packing them (edge panels are still packed).
     const float *direct;
     size_t direct_step;
+    int direct_rows;
 } dt_gemm_operand;
 
 /// A strided matrix source for the standard packers: element (i, p) is at
@@ -51,11 +53,14 @@ typedef struct {
 typedef void (*dt_gemm_ukernel_fn)(size_t kc, const float *a_panel, size_t a_step, const float *b_panel,
                                    size_t b_step, float *c, size_t ldc, int mr, int nr, float alpha, float beta);
 
-/// A register-tile shape with its blocking.
+/// A register-tile shape with its blocking, and its micro-kernels: `ukernel` reads A panels in
+/// panel order, `ukernel_rows` reads A in place from row-major storage (row r at
+/// `a_panel + r·a_step`, consecutive depths consecutive).
 typedef struct {
     int mr, nr;
     size_t kc, mc, nc;
     dt_gemm_ukernel_fn ukernel;
+    dt_gemm_ukernel_fn ukernel_rows;
 } dt_gemm_shape;
 
 /// What one instruction-set path provides.

@@ -8,8 +8,8 @@
 DT_GEMM_DEFINE_UKERNEL(6, 4)
 DT_GEMM_DEFINE_UKERNEL(12, 2)
 
-static const dt_gemm_shape shape_wide = {6, 16, 256, 120, 2048, ukernel_6x4};
-static const dt_gemm_shape shape_narrow = {12, 8, 256, 120, 2048, ukernel_12x2};
+static const dt_gemm_shape shape_wide = DT_GEMM_SHAPE(6, 4, 256, 120, 2048);
+static const dt_gemm_shape shape_narrow = DT_GEMM_SHAPE(12, 2, 256, 120, 2048);
 
 static const dt_gemm_shape *select_shape(size_t m, size_t n, size_t k) {
     (void)m; (void)k;

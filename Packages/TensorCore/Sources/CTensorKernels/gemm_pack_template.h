@@ -25,6 +25,21 @@ static inline __attribute__((always_inline)) void copy_lanes(float *d, const flo
 /// element (r, p) of it at `[p·width + r]`.
 static inline void pack_runs_contiguous(const float *s, size_t ds, size_t count, size_t kc, float *dst, int width,
                                         size_t panel_stride) {
+    size_t full = count / (size_t)width;
+    if (full > 1 && width % VLEN == 0) {
+        // Several full panels: copy each depth row across all of them before the next row, so the
+        // source is read sequentially (rows may be pages apart, where prefetchers stop).
+        for (size_t p = 0; p < kc; p++) {
+            const float *src = s + p * ds;
+            float *d = dst + p * (size_t)width;
+            for (size_t q = 0; q < full; q++, src += width, d += panel_stride)
+                for (int v = 0; v < width; v += VLEN) VSTORE(d + v, VLOAD(src + v));
+        }
+        if (full * (size_t)width == count) return;
+        s += full * (size_t)width;
+        dst += full * panel_stride;
+        count -= full * (size_t)width;
+    }
     for (size_t q = 0; q * (size_t)width < count; q++) {
         int valid = (int)gemm_min((size_t)width, count - q * (size_t)width);
         const float *src = s + q * (size_t)width;

@@ -6,7 +6,7 @@
 
 DT_GEMM_DEFINE_UKERNEL(4, 2)
 
-static const dt_gemm_shape shape_default = {4, 8, 256, 128, 2048, ukernel_4x2};
+static const dt_gemm_shape shape_default = DT_GEMM_SHAPE(4, 2, 256, 128, 2048);
 
 static const dt_gemm_shape *select_shape(size_t m, size_t n, size_t k) {
     (void)m; (void)n; (void)k;

@@ -34,7 +34,7 @@ static inline __attribute__((always_inline)) void store_segment(float *c, vec_t 
 
 /// Register-tile micro-kernel body; MR and NV are constants at every (always-inlined) use, so the
 /// loops unroll fully and `acc` lives in registers.
-static inline __attribute__((always_inline)) void ukernel_body(const int MR, const int NV, size_t kc,
+static inline __attribute__((always_inline)) void ukernel_body(const int MR, const int NV, const int ROWS, size_t kc,
                                                                const float *restrict a, size_t a_step,
                                                                const float *restrict b, size_t b_step,
                                                                float *restrict c, size_t ldc, int mr, int nr,
@@ -50,11 +50,13 @@ static inline __attribute__((always_inline)) void ukernel_body(const int MR, con
         for (int v = 0; v < NV; v++) bv[v] = VLOAD(b + v * VLEN);
 #pragma clang loop unroll(full)
         for (int r = 0; r < MR; r++) {
-            vec_t av = VBCAST(a + r);
+            // ROWS: A read in place from row-major storage, row r at a + r·a_step, one depth step
+            // per float; otherwise panel order, a_step floats per depth step.
+            vec_t av = VBCAST(ROWS ? a + (size_t)r * a_step : a + r);
 #pragma clang loop unroll(full)
             for (int v = 0; v < NV; v++) acc[r][v] = VFMA(av, bv[v], acc[r][v]);
         }
-        a += a_step;
+        a += ROWS ? 1 : a_step;
         b += b_step;
     }
     vec_t va = VSET1(alpha);
@@ -78,8 +80,16 @@ static inline __attribute__((always_inline)) void ukernel_body(const int MR, con
 #define DT_GEMM_DEFINE_UKERNEL(MR, NV)                                                                         \
     static void ukernel_##MR##x##NV(size_t kc, const float *a, size_t a_step, const float *b, size_t b_step,   \
                                     float *c, size_t ldc, int mr, int nr, float alpha, float beta) {            \
-        ukernel_body(MR, NV, kc, a, a_step, b, b_step, c, ldc, mr, nr, alpha, beta);                           \
+        ukernel_body(MR, NV, 0, kc, a, a_step, b, b_step, c, ldc, mr, nr, alpha, beta);                        \
+    }                                                                                                          \
+    static void ukernel_rows_##MR##x##NV(size_t kc, const float *a, size_t a_step, const float *b,             \
+                                         size_t b_step, float *c, size_t ldc, int mr, int nr, float alpha,      \
+                                         float beta) {                                                         \
+        ukernel_body(MR, NV, 1, kc, a, a_step, b, b_step, c, ldc, mr, nr, alpha, beta);                        \
     }
+
+/// A dt_gemm_shape for the MR × NV tile defined by DT_GEMM_DEFINE_UKERNEL(MR, NV).
+#define DT_GEMM_SHAPE(MR, NV, kc, mc, nc) {MR, (NV) * VLEN, kc, mc, nc, ukernel_##MR##x##NV, ukernel_rows_##MR##x##NV}
 
 /// Packer for a dt_gemm_matrix whose panel dimension is contiguous.
 static void pack_contiguous(const void *source, size_t i0, size_t count, size_t p0, size_t kc, float *dst,
@@ -116,10 +126,15 @@ typedef struct {
     int width;
 } panel_source;
 
-static inline const float *panel_at(const panel_source *p, size_t offset, size_t *step) {
+static inline const float *panel_at(const panel_source *p, size_t offset, size_t *step, int *rows) {
+    *rows = 0;
     if (p->operand && p->operand->direct) {
         if (offset + (size_t)p->width <= p->count) {
             *step = p->operand->direct_step;
+            if (p->operand->direct_rows) {
+                *rows = 1;
+                return p->operand->direct + (p->first + offset) * p->operand->direct_step + p->depth0;
+            }
             return p->operand->direct + p->first + offset + p->depth0 * p->operand->direct_step;
         }
         p->operand->pack(p->operand->source, p->first + offset, p->count - offset, p->depth0, p->depth, p->edge,
@@ -173,13 +188,16 @@ static void run_block(const dt_gemm_args *g, const dt_gemm_shape *s, size_t r0, 
                 prepare_panels(&a, &g->a, K, ic, mc, pc, kc, a_buf, (int)MR);
                 for (size_t jr = 0; jr < nc; jr += NR) {
                     size_t b_step;
-                    const float *b_panel = panel_at(&b, jr, &b_step);
+                    int b_rows;
+                    const float *b_panel = panel_at(&b, jr, &b_step, &b_rows);
                     int nr = (int)gemm_min(NR, nc - jr);
                     for (size_t ir = 0; ir < mc; ir += MR) {
                         size_t a_step;
-                        const float *a_panel = panel_at(&a, ir, &a_step);
-                        s->ukernel(kc, a_panel, a_step, b_panel, b_step, g->c + (ic + ir) * g->ldc + jc + jr, g->ldc,
-                                   (int)gemm_min(MR, mc - ir), nr, g->alpha, beta);
+                        int a_rows;
+                        const float *a_panel = panel_at(&a, ir, &a_step, &a_rows);
+                        (a_rows ? s->ukernel_rows : s->ukernel)(kc, a_panel, a_step, b_panel, b_step,
+                                                                g->c + (ic + ir) * g->ldc + jc + jr, g->ldc,
+                                                                (int)gemm_min(MR, mc - ir), nr, g->alpha, beta);
                     }
                 }
             }
