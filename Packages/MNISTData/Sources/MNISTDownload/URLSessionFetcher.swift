@@ -11,6 +11,7 @@ public struct URLSessionFetcher: DatasetFetcher {
     /// Seconds without data after which a request fails.
     public var timeout: Double
 
+    /// A fetcher whose requests fail after `timeout` seconds without data.
     public init(timeout: Double = 60) {
         self.timeout = timeout
     }

@@ -14,6 +14,7 @@ public struct Batch: Sendable {
     /// Number of examples.
     public var count: Int { indices.count }
 
+    /// A batch from its parts: `inputs` `[count, …]`, `labels` and `indices` in batch order.
     public init(index: Int, inputs: Tensor, labels: [Int]?, indices: [Int]) {
         self.index = index
         self.inputs = inputs

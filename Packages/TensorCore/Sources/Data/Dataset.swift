@@ -7,6 +7,7 @@ public struct Example: Sendable {
     /// The class label, when the dataset has labels.
     public var label: Int?
 
+    /// An example of `input` (any shape) with an optional class `label`.
     public init(input: Tensor, label: Int? = nil) {
         self.input = input
         self.label = label
@@ -25,6 +26,7 @@ public struct SampleContext: Sendable, Hashable {
     /// Index of the example in its dataset.
     public var index: Int
 
+    /// The context of example `index` in `epoch` of a run keyed by `seed`.
     public init(seed: UInt64, epoch: Int, index: Int) {
         self.seed = seed
         self.epoch = epoch

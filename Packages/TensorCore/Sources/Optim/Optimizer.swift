@@ -56,6 +56,7 @@ public struct OptimizerState: Sendable {
     /// Settings, restored by ``Optimizer/load(state:)``.
     public var hyperparameters: [String: Double]
 
+    /// A state from its parts (what ``Optimizer/state()`` returns and ``Optimizer/load(state:)`` checks).
     public init(optimizer: String, stepCount: Int, tensors: [String: Tensor], hyperparameters: [String: Double]) {
         self.optimizer = optimizer
         self.stepCount = stepCount

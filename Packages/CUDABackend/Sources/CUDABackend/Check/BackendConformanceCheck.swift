@@ -22,6 +22,7 @@ public enum BackendConformanceCheck {
         /// Wall time of the backend under test, in seconds (including uploads and downloads).
         public var seconds: Double
 
+        /// Whether the error is within the tolerance.
         public var passed: Bool { maxError <= tolerance }
 
         public var description: String {

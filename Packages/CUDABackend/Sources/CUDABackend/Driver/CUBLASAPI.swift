@@ -18,12 +18,19 @@ public protocol CUBLASAPI: AnyObject, Sendable {
 
 /// The arguments of one `cublasSgemmStridedBatched` call (column-major, as cuBLAS sees them).
 public struct CUBLASGemmCall: Hashable, Sendable {
+    /// Whether cuBLAS transposes A (`CUBLAS_OP_T`) and B.
     public var transposeA: Bool, transposeB: Bool
+    /// `C` is `m × n`; the inner dimension is `k` (column-major, after the transposes).
     public var m: Int32, n: Int32, k: Int32
+    /// `C ← alpha · op(A) · op(B) + beta · C`.
     public var alpha: Float, beta: Float
+    /// Device address of A, its leading dimension and the elements between consecutive batch matrices.
     public var a: CUDADevicePointer, lda: Int32, strideA: Int64
+    /// The same for B.
     public var b: CUDADevicePointer, ldb: Int32, strideB: Int64
+    /// The same for C (written).
     public var c: CUDADevicePointer, ldc: Int32, strideC: Int64
+    /// Number of matrix products.
     public var batchCount: Int32
 }
 

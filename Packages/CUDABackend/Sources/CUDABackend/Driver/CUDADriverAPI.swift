@@ -1,6 +1,8 @@
 /// A driver object handle (`CUcontext`, `CUmodule`, `CUfunction`, `CUstream`): the pointer's bits.
 public struct CUDAHandle: Hashable, Sendable, CustomStringConvertible {
+    /// The handle's bits.
     public let rawValue: UInt
+    /// The handle with bits `rawValue` (0 is the null handle).
     public init(rawValue: UInt) { self.rawValue = rawValue }
     public var description: String { "0x" + String(rawValue, radix: 16) }
 }
@@ -10,7 +12,9 @@ public typealias CUDADevicePointer = UInt64
 
 /// Grid or block extent of a kernel launch.
 public struct LaunchDimensions: Hashable, Sendable, CustomStringConvertible {
+    /// Extent along each axis (≥ 1).
     public var x: UInt32, y: UInt32, z: UInt32
+    /// An extent of `x × y × z`.
     public init(x: UInt32, y: UInt32 = 1, z: UInt32 = 1) { self.x = x; self.y = y; self.z = z }
     /// Threads (for a block) or blocks (for a grid) in total.
     public var volume: Int { Int(x) * Int(y) * Int(z) }
@@ -19,9 +23,13 @@ public struct LaunchDimensions: Hashable, Sendable, CustomStringConvertible {
 
 /// Device attributes the backend reads (values of `CUdevice_attribute`).
 public enum CUDADeviceAttribute: Int32, Sendable {
+    /// `CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK`.
     case maxThreadsPerBlock = 1
+    /// `CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT`.
     case multiprocessorCount = 16
+    /// `CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR`.
     case computeCapabilityMajor = 75
+    /// `CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR`.
     case computeCapabilityMinor = 76
 }
 

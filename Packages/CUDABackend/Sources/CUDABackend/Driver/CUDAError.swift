@@ -12,6 +12,7 @@ public struct CUDAError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Extra context (the JIT error log of a module load), empty when there is none.
     public var detail: String
 
+    /// An error of `call` with status `code` (named `name`, explained by `message`).
     public init(call: String, code: Int32, name: String, message: String, detail: String = "") {
         self.call = call; self.code = code; self.name = name; self.message = message; self.detail = detail
     }
@@ -23,24 +24,43 @@ public struct CUDAError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Driver status codes the backend treats specially (values of `CUresult` in cuda.h).
 public enum CUDAStatus {
+    /// `CUDA_SUCCESS`.
     public static let success: Int32 = 0
+    /// `CUDA_ERROR_INVALID_VALUE`.
     public static let invalidValue: Int32 = 1
+    /// `CUDA_ERROR_OUT_OF_MEMORY`.
     public static let outOfMemory: Int32 = 2
+    /// `CUDA_ERROR_NOT_INITIALIZED`.
     public static let notInitialized: Int32 = 3
+    /// `CUDA_ERROR_STUB_LIBRARY`: the CUDA toolkit's stub `libcuda`, not a driver.
     public static let stubLibrary: Int32 = 34
+    /// `CUDA_ERROR_NO_DEVICE`.
     public static let noDevice: Int32 = 100
+    /// `CUDA_ERROR_INVALID_DEVICE`.
     public static let invalidDevice: Int32 = 101
+    /// `CUDA_ERROR_INVALID_IMAGE`.
     public static let invalidImage: Int32 = 200
+    /// `CUDA_ERROR_INVALID_CONTEXT`.
     public static let invalidContext: Int32 = 201
+    /// `CUDA_ERROR_NO_BINARY_FOR_GPU`.
     public static let noBinaryForGPU: Int32 = 209
+    /// `CUDA_ERROR_INVALID_PTX`.
     public static let invalidPTX: Int32 = 218
+    /// `CUDA_ERROR_JIT_COMPILER_NOT_FOUND`.
     public static let jitCompilerNotFound: Int32 = 221
+    /// `CUDA_ERROR_UNSUPPORTED_PTX_VERSION`: the driver is older than the PTX.
     public static let unsupportedPTXVersion: Int32 = 222
+    /// `CUDA_ERROR_NOT_FOUND (e.g. a kernel name)`.
     public static let notFound: Int32 = 500
+    /// `CUDA_ERROR_ILLEGAL_ADDRESS`.
     public static let illegalAddress: Int32 = 700
+    /// `CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES`.
     public static let launchOutOfResources: Int32 = 701
+    /// `CUDA_ERROR_LAUNCH_FAILED`.
     public static let launchFailed: Int32 = 719
+    /// `CUDA_ERROR_SYSTEM_DRIVER_MISMATCH`: kernel module and `libcuda` versions differ.
     public static let systemDriverMismatch: Int32 = 803
+    /// `CUDA_ERROR_UNKNOWN`.
     public static let unknown: Int32 = 999
 
     /// Names of the codes above, for drivers (such as test fakes) that cannot name their own errors.

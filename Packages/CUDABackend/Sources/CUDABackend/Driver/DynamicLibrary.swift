@@ -7,6 +7,7 @@ import Darwin
 /// Why a shared library or one of its symbols could not be loaded.
 public struct LibraryLoadError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String
+    /// An error explained by `description`.
     public init(_ description: String) { self.description = description }
 }
 

@@ -4,14 +4,18 @@ public struct CUDADeviceProperties: Hashable, Sendable, CustomStringConvertible 
     public var ordinal: Int
     /// The marketing name, e.g. `"NVIDIA H200"`.
     public var name: String
+    /// Compute capability, major part (8 for Ampere, 9 for Hopper).
     public var computeCapabilityMajor: Int
+    /// Compute capability, minor part.
     public var computeCapabilityMinor: Int
+    /// Number of streaming multiprocessors.
     public var multiprocessorCount: Int
     /// Device memory in bytes.
     public var totalMemoryBytes: Int
     /// The driver's CUDA version, 1000 · major + 10 · minor.
     public var driverVersion: Int
 
+    /// Properties from their parts (the backend reads them from the driver).
     public init(ordinal: Int, name: String, computeCapabilityMajor: Int, computeCapabilityMinor: Int,
                 multiprocessorCount: Int, totalMemoryBytes: Int, driverVersion: Int) {
         self.ordinal = ordinal; self.name = name

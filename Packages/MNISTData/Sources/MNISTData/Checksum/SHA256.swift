@@ -15,6 +15,7 @@ public struct SHA256: Sendable {
     private var pending: [UInt8] = []
     private var totalLength: UInt64 = 0
 
+    /// A hash of no bytes yet.
     public init() {}
 
     /// The digest of `bytes` as 64 lower-case hex digits.

@@ -12,6 +12,7 @@ public struct IDXCollection: Sendable, Hashable {
         /// IDX file of the right type and shape.
         public var sha256: String?
 
+        /// A file named `name` (without `.gz`) with its digest, or `nil` for none.
         public init(name: String, sha256: String?) {
             self.name = name
             self.sha256 = sha256
@@ -31,8 +32,10 @@ public struct IDXCollection: Sendable, Hashable {
     public var imageHeight: Int?, imageWidth: Int?
     /// Number of classes (labels must be `0..<classCount`), or nil to accept any label.
     public var classCount: Int?
+    /// The four files: training images `[count, H, W]` and labels `[count]`, then the same for the test split.
     public var trainImages: File, trainLabels: File, testImages: File, testLabels: File
 
+    /// A collection from its parts (see the properties); ``mnist`` and ``fashionMNIST`` are the built-in ones.
     public init(name: String, directoryVariable: String, cacheFolder: String, mirrors: [String],
                 imageHeight: Int?, imageWidth: Int?, classCount: Int?,
                 trainImages: File, trainLabels: File, testImages: File, testLabels: File) {

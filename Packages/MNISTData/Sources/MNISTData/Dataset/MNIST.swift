@@ -16,7 +16,9 @@ import TensorCore
 public struct MNIST: Dataset {
     /// Which half of a dataset: the training or the test images.
     public enum Split: String, Sendable, Hashable, CaseIterable {
+        /// The training images (60,000 for MNIST), augmented by default.
         case train
+        /// The test images (10,000 for MNIST), never augmented by default.
         case test
     }
 

@@ -5,6 +5,7 @@ public struct SampleIndexError: Error, Equatable, Sendable, CustomStringConverti
     /// The number of examples (valid indices are `0..<count`).
     public var count: Int
 
+    /// The error for `index` in a dataset of `count` examples.
     public init(index: Int, count: Int) {
         self.index = index
         self.count = count

@@ -19,9 +19,12 @@ public struct DownloadAttempt: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The URL that was tried.
     public var url: String
+    /// Why the file from that URL was not accepted.
     public var failure: Failure
 
+    /// A failed attempt at `url`.
     public init(url: String, failure: Failure) {
         self.url = url
         self.failure = failure

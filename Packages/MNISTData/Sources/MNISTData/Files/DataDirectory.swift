@@ -18,9 +18,12 @@ public struct DataDirectory: Sendable, Hashable, CustomStringConvertible {
         case userCache
     }
 
+    /// The directory, as given or resolved (not checked to exist).
     public var path: String
+    /// How it was chosen, for messages that say where files were looked for.
     public var origin: Origin
 
+    /// A directory chosen as `origin` says.
     public init(path: String, origin: Origin) {
         self.path = path
         self.origin = origin

@@ -1,10 +1,16 @@
 /// The element type code in the third byte of an IDX file's magic number.
 public enum IDXElementType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// Unsigned byte (MNIST images and labels).
     case uint8 = 0x08
+    /// Signed byte.
     case int8 = 0x09
+    /// Signed 16-bit integer, big-endian.
     case int16 = 0x0B
+    /// Signed 32-bit integer, big-endian.
     case int32 = 0x0C
+    /// IEEE 754 single precision, big-endian.
     case float32 = 0x0D
+    /// IEEE 754 double precision, big-endian.
     case float64 = 0x0E
 
     /// Bytes per element (elements are stored big-endian).

@@ -5,6 +5,7 @@ public struct ImagePipeline: ImageTransform {
     /// The steps, first applied first.
     public var steps: [any ImageTransform]
 
+    /// A pipeline applying `steps` in order.
     public init(_ steps: [any ImageTransform]) {
         self.steps = steps
     }

@@ -2,6 +2,7 @@ import TensorCore
 
 /// Adds a constant border around the image (torchvision's `Pad` with `padding_mode="constant"`).
 public struct PadImage: ImageTransform, Hashable {
+    /// Pixels added on each side.
     public var left: Int, top: Int, right: Int, bottom: Int
     /// Value of the added pixels, in the image's current units (0 = black for `0...255` pixels).
     public var fill: Float

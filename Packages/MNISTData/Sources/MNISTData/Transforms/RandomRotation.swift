@@ -6,6 +6,7 @@ import TensorCore
 /// Interpolation nearest neighbour and fill 0, exactly as ``RotateImage`` (see there for why).
 /// The angle is drawn from the example's Philox stream, so it depends only on (seed, epoch, index).
 public struct RandomRotation: ImageTransform, Hashable {
+    /// The range of angles, in degrees, counter-clockwise.
     public var minDegrees: Double, maxDegrees: Double
     /// Value of uncovered pixels, in the image's current units.
     public var fill: Float

@@ -23,6 +23,7 @@ public struct RotateImage: ImageTransform, Hashable {
     /// Value of pixels whose source lies outside the image, in the image's current units.
     public var fill: Float
 
+    /// A rotation by `degrees` counter-clockwise, filling uncovered pixels with `fill`.
     public init(degrees: Double, fill: Float = 0) {
         self.degrees = degrees
         self.fill = fill

@@ -7,9 +7,12 @@ import TensorCore
 /// Float operations as the reference's `ToTensor()` followed by `2x − 1`, so values are bit-identical.
 /// Values outside the input range are not clamped.
 public struct ScalePixels: ImageTransform, Hashable {
+    /// The input range: `inputLow` maps to `outputLow`, `inputHigh` to `outputHigh`.
     public var inputLow: Float, inputHigh: Float
+    /// The output range.
     public var outputLow: Float, outputHigh: Float
 
+    /// A map from `input` to `output` (`0...255` to `-1...1` is ``referenceRange``).
     /// - Precondition: `inputLow != inputHigh`.
     public init(from input: ClosedRange<Float>, to output: ClosedRange<Float>) {
         precondition(input.lowerBound != input.upperBound, "ScalePixels: empty input range \(input)")

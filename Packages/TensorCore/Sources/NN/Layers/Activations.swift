@@ -3,6 +3,7 @@ import TensorCore
 /// `max(x, 0)` elementwise (PyTorch's `nn.ReLU`); any shape.
 public final class ReLU: Layer {
     public let trainingFlag: TrainingFlag?
+    /// A stateless layer (no parameters).
     public init() { trainingFlag = TrainingFlag() }
     private init(trainingFlag: TrainingFlag?) { self.trainingFlag = trainingFlag }
 
@@ -17,6 +18,7 @@ public final class ReLU: Layer {
 /// `tanh(x)` elementwise (PyTorch's `nn.Tanh`); any shape.
 public final class Tanh: Layer {
     public let trainingFlag: TrainingFlag?
+    /// A stateless layer (no parameters).
     public init() { trainingFlag = TrainingFlag() }
     private init(trainingFlag: TrainingFlag?) { self.trainingFlag = trainingFlag }
 
@@ -31,6 +33,7 @@ public final class Tanh: Layer {
 /// `1 / (1 + e^−x)` elementwise (PyTorch's `nn.Sigmoid`); any shape.
 public final class Sigmoid: Layer {
     public let trainingFlag: TrainingFlag?
+    /// A stateless layer (no parameters).
     public init() { trainingFlag = TrainingFlag() }
     private init(trainingFlag: TrainingFlag?) { self.trainingFlag = trainingFlag }
 

@@ -12,8 +12,11 @@ import TensorCore
 /// The buffers are thread-safe, but two training-mode calls on one layer at the same time may
 /// interleave their running-statistics updates (as in PyTorch); evaluation mode only reads them.
 public struct BatchNormState: Sendable {
+    /// Number of channels `C` normalised (one statistic per channel).
     public let features: Int
+    /// Added to the variance before the square root (default 1e-5).
     public let epsilon: Float
+    /// Weight of the current batch in the running statistics (default 0.1); `nil` for a cumulative average.
     public let momentum: Float?
     /// `[features]`, initialised to ones (`nil` when not affine).
     public let weight: Parameter?
@@ -96,6 +99,7 @@ public struct BatchNormState: Sendable {
 /// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked` (PyTorch's keys).
 /// See ``BatchNormState`` for the arithmetic. Output has the input's shape.
 public final class BatchNorm1d: Layer {
+    /// The parameters, buffers and settings shared with ``BatchNorm2d``.
     public let state: BatchNormState
     public let trainingFlag: TrainingFlag?
 
@@ -143,6 +147,7 @@ public final class BatchNorm1d: Layer {
 /// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked` (PyTorch's keys).
 /// See ``BatchNormState`` for the arithmetic. Output has the input's shape.
 public final class BatchNorm2d: Layer {
+    /// The parameters, buffers and settings shared with ``BatchNorm1d``.
     public let state: BatchNormState
     public let trainingFlag: TrainingFlag?
 

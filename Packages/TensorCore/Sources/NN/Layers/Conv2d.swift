@@ -8,11 +8,17 @@ import TensorCore
 /// Pairs are (height, width). Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)`
 /// with `fan_in = inChannels · kernelH · kernelW`.
 public final class Conv2d: Layer, ReLUFusingLayer {
+    /// Channels of the input.
     public let inChannels: Int
+    /// Channels of the output.
     public let outChannels: Int
+    /// Kernel extent in pixels, (height, width).
     public let kernelSize: (height: Int, width: Int)
+    /// Step between applications of the kernel, in input pixels.
     public let stride: (height: Int, width: Int)
+    /// Zeros added on each side of the input, in pixels.
     public let padding: (height: Int, width: Int)
+    /// Spacing between kernel taps (1: contiguous).
     public let dilation: (height: Int, width: Int)
     /// `[outChannels, inChannels, kernelH, kernelW]`.
     public let weight: Parameter

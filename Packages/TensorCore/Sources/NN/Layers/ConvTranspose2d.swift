@@ -10,12 +10,19 @@ import TensorCore
 /// Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)` where PyTorch's
 /// `fan_in` is computed from weight dimension 1: `fan_in = outChannels · kernelH · kernelW`.
 public final class ConvTranspose2d: Layer, ReLUFusingLayer {
+    /// Channels of the input.
     public let inChannels: Int
+    /// Channels of the output.
     public let outChannels: Int
+    /// Kernel extent in pixels, (height, width).
     public let kernelSize: (height: Int, width: Int)
+    /// Upsampling factor: the stride of the convolution this one transposes.
     public let stride: (height: Int, width: Int)
+    /// Rows and columns removed from each side of the full output (the padding of the transposed convolution).
     public let padding: (height: Int, width: Int)
+    /// Extra rows and columns added to one side of the output, smaller than the stride.
     public let outputPadding: (height: Int, width: Int)
+    /// Spacing between kernel taps (1: contiguous).
     public let dilation: (height: Int, width: Int)
     /// `[inChannels, outChannels, kernelH, kernelW]`.
     public let weight: Parameter

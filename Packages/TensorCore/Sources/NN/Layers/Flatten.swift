@@ -3,10 +3,13 @@ import TensorCore
 /// Flattens dimensions `startDimension...endDimension` into one (PyTorch's `nn.Flatten`; by default
 /// every dimension but the batch): `[N, C, H, W]` → `[N, C·H·W]`. Negative dimensions count from the end.
 public final class Flatten: Layer {
+    /// First dimension flattened (negative: counted from the end).
     public let startDimension: Int
+    /// Last dimension flattened, inclusive (negative: counted from the end).
     public let endDimension: Int
     public let trainingFlag: TrainingFlag?
 
+    /// A layer flattening `startDimension...endDimension` (default: everything but the batch dimension).
     public convenience init(startDimension: Int = 1, endDimension: Int = -1) {
         self.init(startDimension: startDimension, endDimension: endDimension, trainingFlag: TrainingFlag())
     }
@@ -47,10 +50,13 @@ public final class Flatten: Layer {
 /// `Unflatten(dimension: 1, sizes: [64, 8, 8])` maps `[N, 4096]` to `[N, 64, 8, 8]`.
 /// One size may be `-1` (inferred); a negative `dimension` counts from the end.
 public final class Unflatten: Layer {
+    /// The dimension split (negative: counted from the end).
     public let dimension: Int
+    /// The sizes it is split into; their product equals its extent (one may be `-1`).
     public let sizes: [Int]
     public let trainingFlag: TrainingFlag?
 
+    /// A layer splitting `dimension` into `sizes`.
     public convenience init(dimension: Int, sizes: [Int]) {
         self.init(dimension: dimension, sizes: sizes, trainingFlag: TrainingFlag())
     }

@@ -6,7 +6,9 @@ import TensorCore
 /// output `[*, outputFeatures]`; ``weight`` is `[outputFeatures, inputFeatures]`, ``bias`` `[outputFeatures]`.
 /// Initialisation as PyTorch: `W ~ U(−1/√in, 1/√in)` (Kaiming-uniform with `a = √5`), `b ~ U(−1/√in, 1/√in)`.
 public final class Linear: Layer, ReLUFusingLayer {
+    /// Size of the last input dimension.
     public let inputFeatures: Int
+    /// Size of the last output dimension.
     public let outputFeatures: Int
     /// `[outputFeatures, inputFeatures]`.
     public let weight: Parameter

@@ -4,12 +4,14 @@ import TensorCore
 public struct StateDictError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A key whose tensor has the wrong shape.
     public struct ShapeMismatch: Equatable, Sendable {
+        /// The dotted name, e.g. `encoder.0.weight`.
         public var key: String
         /// Shape of the module's parameter or buffer.
         public var expected: [Int]
         /// Shape of the tensor in the state dict.
         public var found: [Int]
 
+        /// A mismatch of `key`: the module has `expected`, the state dict `found`.
         public init(key: String, expected: [Int], found: [Int]) {
             self.key = key
             self.expected = expected
@@ -26,6 +28,7 @@ public struct StateDictError: Error, Equatable, Sendable, CustomStringConvertibl
     /// A tensor could not be moved to the module's device.
     public var deviceError: DeviceError?
 
+    /// An error listing every problem found (empty lists when there is none of a kind).
     public init(missingKeys: [String] = [], unexpectedKeys: [String] = [],
                 shapeMismatches: [ShapeMismatch] = [], deviceError: DeviceError? = nil) {
         self.missingKeys = missingKeys

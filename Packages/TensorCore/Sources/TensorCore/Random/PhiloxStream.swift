@@ -6,12 +6,14 @@ import CTensorKernels
 /// of the stream is word `i % 4` of the block at counter `(key.stream << 64) | (counter + i / 4)`,
 /// the same numbering as ``Backend/fillRandom(_:count:distribution:key:counter:)``.
 public struct PhiloxStream: Sendable {
+    /// The key: seed and stream.
     public let key: PhiloxKey
     /// Block counter of the next block to generate.
     public private(set) var counter: UInt64
     private var block: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
     private var used = 4
 
+    /// A stream of the blocks of `key` starting at block `counter`.
     public init(key: PhiloxKey, counter: UInt64 = 0) {
         self.key = key
         self.counter = counter

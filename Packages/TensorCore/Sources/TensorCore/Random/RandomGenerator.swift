@@ -75,6 +75,7 @@ public struct RandomGeneratorState: Hashable, Sendable, Codable {
     /// Next unused block counter per stream (absent streams are at 0).
     public var offsets: [UInt64: UInt64]
 
+    /// A state from its parts.
     public init(seed: UInt64, offsets: [UInt64: UInt64] = [:]) {
         self.seed = seed
         self.offsets = offsets

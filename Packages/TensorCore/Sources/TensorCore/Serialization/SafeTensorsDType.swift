@@ -4,21 +4,33 @@
 /// uses ``f32``. Integer and boolean tensors convert exactly up to 2^24; larger magnitudes round
 /// to the nearest Float32, and F64 values outside the Float32 range become ±infinity.
 public enum SafeTensorsDType: String, CaseIterable, Sendable {
+    /// IEEE 754 double precision.
     case f64 = "F64"
+    /// IEEE 754 single precision (what this writer stores).
     case f32 = "F32"
+    /// IEEE 754 half precision.
     case f16 = "F16"
+    /// bfloat16: the upper 16 bits of a Float32.
     case bf16 = "BF16"
     /// 8-bit float with 4 exponent and 3 mantissa bits, finite only (PyTorch's `float8_e4m3fn`).
     case f8E4M3 = "F8_E4M3"
     /// 8-bit float with 5 exponent and 2 mantissa bits (PyTorch's `float8_e5m2`).
     case f8E5M2 = "F8_E5M2"
+    /// Signed 64-bit integer.
     case i64 = "I64"
+    /// Signed 32-bit integer.
     case i32 = "I32"
+    /// Signed 16-bit integer.
     case i16 = "I16"
+    /// Signed 8-bit integer.
     case i8 = "I8"
+    /// Unsigned 64-bit integer.
     case u64 = "U64"
+    /// Unsigned 32-bit integer.
     case u32 = "U32"
+    /// Unsigned 16-bit integer.
     case u16 = "U16"
+    /// Unsigned 8-bit integer.
     case u8 = "U8"
     /// One byte per element; any non-zero byte reads as 1.
     case bool = "BOOL"

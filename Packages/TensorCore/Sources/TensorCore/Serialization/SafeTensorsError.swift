@@ -55,6 +55,7 @@ public struct SafeTensorsError: Error, Equatable, Sendable, CustomStringConverti
     /// What went wrong.
     public var problem: Problem
 
+    /// An error about `file` (and `tensor`, when one is involved).
     public init(file: String, tensor: String? = nil, _ problem: Problem) {
         self.file = file
         self.tensor = tensor

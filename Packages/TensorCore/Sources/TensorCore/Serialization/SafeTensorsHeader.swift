@@ -9,6 +9,7 @@ public struct SafeTensorsEntry: Equatable, Sendable {
     /// Byte range of the data, relative to the start of the data section (after the header).
     public var dataOffsets: Range<Int>
 
+    /// An entry from its parts (not validated; the header reader checks sizes and offsets).
     public init(name: String, dtype: SafeTensorsDType, shape: [Int], dataOffsets: Range<Int>) {
         self.name = name
         self.dtype = dtype

@@ -60,6 +60,7 @@ public enum CheckResult: Sendable, Equatable, CustomStringConvertible {
 /// A custom check family conforms by implementing ``evaluate(on:)``; ``run(on:)`` adds the
 /// tensor checking scope, the error translation and the process-wide serialisation.
 public protocol Check: Sendable, Hashable, CaseIterable, CustomStringConvertible where AllCases == [Self] {
+    /// The description of the component the checks run against (a ``ModelSubject``, a ``DatasetSubject``, …).
     associatedtype Subject: CheckSubject
 
     /// Stable dotted name used in reports, e.g. `"model.batchIndependence"`.

@@ -86,6 +86,7 @@ public struct CheckLocation: Sendable, Equatable, CustomStringConvertible {
     /// Anything else worth saying about the place (e.g. `"second read"`).
     public var detail: String?
 
+    /// A location with the fields that apply; the others stay `nil` and are not printed.
     public init(split: String? = nil, sample: Int? = nil, parameter: String? = nil, element: [Int]? = nil,
                 shape: [Int]? = nil, device: Device? = nil, tag: String? = nil, step: Int? = nil,
                 detail: String? = nil) {
@@ -125,6 +126,7 @@ public struct Deviation: Sendable, Equatable, CustomStringConvertible {
     /// The limit it should have respected.
     public var limit: Double
 
+    /// `quantity` measured at `observed` against `limit`.
     public init(_ quantity: String, observed: Double, limit: Double) {
         self.quantity = quantity
         self.observed = observed

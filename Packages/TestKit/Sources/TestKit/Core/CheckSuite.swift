@@ -11,6 +11,7 @@ public struct CheckSuite<C: Check>: Sendable {
     /// The checks to run, in order (all of the family by default).
     public var checks: [C]
 
+    /// A suite of `checks` (default: the whole family) on `subject`.
     public init(subject: C.Subject, checks: [C] = C.allCases) {
         self.subject = subject
         self.checks = checks
@@ -58,6 +59,7 @@ public struct CheckReport: Sendable, Equatable, CustomStringConvertible {
     /// Wall-clock time the check took.
     public var duration: Duration
 
+    /// A report from its parts (``CheckSuite/run()`` makes them).
     public init(check: String, subject: String, outcome: Outcome, duration: Duration) {
         self.check = check
         self.subject = subject

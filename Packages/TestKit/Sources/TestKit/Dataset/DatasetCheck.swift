@@ -28,6 +28,7 @@ public enum DatasetCheck: String, Check {
     /// samples are the unnormalised ones normalised with them.
     case normalizationStatistics
 
+    /// Dataset checks run on a ``DatasetSubject``.
     public typealias Subject = DatasetSubject
 
     public var name: String { "dataset.\(rawValue)" }

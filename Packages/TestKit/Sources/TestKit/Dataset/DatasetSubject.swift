@@ -36,6 +36,7 @@ public struct DatasetSubject: CheckSubject {
     /// Checks that do not apply, with the reason (reported as skipped).
     public var skipped: [DatasetCheck: String]
 
+    /// Describes a dataset under test; the parameters set the properties of the same names.
     public init(name: String, splits: [DatasetSplit], seed: UInt64 = 0, samplesPerCheck: Int? = 256,
                 loader: LoaderSettings = LoaderSettings(), normalization: NormalizationDeclaration? = nil,
                 skipped: [DatasetCheck: String] = [:]) {
@@ -88,6 +89,8 @@ public struct DatasetSplit: Sendable {
     /// normalisation check computes statistics from these.
     public var unnormalized: (any Dataset)?
 
+    /// The split `name` read from `dataset`, promising `expectation`; `unaugmented` and `unnormalized`
+    /// are the same samples before augmentation and before normalisation (see the properties).
     public init(_ name: String, _ dataset: any Dataset, expecting expectation: SplitExpectation,
                 unaugmented: (any Dataset)? = nil, unnormalized: (any Dataset)? = nil) {
         self.name = name
@@ -120,6 +123,7 @@ public struct SplitExpectation: Sendable, Equatable {
     /// Number of classes: every label must be in `0 ..< classes`; `nil` when samples carry no label.
     public var classes: Int?
 
+    /// The promises of a split; the parameters set the properties of the same names.
     public init(sampleShape: [Int], valueRange: ClosedRange<Float>, requiresBothSigns: Bool = true,
                 augmented: Bool, minimumAugmentedFraction: Double = 0, classes: Int? = nil) {
         self.sampleShape = sampleShape
@@ -142,6 +146,7 @@ public struct LoaderSettings: Sendable, Equatable {
     /// Read at most this many samples per split (the first ones) through the loaders; `nil` for all.
     public var sampleLimit: Int?
 
+    /// Loader settings; the parameters set the properties of the same names.
     public init(batchSize: Int = 8, workers: Int = 2, shuffle: Bool = true, sampleLimit: Int? = 512) {
         self.batchSize = batchSize
         self.workers = workers
@@ -162,6 +167,7 @@ public struct NormalizationDeclaration: Sendable, Equatable {
     /// Largest allowed |declared − computed| for each statistic.
     public var tolerance: Float
 
+    /// Statistics `mean` and `std` (per channel, or one value each) computed from `sourceSplit`.
     public init(mean: [Float], std: [Float], sourceSplit: String = "train", tolerance: Float = 1e-3) {
         self.mean = mean
         self.std = std

@@ -18,6 +18,7 @@ public enum KLDivergenceCheck: String, Check {
     /// `N(mu, σ²)` against the standard normal's bin probabilities (see ``KLHistogramSettings``).
     case histogramEstimate
 
+    /// KL-divergence checks run on a ``KLDivergenceSubject``.
     public typealias Subject = KLDivergenceSubject
 
     public var name: String { "kl.\(rawValue)" }

@@ -35,6 +35,7 @@ public enum ModelCheck: String, Check {
     /// are identical when it is declared deterministic (``ModelSubject/modes``).
     case trainEvalMode
 
+    /// Model checks run on a ``ModelSubject``.
     public typealias Subject = ModelSubject
 
     public var name: String { "model.\(rawValue)" }

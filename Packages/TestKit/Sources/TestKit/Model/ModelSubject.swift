@@ -9,6 +9,7 @@ public struct ModelBatch: Sendable {
     /// Target (labels, regression values) of shape `[batch, …]`, or `nil` when the loss needs none.
     public var target: Tensor?
 
+    /// A batch of `input` `[batch, …]` with an optional `target` `[batch, …]`.
     public init(input: Tensor, target: Tensor? = nil) {
         self.input = input
         self.target = target
@@ -36,6 +37,7 @@ public struct ModeBehaviour: Sendable, Equatable {
     /// Behaviour in evaluation mode.
     public var evaluation: ForwardRandomness
 
+    /// The behaviour in each mode.
     public init(training: ForwardRandomness, evaluation: ForwardRandomness) {
         self.training = training
         self.evaluation = evaluation
@@ -65,7 +67,7 @@ public struct ModeBehaviour: Sendable, Equatable {
 ///     },
 ///     outputShape: [3],
 ///     forward: { model, input in model(input) },
-///     loss: { model, batch in crossEntropy(model(batch.input), batch.target!) },
+///     loss: { model, batch in crossEntropy(model(batch.input), batch.target!) },   // your own loss function
 ///     makeOptimizer: { model in try Adam(model.namedParameters()) })
 /// ```
 ///

@@ -19,6 +19,7 @@ public enum TrainerCheck: String, Check {
     /// Evaluating twice (after a training step) changes no parameter and gives the same value.
     case evaluationChangesNoParameter
 
+    /// Trainer checks run on a ``TrainerSubject``.
     public typealias Subject = TrainerSubject
 
     public var name: String { "trainer.\(rawValue)" }

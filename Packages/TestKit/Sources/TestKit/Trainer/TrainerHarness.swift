@@ -35,6 +35,7 @@ public struct LoggedEvent: Hashable, Sendable, CustomStringConvertible {
     /// The global step (or epoch) it was logged at.
     public var step: Int
 
+    /// The event `tag` at `step`.
     public init(tag: String, step: Int) {
         self.tag = tag
         self.step = step
@@ -71,6 +72,7 @@ public struct TrainerSubject: CheckSubject {
     /// Checks that do not apply, with the reason (reported as skipped).
     public var skipped: [TrainerCheck: String]
 
+    /// Describes a trainer under test; the parameters set the properties of the same names.
     public init(name: String, seed: UInt64 = 0, tolerance: Float = 0,
                 expectedEpochEvents: @escaping @Sendable (_ epoch: Int) -> [LoggedEvent],
                 overfit: OverfitExpectation, skipped: [TrainerCheck: String] = [:],
@@ -93,6 +95,7 @@ public struct OverfitExpectation: Sendable, Equatable {
     /// Largest evaluation that counts as overfitted.
     public var maximumLoss: Float
 
+    /// Expect an evaluation of at most `maximumLoss` after `steps` steps on one batch.
     public init(steps: Int, maximumLoss: Float) {
         self.steps = steps
         self.maximumLoss = maximumLoss

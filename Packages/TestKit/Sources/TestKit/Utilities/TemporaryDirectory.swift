@@ -3,7 +3,7 @@ import FoundationEssentials
 /// A fresh, empty directory under the system's temporary directory, removed with everything in
 /// it when the value is released (or by ``remove()``).
 ///
-/// Prefer ``withTemporaryDirectory(_:)``, which removes the directory when the body returns or throws.
+/// Prefer ``withTemporaryDirectory(prefix:_:)``, which removes the directory when the body returns or throws.
 public final class TemporaryDirectory: Sendable {
     /// Absolute path of the directory.
     public let path: String
