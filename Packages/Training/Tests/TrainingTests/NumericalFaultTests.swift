@@ -30,9 +30,10 @@ import VAEModels
             #expect(anomaly.phase == .forward)
             #expect(anomaly.nanCount + anomaly.infinityCount > 0)
             #expect(!anomaly.op.isEmpty && !anomaly.inputShapes.isEmpty)
-            // Inside the encoder (the weights of ~1e30 overflow before the decoder runs).
+            // A layer of the encoder with its index and type, e.g. "encoder.3 (Linear)": the
+            // weights of ~1e30 overflow before the decoder runs.
             let path = try #require(anomaly.modulePath)
-            #expect(path.hasPrefix("encoder"), "\(path)")
+            #expect(path.hasPrefix("encoder.") && path.hasSuffix("(Linear)"), "\(path) — \(anomaly)")
             let message = "\(TrainingError.numericalAnomaly(stage: stage, anomaly))"
             #expect(message.contains("training step 1 stopped") && message.contains("'\(anomaly.op)'") && message.contains(path))
         }

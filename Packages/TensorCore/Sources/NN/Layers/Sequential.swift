@@ -34,8 +34,21 @@ public final class Sequential: Layer {
 
     /// The output of the last layer (the input itself when there are no layers). A Linear or
     /// convolution followed by a ReLU runs as one fused layer, with the same result.
+    /// In anomaly-detection mode each layer runs as the module scope `<index> (<type>)`, so a NaN is
+    /// located as, say, `encoder.6 (Linear)` (a fused ReLU is reported at its Linear or convolution).
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        steps.reduce(input) { x, step in step(x) }
+        guard AnomalyDetection.isEnabled else { return steps.reduce(input) { x, step in step(x) } }
+        var x = input
+        var index = 0
+        for step in steps {
+            let (layer, width): (any Layer, Int) = switch step {
+            case .layer(let layer): (layer, 1)
+            case .followedByReLU(let layer): (layer, 2)
+            }
+            x = withModuleScope(String(index), type: String(describing: type(of: layer))) { step(x) }
+            index += width
+        }
+        return x
     }
 
     public var namedChildren: [(name: String, module: any Module)] {

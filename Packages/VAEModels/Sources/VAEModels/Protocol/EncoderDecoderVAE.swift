@@ -14,9 +14,11 @@ public protocol EncoderDecoderVAE: VariationalAutoencoder {
 }
 
 extension EncoderDecoderVAE {
-    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input)) }
+    // `named:` scopes the children for anomaly detection, which then reports a NaN at, say,
+    // `encoder.6 (Linear)` (NumericalFaultTests in Training); outside that mode it costs nothing.
+    public func encode(_ input: Tensor) -> (mu: Tensor, logSigma: Tensor) { splitLatent(encoder(input, named: "encoder")) }
 
-    public func decode(_ latent: Tensor) -> Tensor { decoder(latent) }
+    public func decode(_ latent: Tensor) -> Tensor { decoder(latent, named: "decoder") }
 
     public var namedChildren: [(name: String, module: any Module)] { [("encoder", encoder), ("decoder", decoder)] }
     public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
