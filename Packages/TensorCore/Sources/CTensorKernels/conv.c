@@ -8,6 +8,8 @@
 /// Scratch slots (see dt_gemm_scratch): 0 and 1 belong to the GEMM driver.
 enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PARTIALS = 5 };
 
+/// Parts per thread when images are split over threads.
+#define DT_CONV_PARTS_PER_THREAD 4
 /// Below this many multiply-adds a convolution runs on the calling thread alone.
 #define DT_CONV_PARALLEL_MIN_MACS (1u << 18)
 /// Layers with at most this many output channels use the direct kernels: as a GEMM they would
@@ -78,6 +80,15 @@ static int thread_budget(const conv_job *job) {
     return macs < (double)DT_CONV_PARALLEL_MIN_MACS ? 1 : dt_thread_count();
 }
 
+/// Parts (runs of whole images) to split the batch into: a few per thread, so a descheduled worker
+/// delays the rest by at most one part.
+static int image_parts(const conv_job *job) {
+    int threads = thread_budget(job);
+    if (threads <= 1) return 1;
+    size_t parts = (size_t)threads * DT_CONV_PARTS_PER_THREAD;
+    return (int)(parts < job->g->batch ? parts : job->g->batch);
+}
+
 // MARK: - Forward
 
 static void forward_image(const conv_job *job, size_t image, int threads) {
@@ -111,7 +122,7 @@ void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const fl
     job.out = output;
     job.weight = weight;
     if (job.direct) {
-        dt_parallel_team(thread_budget(&job), forward_member, &job);
+        dt_parallel_parts(image_parts(&job), forward_member, &job);
         return;
     }
     job.shape = job.gemm->select_shape(oc, job.source.pixels, patch);
@@ -124,7 +135,7 @@ void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const fl
     if (threads > 1 && g->batch < (size_t)threads) {
         for (size_t image = 0; image < g->batch; image++) forward_image(&job, image, threads);
     } else {
-        dt_parallel_team(threads, forward_member, &job);
+        dt_parallel_parts(image_parts(&job), forward_member, &job);
     }
 }
 
@@ -176,7 +187,7 @@ void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_out
     job.out = grad_input;
     job.weight = weight;
     if (job.direct) {
-        dt_parallel_team(thread_budget(&job), backward_input_member, &job);
+        dt_parallel_parts(image_parts(&job), backward_input_member, &job);
         return;
     }
     size_t chunk = DT_CONV_COLUMN_BUDGET / patch;
@@ -188,7 +199,7 @@ void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_out
     dt_gemm_matrix wt = {weight, 1, patch}; // Wᵀ: element (patch index, output channel)
     job.gemm->pack_contiguous(&wt, 0, patch, 0, oc, packed, (int)mr);
     job.packed_weight = packed;
-    dt_parallel_team(thread_budget(&job), backward_input_member, &job);
+    dt_parallel_parts(image_parts(&job), backward_input_member, &job);
 }
 
 // MARK: - Weight gradient
@@ -241,10 +252,9 @@ void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, 
         return;
     }
     if (!job.direct) job.shape = job.gemm->select_shape(patch, oc, g->batch * job.source.pixels);
-    int threads = thread_budget(&job);
-    if ((size_t)threads > g->batch) threads = (int)g->batch;
-    job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)threads * weights);
-    dt_parallel_team(threads, backward_weight_member, &job);
+    int parts = image_parts(&job);
+    job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
+    dt_parallel_parts(parts, backward_weight_member, &job);
     // Sum the parts; the GEMM path's parts are transposed ([patch][oc]).
     for (size_t o = 0; o < oc; o++) {
         for (size_t t = 0; t < patch; t++) {

@@ -8,6 +8,8 @@
 /// Products below this many multiply-adds (m·n·k) run on one thread: splitting them costs more
 /// than it saves.
 #define DT_GEMM_PARALLEL_MIN_MACS (64u * 64u * 64u)
+/// Parts per thread when a product is split over threads without duplicated packing.
+#define DT_GEMM_PARTS_PER_THREAD 4
 
 const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa) {
     switch (isa) {
@@ -119,8 +121,13 @@ void dt_gemm_run(const dt_gemm_isa_ops *ops, const dt_gemm_args *g, const dt_gem
         ops->run_block(g, shape, 0, g->m, 0, g->n);
         return;
     }
+    // More parts than threads keep a descheduled worker from holding up half the product; they
+    // cost nothing when the operand every part needs whole is read in place rather than packed.
+    int parts = threads;
+    if (split_columns ? g->a.direct != NULL : g->b.direct != NULL)
+        parts = tiles < (size_t)threads * DT_GEMM_PARTS_PER_THREAD ? (int)tiles : threads * DT_GEMM_PARTS_PER_THREAD;
     split_job job = {ops, g, shape, split_columns, tiles};
-    dt_parallel_team(threads, run_split_member, &job);
+    dt_parallel_parts(parts, run_split_member, &job);
 }
 
 // MARK: - Public entry points

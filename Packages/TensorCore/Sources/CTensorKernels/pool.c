@@ -162,8 +162,9 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
-/// Creates workers 1..<count if missing (owner held); returns how many threads can run (≤ count).
-static int ensure_workers(int count) {
+/// Creates workers 1..<count if missing (owner held). A failure leaves fewer workers: their parts
+/// are then claimed by the others.
+static void ensure_workers(int count) {
     while (pool.started < count - 1) {
         int index = pool.started + 1;
         pool.start_generation[index] = atomic_load(&pool.generation);
@@ -176,37 +177,28 @@ static int ensure_workers(int count) {
         if (rc != 0) break;
         pool.started = index;
     }
-    return pool.started + 1 < count ? pool.started + 1 : count;
 }
 
-static void run_inline(dt_team_fn fn, void *ctx) {
-    dt_fp_mode old = dt_fp_mode_enter_flush();
-    int was_inside = inside_team;
-    inside_team = 1;
-    fn(ctx, 0, 1);
-    inside_team = was_inside;
-    dt_fp_mode_restore(old);
-}
-
-void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx) {
-    int count = dt_thread_count();
-    if (max_threads < count) count = max_threads < 1 ? 1 : max_threads;
-    if (count > (int)DT_MAX_PARTS) count = (int)DT_MAX_PARTS;
-    if (count <= 1 || inside_team || pthread_mutex_trylock(&pool.owner) != 0) {
-        run_inline(fn, ctx);
+/// Runs `parts` parts of a job on up to `threads` threads (the caller included).
+static void run_job(int parts, int threads, dt_team_fn fn, void *ctx) {
+    if (parts > (int)DT_MAX_PARTS) parts = (int)DT_MAX_PARTS;
+    if (threads > parts) threads = parts;
+    if (parts <= 1 || threads <= 1 || inside_team || pthread_mutex_trylock(&pool.owner) != 0) {
+        dt_fp_mode old = dt_fp_mode_enter_flush();
+        int was_inside = inside_team;
+        inside_team = 1;
+        for (int part = 0; part < (parts < 1 ? 1 : parts); part++) fn(ctx, part, parts < 1 ? 1 : parts);
+        inside_team = was_inside;
+        dt_fp_mode_restore(old);
         return;
     }
-    if (ensure_workers(count) <= 1) {
-        pthread_mutex_unlock(&pool.owner);
-        run_inline(fn, ctx);
-        return;
-    }
+    ensure_workers(threads);
     pool.fn = fn;
     pool.ctx = ctx;
     // The generation is the job's sequence number (28 bits of it in the claim word).
     uint64_t generation = (atomic_load_explicit(&pool.generation, memory_order_relaxed) + 1) &
                           ((1ull << (64u - CLAIM_SEQUENCE_SHIFT)) - 1u);
-    atomic_store(&pool.claim, (generation << CLAIM_SEQUENCE_SHIFT) | ((uint64_t)count << CLAIM_PARTS_SHIFT));
+    atomic_store(&pool.claim, (generation << CLAIM_SEQUENCE_SHIFT) | ((uint64_t)parts << CLAIM_PARTS_SHIFT));
     atomic_store(&pool.generation, generation);
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.sleep_lock);
@@ -221,13 +213,21 @@ void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx) {
     dt_fp_mode_restore(old);
 
     for (unsigned spin = 0;
-         claim_field(atomic_load_explicit(&pool.claim, memory_order_acquire), CLAIM_FINISHED_SHIFT) < (unsigned)count;
+         claim_field(atomic_load_explicit(&pool.claim, memory_order_acquire), CLAIM_FINISHED_SHIFT) < (unsigned)parts;
          spin++) {
         if (spin < 20000) dt_cpu_relax();
         else sched_yield();
     }
     pthread_mutex_unlock(&pool.owner);
 }
+
+void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx) {
+    int count = dt_thread_count();
+    if (max_threads < count) count = max_threads < 1 ? 1 : max_threads;
+    run_job(count, count, fn, ctx);
+}
+
+void dt_parallel_parts(int parts, dt_team_fn fn, void *ctx) { run_job(parts < 1 ? 1 : parts, dt_thread_count(), fn, ctx); }
 
 typedef struct {
     dt_range_fn fn;
@@ -242,15 +242,19 @@ static void run_range_chunk(void *ctx, int index, int count) {
     if (begin < end) job->fn(job->ctx, begin, end);
 }
 
+/// Chunks per thread of a parallel loop: more chunks than threads let the others take over a
+/// descheduled worker's share.
+#define DT_CHUNKS_PER_THREAD 4
+
 void dt_parallel_for_grain(size_t n, size_t grain, dt_range_fn fn, void *ctx) {
     if (n == 0) return;
     if (grain < 1) grain = 1;
     size_t chunks = n / grain;
     int threads = dt_thread_count();
-    if (chunks > (size_t)threads) chunks = (size_t)threads;
-    if (chunks < 1) chunks = 1;
+    if (chunks > (size_t)threads * DT_CHUNKS_PER_THREAD) chunks = (size_t)threads * DT_CHUNKS_PER_THREAD;
+    if (chunks < 1 || threads <= 1) chunks = 1;
     range_job job = {fn, ctx, n};
-    dt_parallel_team((int)chunks, run_range_chunk, &job);
+    dt_parallel_parts((int)chunks, run_range_chunk, &job);
 }
 
 void dt_parallel_for(size_t n, dt_range_fn fn, void *ctx) { dt_parallel_for_grain(n, 1, fn, ctx); }

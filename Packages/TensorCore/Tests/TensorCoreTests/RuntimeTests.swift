@@ -62,6 +62,24 @@ private final class TeamLog: Sendable {
         }
     }
 
+    @Test(arguments: [1, 2, 3, 9, 100])
+    func partsEachRunOnceWhateverTheThreadCount(parts: Int) {
+        let members: dt_team_fn = { ctx, index, count in
+            Unmanaged<TeamLog>.fromOpaque(ctx!).takeUnretainedValue().seen.withLock {
+                $0.append((Int(index), Int(count)))
+            }
+        }
+        for threads in [1, 2, 4] {
+            let log = TeamLog()
+            CPUBackend.withKernelSettings(threads: threads) {
+                dt_parallel_parts(Int32(parts), members, Unmanaged.passUnretained(log).toOpaque())
+            }
+            let seen = log.seen.withLock { $0 }
+            #expect(seen.map(\.index).sorted() == Array(0..<parts), "parts \(parts), threads \(threads)")
+            #expect(seen.allSatisfy { $0.count == parts })
+        }
+    }
+
     @Test func nestedParallelForRunsInline() {
         // An inner loop started from inside a chunk must still visit everything exactly once.
         final class Nested: Sendable {

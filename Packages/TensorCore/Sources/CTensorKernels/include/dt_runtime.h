@@ -54,9 +54,9 @@ int dt_exchange_thread_count_override(int count);
 /// Body of a parallel loop: processes the indices `[begin, end)`.
 typedef void (*dt_range_fn)(void *ctx, size_t begin, size_t end);
 
-/// Runs `fn` over `[0, n)` split into contiguous, nearly equal chunks, one per thread (up to
-/// dt_thread_count(), the calling thread included; never more chunks than `n`), and returns when
-/// every chunk is done. `fn` must be safe to call concurrently on disjoint ranges. Does nothing
+/// Runs `fn` over `[0, n)` split into contiguous, nearly equal chunks (a few per thread, never
+/// more than `n`) on up to dt_thread_count() threads, the calling thread included, and returns
+/// when every chunk is done. `fn` must be safe to call concurrently on disjoint ranges. Does nothing
 /// when `n` is 0. Called from inside a parallel body, or while another thread holds the pool, it
 /// runs the whole range on the calling thread. Every chunk runs with flush-to-zero and
 /// denormals-are-zero, whichever thread runs it, so results do not depend on the thread count;
@@ -64,8 +64,8 @@ typedef void (*dt_range_fn)(void *ctx, size_t begin, size_t end);
 /// Callers decide when a loop is too small to be worth splitting (see dt_parallel_for_grain).
 void dt_parallel_for(size_t n, dt_range_fn fn, void *ctx);
 
-/// Like dt_parallel_for, but every chunk except possibly the last holds at least `grain` indices,
-/// so loops shorter than 2·grain run on the calling thread alone, without any threading cost.
+/// Like dt_parallel_for, but every chunk holds at least `grain` indices, so loops shorter than
+/// 2·grain run on the calling thread alone, without any threading cost.
 void dt_parallel_for_grain(size_t n, size_t grain, dt_range_fn fn, void *ctx);
 
 /// Body of a parallel team: the `index`-th of `count` cooperating calls.
@@ -78,6 +78,12 @@ typedef void (*dt_team_fn)(void *ctx, int index, int count);
 /// share to the others, and several `i` may run one after another on one thread. Nested or
 /// contended calls run with `count = 1` on the calling thread.
 void dt_parallel_team(int max_threads, dt_team_fn fn, void *ctx);
+
+/// Calls `fn(ctx, i, parts)` once for each `i` in `[0, parts)` (at least 1 part), spread like
+/// dt_parallel_team over up to dt_thread_count() threads; returns when all calls have returned.
+/// More parts than threads balance the load, and keep a descheduled worker from delaying the
+/// rest by more than one part.
+void dt_parallel_parts(int parts, dt_team_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }
