@@ -58,12 +58,15 @@ func imports(under directory: String, excluding excluded: [String]) -> [String: 
     var found: [String: String] = [:]
     guard let walker = FileManager.default.enumerator(atPath: directory) else { return found }
     let pattern = try! NSRegularExpression(
-        pattern: #"^\s*(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*import\s+(?:(?:typealias|struct|class|enum|protocol|let|var|func)\s+)?([A-Za-z_][A-Za-z0-9_]*)"#)
+        pattern:
+            #"^\s*(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*import\s+(?:(?:typealias|struct|class|enum|protocol|let|var|func)\s+)?([A-Za-z_][A-Za-z0-9_]*)"#
+    )
     for case let relative as String in walker {
         let name = (relative as NSString).lastPathComponent
         let isExcluded = excluded.contains { relative == $0 || relative.hasPrefix($0 + "/") }
         if name.hasPrefix(".") || isExcluded
-            || FileManager.default.fileExists(atPath: directory + "/" + relative + "/Package.swift") {
+            || FileManager.default.fileExists(atPath: directory + "/" + relative + "/Package.swift")
+        {
             walker.skipDescendants()
             continue
         }
@@ -73,7 +76,8 @@ func imports(under directory: String, excluding excluded: [String]) -> [String: 
             let line = String(line)
             let range = NSRange(line.startIndex..., in: line)
             guard let match = pattern.firstMatch(in: line, range: range),
-                  let moduleRange = Range(match.range(at: 1), in: line) else { continue }
+                let moduleRange = Range(match.range(at: 1), in: line)
+            else { continue }
             let module = String(line[moduleRange])
             if found[module] == nil { found[module] = relative }
         }
@@ -100,18 +104,22 @@ for packageDirectory in CommandLine.arguments.dropFirst() {
         var dependencyProducts: [String: [String: [String]]] = [:]
         for dependency in package["dependencies"] as? [[String: Any]] ?? [] {
             guard let fileSystem = (dependency["fileSystem"] as? [[String: Any]])?.first,
-                  let path = fileSystem["path"] as? String else { continue }
+                let path = fileSystem["path"] as? String
+            else { continue }
             let dependencyManifest = try manifest(at: path)
             let products = productModules(dependencyManifest)
-            for name in [fileSystem["identity"] as? String, dependencyManifest["name"] as? String,
-                         URL(fileURLWithPath: path).lastPathComponent].compactMap({ $0 }) {
+            for name in [
+                fileSystem["identity"] as? String, dependencyManifest["name"] as? String,
+                URL(fileURLWithPath: path).lastPathComponent,
+            ].compactMap({ $0 }) {
                 dependencyProducts[name] = products
                 dependencyProducts[name.lowercased()] = products
             }
         }
         for target in package["targets"] as? [[String: Any]] ?? [] {
             guard let name = target["name"] as? String, let type = target["type"] as? String,
-                  ["regular", "executable", "test"].contains(type) else { continue }
+                ["regular", "executable", "test"].contains(type)
+            else { continue }
             var allowed: Set<String> = [name]
             var declaredProducts: [(product: String, modules: [String])] = []
             for dependency in target["dependencies"] as? [[String: Any]] ?? [] {
@@ -121,7 +129,10 @@ for packageDirectory in CommandLine.arguments.dropFirst() {
                     allowed.insert(module)
                 } else if let product = dependency["product"] as? [Any], let productName = product.first as? String {
                     let packageRef = product.count > 1 ? product[1] as? String : nil
-                    let modules = packageRef.flatMap { dependencyProducts[$0]?[productName] ?? dependencyProducts[$0.lowercased()]?[productName] }
+                    let modules =
+                        packageRef.flatMap {
+                            dependencyProducts[$0]?[productName] ?? dependencyProducts[$0.lowercased()]?[productName]
+                        }
                         ?? [productName]
                     allowed.formUnion(modules)
                     declaredProducts.append((productName, modules))
@@ -129,8 +140,9 @@ for packageDirectory in CommandLine.arguments.dropFirst() {
             }
             let defaultRoot = type == "test" ? "Tests" : "Sources"
             let path = (target["path"] as? String) ?? "\(defaultRoot)/\(name)"
-            let imported = imports(under: URL(fileURLWithPath: packageDirectory).appendingPathComponent(path).path,
-                                   excluding: target["exclude"] as? [String] ?? [])
+            let imported = imports(
+                under: URL(fileURLWithPath: packageDirectory).appendingPathComponent(path).path,
+                excluding: target["exclude"] as? [String] ?? [])
             for (module, file) in imported.sorted(by: { $0.key < $1.key })
             where !allowed.contains(module) && !toolchainModules.contains(module) {
                 print("\(packageName)/\(name): \(path)/\(file) imports \(module), which is not a declared dependency")
@@ -145,5 +157,7 @@ for packageDirectory in CommandLine.arguments.dropFirst() {
         violations += 1
     }
 }
-print("check-imports: \(violations == 0 ? "ok" : "\(violations) undeclared import(s)") in \(CommandLine.arguments.count - 1) package(s)")
+print(
+    "check-imports: \(violations == 0 ? "ok" : "\(violations) undeclared import(s)") in \(CommandLine.arguments.count - 1) package(s)"
+)
 exit(violations == 0 ? 0 : 1)

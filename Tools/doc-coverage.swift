@@ -42,16 +42,18 @@ var gaps = Set<Gap>()
 let files = (try? FileManager.default.contentsOfDirectory(atPath: graphDirectory)) ?? []
 for file in files.sorted() where file.hasSuffix(".symbols.json") {
     guard let data = FileManager.default.contents(atPath: graphDirectory + "/" + file),
-          let graph = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let symbols = graph["symbols"] as? [[String: Any]] else {
+        let graph = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let symbols = graph["symbols"] as? [[String: Any]]
+    else {
         print("doc-coverage: cannot read \(graphDirectory)/\(file)")
         exit(2)
     }
     for symbol in symbols {
         guard let access = symbol["accessLevel"] as? String, access == "public" || access == "open",
-              let kind = (symbol["kind"] as? [String: Any])?["identifier"] as? String, kind != "swift.extension",
-              let location = symbol["location"] as? [String: Any], let uri = location["uri"] as? String,
-              symbol["docComment"] == nil else { continue }
+            let kind = (symbol["kind"] as? [String: Any])?["identifier"] as? String, kind != "swift.extension",
+            let location = symbol["location"] as? [String: Any], let uri = location["uri"] as? String,
+            symbol["docComment"] == nil
+        else { continue }
         let path = URL(string: uri)?.standardizedFileURL.resolvingSymlinksInPath().path ?? uri
         guard path.hasPrefix(sourcesPrefix) else { continue }
         let line = ((location["position"] as? [String: Any])?["line"] as? Int ?? 0) + 1
@@ -67,6 +69,7 @@ for gap in listsAllKinds ? sorted : functionsAndTypes {
     print("  \(gap.file):\(gap.line)  \(shortKind(gap.kind))  \(gap.path)")
 }
 let name = URL(fileURLWithPath: packageDirectory).lastPathComponent
-print("\(name): \(sorted.count) undocumented (types and functions: \(functionsAndTypes.count), "
-      + "properties and cases: \(members.count))")
+print(
+    "\(name): \(sorted.count) undocumented (types and functions: \(functionsAndTypes.count), "
+        + "properties and cases: \(members.count))")
 exit((listsAllKinds ? sorted : functionsAndTypes).isEmpty ? 0 : 1)

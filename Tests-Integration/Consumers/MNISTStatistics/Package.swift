@@ -7,18 +7,20 @@ import PackageDescription
 let package = Package(
     name: "MNISTStatistics",
     products: [
-        .executable(name: "mnist-statistics", targets: ["mnist-statistics"]),
+        .executable(name: "mnist-statistics", targets: ["mnist-statistics"])
     ],
     dependencies: [
-        .package(path: "../../../Packages/MNISTData"),
+        .package(path: "../../../Packages/MNISTData")
     ],
     targets: [
         // The statistics of a split (what the command prints), separate so that tests run it.
         .target(name: "MNISTStatistics", dependencies: [.product(name: "MNISTData", package: "MNISTData")]),
         // `mnist-statistics [DIR] [--split train|test]`: DIR defaults to $MNIST_DIR.
         .executableTarget(name: "mnist-statistics", dependencies: ["MNISTStatistics"]),
-        .testTarget(name: "MNISTStatisticsTests", dependencies: [
-            "MNISTStatistics", .product(name: "MNISTData", package: "MNISTData"),
-        ]),
+        .testTarget(
+            name: "MNISTStatisticsTests",
+            dependencies: [
+                "MNISTStatistics", .product(name: "MNISTData", package: "MNISTData"),
+            ]),
     ]
 )

@@ -13,16 +13,20 @@ let package = Package(
     ],
     targets: [
         // The user's dataset: synthetic blob images.
-        .target(name: "SyntheticBlobs", dependencies: [
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-        ]),
-        .testTarget(name: "TrainerWithOwnDatasetTests", dependencies: [
-            "SyntheticBlobs",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-            .product(name: "VAEModels", package: "VAEModels"),
-            .product(name: "Training", package: "Training"),
-        ]),
+        .target(
+            name: "SyntheticBlobs",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+            ]),
+        .testTarget(
+            name: "TrainerWithOwnDatasetTests",
+            dependencies: [
+                "SyntheticBlobs",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "Training", package: "Training"),
+            ]),
     ]
 )

@@ -11,19 +11,23 @@ let package = Package(
         .package(path: "../../../Packages/TestKit"),
     ],
     targets: [
-        .target(name: "UserModel", dependencies: [
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "NN", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-        ]),
-        .testTarget(name: "UserModelTests", dependencies: [
-            "UserModel",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "NN", package: "TensorCore"),
-            .product(name: "Optim", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-            .product(name: "TestKit", package: "TestKit"),
-            .product(name: "TestKitTesting", package: "TestKit"),
-        ]),
+        .target(
+            name: "UserModel",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+            ]),
+        .testTarget(
+            name: "UserModelTests",
+            dependencies: [
+                "UserModel",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Optim", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "TestKit", package: "TestKit"),
+                .product(name: "TestKitTesting", package: "TestKit"),
+            ]),
     ]
 )

@@ -10,7 +10,8 @@ struct GeneratedSplit: ~Copyable {
     /// Writes `images` (each 28×28 bytes) and `labels` as `t10k-images-idx3-ubyte` and
     /// `t10k-labels-idx1-ubyte`.
     init(images: [[UInt8]], labels: [UInt8]) throws {
-        directory = FileManager.default.temporaryDirectory
+        directory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("mnist-statistics-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let imageFile = try IDXArray(elementType: .uint8, dimensions: [images.count, 28, 28], bytes: images.flatMap { $0 })
@@ -25,8 +26,9 @@ struct GeneratedSplit: ~Copyable {
 @Suite struct StatisticsTests {
     /// One black and one white image: mean ½ and standard deviation ½ by hand.
     @Test func blackAndWhiteImages() throws {
-        let split = try GeneratedSplit(images: [[UInt8](repeating: 0, count: 784), [UInt8](repeating: 255, count: 784)],
-                                       labels: [3, 7])
+        let split = try GeneratedSplit(
+            images: [[UInt8](repeating: 0, count: 784), [UInt8](repeating: 255, count: 784)],
+            labels: [3, 7])
         let statistics = try StatisticsCommand(directory: split.directory, split: .test).run()
         #expect(statistics.count == 2)
         #expect(statistics.height == 28 && statistics.width == 28)
@@ -39,7 +41,9 @@ struct GeneratedSplit: ~Copyable {
 
     /// Varied images: the statistics equal a direct two-pass computation over the same bytes.
     @Test func variedImagesMatchTwoPassComputation() throws {
-        let images = (0..<12).map { k in (0..<784).map { UInt8(truncatingIfNeeded: ($0 * 31 + k * 97) % 256 & (k % 2 == 0 ? 0xFF : 0x3F)) } }
+        let images = (0..<12).map { k in
+            (0..<784).map { UInt8(truncatingIfNeeded: ($0 * 31 + k * 97) % 256 & (k % 2 == 0 ? 0xFF : 0x3F)) }
+        }
         let labels = (0..<12).map { UInt8($0 % 10) }
         let split = try GeneratedSplit(images: images, labels: labels)
         let statistics = try StatisticsCommand(arguments: [split.directory, "--split", "test"]).run()
@@ -64,8 +68,11 @@ struct GeneratedSplit: ~Copyable {
 
     @Test func commandLine() throws {
         #expect(try StatisticsCommand(arguments: []) == StatisticsCommand(directory: nil, split: .test))
-        #expect(try StatisticsCommand(arguments: ["--split", "train", "data"]) == StatisticsCommand(directory: "data", split: .train))
-        #expect(throws: StatisticsCommandError.invalidSplit("validation")) { try StatisticsCommand(arguments: ["--split", "validation"]) }
+        #expect(
+            try StatisticsCommand(arguments: ["--split", "train", "data"]) == StatisticsCommand(directory: "data", split: .train))
+        #expect(throws: StatisticsCommandError.invalidSplit("validation")) {
+            try StatisticsCommand(arguments: ["--split", "validation"])
+        }
         #expect(throws: StatisticsCommandError.missingValue(flag: "--split")) { try StatisticsCommand(arguments: ["--split"]) }
         #expect(throws: StatisticsCommandError.unknownFlag("--verbose")) { try StatisticsCommand(arguments: ["--verbose"]) }
         #expect(throws: StatisticsCommandError.extraArgument("b")) { try StatisticsCommand(arguments: ["a", "b"]) }

@@ -12,14 +12,18 @@ enum BlobRun {
     static let trainingSet = SyntheticBlobs(count: 10, contentKey: 1, noise: 0.05)
     static let testSet = SyntheticBlobs(count: 6, contentKey: 2)
 
-    static func trainer(writer: any SummaryWriter = RecordingWriter(), learningRate: Float = 1e-3,
-                        trainingSet: any Dataset = trainingSet) throws -> VAETrainer {
+    static func trainer(
+        writer: any SummaryWriter = RecordingWriter(), learningRate: Float = 1e-3,
+        trainingSet: any Dataset = trainingSet
+    ) throws -> VAETrainer {
         let generator = RandomGenerator(seed: 7)
         let model = try configuration.makeModel(generator: generator)
-        let options = VAETrainerOptions(learningRate: learningRate, batchSize: 4, seed: 3,
-                                        evaluationSampling: .mean, comparisonImages: 2)
-        return try VAETrainer(model: model, trainingSet: trainingSet, testSet: testSet, options: options,
-                              generator: generator, writer: writer)
+        let options = VAETrainerOptions(
+            learningRate: learningRate, batchSize: 4, seed: 3,
+            evaluationSampling: .mean, comparisonImages: 2)
+        return try VAETrainer(
+            model: model, trainingSet: trainingSet, testSet: testSet, options: options,
+            generator: generator, writer: writer)
     }
 }
 
@@ -49,7 +53,9 @@ enum BlobRun {
         #expect(writer.images(tag: "test/1").map(\.step) == [0])
         #expect(writer.tags == ["test/0", "test/1", "test/loss", "train/kl_div_loss", "train/loss", "train/recon_loss"])
         let total = writer.scalars(tag: "train/loss").map(\.value)
-        let parts = zip(writer.scalars(tag: "train/recon_loss"), writer.scalars(tag: "train/kl_div_loss")).map { $0.value + $1.value }
+        let parts = zip(writer.scalars(tag: "train/recon_loss"), writer.scalars(tag: "train/kl_div_loss")).map {
+            $0.value + $1.value
+        }
         for (logged, sum) in zip(total, parts) {
             #expect(abs(logged - sum) <= 1e-3 * abs(sum), "train/loss \(logged) is not recon + KL = \(sum)")
         }
@@ -67,10 +73,12 @@ enum BlobRun {
     @Test func datasetIsReproducible() throws {
         let context = SampleContext(seed: 0, epoch: 0, index: 3)
         let plain = SyntheticBlobs(count: 5, contentKey: 9)
-        #expect(try plain.example(at: 3, context: context).input.scalars
+        #expect(
+            try plain.example(at: 3, context: context).input.scalars
                 == plain.example(at: 3, context: SampleContext(seed: 0, epoch: 1, index: 3)).input.scalars)
         let noisy = SyntheticBlobs(count: 5, contentKey: 9, noise: 0.1)
-        #expect(try noisy.example(at: 3, context: context).input.scalars
+        #expect(
+            try noisy.example(at: 3, context: context).input.scalars
                 != noisy.example(at: 3, context: SampleContext(seed: 0, epoch: 1, index: 3)).input.scalars)
         #expect(throws: BlobIndexError(index: 5, count: 5)) { try plain.example(at: 5, context: context) }
     }
