@@ -121,6 +121,29 @@ private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared)
         #expect(cpuB.grad!.scalars == otherB.grad!.scalars)
     }
 
+    /// A consumed input whose memory nothing else references becomes the result; an input that is
+    /// still referenced is never written.
+    @Test func reluAfterAddingReusesOnlyAnUnsharedInput() {
+        let bias = Tensor([0.5, -0.5, 1])
+        let values: [Float] = [-1, 0, 1, 2, -3, 4]
+        let expected: [Float] = [0, 0, 2, 2.5, 0, 5]
+        let fresh = Tensor(shape: [2, 3], scalars: values) * 1
+        let freshBuffer = ObjectIdentifier(fresh.storage.buffer)
+        let reused = (consume fresh).reluAfterAdding(bias)
+        #expect(ObjectIdentifier(reused.storage.buffer) == freshBuffer)
+        expectValues(reused, [2, 3], expected, tolerance: 0, "reused")
+        let shared = Tensor(shape: [2, 3], scalars: values)
+        let view = shared.reshaped([6])
+        let copied = shared.reluAfterAdding(bias)
+        #expect(ObjectIdentifier(copied.storage.buffer) != ObjectIdentifier(shared.storage.buffer))
+        expectValues(copied, [2, 3], expected, tolerance: 0, "copied")
+        #expect(shared.scalars == values && view.scalars == values)
+        // A broadcast result larger than the input needs new memory.
+        let row = Tensor([1, -2, 3]) * 1
+        let widened = (consume row).reluAfterAdding(Tensor(shape: [2, 1], scalars: [0, 1]))
+        expectValues(widened, [2, 3], [1, 0, 3, 2, 0, 4], tolerance: 0, "broadcast")
+    }
+
     @Test func reluAfterAddingReportsShapesThatDoNotBroadcast() {
         expectTensorFailure(op: "reluAfterAdding", mentioning: ["[2, 3]", "[4]"]) {
             Tensor.zeros([2, 3]).reluAfterAdding(Tensor.zeros([4]))

@@ -107,7 +107,9 @@ public final class Conv2d: Layer, ReLUFusingLayer {
     func callFollowedByReLU(_ input: Tensor) -> Tensor {
         let output = input.conv2d(weight: weight.value, stride: (stride.height, stride.width),
                                   padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
-        return bias.map { output.reluAfterAdding($0.value.reshaped([-1, 1, 1])) } ?? output.relu()
+        guard let bias else { return output.relu() }
+        // The convolution's output is used only here: the fused pass may overwrite it.
+        return (consume output).reluAfterAdding(bias.value.reshaped([-1, 1, 1]))
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

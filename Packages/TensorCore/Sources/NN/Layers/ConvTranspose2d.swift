@@ -119,7 +119,9 @@ public final class ConvTranspose2d: Layer, ReLUFusingLayer {
                                            padding: (padding.height, padding.width),
                                            outputPadding: (outputPadding.height, outputPadding.width),
                                            dilation: (dilation.height, dilation.width))
-        return bias.map { output.reluAfterAdding($0.value.reshaped([-1, 1, 1])) } ?? output.relu()
+        guard let bias else { return output.relu() }
+        // The convolution's output is used only here: the fused pass may overwrite it.
+        return (consume output).reluAfterAdding(bias.value.reshaped([-1, 1, 1]))
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

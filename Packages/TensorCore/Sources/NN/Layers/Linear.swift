@@ -87,7 +87,12 @@ public final class Linear: Layer, ReLUFusingLayer {
         let output: Tensor
         if relu {
             let product = rows.matmul(weightT)
-            output = bias.map { product.reluAfterAdding($0.value) } ?? product.relu()
+            if let bias {
+                // The product is used only here: the fused pass may overwrite it.
+                output = (consume product).reluAfterAdding(bias.value)
+            } else {
+                output = product.relu()
+            }
         } else {
             // One GEMM accumulates onto the broadcast bias (no separate addition pass).
             output = bias.map { rows.matmul(weightT, adding: $0.value) } ?? rows.matmul(weightT)

@@ -8,12 +8,18 @@ extension Tensor {
     /// Same values and gradients as `(self + other).relu()`: the gradient is the upstream gradient
     /// where the result is non-zero, summed down to each operand's shape. Misuse (shapes that do
     /// not broadcast, different devices) is reported naming both shapes.
-    public func reluAfterAdding(_ other: Tensor) -> Tensor {
+    ///
+    /// When this call holds the only reference to `self`'s memory (a layer's fresh output passed
+    /// with `consume`, say) and that memory is exactly the result's, the result is written over it
+    /// instead of into new memory (copy-on-write: nothing else can observe the change).
+    public consuming func reluAfterAdding(_ other: Tensor) -> Tensor {
         let name = "reluAfterAdding"
         guard let shape = broadcastShape(with: other, op: name) else {
             return placeholder(self.shape.count >= other.shape.count ? self.shape : other.shape)
         }
-        let y = Tensor.uninitialized(shape, backend: backend)
+        let reusable = shape == self.shape && layout.isContiguous && layout.offset == 0 && storage.buffer.count == count
+            && isKnownUniquelyReferenced(&storage)
+        let y = reusable ? Tensor(storage: storage, layout: layout) : Tensor.uninitialized(shape, backend: backend)
         if y.count > 0 {
             backend.binary(.add, storage.buffer, layout.broadcast(to: shape), other.storage.buffer,
                            other.layout.broadcast(to: shape), then: .relu, into: y.storage.buffer)
