@@ -25,7 +25,7 @@ public final class VAETrainerHarness: TrainerHarness {
     ///   - device: where the model lives (batches are moved there by the trainer).
     /// - Throws: what making the model or the trainer throws, or reading the batch's examples.
     public init(configuration: VAEConfiguration, dataset: any Dataset, batchSize: Int, seed: UInt64,
-                device: Device = .cpu, comparisonImages: Int = 2) throws {
+                comparisonImages: Int = 2, device: Device = .cpu) throws {
         let generator = RandomGenerator(seed: seed)
         let model = try configuration.makeModel(generator: generator, device: device)
         let options = VAETrainerOptions(learningRate: 1e-3, batchSize: batchSize, seed: seed, workers: 0,
@@ -74,7 +74,7 @@ public enum TrainingSubjects {
     /// `test/loss` and the comparison images `test/0` … at the epoch.
     public static func vaeTrainer(name: String, configuration: VAEConfiguration, dataset: any Dataset,
                                   batchSize: Int, overfit: OverfitExpectation, seed: UInt64 = 0,
-                                  device: Device = .cpu, comparisonImages: Int = 2) -> TrainerSubject {
+                                  comparisonImages: Int = 2, device: Device = .cpu) -> TrainerSubject {
         let stepsPerEpoch = (dataset.count + batchSize - 1) / batchSize
         let images = min(comparisonImages, batchSize)
         return TrainerSubject(
@@ -90,7 +90,7 @@ public enum TrainingSubjects {
             overfit: overfit
         ) { seed in
             try VAETrainerHarness(configuration: configuration, dataset: dataset, batchSize: batchSize, seed: seed,
-                                  device: device, comparisonImages: images)
+                                  comparisonImages: images, device: device)
         }
     }
 }

@@ -17,10 +17,10 @@ public enum VAESubjects {
     /// training and as `evaluation` says in evaluation mode; the loss is the reference loss
     /// (sum of squared errors + KL) and the optimiser Adam with lr 1e-3.
     public static func subject(_ configuration: VAEConfiguration, evaluation: LatentSampling,
-                               device: Device = .cpu, batchSize: Int = 4) -> ModelSubject {
+                               batchSize: Int = 4, device: Device = .cpu) -> ModelSubject {
         switch configuration.architecture {
-        case .mlp: return subject(configuration, evaluation: evaluation, device: device, batchSize: batchSize, make: MLPVAE.init)
-        case .cnn: return subject(configuration, evaluation: evaluation, device: device, batchSize: batchSize, make: CNNVAE.init)
+        case .mlp: return subject(configuration, evaluation: evaluation, batchSize: batchSize, device: device, make: MLPVAE.init)
+        case .cnn: return subject(configuration, evaluation: evaluation, batchSize: batchSize, device: device, make: CNNVAE.init)
         }
     }
 
@@ -37,7 +37,7 @@ public enum VAESubjects {
     }
 
     private static func subject<Model: VariationalAutoencoder>(
-        _ configuration: VAEConfiguration, evaluation: LatentSampling, device: Device, batchSize: Int,
+        _ configuration: VAEConfiguration, evaluation: LatentSampling, batchSize: Int, device: Device,
         make: @escaping @Sendable (VAEConfiguration, RandomGenerator) -> Model
     ) -> ModelSubject {
         ModelSubject(

@@ -10,8 +10,11 @@ import NN
 /// 247,777 parameters at bottleneck 16 on 1×32×32 inputs, named as PyTorch names them
 /// (`encoder.0.weight`, …, `decoder.7.bias`).
 public final class CNNVAE: EncoderDecoderVAE {
+    /// Architecture, input shape and bottleneck of this model.
     public let configuration: VAEConfiguration
+    /// Input batch → `[N, 2·bottleneck]` (`mu | logSigma`).
     public let encoder: Sequential
+    /// Latent codes `[N, bottleneck]` → reconstructions `[N] + inputShape` in (−1, 1).
     public let decoder: Sequential
 
     /// A model with PyTorch's default initialisation drawn from `generator` (layer by layer, in

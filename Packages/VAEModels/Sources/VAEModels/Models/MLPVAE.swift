@@ -9,8 +9,11 @@ import NN
 /// 1,385,248 parameters at bottleneck 16 on 1×32×32 inputs, named as PyTorch names them
 /// (`encoder.1.weight`, …, `decoder.6.bias`).
 public final class MLPVAE: EncoderDecoderVAE {
+    /// Architecture, input shape and bottleneck of this model.
     public let configuration: VAEConfiguration
+    /// Input batch → `[N, 2·bottleneck]` (`mu | logSigma`).
     public let encoder: Sequential
+    /// Latent codes `[N, bottleneck]` → reconstructions `[N] + inputShape` in (−1, 1).
     public let decoder: Sequential
 
     /// A model with PyTorch's default initialisation drawn from `generator` (layer by layer, in
