@@ -3,7 +3,7 @@ import Testing
 import TensorCore
 
 // The examples of CUDABackend.docc/CheckingAGPUHost.md (and CUDABackend's row of
-// docs/README-packages.md), line for line; they run on the GPU when there is one, else on the CPU.
+// README.md), line for line; they run on the GPU when there is one, else on the CPU.
 @Suite struct DocumentationExamplesTests {
     @Test func useTheGPUFromAProgram() throws {
         CUDABackend.register()

@@ -4,7 +4,7 @@ import MNISTDownload
 import Testing
 
 // The examples of MNISTData.docc/GettingStarted.md (and MNISTData's row of
-// docs/README-packages.md), line for line, on five generated images per split instead of MNIST
+// README.md), line for line, on five generated images per split instead of MNIST
 // (the comments give MNIST's values; the expectations those of the generated files).
 @Suite struct DocumentationExamplesTests {
     let set = TinySet()
@@ -45,7 +45,7 @@ import Testing
         #expect("\(images.elementType) \(images.dimensions)" == "uint8 (0x08) [5, 28, 28]")   // MNIST: … [10000, 28, 28]
     }
 
-    /// MNISTData's example in docs/README-packages.md, line for line.
+    /// MNISTData's example in README.md, line for line.
     @Test func readmeMNISTDataExample() throws {
         let files = try TemporaryDirectory()
         try writeTinyFiles(set, to: files)

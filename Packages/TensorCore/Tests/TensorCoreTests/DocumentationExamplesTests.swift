@@ -2,7 +2,7 @@ import Testing
 import TensorCore
 
 // The examples of TensorCore.docc/GettingStarted.md (and of the packages table in
-// docs/README-packages.md), line for line, with their printed results checked.
+// README.md), line for line, with their printed results checked.
 @Suite struct DocumentationExamplesTests {
     let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
 
@@ -67,7 +67,7 @@ import TensorCore
     }
 }
 
-/// TensorCore's example in docs/README-packages.md, line for line.
+/// TensorCore's example in README.md, line for line.
 @Test func readmeTensorCoreExample() {
     let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
     var w = Tensor(shape: [3, 1], scalars: [0.5, -1, 2])

@@ -7,7 +7,7 @@ import TestKitXCTest
 import Testing
 import XCTest
 
-// The examples of TestKit.docc/AdoptingTheSuites.md (and TestKit's row of docs/README-packages.md),
+// The examples of TestKit.docc/AdoptingTheSuites.md (and TestKit's row of README.md),
 // line for line; the trainer example is mirrored in Training's tests, where VAETrainer lives.
 
 // MARK: - The model suite

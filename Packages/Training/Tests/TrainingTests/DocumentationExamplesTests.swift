@@ -152,7 +152,7 @@ struct StripeImages: Dataset {
     }
 }
 
-/// Training's example in docs/README-packages.md, line for line, on four 1×32×32 stripe images.
+/// Training's example in README.md, line for line, on four 1×32×32 stripe images.
 @Test func readmeTrainingExample() throws {
     try withTemporaryDirectory { folder in
         let directory = folder.path

@@ -5,7 +5,7 @@ import Testing
 import VAEModels
 
 // The examples of VAEModels.docc/GettingStarted.md (and VAEModels' row of
-// docs/README-packages.md), line for line, with their printed results checked.
+// README.md), line for line, with their printed results checked.
 @Suite struct DocumentationExamplesTests {
     @Test func buildRunAndTrain() throws {
         let configuration = VAEConfiguration(architecture: .cnn, inputShape: [1, 32, 32], bottleneck: 16)
@@ -39,7 +39,7 @@ import VAEModels
     }
 }
 
-/// VAEModels' example in docs/README-packages.md, line for line.
+/// VAEModels' example in README.md, line for line.
 @Test func readmeVAEModelsExample() throws {
     let model = try VAEConfiguration(architecture: .cnn, inputShape: [1, 32, 32], bottleneck: 16)
         .makeModel(generator: RandomGenerator(seed: 0))          // 247,777 parameters
