@@ -10,6 +10,7 @@ let subcommands: [any BenchSubcommand.Type] = [
     ConvBench.self,
     StepBench.self,
     EpochBench.self,
+    DataBench.self,
 ]
 
 @MainActor func usage() -> String {
