@@ -144,6 +144,22 @@ private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared)
         expectValues(widened, [2, 3], [1, 0, 3, 2, 0, 4], tolerance: 0, "broadcast")
     }
 
+    /// Anomaly detection ignores results that share an input's memory (views), so the input is not
+    /// reused there: an overflow of the addition is still found.
+    @Test func anomalyDetectionSeesAnOverflowOfAConsumedInput() {
+        do {
+            try withAnomalyDetection {
+                let fresh = Tensor([3e38, 1]) * 1
+                _ = (consume fresh).reluAfterAdding(Tensor([3e38, 0]))
+            }
+            Issue.record("expected a numerical anomaly")
+        } catch let anomaly as NumericalAnomaly {
+            #expect(anomaly.op == "reluAfterAdding" && anomaly.infinityCount == 1, "\(anomaly)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
     @Test func reluAfterAddingReportsShapesThatDoNotBroadcast() {
         expectTensorFailure(op: "reluAfterAdding", mentioning: ["[2, 3]", "[4]"]) {
             Tensor.zeros([2, 3]).reluAfterAdding(Tensor.zeros([4]))

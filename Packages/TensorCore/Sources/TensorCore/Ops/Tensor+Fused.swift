@@ -17,8 +17,9 @@ extension Tensor {
         guard let shape = broadcastShape(with: other, op: name) else {
             return placeholder(self.shape.count >= other.shape.count ? self.shape : other.shape)
         }
+        // Not in anomaly-detection mode: it skips checking results that share an input's memory (views).
         let reusable = shape == self.shape && layout.isContiguous && layout.offset == 0 && storage.buffer.count == count
-            && isKnownUniquelyReferenced(&storage)
+            && isKnownUniquelyReferenced(&storage) && !AnomalyDetection.isEnabled
         let y = reusable ? Tensor(storage: storage, layout: layout) : Tensor.uninitialized(shape, backend: backend)
         if y.count > 0 {
             backend.binary(.add, storage.buffer, layout.broadcast(to: shape), other.storage.buffer,
