@@ -1,12 +1,11 @@
 import CTensorKernels
-import Synchronization
 import Testing
 @testable import TensorCore
 
-/// Records which indices a parallel loop visited, and how often (atomically: chunks run concurrently).
+/// Records which indices a parallel loop visited, and how often (under a lock: chunks run concurrently).
 private final class VisitCounter: Sendable {
-    let counts: Mutex<[Int]>
-    init(_ n: Int) { counts = Mutex(Array(repeating: 0, count: n)) }
+    let counts: PosixLocked<[Int]>
+    init(_ n: Int) { counts = PosixLocked(Array(repeating: 0, count: n)) }
     func visit(_ range: Range<Int>) { counts.withLock { for i in range { $0[i] += 1 } } }
     var all: [Int] { counts.withLock { $0 } }
 }
@@ -28,7 +27,7 @@ private func parallelVisits(_ n: Int, grain: Int? = nil) -> [Int] {
 
 /// Team members record their (index, count); member 0 is the calling thread.
 private final class TeamLog: Sendable {
-    let seen = Mutex<[(index: Int, count: Int)]>([])
+    let seen = PosixLocked<[(index: Int, count: Int)]>([])
 }
 
 @Suite struct RuntimeTests {
@@ -159,7 +158,7 @@ private final class TeamLog: Sendable {
         // Every chunk, on the caller or on a worker, runs with denormals flushed to zero, and the
         // caller's mode is restored afterwards.
         final class Products: Sendable {
-            let values = Mutex<[Float]>([])
+            let values = PosixLocked<[Float]>([])
         }
         let products = Products()
         let multiply: dt_range_fn = { ctx, begin, end in
