@@ -19,9 +19,13 @@ public struct LabeledImages: Sendable, Equatable {
     /// Images and labels from memory.
     ///
     /// - Throws: ``IDXError/wrongDimensions(file:expected:found:)`` (file `"<memory>"`) when
-    ///   `pixels.count` is not `count·height·width`, ``IDXError/countMismatch(imagesFile:images:labelsFile:labels:)``
+    ///   `pixels.count` is not `count·height·width`, ``IDXError/sizeOverflow(file:dimensions:)`` when
+    ///   `height·width` overflows, ``IDXError/countMismatch(imagesFile:images:labelsFile:labels:)``
     ///   when there is not one label per image.
     public init(height: Int, width: Int, pixels: [UInt8], labels: [UInt8]) throws(IDXError) {
+        guard !height.multipliedReportingOverflow(by: width).overflow else {
+            throw .sizeOverflow(file: "<memory>", dimensions: [height, width])
+        }
         guard height > 0, width > 0, pixels.count % (height * width) == 0 else {
             throw .wrongDimensions(file: "<memory>", expected: "a multiple of \(height)×\(width) pixels",
                                    found: [pixels.count])
@@ -50,8 +54,8 @@ public struct LabeledImages: Sendable, Equatable {
     ///   - imageSize: the `(height, width)` every image must have, or nil to accept any.
     ///   - classCount: when given, every label must lie in `0..<classCount`.
     /// - Throws: ``IDXError`` naming the file: any reading error of ``IDXArray/read(path:)``, a wrong
-    ///   element type, rank or image size, zero-sized images, a count mismatch between the files,
-    ///   or a label out of range.
+    ///   element type, rank or image size, zero-sized images, an image size that overflows, a count
+    ///   mismatch between the files, or a label out of range.
     public static func load(imagesPath: String, labelsPath: String,
                             imageSize: (height: Int, width: Int)? = nil,
                             classCount: Int? = nil) throws(IDXError) -> LabeledImages {
@@ -63,6 +67,11 @@ public struct LabeledImages: Sendable, Equatable {
         }
         guard height > 0, width > 0 else {
             throw .wrongDimensions(file: imagesPath, expected: "*×(≥1)×(≥1)", found: images.dimensions)
+        }
+        // A file of 0 images passes the reader's size check whatever the image size; the size of
+        // one image must still be addressable (found by Tools/fuzz).
+        guard !height.multipliedReportingOverflow(by: width).overflow else {
+            throw .sizeOverflow(file: imagesPath, dimensions: images.dimensions)
         }
         let labels = try IDXArray.read(path: labelsPath)
         try labels.validate(elementType: .uint8, rank: 1, file: labelsPath)
