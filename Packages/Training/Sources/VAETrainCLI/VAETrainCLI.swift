@@ -209,7 +209,7 @@ private struct Flag: Sendable {
             arguments.download = false
         },
         Flag(name: "--detect-anomaly", short: nil, valueName: nil,
-             help: "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (several times slower)") { arguments, _ in
+             help: "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (slower)") { arguments, _ in
             arguments.detectAnomalies = true
         },
     ]
