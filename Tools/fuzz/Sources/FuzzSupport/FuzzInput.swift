@@ -24,8 +24,9 @@ func printError(_ message: String) {
 
 /// A file in a private temporary directory that each input is written to, so that parsers
 /// taking a path read exactly the bytes under test. The harness makes one at start-up; it is
-/// removed at exit. The directory lies in memory (`/dev/shm`) where there is one: on a disk,
-/// writing every input costs more than parsing it.
+/// removed at exit (`Tools/fuzz/run` also removes it after a crash). The directory lies under
+/// `FUZZ_SCRATCH_DIR` when set, else in memory (`/dev/shm`) where there is one: on a disk, writing
+/// every input costs more than parsing it.
 public final class ScratchFile: Sendable {
     /// The directory holding the file (for readers that take a run directory).
     public let directory: String
@@ -34,7 +35,8 @@ public final class ScratchFile: Sendable {
 
     /// A scratch file named `name` (an event reader needs "tfevents" in the name, for example).
     public init(name: String) {
-        let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp")
+        let base = getenv("FUZZ_SCRATCH_DIR").map { String(cString: $0) }
+            ?? (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"))
         var template = Array("\(base)/deeptrust-fuzz-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
             printError("fuzz: cannot create a temporary directory: \(String(cString: strerror(errno)))")
