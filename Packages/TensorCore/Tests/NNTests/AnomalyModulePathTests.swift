@@ -39,17 +39,31 @@ import TensorCore
         }
     }
 
+    /// The poisoned weight is an input that already holds a NaN: the anomaly names it (its shape,
+    /// one NaN) inside the layer that uses it.
     @Test func aLayerInsideASequentialIsNamedByItsIndexAndType() throws {
         let found = try #require(anomaly(in: model { $0.layers[2] as! Linear }))
         #expect(found.modulePath == "encoder.2 (Linear)")
-        #expect(found.phase == .forward)
-        #expect(found.inputShapes.first == [2, 4])
+        #expect(found.phase == .input)
+        #expect(found.shape == [4, 4] && found.nanCount == 1)
     }
 
     @Test func aFusedLinearAndReLUIsNamedAtTheLinear() throws {
         let found = try #require(anomaly(in: model { $0.layers[0] as! Linear }))
         #expect(found.modulePath == "encoder.0 (Linear)")
-        #expect(found.inputShapes.first == [2, 3])
+        #expect(found.phase == .input)
+        #expect(found.shape == [4, 3] && found.nanCount == 1)
+    }
+
+    /// A finite layer whose result overflows is blamed itself, with the shapes it was given.
+    @Test func anOverflowIsBlamedOnTheLayerThatProducedIt() throws {
+        let model = model { $0.layers[2] as! Linear }
+        let layer = model.encoder.layers[2] as! Linear
+        layer.weight.value = Tensor.full([4, 4], value: 3e38)
+        let found = try #require(anomaly(in: model))
+        #expect(found.modulePath == "encoder.2 (Linear)")
+        #expect(found.phase == .forward)
+        #expect(found.inputShapes.contains([2, 4]))
     }
 
     @Test func scopedLayersComputeWhatUnscopedOnesDo() throws {

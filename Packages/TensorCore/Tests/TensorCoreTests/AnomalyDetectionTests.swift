@@ -59,6 +59,16 @@ import Testing
         #expect(found?.description.contains("gradient for input 0") == true)
     }
 
+    @Test func aNonFiniteInputIsBlamedOnTheInputNotTheOp() {
+        // A NaN that no checked operation produced (data, a parameter): the first operation to
+        // consume it names the input, with the input's own counts and shape.
+        let data = Tensor(shape: [2, 2], scalars: [1, .nan, .infinity, 4])
+        let found = anomaly { _ = Tensor([1, 1]).reshaped([1, 2]).matmul(data) }
+        #expect(found == NumericalAnomaly(phase: .input, op: "matmul", inputShapes: [[1, 2], [2, 2]], inputIndex: 1,
+                                          shape: [2, 2], nanCount: 1, infinityCount: 1, modulePath: nil))
+        #expect(found?.description.contains("input 1 of 'matmul' outside any module already holds non-finite values") == true)
+    }
+
     @Test func theFirstAnomalyIsReportedNotALaterOne() {
         let found = anomaly {
             let nan = Tensor([-1]).log()      // first: log

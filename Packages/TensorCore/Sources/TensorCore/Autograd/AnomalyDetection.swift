@@ -1,15 +1,18 @@
 import Synchronization
 
-/// A NaN or an infinity that an operation produced, found by ``withAnomalyDetection(_:)``: where it
-/// appeared first (forward output or backward gradient), in which operation, from which inputs,
-/// inside which module.
+/// A NaN or an infinity found by ``withAnomalyDetection(_:)``: where it appeared first (an
+/// operation's result, a backward gradient, or an input that already held it), in which operation,
+/// from which inputs, inside which module.
 public struct NumericalAnomaly: Error, Equatable, Sendable, CustomStringConvertible {
-    /// Which pass produced the non-finite values.
+    /// Where the non-finite values were found.
     public enum Phase: String, Equatable, Sendable {
-        /// The operation's result.
+        /// The operation's result, from finite inputs: the operation produced them.
         case forward
         /// A gradient the operation's backward rule computed for one of its inputs.
         case backward
+        /// An input of the operation already held them, and no checked operation produced them:
+        /// a parameter, the data, or a tensor made outside autodiff.
+        case input
     }
 
     public var phase: Phase
@@ -17,9 +20,9 @@ public struct NumericalAnomaly: Error, Equatable, Sendable, CustomStringConverti
     public var op: String
     /// Shapes of the operation's inputs, in order.
     public var inputShapes: [[Int]]
-    /// Backward only: the index of the input whose gradient is not finite.
+    /// Backward and input: the index of the input whose gradient, or value, is not finite.
     public var inputIndex: Int?
-    /// Shape of the tensor that holds the non-finite values (the result, or the gradient).
+    /// Shape of the tensor that holds the non-finite values (the result, the gradient or the input).
     public var shape: [Int]
     /// Number of NaN elements in it.
     public var nanCount: Int
@@ -52,6 +55,10 @@ public struct NumericalAnomaly: Error, Equatable, Sendable, CustomStringConverti
             let input = inputIndex.map { "input \($0)" } ?? "an input"
             return "numerical anomaly: backward of '\(op)'\(place) produced a non-finite gradient for \(input) "
                 + "(\(values)); inputs \(inputs)"
+        case .input:
+            let input = inputIndex.map { "input \($0)" } ?? "an input"
+            return "numerical anomaly: \(input) of '\(op)'\(place) already holds non-finite values (\(values)): "
+                + "a parameter, the data or a tensor made outside autodiff; inputs \(inputs)"
         }
     }
 }
@@ -162,15 +169,22 @@ final class AnomalyDetector: Sendable {
         anomaly.withLock { if $0 == nil { $0 = found } }
     }
 
-    /// Checks the result of `op`; once an anomaly is known, later ones are not looked for.
+    /// Checks the result of `op`; once an anomaly is known, later ones are not looked for. A
+    /// non-finite result is blamed on the first input that already holds non-finite values (the
+    /// inputs are scanned only then), else on the operation.
     func inspectForward(_ result: Tensor, op: String, inputs: [Tensor]) {
-        guard first == nil else { return }
-        // A view shares its input's storage and holds nothing the input did not.
-        if inputs.contains(where: { $0.storage === result.storage }) { return }
-        if let (nans, infinities) = Self.nonFiniteCounts(result) {
-            record(NumericalAnomaly(phase: .forward, op: op, inputShapes: inputs.map(\.shape), shape: result.shape,
-                                    nanCount: nans, infinityCount: infinities, modulePath: ModuleScope.current?.path))
+        guard first == nil, let (nans, infinities) = Self.nonFiniteCounts(result) else { return }
+        let shapes = inputs.map(\.shape)
+        let path = ModuleScope.current?.path
+        for (index, input) in inputs.enumerated() {
+            if let (inputNaNs, inputInfinities) = Self.nonFiniteCounts(input) {
+                record(NumericalAnomaly(phase: .input, op: op, inputShapes: shapes, inputIndex: index, shape: input.shape,
+                                        nanCount: inputNaNs, infinityCount: inputInfinities, modulePath: path))
+                return
+            }
         }
+        record(NumericalAnomaly(phase: .forward, op: op, inputShapes: shapes, shape: result.shape,
+                                nanCount: nans, infinityCount: infinities, modulePath: path))
     }
 
     /// `backward` followed by a check of the gradients it returns, reported with what the forward
