@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Draws the quality-parity figure: test loss (and mean training loss) per epoch of a DeepTrust
-`vae-train` run next to the PyTorch reference trainer, as a PNG (Pillow only, no matplotlib).
+"""Draws the quality-parity figure: test loss (and mean training loss) per epoch of DeepTrust
+`vae-train` runs next to the PyTorch reference trainer, as a PNG (Pillow only, no matplotlib).
 
-Inputs:
-  --swift RUN_DIR    the log directory of `vae-train` (its TensorBoard event files, read with
+Inputs (each may be repeated, one per seed):
+  --swift RUN_DIR    the log directory of a `vae-train` run (its TensorBoard event files, read with
                      TensorBoard's own reader: needs the `tensorboard` package)
-  --torch FILE       the JSON report of Tools/reference/torch_vae_train.py (--json FILE)
+  --torch FILE       the JSON report of a Tools/reference/torch_vae_train.py run (--json FILE)
   --output FILE.png  where the figure goes
-Also prints both curves and the relative difference of the final test losses as JSON.
+With several runs per side the figure shows the mean curves and, shaded, the range over the runs.
+Also prints every run's curves, the per-epoch means and the relative difference of the final mean
+test losses as JSON.
 
-Usage: python3 Tools/reference/plot_parity.py --swift results/mlp --torch torch.json --output docs/x.png
+Usage: python3 Tools/reference/plot_parity.py --swift results/s1 --swift results/s2 \
+           --torch torch-1.json --torch torch-2.json --output docs/quality-parity-mlp.png
 """
 import argparse
 import json
@@ -35,15 +38,16 @@ def swift_curves(run_dir, steps_per_epoch=None):
 
 
 def draw(curves, output, title):
+    """`curves`: (label, color, runs, dashed) with `runs` a list of per-epoch series."""
     width, height, left, right, top, bottom = 900, 560, 80, 200, 50, 60
     image = Image.new("RGB", (width, height), "white")
     pen = ImageDraw.Draw(image)
     font = ImageFont.load_default()
-    values = [v for _, _, series, _ in curves for v in series]
+    values = [v for _, _, runs, _ in curves for series in runs for v in series]
     low, high = min(values), max(values)
     margin = (high - low) * 0.08 or 1
     low, high = low - margin, high + margin
-    epochs = max(len(series) for _, _, series, _ in curves)
+    epochs = max(len(series) for _, _, runs, _ in curves for series in runs)
 
     def x(i):
         return left + (width - left - right) * (i / max(epochs - 1, 1))
@@ -51,18 +55,28 @@ def draw(curves, output, title):
     def y(v):
         return top + (height - top - bottom) * (1 - (v - low) / (high - low))
 
+    for k in range(6):
+        v = low + (high - low) * k / 5
+        pen.line([left, y(v), width - right, y(v)], fill=(225, 225, 225))
+    for _, color, runs, _ in curves:
+        if len(runs) > 1:
+            lows = [min(r[i] for r in runs) for i in range(epochs)]
+            highs = [max(r[i] for r in runs) for i in range(epochs)]
+            tint = tuple(int(c + (255 - c) * 0.75) for c in color)
+            pen.polygon([(x(i), y(v)) for i, v in enumerate(highs)] + [(x(i), y(v)) for i, v in reversed(list(enumerate(lows)))],
+                        fill=tint)
     pen.rectangle([left, top, width - right, height - bottom], outline="black")
     for k in range(6):
         v = low + (high - low) * k / 5
         pen.line([left - 4, y(v), left, y(v)], fill="black")
         pen.text((8, y(v) - 6), f"{v:.1f}", fill="black", font=font)
-        pen.line([left, y(v), width - right, y(v)], fill=(225, 225, 225))
     for i in range(epochs):
         pen.line([x(i), height - bottom, x(i), height - bottom + 4], fill="black")
         pen.text((x(i) - 4, height - bottom + 8), str(i + 1), fill="black", font=font)
     pen.text((left + (width - left - right) // 2 - 20, height - 25), "epoch", fill="black", font=font)
     pen.text((left, 15), title, fill="black", font=font)
-    for row, (label, color, series, dashed) in enumerate(curves):
+    for row, (label, color, runs, dashed) in enumerate(curves):
+        series = mean(runs)
         points = [(x(i), y(v)) for i, v in enumerate(series)]
         if dashed:
             for a, b in zip(points, points[1:]):
@@ -75,33 +89,49 @@ def draw(curves, output, title):
         for px, py in points:
             pen.ellipse([px - 3, py - 3, px + 3, py + 3], fill=color)
         ly = top + 10 + 22 * row
-        pen.line([width - right + 15, ly, width - right + 45, ly], fill=color, width=2)
+        for start in range(15, 45, 10 if dashed else 30):
+            pen.line([width - right + start, ly, width - right + start + (6 if dashed else 30), ly], fill=color, width=2)
         pen.text((width - right + 50, ly - 6), label, fill="black", font=font)
     image.save(output)
 
 
+def mean(runs):
+    return [sum(r[i] for r in runs) / len(runs) for i in range(len(runs[0]))]
+
+
 def main():
     parser = argparse.ArgumentParser(description="Plot DeepTrust vs PyTorch loss curves.")
-    parser.add_argument("--swift", required=True)
-    parser.add_argument("--torch", required=True)
+    parser.add_argument("--swift", required=True, action="append", help="a vae-train log directory (repeatable)")
+    parser.add_argument("--torch", required=True, action="append", help="a torch_vae_train.py JSON report (repeatable)")
     parser.add_argument("--output", required=True)
     parser.add_argument("--train-samples", type=int, default=60000)
-    parser.add_argument("--title", default="MLPVAE on MNIST, seed 42, batch 128, Adam 1e-3: loss per example")
+    parser.add_argument("--title", default=None)
     args = parser.parse_args()
 
-    swift_test, swift_train_sums = swift_curves(args.swift)
-    swift_train = [s / args.train_samples for s in swift_train_sums]
-    with open(args.torch) as f:
-        torch_report = json.load(f)
-    torch_test = [e["test_loss"] for e in torch_report["epochs"]]
-    torch_train = [e["train_loss"] for e in torch_report["epochs"]]
+    swift_test, swift_train = [], []
+    for run_dir in args.swift:
+        test, train_sums = swift_curves(run_dir)
+        swift_test.append(test)
+        swift_train.append([s / args.train_samples for s in train_sums])
+    torch_test, torch_train = [], []
+    for path in args.torch:
+        with open(path) as f:
+            report = json.load(f)
+        torch_test.append([e["test_loss"] for e in report["epochs"]])
+        torch_train.append([e["train_loss"] for e in report["epochs"]])
+    runs = f"{len(swift_test)} run{'s' if len(swift_test) > 1 else ''} / {len(torch_test)} run{'s' if len(torch_test) > 1 else ''}"
+    title = args.title or f"MLPVAE on MNIST, batch 128, Adam 1e-3: loss per example (DeepTrust / PyTorch: {runs}; mean, range shaded)"
     draw([("DeepTrust test", (200, 60, 20), swift_test, False),
           ("PyTorch test", (20, 90, 200), torch_test, False),
           ("DeepTrust train", (200, 60, 20), swift_train, True),
-          ("PyTorch train", (20, 90, 200), torch_train, True)], args.output, args.title)
-    print(json.dumps({"swift": {"test_loss": swift_test, "train_loss": swift_train},
-                      "torch": {"test_loss": torch_test, "train_loss": torch_train},
-                      "final_relative_difference": (swift_test[-1] - torch_test[-1]) / torch_test[-1]}, indent=1))
+          ("PyTorch train", (20, 90, 200), torch_train, True)], args.output, title)
+    final_swift, final_torch = mean(swift_test)[-1], mean(torch_test)[-1]
+    print(json.dumps({"swift": {"runs": args.swift, "test_loss": swift_test, "train_loss": swift_train,
+                                "mean_test_loss": mean(swift_test)},
+                      "torch": {"runs": args.torch, "test_loss": torch_test, "train_loss": torch_train,
+                                "mean_test_loss": mean(torch_test)},
+                      "final_mean_test_loss": {"swift": final_swift, "torch": final_torch},
+                      "final_relative_difference": (final_swift - final_torch) / final_torch}, indent=1))
 
 
 if __name__ == "__main__":
