@@ -38,7 +38,6 @@ let package = Package(
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "CUDABackend", package: "CUDABackend"),
                 .product(name: "MNISTData", package: "MNISTData"),
-                .product(name: "MNISTDownload", package: "MNISTData"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
                 .product(name: "VAETrainCLI", package: "Training"),

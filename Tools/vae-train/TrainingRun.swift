@@ -1,7 +1,6 @@
 import CUDABackend
 import Data
 import MNISTData
-import MNISTDownload
 import NN
 import TensorCore
 import Training
@@ -73,8 +72,8 @@ struct TrainingRun {
         let train: MNIST, test: MNIST
         if arguments.download {
             let log: @Sendable (String) -> Void = { say("data: \($0)") }
-            train = try await MNIST.loadDownloading(split: .train, directory: arguments.dataDirectory, log: log)
-            test = try await MNIST.loadDownloading(split: .test, directory: arguments.dataDirectory, log: log)
+            train = try await MNIST.load(split: .train, directory: arguments.dataDirectory, fetcher: CommandFetcher(), log: log)
+            test = try await MNIST.load(split: .test, directory: arguments.dataDirectory, fetcher: CommandFetcher(), log: log)
         } else {
             train = try MNIST(split: .train, directory: arguments.dataDirectory)
             test = try MNIST(split: .test, directory: arguments.dataDirectory)

@@ -1,4 +1,3 @@
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -28,8 +27,15 @@ public enum CheckpointFiles {
     /// The checkpoint of the highest epoch in `directory`, or `nil` when there is none (or the
     /// directory cannot be listed).
     public static func latest(in directory: String) -> String? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
-        let epochs = names.compactMap(epoch(ofFileNamed:))
+        guard let stream = opendir(directory) else { return nil }
+        defer { closedir(stream) }
+        var epochs: [Int] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let epoch = epoch(ofFileNamed: name) { epochs.append(epoch) }
+        }
         return epochs.max().map { path(in: directory, epoch: $0) }
     }
 

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import TensorCore
 
 extension VAETrainer {
@@ -30,19 +29,8 @@ extension VAETrainer {
             let png = try PNGEncoder.encode(grid.image)
             try writer.image(tag: grid.tag, png: png, step: epoch)
             if let directory = options.outputDirectory {
-                try Self.writeFile(png.bytes, to: CheckpointFiles.imagePath(in: directory, name: grid.file, epoch: epoch))
+                try FileWriting.writeAtomically(png.bytes, to: CheckpointFiles.imagePath(in: directory, name: grid.file, epoch: epoch))
             }
-        }
-    }
-
-    /// Writes `bytes` to `path` through a temporary file and a rename, creating the directory.
-    static func writeFile(_ bytes: [UInt8], to path: String) throws(TrainingError) {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: url, options: .atomic)
-        } catch {
-            throw .cannotWrite(path: path, reason: "\(error)")
         }
     }
 }
