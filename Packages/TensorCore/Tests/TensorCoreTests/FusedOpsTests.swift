@@ -7,67 +7,7 @@ import Testing
 
 /// A backend that runs everything on the CPU kernels but has no fused binary-then-unary kernel of
 /// its own, so it uses the Backend protocol's default (what a new backend gets).
-private final class UnfusedCPUBackend: Backend {
-    static let shared = UnfusedCPUBackend()
-    private let cpu = CPUBackend.shared
-    var device: Device { .cpu }
-    var name: String { "CPU without fused kernels (test)" }
-
-    func allocate(count: Int) -> any DeviceBuffer { cpu.allocate(count: count) }
-    func upload(_ source: UnsafeBufferPointer<Float>, to buffer: any DeviceBuffer, offset: Int) {
-        cpu.upload(source, to: buffer, offset: offset)
-    }
-    func download(_ buffer: any DeviceBuffer, offset: Int, into destination: UnsafeMutableBufferPointer<Float>) {
-        cpu.download(buffer, offset: offset, into: destination)
-    }
-    func fill(_ buffer: any DeviceBuffer, offset: Int, count: Int, value: Float) {
-        cpu.fill(buffer, offset: offset, count: count, value: value)
-    }
-    func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout, to destination: any DeviceBuffer,
-              _ destinationLayout: StridedLayout) {
-        cpu.copy(source, sourceLayout, to: destination, destinationLayout)
-    }
-    func unary(_ op: UnaryOp, _ x: any DeviceBuffer, _ xLayout: StridedLayout, into out: any DeviceBuffer) {
-        cpu.unary(op, x, xLayout, into: out)
-    }
-    func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout, _ b: any DeviceBuffer,
-                _ bLayout: StridedLayout, into out: any DeviceBuffer) {
-        cpu.binary(op, a, aLayout, b, bLayout, into: out)
-    }
-    func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout, _ a: any DeviceBuffer,
-                _ aLayout: StridedLayout, _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
-        cpu.select(condition, conditionLayout, a, aLayout, b, bLayout, into: out)
-    }
-    func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
-                into out: any DeviceBuffer) {
-        cpu.reduce(op, x, offset: offset, outer: outer, extent: extent, inner: inner, into: out)
-    }
-    func gemm(_ descriptor: GemmDescriptor, a: any DeviceBuffer, b: any DeviceBuffer, c: any DeviceBuffer) {
-        cpu.gemm(descriptor, a: a, b: b, c: c)
-    }
-    func conv2dForward(_ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-                       into output: any DeviceBuffer) {
-        cpu.conv2dForward(geometry, input: input, weight: weight, into: output)
-    }
-    func conv2dBackwardInput(_ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-                             into gradInput: any DeviceBuffer) {
-        cpu.conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: gradInput)
-    }
-    func conv2dBackwardWeight(_ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-                              into gradWeight: any DeviceBuffer) {
-        cpu.conv2dBackwardWeight(geometry, input: input, gradOutput: gradOutput, into: gradWeight)
-    }
-    func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution, key: PhiloxKey,
-                    counter: UInt64) {
-        cpu.fillRandom(buffer, count: count, distribution: distribution, key: key, counter: counter)
-    }
-    func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
-                  secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters) {
-        cpu.adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoment,
-                     secondMoment: secondMoment, count: count, hyper: hyper)
-    }
-    func synchronize() {}
-}
+private let unfusedCPUBackend = CPUForwardingBackend(device: .cpu, name: "CPU without fused kernels (test)")
 
 /// `tensor`'s values as a leaf that requires gradients (on `backend`).
 private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared) -> Tensor {
@@ -109,7 +49,7 @@ private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared)
     @Test func reluAfterAddingOnABackendWithoutFusedKernelMatchesTheCPU() {
         let x = randomTensor([3, 4, 5, 6], seed: 31)
         let b = randomTensor([4, 1, 1], seed: 32)
-        let backend = UnfusedCPUBackend.shared
+        let backend = unfusedCPUBackend
         let (cpuX, cpuB) = (leaf(x), leaf(b))
         let (otherX, otherB) = (leaf(x, on: backend), leaf(b, on: backend))
         let cpu = cpuX.reluAfterAdding(cpuB)
