@@ -1,4 +1,4 @@
-import Foundation   // Process, to run vae-train as a child process.
+import Foundation  // Process, to run vae-train as a child process.
 import TensorCore
 import TestKit
 import Testing
@@ -20,7 +20,8 @@ import VAEModels
     static var stepsPerEpoch: Int { (trainingExamples + batchSize - 1) / batchSize }
 
     @Test func killedRunsResumeToTheUninterruptedResult() throws {
-        let seed = ProcessInfo.processInfo.environment["DEEPTRUST_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        let seed =
+            ProcessInfo.processInfo.environment["DEEPTRUST_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
         var random = PhiloxStream(key: PhiloxKey(seed: seed, stream: 0))
         let trainer = try VAETrainBinary()
         let data = try TemporaryDirectory(prefix: "crash-data")
@@ -62,37 +63,45 @@ import VAEModels
             // Resume (or start again when no checkpoint was written) and compare with the reference.
             let latest = CheckpointFiles.latest(in: run.path)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.path).filter { $0.contains(".tmp-") }
-            print("CrashSafetyTests: \(context): \(checkpoints.count) checkpoint(s) on disk, "
-                  + "\(leftovers.count) cut-off temporary file(s), resuming from \(latest.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "scratch")")
+            print(
+                "CrashSafetyTests: \(context): \(checkpoints.count) checkpoint(s) on disk, "
+                    + "\(leftovers.count) cut-off temporary file(s), resuming from \(latest.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "scratch")"
+            )
             let resumedStep = try latest.map { try TrainingCheckpoint.readInfo(from: $0).globalStep } ?? 0
             let resumedEpoch = try latest.map { try TrainingCheckpoint.readInfo(from: $0).completedEpochs } ?? 0
             let before = Set(try EventFileReader.eventFiles(in: run.path))
-            let resumed = try trainer.run(arguments(data: data.path, logDirectory: run.path) + (latest == nil ? [] : ["--resume", run.path]))
+            let resumed = try trainer.run(
+                arguments(data: data.path, logDirectory: run.path) + (latest == nil ? [] : ["--resume", run.path]))
             try #require(resumed == 0, "\(context): the resumed run failed (exit \(resumed))")
             let newFiles = try EventFileReader.eventFiles(in: run.path).filter { !before.contains($0) }
             let logged = try LoggedLosses(eventFiles: newFiles)
 
             #expect(logged.steps.map(\.step) == Array(resumedStep..<(Self.epochs * Self.stepsPerEpoch)), "\(context)")
             for (step, value) in logged.steps {
-                #expect(value.bitPattern == expected.steps[step].value.bitPattern,
-                        "\(context): train/loss at step \(step) is \(value), uninterrupted \(expected.steps[step].value)")
+                #expect(
+                    value.bitPattern == expected.steps[step].value.bitPattern,
+                    "\(context): train/loss at step \(step) is \(value), uninterrupted \(expected.steps[step].value)")
             }
             #expect(logged.epochs.map(\.step) == Array(resumedEpoch..<Self.epochs), "\(context)")
             for (epoch, value) in logged.epochs {
-                #expect(value.bitPattern == expected.epochs[epoch].value.bitPattern,
-                        "\(context): test/loss of epoch \(epoch) is \(value), uninterrupted \(expected.epochs[epoch].value)")
+                #expect(
+                    value.bitPattern == expected.epochs[epoch].value.bitPattern,
+                    "\(context): test/loss of epoch \(epoch) is \(value), uninterrupted \(expected.epochs[epoch].value)")
             }
             let finalName = CheckpointFiles.name(epoch: Self.epochs - 1)
-            #expect(try sameTensors(run.path + "/" + finalName, reference.path + "/" + finalName), "\(context): final weights differ")
+            #expect(
+                try sameTensors(run.path + "/" + finalName, reference.path + "/" + finalName), "\(context): final weights differ")
         }
     }
 
     static let configuration = VAEConfiguration(architecture: .cnn, bottleneck: 4)
 
     private func arguments(data: String, logDirectory: String) -> [String] {
-        ["cnn", "--bottleneck", "4", "--batch-size", "\(Self.batchSize)", "--epochs", "\(Self.epochs)", "--seed", "5",
-         "--data-dir", data, "--no-download", "--limit-train", "\(Self.trainingExamples)", "--limit-test", "32",
-         "--workers", "0", "--threads", "1", "--deterministic-eval", "--log-dir", logDirectory]
+        [
+            "cnn", "--bottleneck", "4", "--batch-size", "\(Self.batchSize)", "--epochs", "\(Self.epochs)", "--seed", "5",
+            "--data-dir", data, "--no-download", "--limit-train", "\(Self.trainingExamples)", "--limit-test", "32",
+            "--workers", "0", "--threads", "1", "--deterministic-eval", "--log-dir", logDirectory,
+        ]
     }
 
     private func sameTensors(_ a: String, _ b: String) throws -> Bool {
@@ -145,8 +154,9 @@ struct VAETrainBinary {
     init() throws {
         let bundle = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         path = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("vae-train").path
-        try #require(FileManager.default.isExecutableFile(atPath: path),
-                     "vae-train is not built next to the tests (\(path)); build the umbrella with --build-tests")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: path),
+            "vae-train is not built next to the tests (\(path)); build the umbrella with --build-tests")
     }
 
     private func start(_ arguments: [String]) throws -> Process {

@@ -16,8 +16,9 @@ import VAEModels
         let generated = try TemporaryDirectory(prefix: "overfit")
         try SyntheticDigits.write(train: 4, test: 1, into: generated)
         // The split is read into memory here; the temporary files may go afterwards.
-        let train = try MNIST(split: .train, collection: SyntheticDigits.offlineCollection,
-                              directory: realMNISTDirectory ?? generated.path)
+        let train = try MNIST(
+            split: .train, collection: SyntheticDigits.offlineCollection,
+            directory: realMNISTDirectory ?? generated.path)
         return try Subset(train.withTransform(ImagePipeline.reference(augment: false)), first: 4)
     }
 

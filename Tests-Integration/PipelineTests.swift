@@ -22,13 +22,15 @@ import VAEModels
 
         let run = try TemporaryDirectory(prefix: "pipeline-run")
         let configuration = VAEConfiguration(architecture: architecture, bottleneck: 8)
-        let options = VAETrainerOptions(learningRate: 1e-3, batchSize: 16, seed: 11, workers: 2,
-                                        evaluationSampling: .mean, comparisonImages: 2, logsImageGrids: true,
-                                        outputDirectory: run.path)
+        let options = VAETrainerOptions(
+            learningRate: 1e-3, batchSize: 16, seed: 11, workers: 2,
+            evaluationSampling: .mean, comparisonImages: 2, logsImageGrids: true,
+            outputDirectory: run.path)
         let generator = RandomGenerator(seed: 11)
         let writer = try EventFileWriter(logDirectory: run.path)
-        let trainer = try VAETrainer(model: try configuration.makeModel(generator: generator), trainingSet: train,
-                                     testSet: test, options: options, generator: generator, writer: writer)
+        let trainer = try VAETrainer(
+            model: try configuration.makeModel(generator: generator), trainingSet: train,
+            testSet: test, options: options, generator: generator, writer: writer)
         let summaries = try trainer.train(epochs: 2)
         try writer.close()
         #expect(summaries.count == 2)
@@ -44,9 +46,10 @@ import VAEModels
         // A fresh trainer restored from the last checkpoint evaluates identically.
         let checkpoint = try #require(CheckpointFiles.latest(in: run.path))
         let restoredGenerator = RandomGenerator(seed: 99)
-        let restored = try VAETrainer(model: try configuration.makeModel(generator: restoredGenerator), trainingSet: train,
-                                      testSet: test, options: options, generator: restoredGenerator,
-                                      writer: RecordingWriter())
+        let restored = try VAETrainer(
+            model: try configuration.makeModel(generator: restoredGenerator), trainingSet: train,
+            testSet: test, options: options, generator: restoredGenerator,
+            writer: RecordingWriter())
         try restored.loadCheckpoint(from: checkpoint)
         #expect(restored.completedEpochs == 2)
         #expect(try restored.evaluate() == summaries[1].testLoss)

@@ -1,4 +1,4 @@
-import Foundation   // Process, to run vae-train as a child process.
+import Foundation  // Process, to run vae-train as a child process.
 import TestKit
 import Testing
 import Training
@@ -22,9 +22,11 @@ import Training
         let run = try TemporaryDirectory(prefix: "resources-run")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: trainer.path)
-        process.arguments = ["cnn", "--bottleneck", "4", "--batch-size", "16", "--epochs", "\(Self.epochs)", "--seed", "3",
-                             "--data-dir", data.path, "--no-download", "--limit-train", "64", "--limit-test", "16",
-                             "--workers", "2", "--threads", "2", "--log-dir", run.path]
+        process.arguments = [
+            "cnn", "--bottleneck", "4", "--batch-size", "16", "--epochs", "\(Self.epochs)", "--seed", "3",
+            "--data-dir", data.path, "--no-download", "--limit-train", "64", "--limit-test", "16",
+            "--workers", "2", "--threads", "2", "--log-dir", run.path,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -50,10 +52,12 @@ import Training
         let mib = { (bytes: Int) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         print("ResourceUseTests: peak RSS per epoch: " + epochs.map { "\($0.offset):\(mib($0.element))" }.joined(separator: " "))
         print("ResourceUseTests: threads per epoch: " + peakThreads.prefix(Self.epochs).map(String.init).joined(separator: " "))
-        print("ResourceUseTests: after epoch \(Self.warmUpEpochs) RSS \(mib(warmedUp)), peak afterwards \(mib(afterWarmUp.max()!))")
+        print(
+            "ResourceUseTests: after epoch \(Self.warmUpEpochs) RSS \(mib(warmedUp)), peak afterwards \(mib(afterWarmUp.max()!))")
 
-        #expect(afterWarmUp.max()! <= warmedUp + Self.tolerance,
-                "resident memory grew from \(mib(warmedUp)) (epoch \(Self.warmUpEpochs)) to \(mib(afterWarmUp.max()!))")
+        #expect(
+            afterWarmUp.max()! <= warmedUp + Self.tolerance,
+            "resident memory grew from \(mib(warmedUp)) (epoch \(Self.warmUpEpochs)) to \(mib(afterWarmUp.max()!))")
         // The peaks vary by a few threads with the moment of sampling (loader workers come and go);
         // one thread left behind per epoch would add 15 by the end.
         let warmUpThreads = peakThreads.prefix(Self.warmUpEpochs).max() ?? 0
@@ -80,7 +84,8 @@ enum ProcessFigures {
     /// Number of threads (the `Threads:` line of /proc/<pid>/status).
     static func threadCount(pid: Int32) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") })
+        else { return nil }
         return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces))
     }
 }

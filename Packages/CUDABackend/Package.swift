@@ -14,15 +14,19 @@ let package = Package(
         // time. The kernels' sources live in Kernels/ (outside every target); their PTX is compiled
         // in by Sources/CUDABackend/Generated/KernelsPTX.swift (written by Tools/gen-ptx).
         .target(name: "CUDABackend", dependencies: [.product(name: "TensorCore", package: "TensorCore")]),
-        .executableTarget(name: "cuda-check", dependencies: [
-            "CUDABackend", .product(name: "TensorCore", package: "TensorCore"),
-        ]),
+        .executableTarget(
+            name: "cuda-check",
+            dependencies: [
+                "CUDABackend", .product(name: "TensorCore", package: "TensorCore"),
+            ]),
         // Test support only (no product): the same kernels compiled for the CPU and run block by
         // block, so the tests exercise the whole launch path without a GPU.
         .target(name: "CUDAKernelEmulator"),
-        .testTarget(name: "CUDABackendTests", dependencies: [
-            "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
-        ]),
+        .testTarget(
+            name: "CUDABackendTests",
+            dependencies: [
+                "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
+            ]),
     ],
     cxxLanguageStandard: .cxx17
 )

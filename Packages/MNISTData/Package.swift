@@ -16,29 +16,37 @@ let package = Package(
     targets: [
         // zlib from the system (every Swift-on-Linux install has it) for .gz IDX files.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "MNISTData", dependencies: [
-            "CZlib",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-        ]),
-        .target(name: "MNISTDownload", dependencies: [
-            "MNISTData",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-        ]),
-        .target(name: "MNISTDataChecks", dependencies: [
-            "MNISTData",
-            .product(name: "TestKit", package: "TestKit"),
-        ]),
-        .testTarget(name: "MNISTDataTests", dependencies: [
-            "MNISTData",
-            "MNISTDataChecks",
-            "MNISTDownload",
-            "CZlib",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-            .product(name: "TestKit", package: "TestKit"),
-            .product(name: "TestKitTesting", package: "TestKit"),
-        ]),
+        .target(
+            name: "MNISTData",
+            dependencies: [
+                "CZlib",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+            ]),
+        .target(
+            name: "MNISTDownload",
+            dependencies: [
+                "MNISTData",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+            ]),
+        .target(
+            name: "MNISTDataChecks",
+            dependencies: [
+                "MNISTData",
+                .product(name: "TestKit", package: "TestKit"),
+            ]),
+        .testTarget(
+            name: "MNISTDataTests",
+            dependencies: [
+                "MNISTData",
+                "MNISTDataChecks",
+                "MNISTDownload",
+                "CZlib",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "TestKit", package: "TestKit"),
+                .product(name: "TestKitTesting", package: "TestKit"),
+            ]),
     ]
 )

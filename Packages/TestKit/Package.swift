@@ -15,20 +15,24 @@ let package = Package(
     targets: [
         // Reusable checks for datasets, models, losses and trainers (framework-agnostic core).
         // Depends on TensorCore's products only, never on MNISTData, VAEModels or Training.
-        .target(name: "TestKit", dependencies: [
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "NN", package: "TensorCore"),
-            .product(name: "Optim", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-        ]),
+        .target(
+            name: "TestKit",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Optim", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+            ]),
         .target(name: "TestKitTesting", dependencies: ["TestKit"]),
         .target(name: "TestKitXCTest", dependencies: ["TestKit"]),
-        .testTarget(name: "TestKitTests", dependencies: [
-            "TestKit", "TestKitTesting", "TestKitXCTest",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "NN", package: "TensorCore"),
-            .product(name: "Optim", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-        ]),
+        .testTarget(
+            name: "TestKitTests",
+            dependencies: [
+                "TestKit", "TestKitTesting", "TestKitXCTest",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Optim", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+            ]),
     ]
 )

@@ -16,36 +16,44 @@ let package = Package(
         // zlib from the system for PNG encoding.
         .systemLibrary(name: "CZlibPNG", path: "Sources/CZlibPNG"),
         // The VAE trainer, TensorBoard event files, PNG images, safetensors checkpoints, progress.
-        .target(name: "Training", dependencies: [
-            "CZlibPNG",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "NN", package: "TensorCore"),
-            .product(name: "Optim", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-            .product(name: "VAEModels", package: "VAEModels"),
-        ]),
-        .target(name: "VAETrainCLI", dependencies: [
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "VAEModels", package: "VAEModels"),
-        ]),
-        .target(name: "TrainingChecks", dependencies: [
-            "Training",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "NN", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-            .product(name: "VAEModels", package: "VAEModels"),
-            .product(name: "TestKit", package: "TestKit"),
-        ]),
-        .testTarget(name: "TrainingTests", dependencies: [
-            "Training",
-            "TrainingChecks",
-            "VAETrainCLI",
-            .product(name: "TensorCore", package: "TensorCore"),
-            .product(name: "NN", package: "TensorCore"),
-            .product(name: "Data", package: "TensorCore"),
-            .product(name: "VAEModels", package: "VAEModels"),
-            .product(name: "TestKit", package: "TestKit"),
-            .product(name: "TestKitTesting", package: "TestKit"),
-        ]),
+        .target(
+            name: "Training",
+            dependencies: [
+                "CZlibPNG",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Optim", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "VAEModels", package: "VAEModels"),
+            ]),
+        .target(
+            name: "VAETrainCLI",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "VAEModels", package: "VAEModels"),
+            ]),
+        .target(
+            name: "TrainingChecks",
+            dependencies: [
+                "Training",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "TestKit", package: "TestKit"),
+            ]),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: [
+                "Training",
+                "TrainingChecks",
+                "VAETrainCLI",
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "NN", package: "TensorCore"),
+                .product(name: "Data", package: "TensorCore"),
+                .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "TestKit", package: "TestKit"),
+                .product(name: "TestKitTesting", package: "TestKit"),
+            ]),
     ]
 )

@@ -9,7 +9,8 @@ enum SyntheticDigits {
     /// into `directory` under the standard MNIST names.
     static func write(train: Int, test: Int, into directory: TemporaryDirectory) throws {
         try write(count: train, offset: 0, images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", into: directory)
-        try write(count: test, offset: 10_000, images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", into: directory)
+        try write(
+            count: test, offset: 10_000, images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", into: directory)
     }
 
     /// The MNIST collection without download mirrors (tests never use the network).
@@ -19,15 +20,18 @@ enum SyntheticDigits {
         return collection
     }
 
-    private static func write(count: Int, offset: Int, images: String, labels: String,
-                              into directory: TemporaryDirectory) throws {
+    private static func write(
+        count: Int, offset: Int, images: String, labels: String,
+        into directory: TemporaryDirectory
+    ) throws {
         var pixels: [UInt8] = []
         var classes: [UInt8] = []
         for index in 0..<count {
             pixels += image(index: offset + index)
             classes.append(UInt8((offset + index) % 10))
         }
-        try write(IDXArray(elementType: .uint8, dimensions: [count, 28, 28], bytes: pixels).serialized(), to: directory.file(images))
+        try write(
+            IDXArray(elementType: .uint8, dimensions: [count, 28, 28], bytes: pixels).serialized(), to: directory.file(images))
         try write(IDXArray(elementType: .uint8, dimensions: [count], bytes: classes).serialized(), to: directory.file(labels))
     }
 

@@ -81,14 +81,18 @@ struct BenchOptions {
                 threads = parsed.compactMap { $0 }
             case "--repeats":
                 let text = try value(of: flag)
-                guard let count = Int(text), count >= 1 else { throw BenchError("--repeats expects a positive integer, got '\(text)'") }
+                guard let count = Int(text), count >= 1 else {
+                    throw BenchError("--repeats expects a positive integer, got '\(text)'")
+                }
                 repeats = count
             case "--json": jsonPath = try value(of: flag)
             case "--python": python = try value(of: flag)
             case "--no-torch": skipTorch = true
             case "--clock":
                 let text = try value(of: flag)
-                guard let parsed = TimingClock(rawValue: text) else { throw BenchError("--clock expects wall or cpu, got '\(text)'") }
+                guard let parsed = TimingClock(rawValue: text) else {
+                    throw BenchError("--clock expects wall or cpu, got '\(text)'")
+                }
                 clock = parsed
             default:
                 guard extraFlags.contains(flag) else { throw BenchError("unknown option '\(flag)'") }
@@ -117,8 +121,10 @@ enum TimingClock: String {
 
 /// Median over `repeats` samples of the seconds one call of `body` takes on `clock`; each sample
 /// times enough back-to-back calls to last at least `minimumSeconds` (after one warm-up call).
-func medianSeconds(repeats: Int, minimumSeconds: Double = 0.05, clock: TimingClock = .wall,
-                   _ body: () -> Void) -> Double {
+func medianSeconds(
+    repeats: Int, minimumSeconds: Double = 0.05, clock: TimingClock = .wall,
+    _ body: () -> Void
+) -> Double {
     body()
     var start = clock.now()
     body()
@@ -131,8 +137,9 @@ func medianSeconds(repeats: Int, minimumSeconds: Double = 0.05, clock: TimingClo
         samples.append((clock.now() - start) / Double(inner))
     }
     samples.sort()
-    return samples.count % 2 == 1 ? samples[samples.count / 2]
-                                   : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+    return samples.count % 2 == 1
+        ? samples[samples.count / 2]
+        : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
 }
 
 /// Deterministic values in [-1, 1) for benchmark inputs.
@@ -193,12 +200,19 @@ enum JSONValue: Codable, Equatable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -249,13 +263,15 @@ enum JSONValue: Codable, Equatable {
 func machineDescription() -> JSONValue {
     var model = "unknown"
     if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-       let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-       let colon = line.firstIndex(of: ":") {
+        let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+        let colon = line.firstIndex(of: ":")
+    {
         model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
     var load: JSONValue = .null
     if let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
-       let first = text.split(separator: " ").first, let value = Double(first) {
+        let first = text.split(separator: " ").first, let value = Double(first)
+    {
         load = .number(value)
     }
     return .object([
@@ -285,7 +301,8 @@ func finish(report: JSONValue, tables: [Table], notes: [String], options: BenchO
 func machineLine(_ machine: JSONValue) -> String {
     let cores = machine["cores"]?.number.map { String(Int($0)) } ?? "?"
     let load = machine["loadAverage1m"]?.number.map { String(format: "%.2f", $0) } ?? "?"
-    return "machine: \(machine["cpu"]?.string ?? "?"), \(cores) cores, \(machine["instructionSet"]?.string ?? "?"); load average \(load)"
+    return
+        "machine: \(machine["cpu"]?.string ?? "?"), \(cores) cores, \(machine["instructionSet"]?.string ?? "?"); load average \(load)"
 }
 
 // MARK: - Companion Python scripts
@@ -300,8 +317,10 @@ enum CompanionOutcome {
 /// output. The script is found relative to the working directory, then next to this source file.
 func runCompanion(script: String, arguments: [String], options: BenchOptions) -> CompanionOutcome {
     if options.skipTorch { return .skipped("--no-torch given") }
-    let candidates = ["Tools/bench/\(script)",
-                      URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path]
+    let candidates = [
+        "Tools/bench/\(script)",
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path,
+    ]
     guard let scriptPath = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
         return .skipped("companion script \(script) not found (run from the repository root)")
     }

@@ -18,22 +18,26 @@ enum ConvBench: BenchSubcommand {
             if transposed {
                 let outHeight = (height - 1) * stride - 2 * padding + kernel + outputPadding
                 let outWidth = (width - 1) * stride - 2 * padding + kernel + outputPadding
-                return ConvGeometry(batch: batch, inChannels: outChannels, height: outHeight, width: outWidth,
-                                    outChannels: inChannels, kernelH: kernel, kernelW: kernel,
-                                    strideH: stride, strideW: stride, padH: padding, padW: padding)
+                return ConvGeometry(
+                    batch: batch, inChannels: outChannels, height: outHeight, width: outWidth,
+                    outChannels: inChannels, kernelH: kernel, kernelW: kernel,
+                    strideH: stride, strideW: stride, padH: padding, padW: padding)
             }
-            return ConvGeometry(batch: batch, inChannels: inChannels, height: height, width: width,
-                                outChannels: outChannels, kernelH: kernel, kernelW: kernel,
-                                strideH: stride, strideW: stride, padH: padding, padW: padding)
+            return ConvGeometry(
+                batch: batch, inChannels: inChannels, height: height, width: width,
+                outChannels: outChannels, kernelH: kernel, kernelW: kernel,
+                strideH: stride, strideW: stride, padH: padding, padW: padding)
         }
 
         func spec(batch: Int) -> JSONValue {
-            .object(["name": .string(label), "batch": .number(Double(batch)),
-                     "inChannels": .number(Double(inChannels)), "outChannels": .number(Double(outChannels)),
-                     "height": .number(Double(height)), "width": .number(Double(width)),
-                     "kernel": .number(Double(kernel)), "stride": .number(Double(stride)),
-                     "padding": .number(Double(padding)), "outputPadding": .number(Double(outputPadding)),
-                     "transposed": .bool(transposed)])
+            .object([
+                "name": .string(label), "batch": .number(Double(batch)),
+                "inChannels": .number(Double(inChannels)), "outChannels": .number(Double(outChannels)),
+                "height": .number(Double(height)), "width": .number(Double(width)),
+                "kernel": .number(Double(kernel)), "stride": .number(Double(stride)),
+                "padding": .number(Double(padding)), "outputPadding": .number(Double(outputPadding)),
+                "transposed": .bool(transposed),
+            ])
         }
     }
 
@@ -41,14 +45,18 @@ enum ConvBench: BenchSubcommand {
     /// The CNN-VAE's convolutions, encoder then decoder (DESIGN.md §3).
     static let layers = [
         Layer(label: "enc Conv 1→16 k5 p2 @32²", inChannels: 1, outChannels: 16, height: 32, width: 32, kernel: 5, padding: 2),
-        Layer(label: "enc Conv 16→32 k3 s2 p1 @32²", inChannels: 16, outChannels: 32, height: 32, width: 32,
-              kernel: 3, stride: 2, padding: 1),
-        Layer(label: "enc Conv 32→64 k3 s2 p1 @16²", inChannels: 32, outChannels: 64, height: 16, width: 16,
-              kernel: 3, stride: 2, padding: 1),
-        Layer(label: "dec ConvT 64→32 k3 s2 p1 op1 @8²", inChannels: 64, outChannels: 32, height: 8, width: 8,
-              kernel: 3, stride: 2, padding: 1, outputPadding: 1, transposed: true),
-        Layer(label: "dec ConvT 32→16 k3 s2 p1 op1 @16²", inChannels: 32, outChannels: 16, height: 16, width: 16,
-              kernel: 3, stride: 2, padding: 1, outputPadding: 1, transposed: true),
+        Layer(
+            label: "enc Conv 16→32 k3 s2 p1 @32²", inChannels: 16, outChannels: 32, height: 32, width: 32,
+            kernel: 3, stride: 2, padding: 1),
+        Layer(
+            label: "enc Conv 32→64 k3 s2 p1 @16²", inChannels: 32, outChannels: 64, height: 16, width: 16,
+            kernel: 3, stride: 2, padding: 1),
+        Layer(
+            label: "dec ConvT 64→32 k3 s2 p1 op1 @8²", inChannels: 64, outChannels: 32, height: 8, width: 8,
+            kernel: 3, stride: 2, padding: 1, outputPadding: 1, transposed: true),
+        Layer(
+            label: "dec ConvT 32→16 k3 s2 p1 op1 @16²", inChannels: 32, outChannels: 16, height: 16, width: 16,
+            kernel: 3, stride: 2, padding: 1, outputPadding: 1, transposed: true),
         Layer(label: "dec Conv 16→1 k5 p2 @32²", inChannels: 16, outChannels: 1, height: 32, width: 32, kernel: 5, padding: 2),
     ]
 
@@ -56,8 +64,8 @@ enum ConvBench: BenchSubcommand {
     static func swiftTimes(_ layer: Layer, repeats: Int, clock: TimingClock) -> (forward: Double, backward: Double) {
         let backend = CPUBackend.shared
         let g = layer.geometry(batch: batch)
-        let big = g.batch * g.inChannels * g.height * g.width       // the convolution's input side
-        let small = g.batch * g.outChannels * g.outHeight * g.outWidth // its output side
+        let big = g.batch * g.inChannels * g.height * g.width  // the convolution's input side
+        let small = g.batch * g.outChannels * g.outHeight * g.outWidth  // its output side
         let weight = benchBuffer(benchValues(g.outChannels * g.inChannels * g.kernelH * g.kernelW, seed: 3))
         let gradWeight = backend.allocate(count: g.outChannels * g.inChannels * g.kernelH * g.kernelW)
         let bigIn = benchBuffer(benchValues(big, seed: 4)), bigOut = backend.allocate(count: big)
@@ -77,16 +85,21 @@ enum ConvBench: BenchSubcommand {
                 backend.conv2dBackwardWeight(g, input: bigIn, gradOutput: smallIn, into: gradWeight)
             }
         }
-        return (medianSeconds(repeats: repeats, clock: clock, forward) * 1e3,
-                medianSeconds(repeats: repeats, clock: clock, backward) * 1e3)
+        return (
+            medianSeconds(repeats: repeats, clock: clock, forward) * 1e3,
+            medianSeconds(repeats: repeats, clock: clock, backward) * 1e3
+        )
     }
 
     static func run(_ options: BenchOptions) throws {
         let machine = machineDescription()
-        var table = Table(title: "Convolution forward + backward (input and weight gradients), ms, batch \(batch) " +
-                                 "(median of \(options.repeats), \(options.clock) clock; PyTorch: autograd, CPU float32, same thread count)",
-                          columns: ["threads", "layer", "Swift fwd", "Swift bwd", "Swift total",
-                                    "PyTorch fwd", "PyTorch bwd", "PyTorch total", "× PyTorch"])
+        var table = Table(
+            title: "Convolution forward + backward (input and weight gradients), ms, batch \(batch) "
+                + "(median of \(options.repeats), \(options.clock) clock; PyTorch: autograd, CPU float32, same thread count)",
+            columns: [
+                "threads", "layer", "Swift fwd", "Swift bwd", "Swift total",
+                "PyTorch fwd", "PyTorch bwd", "PyTorch total", "× PyTorch",
+            ])
         var rows: [JSONValue] = []
         var notes: [String] = []
         var torchVersion: JSONValue = .null
@@ -97,16 +110,21 @@ enum ConvBench: BenchSubcommand {
             let swift = layers.map { swiftTimes($0, repeats: options.repeats, clock: options.clock) }
             let spec = JSONValue.object(["conv": .array(layers.map { $0.spec(batch: batch) })])
             var torch = [(forward: Double, backward: Double, total: Double)?](repeating: nil, count: layers.count)
-            switch runCompanion(script: "torch_gemm_conv.py",
-                                arguments: ["--threads", String(threads), "--repeats", String(options.repeats),
-                                            "--clock", options.clock.rawValue, "--spec", spec.text()],
-                                options: options) {
+            switch runCompanion(
+                script: "torch_gemm_conv.py",
+                arguments: [
+                    "--threads", String(threads), "--repeats", String(options.repeats),
+                    "--clock", options.clock.rawValue, "--spec", spec.text(),
+                ],
+                options: options)
+            {
             case .figures(let figures):
                 torchVersion = figures["torch"] ?? .null
                 let values = figures["conv"]?.array ?? []
                 for index in layers.indices where index < values.count {
                     if let f = values[index]["forwardMs"]?.number, let b = values[index]["backwardMs"]?.number,
-                       let t = values[index]["totalMs"]?.number {
+                        let t = values[index]["totalMs"]?.number
+                    {
                         torch[index] = (f, b, t)
                     }
                 }
@@ -117,21 +135,26 @@ enum ConvBench: BenchSubcommand {
                 let (forward, backward) = swift[index]
                 let total = forward + backward
                 let ratio = torch[index].map { $0.total / total }
-                table.rows.append([String(threads), layer.label, formatted(forward, digits: 2),
-                                   formatted(backward, digits: 2), formatted(total, digits: 2),
-                                   formatted(torch[index]?.forward, digits: 2), formatted(torch[index]?.backward, digits: 2),
-                                   formatted(torch[index]?.total, digits: 2), formatted(ratio, digits: 2)])
-                rows.append(.object([
-                    "threads": .number(Double(threads)), "layer": layer.spec(batch: batch),
-                    "swiftForwardMs": .number(forward), "swiftBackwardMs": .number(backward), "swiftTotalMs": .number(total),
-                    "torchForwardMs": .optional(torch[index]?.forward), "torchBackwardMs": .optional(torch[index]?.backward),
-                    "torchTotalMs": .optional(torch[index]?.total), "ratio": .optional(ratio),
-                ]))
+                table.rows.append([
+                    String(threads), layer.label, formatted(forward, digits: 2),
+                    formatted(backward, digits: 2), formatted(total, digits: 2),
+                    formatted(torch[index]?.forward, digits: 2), formatted(torch[index]?.backward, digits: 2),
+                    formatted(torch[index]?.total, digits: 2), formatted(ratio, digits: 2),
+                ])
+                rows.append(
+                    .object([
+                        "threads": .number(Double(threads)), "layer": layer.spec(batch: batch),
+                        "swiftForwardMs": .number(forward), "swiftBackwardMs": .number(backward), "swiftTotalMs": .number(total),
+                        "torchForwardMs": .optional(torch[index]?.forward), "torchBackwardMs": .optional(torch[index]?.backward),
+                        "torchTotalMs": .optional(torch[index]?.total), "ratio": .optional(ratio),
+                    ]))
             }
         }
-        let report = JSONValue.object(["benchmark": .string("conv"), "machine": machine, "torch": torchVersion,
-                                       "clock": .string(options.clock.rawValue),
-                                       "repeats": .number(Double(options.repeats)), "rows": .array(rows)])
+        let report = JSONValue.object([
+            "benchmark": .string("conv"), "machine": machine, "torch": torchVersion,
+            "clock": .string(options.clock.rawValue),
+            "repeats": .number(Double(options.repeats)), "rows": .array(rows),
+        ])
         print(machineLine(machine))
         print("× PyTorch = PyTorch total / Swift total (above 1: Swift is faster)")
         try finish(report: report, tables: [table], notes: notes, options: options)

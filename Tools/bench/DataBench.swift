@@ -25,8 +25,9 @@ enum DataBench: BenchSubcommand {
             samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         }
         samples.sort()
-        return samples.count % 2 == 1 ? samples[samples.count / 2]
-                                       : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+        return samples.count % 2 == 1
+            ? samples[samples.count / 2]
+            : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
     }
 
     static func run(_ options: BenchOptions) throws {
@@ -72,11 +73,15 @@ enum DataBench: BenchSubcommand {
         var torchLoad: [String: Double] = [:]
         var torchDirect: Double?
         var torchEpochRates: [Int: Double] = [:]
-        switch runCompanion(script: "torch_data.py",
-                            arguments: ["--mnist-dir", directory, "--workers", workerCounts.map(String.init).joined(separator: ","),
-                                        "--batch-size", String(batchSize), "--repeats", String(repeats),
-                                        "--direct-samples", String(directCount)],
-                            options: options) {
+        switch runCompanion(
+            script: "torch_data.py",
+            arguments: [
+                "--mnist-dir", directory, "--workers", workerCounts.map(String.init).joined(separator: ","),
+                "--batch-size", String(batchSize), "--repeats", String(repeats),
+                "--direct-samples", String(directCount),
+            ],
+            options: options)
+        {
         case .figures(let figures):
             torchVersion = figures["torch"] ?? .null
             for split in ["train", "test"] { torchLoad[split] = figures["load_seconds"]?[split]?.number }
@@ -90,23 +95,31 @@ enum DataBench: BenchSubcommand {
             notes.append("PyTorch column skipped: \(reason)")
         }
 
-        var loadTable = Table(title: "MNIST load + decode from \(directory), seconds (median of \(repeats))",
-                              columns: ["split", "Swift", "PyTorch", "PyTorch ÷ Swift"])
+        var loadTable = Table(
+            title: "MNIST load + decode from \(directory), seconds (median of \(repeats))",
+            columns: ["split", "Swift", "PyTorch", "PyTorch ÷ Swift"])
         for (split, swift) in [("train", trainLoad), ("test", testLoad)] {
             let torch = torchLoad[split]
-            loadTable.rows.append([split, formatted(swift, digits: 3), formatted(torch, digits: 3),
-                                   formatted(torch.map { $0 / swift }, digits: 1)])
+            loadTable.rows.append([
+                split, formatted(swift, digits: 3), formatted(torch, digits: 3),
+                formatted(torch.map { $0 / swift }, digits: 1),
+            ])
         }
-        var rateTable = Table(title: "Training transforms (pad 2, rotate ±5°, scale to [-1, 1]), samples/s (median of \(repeats))",
-                              columns: ["pipeline", "Swift", "PyTorch", "× PyTorch"])
+        var rateTable = Table(
+            title: "Training transforms (pad 2, rotate ±5°, scale to [-1, 1]), samples/s (median of \(repeats))",
+            columns: ["pipeline", "Swift", "PyTorch", "× PyTorch"])
         let directRate = Double(directCount) / directSeconds
-        rateTable.rows.append(["examples one by one, 1 thread (\(directCount))", formatted(directRate, digits: 0),
-                               formatted(torchDirect, digits: 0), formatted(torchDirect.map { directRate / $0 }, digits: 1)])
+        rateTable.rows.append([
+            "examples one by one, 1 thread (\(directCount))", formatted(directRate, digits: 0),
+            formatted(torchDirect, digits: 0), formatted(torchDirect.map { directRate / $0 }, digits: 1),
+        ])
         for workers in workerCounts {
             let swift = epochRates[workers], torch = torchEpochRates[workers]
             let ratio = swift.flatMap { s in torch.map { s / $0 } }
-            rateTable.rows.append(["DataLoader epoch, batch \(batchSize), \(workers) worker\(workers == 1 ? "" : "s")",
-                                   formatted(swift, digits: 0), formatted(torch, digits: 0), formatted(ratio, digits: 1)])
+            rateTable.rows.append([
+                "DataLoader epoch, batch \(batchSize), \(workers) worker\(workers == 1 ? "" : "s")",
+                formatted(swift, digits: 0), formatted(torch, digits: 0), formatted(ratio, digits: 1),
+            ])
         }
 
         let report = JSONValue.object([
@@ -115,10 +128,13 @@ enum DataBench: BenchSubcommand {
             "loadSeconds": .object(["train": .number(trainLoad), "test": .number(testLoad)]),
             "torchLoadSeconds": .object(["train": .optional(torchLoad["train"]), "test": .optional(torchLoad["test"])]),
             "directSamplesPerSecond": .number(directRate), "torchDirectSamplesPerSecond": .optional(torchDirect),
-            "epochs": .array(workerCounts.map { workers in
-                .object(["workers": .number(Double(workers)), "swiftSamplesPerSecond": .optional(epochRates[workers]),
-                         "torchSamplesPerSecond": .optional(torchEpochRates[workers])])
-            }),
+            "epochs": .array(
+                workerCounts.map { workers in
+                    .object([
+                        "workers": .number(Double(workers)), "swiftSamplesPerSecond": .optional(epochRates[workers]),
+                        "torchSamplesPerSecond": .optional(torchEpochRates[workers]),
+                    ])
+                }),
         ])
         print(machineLine(machine))
         try finish(report: report, tables: [loadTable, rateTable], notes: notes, options: options)

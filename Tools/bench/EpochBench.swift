@@ -11,7 +11,8 @@ import VAEModels
 
 enum EpochBench: BenchSubcommand {
     static let name = "epoch"
-    static let summary = "one MNIST training epoch per VAE (batch 128, rotation on), samples/s, Swift vs the PyTorch trainer\n"
+    static let summary =
+        "one MNIST training epoch per VAE (batch 128, rotation on), samples/s, Swift vs the PyTorch trainer\n"
         + "           [--models mlp,cnn] [--workers 2] [--runs 1] [--limit-train N]; threads: the last of --threads"
     /// `--models mlp,cnn` (default both), `--workers N` loader threads / torch DataLoader workers
     /// (default 2, as the reference), `--runs N` timed epochs per model and side, median reported
@@ -40,10 +41,13 @@ enum EpochBench: BenchSubcommand {
         let machine = machineDescription()
 
         let fullTrain = try MNIST(split: .train, directory: directory)
-        let train: any Dataset = try options.extra["--limit-train"].map { text in
-            guard let limit = Int(text), limit >= 1 else { throw BenchError("--limit-train expects a positive integer, got '\(text)'") }
-            return try Subset(fullTrain, first: min(limit, fullTrain.count))
-        } ?? fullTrain
+        let train: any Dataset =
+            try options.extra["--limit-train"].map { text in
+                guard let limit = Int(text), limit >= 1 else {
+                    throw BenchError("--limit-train expects a positive integer, got '\(text)'")
+                }
+                return try Subset(fullTrain, first: min(limit, fullTrain.count))
+            } ?? fullTrain
         let oneTestExample = try Subset(try MNIST(split: .test, directory: directory), first: 1)
 
         var swift: [VAEConfiguration.Architecture: (seconds: [Double], summary: EpochSummary)] = [:]
@@ -53,14 +57,18 @@ enum EpochBench: BenchSubcommand {
             for run in 0..<runs {
                 let generator = RandomGenerator(seed: UInt64(run))
                 let model = try VAEConfiguration(architecture: architecture, bottleneck: 16).makeModel(generator: generator)
-                let trainer = try VAETrainer(model: model, trainingSet: train, testSet: oneTestExample,
-                                             options: VAETrainerOptions(batchSize: batchSize, seed: UInt64(run), workers: workers,
-                                                                        comparisonImages: 0),
-                                             generator: generator, writer: RecordingWriter())
+                let trainer = try VAETrainer(
+                    model: model, trainingSet: train, testSet: oneTestExample,
+                    options: VAETrainerOptions(
+                        batchSize: batchSize, seed: UInt64(run), workers: workers,
+                        comparisonImages: 0),
+                    generator: generator, writer: RecordingWriter())
                 let summary = try trainer.trainEpoch()
                 seconds.append(summary.trainingSeconds)
                 last = summary
-                print("swift \(architecture.rawValue) epoch: \(summary.samples) samples in \(formatted(summary.trainingSeconds, digits: 2)) s")
+                print(
+                    "swift \(architecture.rawValue) epoch: \(summary.samples) samples in \(formatted(summary.trainingSeconds, digits: 2)) s"
+                )
             }
             swift[architecture] = (seconds, last!)
         }
@@ -68,16 +76,19 @@ enum EpochBench: BenchSubcommand {
         var notes: [String] = []
         var torchVersion: JSONValue = .null
         var torch: [String: (seconds: Double, rate: Double)] = [:]
-        var companionArguments = ["--mnist-dir", directory, "--models", models.map(\.rawValue).joined(separator: ","),
-                                  "--threads", String(threads), "--workers", String(workers),
-                                  "--batch-size", String(batchSize), "--repeats", String(runs)]
+        var companionArguments = [
+            "--mnist-dir", directory, "--models", models.map(\.rawValue).joined(separator: ","),
+            "--threads", String(threads), "--workers", String(workers),
+            "--batch-size", String(batchSize), "--repeats", String(runs),
+        ]
         if let limit = options.extra["--limit-train"] { companionArguments += ["--limit-train", limit] }
         switch runCompanion(script: "torch_epoch.py", arguments: companionArguments, options: options) {
         case .figures(let figures):
             torchVersion = figures["torch"] ?? .null
             for entry in figures["results"]?.array ?? [] {
                 if let model = entry["model"]?.string, let seconds = entry["median_seconds"]?.number,
-                   let rate = entry["samples_per_second"]?.number {
+                    let rate = entry["samples_per_second"]?.number
+                {
                     torch[model] = (seconds, rate)
                 }
             }
@@ -85,10 +96,11 @@ enum EpochBench: BenchSubcommand {
             notes.append("PyTorch column skipped: \(reason)")
         }
 
-        var table = Table(title: "One training epoch of \(train.count) MNIST images, batch \(batchSize), rotation on; "
-                          + "\(threads) kernel thread\(threads == 1 ? "" : "s"), \(workers) loader worker\(workers == 1 ? "" : "s") "
-                          + "(median of \(runs))",
-                          columns: ["model", "Swift s", "Swift samples/s", "PyTorch s", "PyTorch samples/s", "× PyTorch", "target"])
+        var table = Table(
+            title: "One training epoch of \(train.count) MNIST images, batch \(batchSize), rotation on; "
+                + "\(threads) kernel thread\(threads == 1 ? "" : "s"), \(workers) loader worker\(workers == 1 ? "" : "s") "
+                + "(median of \(runs))",
+            columns: ["model", "Swift s", "Swift samples/s", "PyTorch s", "PyTorch samples/s", "× PyTorch", "target"])
         var results: [JSONValue] = []
         for architecture in models {
             guard let measured = swift[architecture] else { continue }
@@ -97,17 +109,22 @@ enum EpochBench: BenchSubcommand {
             let reference = torch[architecture.rawValue]
             let ratio = reference.map { rate / $0.rate }
             let target = targets[architecture] ?? 1
-            table.rows.append([architecture.rawValue.uppercased() + "VAE", formatted(seconds, digits: 1), formatted(rate, digits: 0),
-                               formatted(reference?.seconds, digits: 1), formatted(reference?.rate, digits: 0),
-                               formatted(ratio, digits: 2), "≥ \(formatted(target, digits: 1))"
-                                   + (ratio.map { $0 >= target ? " met" : " missed" } ?? "")])
-            results.append(.object([
-                "model": .string(architecture.rawValue), "samples": .number(Double(measured.summary.samples)),
-                "swiftSeconds": .array(measured.seconds.map { .number($0) }), "swiftMedianSeconds": .number(seconds),
-                "swiftSamplesPerSecond": .number(rate), "swiftTrainLossPerExample": .number(measured.summary.meanTrainingLoss),
-                "torchMedianSeconds": .optional(reference?.seconds), "torchSamplesPerSecond": .optional(reference?.rate),
-                "ratio": .optional(ratio), "target": .number(target),
-            ]))
+            table.rows.append([
+                architecture.rawValue.uppercased() + "VAE", formatted(seconds, digits: 1), formatted(rate, digits: 0),
+                formatted(reference?.seconds, digits: 1), formatted(reference?.rate, digits: 0),
+                formatted(ratio, digits: 2),
+                "≥ \(formatted(target, digits: 1))"
+                    + (ratio.map { $0 >= target ? " met" : " missed" } ?? ""),
+            ])
+            results.append(
+                .object([
+                    "model": .string(architecture.rawValue), "samples": .number(Double(measured.summary.samples)),
+                    "swiftSeconds": .array(measured.seconds.map { .number($0) }), "swiftMedianSeconds": .number(seconds),
+                    "swiftSamplesPerSecond": .number(rate),
+                    "swiftTrainLossPerExample": .number(measured.summary.meanTrainingLoss),
+                    "torchMedianSeconds": .optional(reference?.seconds), "torchSamplesPerSecond": .optional(reference?.rate),
+                    "ratio": .optional(ratio), "target": .number(target),
+                ]))
         }
         let report = JSONValue.object([
             "benchmark": .string("epoch"), "machine": machine, "torch": torchVersion,

@@ -12,8 +12,10 @@ enum GemmBench: BenchSubcommand {
         var transposeA = false, transposeB = false
 
         var spec: JSONValue {
-            .object(["m": .number(Double(m)), "n": .number(Double(n)), "k": .number(Double(k)),
-                     "transposeA": .bool(transposeA), "transposeB": .bool(transposeB)])
+            .object([
+                "m": .number(Double(m)), "n": .number(Double(n)), "k": .number(Double(k)),
+                "transposeA": .bool(transposeA), "transposeB": .bool(transposeB),
+            ])
         }
         var text: String { "\(m)×\(n)×\(k) \(transposeA ? "T" : "N")\(transposeB ? "T" : "N")" }
     }
@@ -23,9 +25,11 @@ enum GemmBench: BenchSubcommand {
     static let batch = 128
 
     static var shapes: [Shape] {
-        var shapes = [Shape(label: "square", m: 512, n: 512, k: 512),
-                      Shape(label: "square", m: 2048, n: 2048, k: 2048),
-                      Shape(label: "wide", m: 128, n: 1024, k: 1024)]
+        var shapes = [
+            Shape(label: "square", m: 512, n: 512, k: 512),
+            Shape(label: "square", m: 2048, n: 2048, k: 2048),
+            Shape(label: "wide", m: 128, n: 1024, k: 1024),
+        ]
         for (input, output) in mlpLayers {
             let layer = "Linear \(input)→\(output)"
             // Y = X·Wᵀ with W stored [out, in]; dX = dY·W; dW = dYᵀ·X.
@@ -40,8 +44,9 @@ enum GemmBench: BenchSubcommand {
         let aCount = shape.m * shape.k, bCount = shape.k * shape.n
         let a = benchBuffer(benchValues(aCount, seed: 1)), b = benchBuffer(benchValues(bCount, seed: 2))
         let c = CPUBackend.shared.allocate(count: shape.m * shape.n)
-        let descriptor = GemmDescriptor(m: shape.m, n: shape.n, k: shape.k,
-                                        transposeA: shape.transposeA, transposeB: shape.transposeB)
+        let descriptor = GemmDescriptor(
+            m: shape.m, n: shape.n, k: shape.k,
+            transposeA: shape.transposeA, transposeB: shape.transposeB)
         let seconds = medianSeconds(repeats: repeats, clock: clock) { CPUBackend.shared.gemm(descriptor, a: a, b: b, c: c) }
         return 2 * Double(shape.m) * Double(shape.n) * Double(shape.k) / seconds / 1e9
     }
@@ -49,8 +54,10 @@ enum GemmBench: BenchSubcommand {
     static func run(_ options: BenchOptions) throws {
         let machine = machineDescription()
         let shapes = shapes
-        var table = Table(title: "SGEMM, GFLOP/s (median of \(options.repeats), \(options.clock) clock; PyTorch: torch.mm, CPU float32, same thread count)",
-                          columns: ["threads", "shape", "product", "Swift", "PyTorch", "× PyTorch"])
+        var table = Table(
+            title:
+                "SGEMM, GFLOP/s (median of \(options.repeats), \(options.clock) clock; PyTorch: torch.mm, CPU float32, same thread count)",
+            columns: ["threads", "shape", "product", "Swift", "PyTorch", "× PyTorch"])
         var rows: [JSONValue] = []
         var notes: [String] = []
         var torchVersion: JSONValue = .null
@@ -61,10 +68,14 @@ enum GemmBench: BenchSubcommand {
             let swift = shapes.map { swiftGflops($0, repeats: options.repeats, clock: options.clock) }
             let spec = JSONValue.object(["gemm": .array(shapes.map(\.spec))])
             var torch = [Double?](repeating: nil, count: shapes.count)
-            switch runCompanion(script: "torch_gemm_conv.py",
-                                arguments: ["--threads", String(threads), "--repeats", String(options.repeats),
-                                            "--clock", options.clock.rawValue, "--spec", spec.text()],
-                                options: options) {
+            switch runCompanion(
+                script: "torch_gemm_conv.py",
+                arguments: [
+                    "--threads", String(threads), "--repeats", String(options.repeats),
+                    "--clock", options.clock.rawValue, "--spec", spec.text(),
+                ],
+                options: options)
+            {
             case .figures(let figures):
                 torchVersion = figures["torch"] ?? .null
                 let values = figures["gemm"]?.array ?? []
@@ -74,16 +85,23 @@ enum GemmBench: BenchSubcommand {
             }
             for (index, shape) in shapes.enumerated() {
                 let ratio = torch[index].map { swift[index] / $0 }
-                table.rows.append([String(threads), shape.label, shape.text, formatted(swift[index]),
-                                   formatted(torch[index]), formatted(ratio, digits: 2)])
-                rows.append(.object(["threads": .number(Double(threads)), "label": .string(shape.label),
-                                     "shape": shape.spec, "swiftGflops": .number(swift[index]),
-                                     "torchGflops": .optional(torch[index]), "ratio": .optional(ratio)]))
+                table.rows.append([
+                    String(threads), shape.label, shape.text, formatted(swift[index]),
+                    formatted(torch[index]), formatted(ratio, digits: 2),
+                ])
+                rows.append(
+                    .object([
+                        "threads": .number(Double(threads)), "label": .string(shape.label),
+                        "shape": shape.spec, "swiftGflops": .number(swift[index]),
+                        "torchGflops": .optional(torch[index]), "ratio": .optional(ratio),
+                    ]))
             }
         }
-        let report = JSONValue.object(["benchmark": .string("gemm"), "machine": machine, "torch": torchVersion,
-                                       "clock": .string(options.clock.rawValue),
-                                       "repeats": .number(Double(options.repeats)), "rows": .array(rows)])
+        let report = JSONValue.object([
+            "benchmark": .string("gemm"), "machine": machine, "torch": torchVersion,
+            "clock": .string(options.clock.rawValue),
+            "repeats": .number(Double(options.repeats)), "rows": .array(rows),
+        ])
         print(machineLine(machine))
         try finish(report: report, tables: [table], notes: notes, options: options)
     }

@@ -7,7 +7,8 @@ import VAEModels
 
 enum StepBench: BenchSubcommand {
     static let name = "step"
-    static let summary = "VAE training steps (fwd, loss, bwd, Adam) samples/s, Swift vs PyTorch [--models mlp,cnn --batches 4,32,128]"
+    static let summary =
+        "VAE training steps (fwd, loss, bwd, Adam) samples/s, Swift vs PyTorch [--models mlp,cnn --batches 4,32,128]"
 
     /// One measured configuration: a model at a batch size.
     struct Case {
@@ -19,9 +20,11 @@ enum StepBench: BenchSubcommand {
             VAEConfiguration(architecture: architecture, inputShape: StepBench.inputShape, bottleneck: StepBench.bottleneck)
         }
         var spec: JSONValue {
-            .object(["model": .string(architecture.rawValue), "batch": .number(Double(batch)),
-                     "bottleneck": .number(Double(StepBench.bottleneck)),
-                     "inputShape": .array(StepBench.inputShape.map { .number(Double($0)) })])
+            .object([
+                "model": .string(architecture.rawValue), "batch": .number(Double(batch)),
+                "bottleneck": .number(Double(StepBench.bottleneck)),
+                "inputShape": .array(StepBench.inputShape.map { .number(Double($0)) }),
+            ])
         }
     }
 
@@ -64,8 +67,9 @@ enum StepBench: BenchSubcommand {
         let generator = RandomGenerator(seed: 20240601)
         let model = try benchCase.configuration.makeModel(generator: generator)
         let optimizer = try Adam(model.namedParameters(), learningRate: 1e-3)
-        let input = Tensor(shape: [benchCase.batch] + inputShape,
-                           scalars: benchValues(benchCase.batch * inputShape.reduce(1, *), seed: 7))
+        let input = Tensor(
+            shape: [benchCase.batch] + inputShape,
+            scalars: benchValues(benchCase.batch * inputShape.reduce(1, *), seed: 7))
         var loss = Tensor(0)
         var failure: (any Error)?
         func step() {
@@ -88,8 +92,10 @@ enum StepBench: BenchSubcommand {
         }
         if let failure { throw BenchError("the Adam step of \(benchCase.label) at batch \(benchCase.batch) failed: \(failure)") }
         samples.sort()
-        let median = samples.count % 2 == 1 ? samples[samples.count / 2]
-                                            : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+        let median =
+            samples.count % 2 == 1
+            ? samples[samples.count / 2]
+            : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
         return StepTiming(median: median, fastest: samples.first!, slowest: samples.last!, finalLoss: loss.item())
     }
 
@@ -97,11 +103,14 @@ enum StepBench: BenchSubcommand {
         let machine = machineDescription()
         let cases = try cases(options)
         let clockText = options.clock == .cpu ? "process CPU time" : "wall-clock time"
-        var table = Table(title: "Training step (forward, loss, backward, Adam), samples/s by \(clockText), input 1×32×32, "
-                                 + "bottleneck 16 (median of \(options.repeats) samples ≥ \(minimumSampleSeconds) s after "
-                                 + "\(warmupSteps) warm-up steps; PyTorch: CPU float32, same thread count, same run)",
-                          columns: ["threads", "model", "batch", "Swift", "Swift range", "ms/step",
-                                    "PyTorch", "PyTorch range", "ms/step", "× PyTorch"])
+        var table = Table(
+            title: "Training step (forward, loss, backward, Adam), samples/s by \(clockText), input 1×32×32, "
+                + "bottleneck 16 (median of \(options.repeats) samples ≥ \(minimumSampleSeconds) s after "
+                + "\(warmupSteps) warm-up steps; PyTorch: CPU float32, same thread count, same run)",
+            columns: [
+                "threads", "model", "batch", "Swift", "Swift range", "ms/step",
+                "PyTorch", "PyTorch range", "ms/step", "× PyTorch",
+            ])
         var rows: [JSONValue] = []
         var notes: [String] = []
         var torchVersion: JSONValue = .null
@@ -110,14 +119,20 @@ enum StepBench: BenchSubcommand {
         for threads in options.threads {
             CPUBackend.threadCount = threads
             let swift = try cases.map { try swiftTiming($0, repeats: options.repeats, clock: options.clock) }
-            let spec = JSONValue.object(["cases": .array(cases.map(\.spec)),
-                                         "warmupSteps": .number(Double(warmupSteps)),
-                                         "minSeconds": .number(minimumSampleSeconds)])
+            let spec = JSONValue.object([
+                "cases": .array(cases.map(\.spec)),
+                "warmupSteps": .number(Double(warmupSteps)),
+                "minSeconds": .number(minimumSampleSeconds),
+            ])
             var torch = [(median: Double, range: [Double])?](repeating: nil, count: cases.count)
-            switch runCompanion(script: "torch_step.py",
-                                arguments: ["--threads", String(threads), "--repeats", String(options.repeats),
-                                            "--clock", options.clock.rawValue, "--spec", spec.text()],
-                                options: options) {
+            switch runCompanion(
+                script: "torch_step.py",
+                arguments: [
+                    "--threads", String(threads), "--repeats", String(options.repeats),
+                    "--clock", options.clock.rawValue, "--spec", spec.text(),
+                ],
+                options: options)
+            {
             case .figures(let figures):
                 torchVersion = figures["torch"] ?? .null
                 let values = figures["cases"]?.array ?? []
@@ -143,22 +158,25 @@ enum StepBench: BenchSubcommand {
                     torchRange.map { "\(formatted($0[0], digits: 0))–\(formatted($0[1], digits: 0))" } ?? "-",
                     formatted(torch[index].map { $0.median * 1e3 }, digits: 2), formatted(ratio, digits: 2),
                 ])
-                rows.append(.object([
-                    "threads": .number(Double(threads)), "case": benchCase.spec,
-                    "swiftSamplesPerSecond": .number(swiftRate), "swiftStepSeconds": .number(timing.median),
-                    "swiftSamplesPerSecondRange": .array([.number(batch / timing.slowest), .number(batch / timing.fastest)]),
-                    "swiftFinalLoss": .number(Double(timing.finalLoss)),
-                    "torchSamplesPerSecond": .optional(torchRate),
-                    "torchStepSeconds": .optional(torch[index]?.median),
-                    "torchSamplesPerSecondRange": torchRange.map { .array($0.map { .number($0) }) } ?? .null,
-                    "ratio": .optional(ratio),
-                ]))
+                rows.append(
+                    .object([
+                        "threads": .number(Double(threads)), "case": benchCase.spec,
+                        "swiftSamplesPerSecond": .number(swiftRate), "swiftStepSeconds": .number(timing.median),
+                        "swiftSamplesPerSecondRange": .array([.number(batch / timing.slowest), .number(batch / timing.fastest)]),
+                        "swiftFinalLoss": .number(Double(timing.finalLoss)),
+                        "torchSamplesPerSecond": .optional(torchRate),
+                        "torchStepSeconds": .optional(torch[index]?.median),
+                        "torchSamplesPerSecondRange": torchRange.map { .array($0.map { .number($0) }) } ?? .null,
+                        "ratio": .optional(ratio),
+                    ]))
             }
         }
         let loadAfter = machineDescription()["loadAverage1m"] ?? .null
-        let report = JSONValue.object(["benchmark": .string("step"), "machine": machine, "torch": torchVersion,
-                                       "clock": .string(options.clock.rawValue), "loadAverageAfter1m": loadAfter,
-                                       "repeats": .number(Double(options.repeats)), "rows": .array(rows)])
+        let report = JSONValue.object([
+            "benchmark": .string("step"), "machine": machine, "torch": torchVersion,
+            "clock": .string(options.clock.rawValue), "loadAverageAfter1m": loadAfter,
+            "repeats": .number(Double(options.repeats)), "rows": .array(rows),
+        ])
         print(machineLine(machine) + ", after the run \(loadAfter.number.map { String(format: "%.2f", $0) } ?? "?")")
         print("× PyTorch = Swift samples/s / PyTorch samples/s (above 1: Swift is faster); range: slowest–fastest sample")
         try finish(report: report, tables: [table], notes: notes, options: options)

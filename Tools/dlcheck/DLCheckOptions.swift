@@ -14,22 +14,22 @@ struct DLCheckOptions {
     var showHelp = false
 
     static let help = """
-    usage: dlcheck [--device cpu|cuda[:N]] [--suite models,losses,datasets,trainer] [--data-dir DIR] [--json FILE]
+        usage: dlcheck [--device cpu|cuda[:N]] [--suite models,losses,datasets,trainer] [--data-dir DIR] [--json FILE]
 
-    Runs TestKit's checks against DeepTrust's own datasets, models, losses and trainer and prints one
-    row per check (check, configuration, result, time, message), then the same as JSON.
+        Runs TestKit's checks against DeepTrust's own datasets, models, losses and trainer and prints one
+        row per check (check, configuration, result, time, message), then the same as JSON.
 
-      --device DEV     where models are built and run: cpu (default), cuda or cuda:N
-                       (cuda needs the CUDABackend package's driver and a GPU; the device-moving
-                       check moves a copy to the other device)
-      --suite LIST     comma-separated suites to run (default: all): \(Suite.allCases.map(\.rawValue).joined(separator: ", "))
-      --data-dir DIR   directory with the four MNIST .gz files for the dataset suite
-                       (default: $MNIST_DIR; the suite is skipped with a message when neither is set)
-      --json FILE      also write the JSON report to FILE
-      -h, --help       this text
+          --device DEV     where models are built and run: cpu (default), cuda or cuda:N
+                           (cuda needs the CUDABackend package's driver and a GPU; the device-moving
+                           check moves a copy to the other device)
+          --suite LIST     comma-separated suites to run (default: all): \(Suite.allCases.map(\.rawValue).joined(separator: ", "))
+          --data-dir DIR   directory with the four MNIST .gz files for the dataset suite
+                           (default: $MNIST_DIR; the suite is skipped with a message when neither is set)
+          --json FILE      also write the JSON report to FILE
+          -h, --help       this text
 
-    Exit status: 0 when no check failed, 1 when one did, 2 for a bad flag or an unavailable device.
-    """
+        Exit status: 0 when no check failed, 1 when one did, 2 for a bad flag or an unavailable device.
+        """
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``DLCheckError`` naming the flag and the allowed values.
@@ -47,13 +47,16 @@ struct DLCheckOptions {
             case "-h", "--help": options.showHelp = true
             case "--device":
                 let text = try value(for: argument)
-                do { options.device = try Device(parsing: text) } catch { throw .badValue(flag: argument, value: text, allowed: "cpu, cuda, cuda:N") }
+                do { options.device = try Device(parsing: text) } catch {
+                    throw .badValue(flag: argument, value: text, allowed: "cpu, cuda, cuda:N")
+                }
             case "--suite":
                 let text = try value(for: argument)
                 var suites: [Suite] = []
                 for name in text.split(separator: ",") {
                     guard let suite = Suite(rawValue: String(name)) else {
-                        throw .badValue(flag: argument, value: String(name), allowed: Suite.allCases.map(\.rawValue).joined(separator: ", "))
+                        throw .badValue(
+                            flag: argument, value: String(name), allowed: Suite.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                     suites.append(suite)
                 }

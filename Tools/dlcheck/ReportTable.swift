@@ -16,8 +16,9 @@ enum ReportTable {
                 column < 4 ? cell + String(repeating: " ", count: max(0, widths[column] - cell.count)) : cell
             }.joined(separator: "  ")
         }
-        return ([line(header), line(widths.prefix(4).map { String(repeating: "-", count: $0) } + ["-------"])]
-                + rows.map(line)).joined(separator: "\n")
+        return
+            ([line(header), line(widths.prefix(4).map { String(repeating: "-", count: $0) } + ["-------"])]
+            + rows.map(line)).joined(separator: "\n")
     }
 
     static func json(_ reports: [CheckReport], device: CustomStringConvertible) -> String {

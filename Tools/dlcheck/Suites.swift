@@ -16,8 +16,9 @@ enum DatasetSuites {
         let directory = dataDirectory ?? environment("MNIST_DIR")
         guard let directory else {
             return DatasetCheck.allCases.map {
-                CheckReport(check: $0.name, subject: "MNIST", outcome: .skipped("no MNIST files: pass --data-dir or set MNIST_DIR"),
-                            duration: .zero)
+                CheckReport(
+                    check: $0.name, subject: "MNIST", outcome: .skipped("no MNIST files: pass --data-dir or set MNIST_DIR"),
+                    duration: .zero)
             }
         }
         do {
@@ -25,8 +26,11 @@ enum DatasetSuites {
             let test = try MNIST(split: .test, directory: directory)
             return CheckSuite<DatasetCheck>(subject: MNISTSubjects.reference(name: "MNIST", train: train, test: test)).run()
         } catch {
-            return [CheckReport(check: "dataset.load", subject: "MNIST in \(directory)",
-                                outcome: .failed(CheckFailure("cannot load MNIST: \(error)")), duration: .zero)]
+            return [
+                CheckReport(
+                    check: "dataset.load", subject: "MNIST in \(directory)",
+                    outcome: .failed(CheckFailure("cannot load MNIST: \(error)")), duration: .zero)
+            ]
         }
     }
 

@@ -16,19 +16,25 @@ let package = Package(
         // Scratch files and input conversion shared by the harnesses.
         .target(name: "FuzzSupport"),
         // IDXArray.decode (memory) and IDXArray.read (file), raw and gzip: must agree, round-trip.
-        .target(name: "IDXReaderFuzz", dependencies: [
-            "FuzzSupport",
-            .product(name: "MNISTData", package: "MNISTData"),
-        ]),
+        .target(
+            name: "IDXReaderFuzz",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "MNISTData", package: "MNISTData"),
+            ]),
         // SafeTensors.decode / read / readHeader: must agree, and a decoded file must re-encode.
-        .target(name: "SafeTensorsFuzz", dependencies: [
-            "FuzzSupport",
-            .product(name: "TensorCore", package: "TensorCore"),
-        ]),
+        .target(
+            name: "SafeTensorsFuzz",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "TensorCore", package: "TensorCore"),
+            ]),
         // EventFileReader.events(inFile:) and EventFileReader.run on a directory holding the input.
-        .target(name: "EventFileFuzz", dependencies: [
-            "FuzzSupport",
-            .product(name: "Training", package: "Training"),
-        ]),
+        .target(
+            name: "EventFileFuzz",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "Training", package: "Training"),
+            ]),
     ]
 )

@@ -20,7 +20,10 @@ struct CommandFetcher: DatasetFetcher {
         defer { unlink(path) }
         var failures: [String] = []
         let commands = [
-            ["curl", "--fail", "--silent", "--show-error", "--location", "--max-time", String(timeoutSeconds), "--output", path, url],
+            [
+                "curl", "--fail", "--silent", "--show-error", "--location", "--max-time", String(timeoutSeconds), "--output",
+                path, url,
+            ],
             ["wget", "--quiet", "--timeout=\(timeoutSeconds)", "--output-document=\(path)", url],
         ]
         for command in commands {
@@ -66,7 +69,8 @@ struct CommandFetcher: DatasetFetcher {
         var template = Array("\(directory)/vae-train-download-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw DownloadCommandError(url: directory, failures: ["cannot create a temporary file: \(String(cString: strerror(errno)))"])
+            throw DownloadCommandError(
+                url: directory, failures: ["cannot create a temporary file: \(String(cString: strerror(errno)))"])
         }
         close(descriptor)
         return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

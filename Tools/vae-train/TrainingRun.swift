@@ -26,28 +26,33 @@ struct TrainingRun {
         let model = try configuration.makeModel(generator: .default, device: device)
         let writer = try EventFileWriter(logDirectory: arguments.logDirectory)
         defer { try? writer.close() }
-        let options = VAETrainerOptions(learningRate: arguments.learningRate, batchSize: arguments.batchSize,
-                                        seed: arguments.seed, workers: arguments.workers,
-                                        evaluationSampling: arguments.deterministicEvaluation ? .mean : .reparameterized,
-                                        comparisonImages: 10, logsImageGrids: true, priorSamples: 64,
-                                        outputDirectory: arguments.logDirectory, detectsAnomalies: arguments.detectAnomalies)
-        let trainer = try VAETrainer(model: model, trainingSet: train, testSet: test, options: options,
-                                     generator: .default, writer: writer, progress: .standardOutput())
+        let options = VAETrainerOptions(
+            learningRate: arguments.learningRate, batchSize: arguments.batchSize,
+            seed: arguments.seed, workers: arguments.workers,
+            evaluationSampling: arguments.deterministicEvaluation ? .mean : .reparameterized,
+            comparisonImages: 10, logsImageGrids: true, priorSamples: 64,
+            outputDirectory: arguments.logDirectory, detectsAnomalies: arguments.detectAnomalies)
+        let trainer = try VAETrainer(
+            model: model, trainingSet: train, testSet: test, options: options,
+            generator: .default, writer: writer, progress: .standardOutput())
 
         say("vae-train: \(configuration), \(grouped(model.parameterCount)) parameters on \(describe(device))")
         say("data: \(train.count) training and \(test.count) test examples from \(source)")
         if let resume = arguments.resume {
             try trainer.loadCheckpoint(from: resume)
-            say("resumed from \(try CheckpointFiles.resolve(resume)): \(trainer.completedEpochs) epochs "
-                  + "(\(trainer.globalStep) steps) done, data seed \(trainer.options.seed), learning rate \(trainer.options.learningRate)")
+            say(
+                "resumed from \(try CheckpointFiles.resolve(resume)): \(trainer.completedEpochs) epochs "
+                    + "(\(trainer.globalStep) steps) done, data seed \(trainer.options.seed), learning rate \(trainer.options.learningRate)"
+            )
         }
         let remaining = arguments.epochs - trainer.completedEpochs
         guard remaining > 0 else {
             say("nothing to train: \(trainer.completedEpochs) epochs are done and --epochs is \(arguments.epochs)")
             return
         }
-        say("training \(remaining) epoch\(remaining == 1 ? "" : "s") of \(trainer.stepsPerEpoch) steps (batch \(arguments.batchSize)); "
-              + "logs, checkpoints and images go to \(arguments.logDirectory)")
+        say(
+            "training \(remaining) epoch\(remaining == 1 ? "" : "s") of \(trainer.stepsPerEpoch) steps (batch \(arguments.batchSize)); "
+                + "logs, checkpoints and images go to \(arguments.logDirectory)")
         try trainer.train(epochs: remaining)
         try writer.close()
         say("TensorBoard: tensorboard --logdir \(arguments.logDirectory)")
@@ -88,7 +93,8 @@ struct TrainingRun {
 
     private func describe(_ device: Device) -> String {
         guard device == .cpu else { return "\(device)" }
-        return "cpu (\(CPUBackend.activeInstructionSet), \(CPUBackend.threadCount) thread\(CPUBackend.threadCount == 1 ? "" : "s"))"
+        return
+            "cpu (\(CPUBackend.activeInstructionSet), \(CPUBackend.threadCount) thread\(CPUBackend.threadCount == 1 ? "" : "s"))"
     }
 
     /// The message for a failed run; a checkpoint of another model also says how to resume it.
@@ -110,9 +116,10 @@ struct RunError: Error, CustomStringConvertible {
 /// `1385248` → `1,385,248`.
 func grouped(_ value: Int) -> String {
     let digits = Array(String(value))
-    return String(digits.enumerated().flatMap { index, digit in
-        index > 0 && (digits.count - index) % 3 == 0 ? [",", digit] : [digit]
-    })
+    return String(
+        digits.enumerated().flatMap { index, digit in
+            index > 0 && (digits.count - index) % 3 == 0 ? [",", digit] : [digit]
+        })
 }
 
 /// Writes a line to standard output unbuffered, so it stays in order with the progress lines

@@ -45,12 +45,13 @@ public enum CUDABackend {
     /// Installs a provider over an explicit driver and optional cuBLAS (tests use drivers that run
     /// on the CPU).
     public static func register(driver: any CUDADriverAPI, blas: (any CUBLASAPI)?) {
-        BackendRegistry.shared.register({ (device: Device) throws(DeviceError) -> any Backend in
-            guard case .cuda(let ordinal) = device else {
-                throw .unavailable(device, reason: CUDAUnavailability.prefix + "\(device) is not a CUDA device")
-            }
-            return try CUDADeviceBackend.make(ordinal: ordinal, driver: driver, blas: blas)
-        }, for: .cuda)
+        BackendRegistry.shared.register(
+            { (device: Device) throws(DeviceError) -> any Backend in
+                guard case .cuda(let ordinal) = device else {
+                    throw .unavailable(device, reason: CUDAUnavailability.prefix + "\(device) is not a CUDA device")
+                }
+                return try CUDADeviceBackend.make(ordinal: ordinal, driver: driver, blas: blas)
+            }, for: .cuda)
     }
 
     /// The provider `register()` installs: the real driver, cuBLAS when it loads.
@@ -85,15 +86,18 @@ public enum CUDABackend {
             let version = try? driver.driverVersion()
             var devices: [CUDADeviceProperties] = []
             for ordinal in 0..<(try driver.deviceCount()) {
-                devices.append(try CUDADeviceProperties.read(ordinal: ordinal, device: try driver.device(ordinal: ordinal),
-                                                             driver: driver))
+                devices.append(
+                    try CUDADeviceProperties.read(
+                        ordinal: ordinal, device: try driver.device(ordinal: ordinal),
+                        driver: driver))
             }
             let reason = devices.isEmpty ? CUDAUnavailability.noSuchDevice(ordinal: 0, count: 0) : nil
             _ = version
             return CUDAProbe(driverLibrary: driver.libraryName, devices: devices, cublas: blasName, unavailableReason: reason)
         } catch {
-            return CUDAProbe(driverLibrary: driver.libraryName, devices: [], cublas: blasName,
-                             unavailableReason: CUDAUnavailability.reason(error, driverVersion: try? driver.driverVersion()))
+            return CUDAProbe(
+                driverLibrary: driver.libraryName, devices: [], cublas: blasName,
+                unavailableReason: CUDAUnavailability.reason(error, driverVersion: try? driver.driverVersion()))
         }
     }
 }
@@ -111,7 +115,8 @@ public struct CUDAProbe: Sendable, CustomStringConvertible {
 
     public var description: String {
         if let unavailableReason { return unavailableReason }
-        return (["driver \(driverLibrary ?? "?"), cuBLAS \(cublas ?? "not found (built-in SGEMM kernel)")"]
+        return
+            (["driver \(driverLibrary ?? "?"), cuBLAS \(cublas ?? "not found (built-in SGEMM kernel)")"]
             + devices.map(\.description)).joined(separator: "\n")
     }
 }

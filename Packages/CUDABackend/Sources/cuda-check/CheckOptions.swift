@@ -8,22 +8,22 @@ struct CheckOptions {
     var conformance = true
 
     static let usage = """
-    cuda-check: checks an NVIDIA GPU host for DeepTrust without a Swift toolchain.
+        cuda-check: checks an NVIDIA GPU host for DeepTrust without a Swift toolchain.
 
-    Prints what the driver reports, then compares every primitive of the CUDA backend (through
-    cuBLAS when it loads, and through the built-in SGEMM kernel) and the gradients of a small
-    network with the CPU backend, checks that tensors move between devices unchanged, and times
-    GEMM and convolution on the GPU. Exits 0 when every check passes, 1 when one fails, 2 when
-    no GPU can be used (the reason is printed).
+        Prints what the driver reports, then compares every primitive of the CUDA backend (through
+        cuBLAS when it loads, and through the built-in SGEMM kernel) and the gradients of a small
+        network with the CPU backend, checks that tensors move between devices unchanged, and times
+        GEMM and convolution on the GPU. Exits 0 when every check passes, 1 when one fails, 2 when
+        no GPU can be used (the reason is printed).
 
-    Usage: cuda-check [--device cuda:N] [--json FILE] [--no-benchmark] [--no-conformance]
-      --device cuda:N     the GPU to check (default cuda:0)
-      --json FILE         also write the results as JSON
-      --no-benchmark      skip the timings
-      --no-conformance    skip the comparisons with the CPU
-    Environment: DEEPTRUST_CUBLAS names the cuBLAS library to load first;
-    DEEPTRUST_CUDA_GEMM=kernel never loads cuBLAS.
-    """
+        Usage: cuda-check [--device cuda:N] [--json FILE] [--no-benchmark] [--no-conformance]
+          --device cuda:N     the GPU to check (default cuda:0)
+          --json FILE         also write the results as JSON
+          --no-benchmark      skip the timings
+          --no-conformance    skip the comparisons with the CPU
+        Environment: DEEPTRUST_CUBLAS names the cuBLAS library to load first;
+        DEEPTRUST_CUDA_GEMM=kernel never loads cuBLAS.
+        """
 
     /// Parses `arguments` (without the program name).
     /// - Throws: ``CheckOptionsError`` naming the flag and what it accepts.

@@ -60,21 +60,38 @@ struct GPUBenchmark {
             gemm("gemm 2048³", GemmDescriptor(m: 2048, n: 2048, k: 2048)),
         ]
         let layers: [(String, ConvGeometry)] = [
-            ("conv 1→16 k5 32² (CNN-VAE, batch 128)", ConvGeometry(batch: 128, inChannels: 1, height: 32, width: 32, outChannels: 16,
-                                                                    kernelH: 5, kernelW: 5, padH: 2, padW: 2)),
-            ("conv 16→32 k3 s2 32²", ConvGeometry(batch: 128, inChannels: 16, height: 32, width: 32, outChannels: 32,
-                                                   kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1)),
-            ("conv 32→64 k3 s2 16²", ConvGeometry(batch: 128, inChannels: 32, height: 16, width: 16, outChannels: 64,
-                                                   kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1)),
-            ("conv 16→1 k5 32²", ConvGeometry(batch: 128, inChannels: 16, height: 32, width: 32, outChannels: 1,
-                                               kernelH: 5, kernelW: 5, padH: 2, padW: 2)),
+            (
+                "conv 1→16 k5 32² (CNN-VAE, batch 128)",
+                ConvGeometry(
+                    batch: 128, inChannels: 1, height: 32, width: 32, outChannels: 16,
+                    kernelH: 5, kernelW: 5, padH: 2, padW: 2)
+            ),
+            (
+                "conv 16→32 k3 s2 32²",
+                ConvGeometry(
+                    batch: 128, inChannels: 16, height: 32, width: 32, outChannels: 32,
+                    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1)
+            ),
+            (
+                "conv 32→64 k3 s2 16²",
+                ConvGeometry(
+                    batch: 128, inChannels: 32, height: 16, width: 16, outChannels: 64,
+                    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1)
+            ),
+            (
+                "conv 16→1 k5 32²",
+                ConvGeometry(
+                    batch: 128, inChannels: 16, height: 32, width: 32, outChannels: 1,
+                    kernelH: 5, kernelW: 5, padH: 2, padW: 2)
+            ),
         ]
         rows += layers.map { convolution($0.0, $0.1) }
         let count = 1 << 24
         let x = buffer(count), out = buffer(count)
         let layout = StridedLayout(contiguous: [count])
         let ms = time { backend.unary(.tanh, x, layout, into: out) }
-        rows.append(Row(name: "unary tanh 16M floats (GB/s in last column)", milliseconds: ms, gflops: 8 * Double(count) / (ms * 1e6)))
+        rows.append(
+            Row(name: "unary tanh 16M floats (GB/s in last column)", milliseconds: ms, gflops: 8 * Double(count) / (ms * 1e6)))
         return rows
     }
 }

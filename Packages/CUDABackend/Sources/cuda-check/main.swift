@@ -71,7 +71,8 @@ var failures = 0
 if options.conformance {
     var configurations: [(String, CUDADeviceBackend)] = [("default GEMM (\(gpu.gemmProvider))", gpu)]
     if gpu.gemmProvider.hasPrefix("cuBLAS"), let driver = try? CUDADriverLibrary.load(),
-       let kernelOnly = try? CUDADeviceBackend.make(ordinal: gpu.properties.ordinal, driver: driver, blas: nil) {
+        let kernelOnly = try? CUDADeviceBackend.make(ordinal: gpu.properties.ordinal, driver: driver, blas: nil)
+    {
         configurations.append(("built-in SGEMM kernel", kernelOnly))
     }
     for (label, backend) in configurations {
@@ -94,8 +95,10 @@ if options.conformance {
     let moved = (try? host.to(options.device).transposed(0, 2).to(.cpu).scalars) ?? []
     let movedOK = moved == host.transposed(0, 2).scalars && host.device == .cpu
     if !movedOK { failures += 1 }
-    print(movedOK ? "ok   cpu → \(options.device) → cpu keeps values and leaves the source on the CPU"
-                  : "FAIL cpu → \(options.device) → cpu changed the values")
+    print(
+        movedOK
+            ? "ok   cpu → \(options.device) → cpu keeps values and leaves the source on the CPU"
+            : "FAIL cpu → \(options.device) → cpu changed the values")
     json.append("{\"kind\": \"device-move\", \"passed\": \(movedOK)}")
 }
 
@@ -104,13 +107,15 @@ if options.benchmark {
     print("case".padding(46) + "ms".leftPadding(10) + "GFLOP/s".leftPadding(12))
     for row in GPUBenchmark(backend: gpu).run() {
         print(row.name.padding(46) + formatted(row.milliseconds, 3).leftPadding(10) + formatted(row.gflops, 1).leftPadding(12))
-        json.append("{\"kind\": \"benchmark\", \"name\": \(jsonString(row.name)), \"milliseconds\": \(row.milliseconds), "
-                    + "\"gflops\": \(row.gflops)}")
+        json.append(
+            "{\"kind\": \"benchmark\", \"name\": \(jsonString(row.name)), \"milliseconds\": \(row.milliseconds), "
+                + "\"gflops\": \(row.gflops)}")
     }
 }
 
 if let path = options.jsonPath {
-    let header = "{\"gpu\": \(jsonString(gpu.properties.name)), \"driver\": \(jsonString(gpu.properties.driverVersionString)), "
+    let header =
+        "{\"gpu\": \(jsonString(gpu.properties.name)), \"driver\": \(jsonString(gpu.properties.driverVersionString)), "
         + "\"gemm\": \(jsonString(gpu.gemmProvider)), \"results\": [\n  "
     let text = header + json.joined(separator: ",\n  ") + "\n]}\n"
     guard let file = fopen(path, "w") else {

@@ -25,11 +25,11 @@ import TensorCore
         #expect(device.backend.allocatorStatistics.driverAllocations == 1)
         first = nil
         #expect(device.backend.allocatorStatistics.cachedBytes == 4096)
-        let second = device.backend.allocate(count: 1010) as! CUDABuffer   // same 4096-byte bucket
+        let second = device.backend.allocate(count: 1010) as! CUDABuffer  // same 4096-byte bucket
         #expect(second.address == address)
         let statistics = device.backend.allocatorStatistics
         #expect(statistics.driverAllocations == 1 && statistics.reuses == 1 && statistics.liveBytes == 4096)
-        let other = device.backend.allocate(count: 5000) as! CUDABuffer    // a different bucket
+        let other = device.backend.allocate(count: 5000) as! CUDABuffer  // a different bucket
         #expect(other.address != address)
         #expect(device.backend.allocatorStatistics.driverAllocations == 2)
         #expect(device.backend.allocate(count: 0).count == 0)
@@ -40,7 +40,7 @@ import TensorCore
         var configuration = EmulatedCUDADriver.Configuration()
         configuration.memoryLimit = 8192
         let device = try EmulatedDevice(configuration)
-        var cached: (any DeviceBuffer)? = device.backend.allocate(count: 1024)   // 4096 bytes
+        var cached: (any DeviceBuffer)? = device.backend.allocate(count: 1024)  // 4096 bytes
         cached = nil
         _ = cached
         #expect(device.driver.liveAllocations == 1)
@@ -57,7 +57,9 @@ import TensorCore
         #expect(device.driver.liveAllocations == 3)
         device.backend.emptyCache()
         #expect(device.driver.liveAllocations == 0)
-        #expect(device.backend.allocatorStatistics == CachingAllocator.Statistics(
-            liveBytes: 0, cachedBytes: 0, driverAllocations: 3, driverFrees: 3, reuses: 0))
+        #expect(
+            device.backend.allocatorStatistics
+                == CachingAllocator.Statistics(
+                    liveBytes: 0, cachedBytes: 0, driverAllocations: 3, driverFrees: 3, reuses: 0))
     }
 }

@@ -32,12 +32,16 @@ import TensorCore
     }
 
     @Test func theMappingSwapsOperandsForColumnMajor() throws {
-        let d = GemmDescriptor(m: 3, n: 5, k: 4, transposeA: true, alpha: 2, beta: 1, batch: 2,
-                               batchStrideA: 12, batchStrideB: 20, batchStrideC: 15)
+        let d = GemmDescriptor(
+            m: 3, n: 5, k: 4, transposeA: true, alpha: 2, beta: 1, batch: 2,
+            batchStrideA: 12, batchStrideB: 20, batchStrideC: 15)
         let call = try #require(CUBLASGemmMapping.call(for: d, a: 100, b: 200, c: 300))
-        #expect(call == CUBLASGemmCall(transposeA: false, transposeB: true, m: 5, n: 3, k: 4, alpha: 2, beta: 1,
-                                       a: 200, lda: 5, strideA: 20, b: 100, ldb: 3, strideB: 12,
-                                       c: 300, ldc: 5, strideC: 15, batchCount: 2))
+        #expect(
+            call
+                == CUBLASGemmCall(
+                    transposeA: false, transposeB: true, m: 5, n: 3, k: 4, alpha: 2, beta: 1,
+                    a: 200, lda: 5, strideA: 20, b: 100, ldb: 3, strideB: 12,
+                    c: 300, ldc: 5, strideC: 15, batchCount: 2))
     }
 
     @Test func productsCuBLASCannotExpressFallBackToTheKernel() {

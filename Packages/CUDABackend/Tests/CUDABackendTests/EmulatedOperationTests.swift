@@ -108,7 +108,7 @@ import Darwin
         // a: [5, 1, 7] broadcast to [5, 3, 7]; b: [3, 1] broadcast (leading dim added) to [5, 3, 7].
         var a = values.array(35, in: 0.5...2)
         var b = values.array(3, in: 0.5...2)
-        a[4] = b[0]          // equal elements for the comparisons
+        a[4] = b[0]  // equal elements for the comparisons
         a[9] = .nan
         b[2] = a[0]
         let aLayout = StridedLayout(shape: [5, 3, 7], strides: [7, 0, 1])
@@ -125,8 +125,9 @@ import Darwin
         let a = values.array(6), b = values.array(2)
         let out = device.backend.allocate(count: 6)
         let dense = StridedLayout(contiguous: [3, 2])
-        device.backend.select(device.buffer(condition), dense, device.buffer(a), dense,
-                              device.buffer(b), StridedLayout(shape: [3, 2], strides: [0, 1]), into: out)
+        device.backend.select(
+            device.buffer(condition), dense, device.buffer(a), dense,
+            device.buffer(b), StridedLayout(shape: [3, 2], strides: [0, 1]), into: out)
         #expect(device.values(out) == [a[0], b[1], a[2], b[1], a[4], b[1]])
     }
 
@@ -134,7 +135,7 @@ import Darwin
     func reduce(_ op: ReduceOp) {
         var values = DeterministicValues(seed: 5)
         for (outer, extent, inner) in [(3, 1000, 1), (2, 5, 3), (1, 1, 1), (4, 1, 6), (1, 300, 2)] {
-            var x = values.array(outer * extent * inner).map { ($0 * 4).rounded() / 4 }   // many ties
+            var x = values.array(outer * extent * inner).map { ($0 * 4).rounded() / 4 }  // many ties
             if outer * extent * inner > 20 { x[17] = .nan }
             let offset = 3
             let buffer = device.buffer([9, 9, 9] + x)
@@ -157,7 +158,7 @@ import Darwin
     @Test func gemmWithBetaZeroIgnoresGarbageInC() {
         let d = GemmDescriptor(m: 3, n: 2, k: 4)
         let (a, b, _) = BackendConformanceCheck.gemmInputs(d)
-        let c = device.backend.allocate(count: 6)   // the emulated driver fills fresh memory with NaN
+        let c = device.backend.allocate(count: 6)  // the emulated driver fills fresh memory with NaN
         device.backend.gemm(d, a: device.buffer(a), b: device.buffer(b), c: c)
         #expect(device.values(c).allSatisfy { !$0.isNaN })
         #expect(maxRelativeError(device.values(c), Reference.gemm(d, a: a, b: b, c: [Float](repeating: 0, count: 6))) < 1e-5)
@@ -173,11 +174,17 @@ import Darwin
         device.backend.conv2dForward(g, input: device.buffer(input), weight: device.buffer(weight), into: output)
         #expect(maxRelativeError(device.values(output), Reference.convForward(g, input: input, weight: weight)) < 1e-5)
         let gradInput = device.backend.allocate(count: input.count)
-        device.backend.conv2dBackwardInput(g, gradOutput: device.buffer(gradOutput), weight: device.buffer(weight), into: gradInput)
-        #expect(maxRelativeError(device.values(gradInput), Reference.convBackwardInput(g, gradOutput: gradOutput, weight: weight)) < 1e-5)
+        device.backend.conv2dBackwardInput(
+            g, gradOutput: device.buffer(gradOutput), weight: device.buffer(weight), into: gradInput)
+        #expect(
+            maxRelativeError(device.values(gradInput), Reference.convBackwardInput(g, gradOutput: gradOutput, weight: weight))
+                < 1e-5)
         let gradWeight = device.backend.allocate(count: weight.count)
-        device.backend.conv2dBackwardWeight(g, input: device.buffer(input), gradOutput: device.buffer(gradOutput), into: gradWeight)
-        #expect(maxRelativeError(device.values(gradWeight), Reference.convBackwardWeight(g, input: input, gradOutput: gradOutput)) < 1e-5)
+        device.backend.conv2dBackwardWeight(
+            g, input: device.buffer(input), gradOutput: device.buffer(gradOutput), into: gradWeight)
+        #expect(
+            maxRelativeError(device.values(gradWeight), Reference.convBackwardWeight(g, input: input, gradOutput: gradOutput))
+                < 1e-5)
     }
 
     @Test func uniformFillMatchesTheCPUNumberingBitForBit() {
@@ -219,8 +226,9 @@ import Darwin
         let v = values.array(count, in: 0...0.01)
         let hyper = AdamHyperparameters(learningRate: 1e-3, weightDecay: 0.01, decoupledWeightDecay: decoupled, step: 4)
         let buffers = [p, g, m, v].map { device.buffer($0) }
-        device.backend.adamStep(parameter: buffers[0], gradient: buffers[1], firstMoment: buffers[2],
-                                secondMoment: buffers[3], count: count, hyper: hyper)
+        device.backend.adamStep(
+            parameter: buffers[0], gradient: buffers[1], firstMoment: buffers[2],
+            secondMoment: buffers[3], count: count, hyper: hyper)
         var (ep, em, ev) = (p, m, v)
         for i in 0..<count {
             var gi = g[i], pi = p[i]

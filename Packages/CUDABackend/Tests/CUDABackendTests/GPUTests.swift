@@ -39,7 +39,8 @@ struct GPUTests {
 
     @Test func theBuiltInSGEMMKernelMatchesTheCPU() throws {
         let kernelOnly = try CUDADeviceBackend.make(ordinal: 0, driver: try CUDADriverLibrary.load(), blas: nil)
-        for outcome in BackendConformanceCheck.run(on: kernelOnly) where outcome.name.hasPrefix("gemm") || outcome.name.hasPrefix("conv") {
+        for outcome in BackendConformanceCheck.run(on: kernelOnly)
+        where outcome.name.hasPrefix("gemm") || outcome.name.hasPrefix("conv") {
             #expect(outcome.passed, "\(outcome)")
         }
     }

@@ -15,7 +15,8 @@ import Testing
 
     @Test func everyLaunchedKernelIsInThePTXWithTheSameParameters() throws {
         for signature in Kernels.all {
-            let entry = try #require(Self.entries.first { $0.name == signature.name }, "\(signature.name) is missing from the PTX")
+            let entry = try #require(
+                Self.entries.first { $0.name == signature.name }, "\(signature.name) is missing from the PTX")
             #expect(entry.parameters.count == signature.parameters.count, "\(signature.name): parameter count")
             for (index, (declared, expected)) in zip(entry.parameters, signature.parameters).enumerated() {
                 let expectedType: String
@@ -25,7 +26,9 @@ import Testing
                 case .f32: expectedType = "f32"
                 case .block: expectedType = "b8"
                 }
-                #expect(declared.type == expectedType, "\(signature.name) parameter \(index): PTX \(declared.type), Swift \(expected)")
+                #expect(
+                    declared.type == expectedType, "\(signature.name) parameter \(index): PTX \(declared.type), Swift \(expected)"
+                )
                 #expect(declared.size == expected.size, "\(signature.name) parameter \(index): size")
                 #expect(declared.alignment == expected.alignment, "\(signature.name) parameter \(index): alignment")
             }
@@ -35,7 +38,8 @@ import Testing
     @Test func everyPTXKernelIsLaunchedFromSwift() {
         let launched = Set(Kernels.all.map(\.name))
         let declared = Set(Self.entries.map(\.name))
-        #expect(declared == launched, "PTX only: \(declared.subtracting(launched)), Swift only: \(launched.subtracting(declared))")
+        #expect(
+            declared == launched, "PTX only: \(declared.subtracting(launched)), Swift only: \(launched.subtracting(declared))")
     }
 
     @Test func theEmulatedKernelsHaveTheSameCSignatures() {
@@ -50,17 +54,22 @@ import Testing
 
     @Test func theParserReadsEntriesAndAlignedBlocks() {
         let ptx = """
-        .visible .entry k(
-        \t.param .align 8 .b8 k_param_0[328],
-        \t.param .u64 k_param_1,
-        \t.param .f32 k_param_2
-        )
-        .visible .entry empty()
-        """
-        #expect(PTXEntries.parse(ptx) == [
-            PTXEntry(name: "k", parameters: [.init(type: "b8", size: 328, alignment: 8), .init(type: "u64", size: 8, alignment: 8),
-                                             .init(type: "f32", size: 4, alignment: 4)]),
-            PTXEntry(name: "empty", parameters: []),
-        ])
+            .visible .entry k(
+            \t.param .align 8 .b8 k_param_0[328],
+            \t.param .u64 k_param_1,
+            \t.param .f32 k_param_2
+            )
+            .visible .entry empty()
+            """
+        #expect(
+            PTXEntries.parse(ptx) == [
+                PTXEntry(
+                    name: "k",
+                    parameters: [
+                        .init(type: "b8", size: 328, alignment: 8), .init(type: "u64", size: 8, alignment: 8),
+                        .init(type: "f32", size: 4, alignment: 4),
+                    ]),
+                PTXEntry(name: "empty", parameters: []),
+            ])
     }
 }

@@ -7,8 +7,10 @@ import TensorCore
     @Test func argumentsArePackedAtTheirAlignment() {
         var geometry = ParameterBlock(.geometry)
         geometry.storeUInt32(7, at: 324)
-        let arguments: [KernelArgument] = [.block(geometry), .pointer(0xDEAD_BEEF_0000), .pointer(0x1234), .u32(9),
-                                           .f32(1.5), .f32(-2)]
+        let arguments: [KernelArgument] = [
+            .block(geometry), .pointer(0xDEAD_BEEF_0000), .pointer(0x1234), .u32(9),
+            .f32(1.5), .f32(-2),
+        ]
         let packed = PackedKernelArguments(arguments, for: Kernels.unary)
         #expect(packed.offsets == [0, 328, 336, 344, 348, 352])
         #expect(packed.byteCount == 356)
@@ -27,8 +29,10 @@ import TensorCore
     }
 
     @Test func philoxArgumentsPutU64sOnEightByteBoundaries() {
-        let arguments: [KernelArgument] = [.pointer(1), .u32(5), .u64(0x0102_0304_0506_0708), .u64(2), .u64(3), .u32(1),
-                                           .f32(0), .f32(1)]
+        let arguments: [KernelArgument] = [
+            .pointer(1), .u32(5), .u64(0x0102_0304_0506_0708), .u64(2), .u64(3), .u32(1),
+            .f32(0), .f32(1),
+        ]
         let packed = PackedKernelArguments(arguments, for: Kernels.philoxFill)
         #expect(packed.offsets == [0, 8, 16, 24, 32, 40, 44, 48])
         packed.withParameterArray { parameters in
@@ -63,7 +67,7 @@ import TensorCore
 
     @Test func broadcastAndTransposedLayoutsKeepTheirDimensions() {
         let out = StridedLayout(contiguous: [4, 1, 3])
-        let row = StridedLayout(shape: [4, 1, 3], strides: [0, 0, 1])         // a [3] vector broadcast over 4 rows
+        let row = StridedLayout(shape: [4, 1, 3], strides: [0, 0, 1])  // a [3] vector broadcast over 4 rows
         let transposed = StridedLayout(shape: [4, 1, 3], strides: [1, 0, 4])  // a transposed [3, 4] matrix
         let geometry = ElementwiseGeometry([out, row, transposed])
         #expect(geometry.shape == [4, 3])
@@ -74,19 +78,21 @@ import TensorCore
     }
 
     @Test func geometryBlockMatchesTheCStruct() {
-        let geometry = ElementwiseGeometry([StridedLayout(contiguous: [5, 7]),
-                                            StridedLayout(shape: [5, 7], strides: [1, 5], offset: 3)])
+        let geometry = ElementwiseGeometry([
+            StridedLayout(contiguous: [5, 7]),
+            StridedLayout(shape: [5, 7], strides: [1, 5], offset: 3),
+        ])
         let block = geometry.parameterBlock
         #expect(block.bytes.count == 328)
-        #expect(block.loadInt64(at: 0) == 7)          // strides[0][0]
-        #expect(block.loadInt64(at: 8) == 1)          // strides[0][1]
-        #expect(block.loadInt64(at: 64) == 1)         // strides[1][0]
-        #expect(block.loadInt64(at: 72) == 5)         // strides[1][1]
-        #expect(block.loadInt64(at: 264) == 3)        // offsets[1]
-        #expect(block.loadUInt32(at: 288) == 5)       // shape[0]
-        #expect(block.loadUInt32(at: 292) == 7)       // shape[1]
-        #expect(block.loadUInt32(at: 320) == 2)       // rank
-        #expect(block.loadUInt32(at: 324) == 35)      // count
+        #expect(block.loadInt64(at: 0) == 7)  // strides[0][0]
+        #expect(block.loadInt64(at: 8) == 1)  // strides[0][1]
+        #expect(block.loadInt64(at: 64) == 1)  // strides[1][0]
+        #expect(block.loadInt64(at: 72) == 5)  // strides[1][1]
+        #expect(block.loadInt64(at: 264) == 3)  // offsets[1]
+        #expect(block.loadUInt32(at: 288) == 5)  // shape[0]
+        #expect(block.loadUInt32(at: 292) == 7)  // shape[1]
+        #expect(block.loadUInt32(at: 320) == 2)  // rank
+        #expect(block.loadUInt32(at: 324) == 35)  // count
     }
 
     /// Splitting by rank or count must visit every element exactly once, at the same offsets.
@@ -111,21 +117,29 @@ import TensorCore
     }
 
     @Test func operationBlocksMatchTheCStructs() {
-        let gemm = GemmDescriptor(m: 3, n: 4, k: 5, transposeA: true, alpha: 2, beta: 0.5, batch: 6,
-                                  batchStrideA: 15, batchStrideB: 20, batchStrideC: 12).parameterBlock
+        let gemm = GemmDescriptor(
+            m: 3, n: 4, k: 5, transposeA: true, alpha: 2, beta: 0.5, batch: 6,
+            batchStrideA: 15, batchStrideB: 20, batchStrideC: 12
+        ).parameterBlock
         #expect(gemm.bytes.count == 80)
         #expect([gemm.loadInt64(at: 0), gemm.loadInt64(at: 8), gemm.loadInt64(at: 16)] == [3, 4, 4])
-        #expect([gemm.loadUInt32(at: 48), gemm.loadUInt32(at: 52), gemm.loadUInt32(at: 56), gemm.loadUInt32(at: 60)] == [3, 4, 5, 6])
+        #expect(
+            [gemm.loadUInt32(at: 48), gemm.loadUInt32(at: 52), gemm.loadUInt32(at: 56), gemm.loadUInt32(at: 60)] == [3, 4, 5, 6])
         #expect([gemm.loadUInt32(at: 64), gemm.loadUInt32(at: 68)] == [1, 0])
         #expect(gemm.loadFloat(at: 72) == 2 && gemm.loadFloat(at: 76) == 0.5)
 
-        let conv = ConvGeometry(batch: 2, inChannels: 3, height: 9, width: 8, outChannels: 4, kernelH: 3, kernelW: 2,
-                                strideH: 2, padH: 1, dilationW: 2).parameterBlock(batch: 1)
+        let conv = ConvGeometry(
+            batch: 2, inChannels: 3, height: 9, width: 8, outChannels: 4, kernelH: 3, kernelW: 2,
+            strideH: 2, padH: 1, dilationW: 2
+        ).parameterBlock(batch: 1)
         #expect((0..<16).map { conv.loadUInt32(at: $0 * 4) } == [1, 3, 9, 8, 4, 3, 2, 2, 1, 1, 0, 1, 2, 5, 6, 0])
 
         let hyper = AdamHyperparameters(learningRate: 0.01, weightDecay: 0.1, step: 3)
         let adam = hyper.parameterBlock
-        #expect((0..<8).map { adam.loadFloat(at: $0 * 4) } == [hyper.beta2, hyper.beta1Complement, hyper.beta2Complement,
-            hyper.epsilon, hyper.gradientWeightDecay, hyper.decoupledDecayFactor, hyper.stepSize, hyper.biasCorrection2Sqrt])
+        #expect(
+            (0..<8).map { adam.loadFloat(at: $0 * 4) } == [
+                hyper.beta2, hyper.beta1Complement, hyper.beta2Complement,
+                hyper.epsilon, hyper.gradientWeightDecay, hyper.decoupledDecayFactor, hyper.stepSize, hyper.biasCorrection2Sqrt,
+            ])
     }
 }

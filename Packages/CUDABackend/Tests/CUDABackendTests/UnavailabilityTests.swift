@@ -36,19 +36,21 @@ import TensorCore
     }
 
     @Test func driverTooOldForThePTX() throws {
-        let text = try #require(reason {
-            $0.driverVersion = 10020
-            $0.failures["cuModuleLoadDataEx"] = CUDAStatus.unsupportedPTXVersion
-        })
+        let text = try #require(
+            reason {
+                $0.driverVersion = 10020
+                $0.failures["cuModuleLoadDataEx"] = CUDAStatus.unsupportedPTXVersion
+            })
         #expect(text.contains("driver (CUDA 10.2) is too old for the kernels' PTX ISA 7.0"))
         #expect(text.contains("CUDA_ERROR_UNSUPPORTED_PTX_VERSION"))
     }
 
     @Test func gpuOlderThanAmpere() throws {
-        let text = try #require(reason {
-            $0.computeCapability = (7, 0)
-            $0.deviceName = "Tesla V100"
-        })
+        let text = try #require(
+            reason {
+                $0.computeCapability = (7, 0)
+                $0.deviceName = "Tesla V100"
+            })
         #expect(text.contains("cuda:0 (Tesla V100) has compute capability 7.0; the kernels need 8.0"))
     }
 
@@ -83,7 +85,8 @@ import TensorCore
             _ = try driver.function(named: "dt_missing", in: CUDAHandle(rawValue: 0x30))
         } catch {
             #expect(error.code == CUDAStatus.notFound)
-            #expect(error.description == "cuModuleGetFunction(dt_missing) failed: CUDA_ERROR_NOT_FOUND (500): named symbol not found")
+            #expect(
+                error.description == "cuModuleGetFunction(dt_missing) failed: CUDA_ERROR_NOT_FOUND (500): named symbol not found")
         }
         // An emulated launch with an impossible block is a launch failure with the emulator's reason.
         let function = try driver.function(named: "dt_fill", in: CUDAHandle(rawValue: 0x30))
@@ -93,11 +96,14 @@ import TensorCore
         withUnsafeMutablePointer(to: &pointer) { p in
             withUnsafeMutablePointer(to: &count) { c in
                 withUnsafeMutablePointer(to: &value) { v in
-                    var parameters: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(p), UnsafeMutableRawPointer(c),
-                                                                   UnsafeMutableRawPointer(v)]
+                    var parameters: [UnsafeMutableRawPointer?] = [
+                        UnsafeMutableRawPointer(p), UnsafeMutableRawPointer(c),
+                        UnsafeMutableRawPointer(v),
+                    ]
                     do throws(CUDAError) {
-                        try driver.launch(function, grid: LaunchDimensions(x: 1), block: LaunchDimensions(x: 2048),
-                                          sharedMemoryBytes: 0, stream: CUDAHandle(rawValue: 0x50), parameters: &parameters)
+                        try driver.launch(
+                            function, grid: LaunchDimensions(x: 1), block: LaunchDimensions(x: 2048),
+                            sharedMemoryBytes: 0, stream: CUDAHandle(rawValue: 0x50), parameters: &parameters)
                         Issue.record("a 2048-thread block launched")
                     } catch {
                         #expect(error.code == CUDAStatus.launchFailed)

@@ -12,10 +12,16 @@ public enum MNISTSubjects {
         let expectation = { (augmented: Bool) in
             SplitExpectation(sampleShape: [1, 32, 32], valueRange: -1...1, augmented: augmented, classes: 10)
         }
-        return DatasetSubject(name: name, splits: [
-            DatasetSplit("train", train, expecting: expectation(true),
-                         unaugmented: train.withTransform(ImagePipeline.reference(augment: false))),
-            DatasetSplit("test", test, expecting: expectation(false)),
-        ], skipped: [.normalizationStatistics: "the reference scales with fixed constants (x/127.5 − 1) and declares no mean/std"])
+        return DatasetSubject(
+            name: name,
+            splits: [
+                DatasetSplit(
+                    "train", train, expecting: expectation(true),
+                    unaugmented: train.withTransform(ImagePipeline.reference(augment: false))),
+                DatasetSplit("test", test, expecting: expectation(false)),
+            ],
+            skipped: [
+                .normalizationStatistics: "the reference scales with fixed constants (x/127.5 − 1) and declares no mean/std"
+            ])
     }
 }

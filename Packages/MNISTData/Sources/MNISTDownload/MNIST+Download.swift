@@ -6,10 +6,13 @@ extension MNIST {
     ///
     /// - Throws: ``DatasetFilesError`` when files are missing and no mirror can be reached (the
     ///   message says where to put which files), any ``IDXError`` of reading them.
-    public static func loadDownloading(split: MNIST.Split, collection: IDXCollection = .mnist,
-                                       directory: String? = nil, transform: (any ImageTransform)? = nil,
-                                       log: (@Sendable (String) -> Void)? = nil) async throws -> MNIST {
-        try await load(split: split, collection: collection, directory: directory, transform: transform,
-                       fetcher: URLSessionFetcher(), log: log)
+    public static func loadDownloading(
+        split: MNIST.Split, collection: IDXCollection = .mnist,
+        directory: String? = nil, transform: (any ImageTransform)? = nil,
+        log: (@Sendable (String) -> Void)? = nil
+    ) async throws -> MNIST {
+        try await load(
+            split: split, collection: collection, directory: directory, transform: transform,
+            fetcher: URLSessionFetcher(), log: log)
     }
 }

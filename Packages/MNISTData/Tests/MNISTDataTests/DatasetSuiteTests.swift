@@ -14,9 +14,10 @@ let tinySubject = Result { () throws -> DatasetSubject in
     try directory.write(gzip(testSet.labelsFile().serialized()), to: "t10k-labels-idx1-ubyte.gz")
     var collection = IDXCollection.mnist
     collection.mirrors = []
-    return MNISTSubjects.reference(name: "generated MNIST",
-                            train: try MNIST(split: .train, collection: collection, directory: directory.path),
-                            test: try MNIST(split: .test, collection: collection, directory: directory.path))
+    return MNISTSubjects.reference(
+        name: "generated MNIST",
+        train: try MNIST(split: .train, collection: collection, directory: directory.path),
+        test: try MNIST(split: .test, collection: collection, directory: directory.path))
 }
 
 /// The real splits (only with MNIST_DIR set; loaded by the first test that needs them).
@@ -42,8 +43,9 @@ struct DatasetSuiteTests {
         try check.verify(on: tinySubject.get().focused(on: split))
     }
 
-    @Test("real MNIST", .enabled(if: realMNISTDirectory != nil, "set MNIST_DIR to run the dataset checks on real MNIST"),
-          arguments: realCases)
+    @Test(
+        "real MNIST", .enabled(if: realMNISTDirectory != nil, "set MNIST_DIR to run the dataset checks on real MNIST"),
+        arguments: realCases)
     func real(_ check: DatasetCheck, split: String) throws {
         try check.verify(on: realSubject.get().focused(on: split))
     }

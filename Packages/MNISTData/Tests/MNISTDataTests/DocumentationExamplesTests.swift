@@ -14,12 +14,12 @@ import Testing
         try writeTinyFiles(set, to: files)
         let directory = files.path
 
-        let train = try MNIST(split: .train, directory: directory)   // or MNIST(split: .train): $MNIST_DIR
+        let train = try MNIST(split: .train, directory: directory)  // or MNIST(split: .train): $MNIST_DIR
         let test = try MNIST(split: .test, directory: directory)
-        #expect("\(train.count) \(test.count)" == "5 5")             // MNIST: 60000 10000
+        #expect("\(train.count) \(test.count)" == "5 5")  // MNIST: 60000 10000
 
         let first = try train.example(at: 0, context: SampleContext(seed: 0, epoch: 0, index: 0))
-        #expect("\(first.input.shape) \(first.label!)" == "[1, 32, 32] \(set.labels[0])")   // MNIST: … 5
+        #expect("\(first.input.shape) \(first.label!)" == "[1, 32, 32] \(set.labels[0])")  // MNIST: … 5
 
         let loader = try DataLoader(train, batchSize: 128, shuffle: true, seed: 42, workers: 2)
         let batches = loader.batches(epoch: 0)
@@ -33,7 +33,8 @@ import Testing
         let unaugmented = train.withTransform(ImagePipeline.reference(augment: false))
         let unitRange = train.withTransform(ImagePipeline([PadImage(2), ScalePixels(from: 0...255, to: 0...1)]))
         let context = SampleContext(seed: 0, epoch: 0, index: 0)
-        #expect(try unaugmented.example(at: 0, context: context).input.scalars
+        #expect(
+            try unaugmented.example(at: 0, context: context).input.scalars
                 == test.example(at: 0, context: context).input.scalars)
         let unit = try unitRange.example(at: 0, context: context).input.scalars
         #expect(unit.allSatisfy { (0...1).contains($0) } && unit.contains { $0 > 0 })
@@ -42,7 +43,7 @@ import Testing
         #expect(downloaded.data == test.data)
 
         let images = try IDXArray.read(path: directory + "/t10k-images-idx3-ubyte.gz")
-        #expect("\(images.elementType) \(images.dimensions)" == "uint8 (0x08) [5, 28, 28]")   // MNIST: … [10000, 28, 28]
+        #expect("\(images.elementType) \(images.dimensions)" == "uint8 (0x08) [5, 28, 28]")  // MNIST: … [10000, 28, 28]
     }
 
     /// MNISTData's example in README.md, line for line.
@@ -51,7 +52,7 @@ import Testing
         try writeTinyFiles(set, to: files)
         let directory: String? = files.path
 
-        let train = try MNIST(split: .train, directory: directory)   // directory nil: $MNIST_DIR, then ~/.cache
+        let train = try MNIST(split: .train, directory: directory)  // directory nil: $MNIST_DIR, then ~/.cache
         let loader = try DataLoader(train, batchSize: 128, shuffle: true, seed: 42, workers: 2)
         let batches = loader.batches(epoch: 0)
         var seen = 0

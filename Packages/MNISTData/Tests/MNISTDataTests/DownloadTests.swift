@@ -35,7 +35,7 @@ struct DownloadTests {
         let directory = try TemporaryDirectory()
         let collection = try tinyCollection(set, mirrors: mirrors)
         var other = set
-        other.count = 4                                     // a valid IDX file, but not the published one
+        other.count = 4  // a valid IDX file, but not the published one
         let fetcher = FakeFetcher(responses: [
             // first mirror: unreachable; second: wrong content; third: the right files.
             mirrors[1] + "t10k-images-idx3-ubyte.gz": gzip(try other.imagesFile().serialized()),
@@ -43,12 +43,16 @@ struct DownloadTests {
             mirrors[0] + "t10k-labels-idx1-ubyte.gz": gzip(try set.labelsFile().serialized()),
         ])
         let lines = LineLog()
-        let mnist = try await MNIST.load(split: .test, collection: collection, directory: directory.path,
-                                         fetcher: fetcher, log: { line in lines.append(line) })
+        let mnist = try await MNIST.load(
+            split: .test, collection: collection, directory: directory.path,
+            fetcher: fetcher, log: { line in lines.append(line) })
         #expect(mnist.count == set.count)
         #expect(mnist.data.pixels == set.pixels)
-        #expect(await fetcher.log.urls == [mirrors[0] + "t10k-images-idx3-ubyte.gz", mirrors[1] + "t10k-images-idx3-ubyte.gz",
-                                           mirrors[2] + "t10k-images-idx3-ubyte.gz", mirrors[0] + "t10k-labels-idx1-ubyte.gz"])
+        #expect(
+            await fetcher.log.urls == [
+                mirrors[0] + "t10k-images-idx3-ubyte.gz", mirrors[1] + "t10k-images-idx3-ubyte.gz",
+                mirrors[2] + "t10k-images-idx3-ubyte.gz", mirrors[0] + "t10k-labels-idx1-ubyte.gz",
+            ])
         // Stored under the final names only: no temporary files left behind.
         #expect(try directory.contents() == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
         #expect(lines.contains("SHA-256 verified"))
@@ -99,13 +103,17 @@ struct DownloadTests {
             mirrors[0] + "t10k-labels-idx1-ubyte.gz": gzip(labels.serialized()),
         ])
         let error = await #expect(throws: DatasetFilesError.self) {
-            try await collection.locateFiles(split: .test, in: DataDirectory(path: directory.path, origin: .explicit), fetcher: fetcher)
+            try await collection.locateFiles(
+                split: .test, in: DataDirectory(path: directory.path, origin: .explicit), fetcher: fetcher)
         }
         guard case .downloadFailed(_, _, _, _, let attempts)? = error else {
             Issue.record("expected downloadFailed, got \(String(describing: error))")
             return
         }
-        #expect(attempts.map(\.failure) == [.checksumMismatch(expected: String(repeating: "ab", count: 32), found: labels.sha256Hex())])
+        #expect(
+            attempts.map(\.failure) == [
+                .checksumMismatch(expected: String(repeating: "ab", count: 32), found: labels.sha256Hex())
+            ])
         // The images were accepted and stored before the labels failed.
         #expect(try directory.contents() == ["t10k-images-idx3-ubyte.gz"])
     }
@@ -118,7 +126,7 @@ struct DownloadTests {
         wrongSize.height = 32
         let fetcher = FakeFetcher(responses: [
             mirrors[0] + "train-images-idx3-ubyte.gz": gzip(try wrongSize.imagesFile().serialized()),
-            mirrors[1] + "train-images-idx3-ubyte.gz": try set.imagesFile().serialized(),   // served uncompressed
+            mirrors[1] + "train-images-idx3-ubyte.gz": try set.imagesFile().serialized(),  // served uncompressed
             mirrors[0] + "train-labels-idx1-ubyte.gz": gzip(try set.labelsFile().serialized()),
         ])
         let mnist = try await MNIST.load(split: .train, collection: collection, directory: directory.path, fetcher: fetcher)

@@ -5,9 +5,11 @@ import Testing
 /// The directory of the real MNIST files, from the environment (tests are skipped without it).
 let realMNISTDirectory = DataDirectory.processEnvironment("MNIST_DIR")
 
-@Suite("Real MNIST (needs MNIST_DIR)",
-       .enabled(if: realMNISTDirectory != nil,
-                "set MNIST_DIR to a directory holding the four MNIST IDX files (raw or .gz) to run these"))
+@Suite(
+    "Real MNIST (needs MNIST_DIR)",
+    .enabled(
+        if: realMNISTDirectory != nil,
+        "set MNIST_DIR to a directory holding the four MNIST IDX files (raw or .gz) to run these"))
 struct FullMNISTTests {
     // Published class counts of MNIST (LeCun et al.).
     static let trainHistogram = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -69,8 +71,9 @@ struct FullMNISTTests {
         #expect(abs(variance.squareRoot() - 0.3081) < 0.00005)
     }
 
-    @Test("after the reference transforms every example lies in [-1, 1] and has both signs",
-          arguments: MNIST.Split.allCases)
+    @Test(
+        "after the reference transforms every example lies in [-1, 1] and has both signs",
+        arguments: MNIST.Split.allCases)
     func transformedRange(split: MNIST.Split) throws {
         let mnist = try Self.load(split)
         // Every test example; every 6th training example (10,000), keeping the debug build fast.

@@ -27,7 +27,8 @@ struct IDXReadingTests {
         let bytes = try set.imagesFile().serialized()
         // The trailer's size field covers only the last, small member, so the reader starts with
         // a buffer far too small and must grow it as data arrives.
-        let members = gzip(Array(bytes.prefix(1000))) + gzip(Array(bytes[1000 ..< bytes.count - 100])) + gzip(Array(bytes.suffix(100)))
+        let members =
+            gzip(Array(bytes.prefix(1000))) + gzip(Array(bytes[1000..<bytes.count - 100])) + gzip(Array(bytes.suffix(100)))
         let path = try directory.write(members, to: "split.gz")
         #expect(try IDXArray.read(path: path) == set.imagesFile())
     }
@@ -49,19 +50,22 @@ struct IDXReadingTests {
         let directory = try TemporaryDirectory()
         let imagesPath = try directory.write(gzip(set.imagesFile().serialized()), to: "images.gz")
         let labelsPath = try directory.write(set.labelsFile().serialized(), to: "labels")
-        let loaded = try LabeledImages.load(imagesPath: imagesPath, labelsPath: labelsPath,
-                                            imageSize: (set.height, set.width), classCount: set.classCount)
+        let loaded = try LabeledImages.load(
+            imagesPath: imagesPath, labelsPath: labelsPath,
+            imageSize: (set.height, set.width), classCount: set.classCount)
         #expect(loaded.count == set.count)
         #expect(loaded.pixels == set.pixels)
         #expect((0..<set.count).map(loaded.label(at:)) == set.labels.map(Int.init))
-        #expect(Array(loaded.image(at: 2)) == Array(set.pixels[2 * 784 ..< 3 * 784]))
+        #expect(Array(loaded.image(at: 2)) == Array(set.pixels[2 * 784..<3 * 784]))
     }
 
     // MARK: - Broken files
 
     /// Checks that `error` names `path` and states the expected and found values in its description.
-    func checkNames(_ error: IDXError?, path: String, expected: String, found: String,
-                    sourceLocation: SourceLocation = #_sourceLocation) {
+    func checkNames(
+        _ error: IDXError?, path: String, expected: String, found: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard let error else {
             Issue.record("no IDXError thrown", sourceLocation: sourceLocation)
             return
@@ -88,7 +92,7 @@ struct IDXReadingTests {
     func badMagic() throws {
         let directory = try TemporaryDirectory()
         var bytes = try set.imagesFile().serialized()
-        bytes[0] = 0x50; bytes[1] = 0x4B   // a zip file, say
+        bytes[0] = 0x50; bytes[1] = 0x4B  // a zip file, say
         let path = try directory.write(bytes, to: "bad-magic")
         let error = #expect(throws: IDXError.self) { try IDXArray.read(path: path) }
         checkNames(error, path: path, expected: "00 00", found: "50 4b 08 03")
@@ -107,7 +111,8 @@ struct IDXReadingTests {
     @Test("images that are not uint8")
     func wrongElementType() throws {
         let directory = try TemporaryDirectory()
-        let wide = try IDXArray(elementType: .int32, dimensions: [set.count, 2, 2], bytes: [UInt8](repeating: 1, count: set.count * 16))
+        let wide = try IDXArray(
+            elementType: .int32, dimensions: [set.count, 2, 2], bytes: [UInt8](repeating: 1, count: set.count * 16))
         let images = try directory.write(wide.serialized(), to: "images")
         let labels = try directory.write(set.labelsFile().serialized(), to: "labels")
         let error = #expect(throws: IDXError.self) { try LabeledImages.load(imagesPath: images, labelsPath: labels) }
@@ -226,7 +231,8 @@ struct IDXReadingTests {
         let images = try directory.write(set.imagesFile().serialized(), to: "images")
         var labelBytes = set.labels
         labelBytes[3] = 12
-        let labels = try directory.write(IDXArray(elementType: .uint8, dimensions: [set.count], bytes: labelBytes).serialized(), to: "labels")
+        let labels = try directory.write(
+            IDXArray(elementType: .uint8, dimensions: [set.count], bytes: labelBytes).serialized(), to: "labels")
         let error = #expect(throws: IDXError.self) {
             try LabeledImages.load(imagesPath: images, labelsPath: labels, classCount: 10)
         }

@@ -7,8 +7,10 @@ import Testing
 /// Writes `set`'s four files (train and test alike) to `directory`, gzip or raw.
 func writeTinyFiles(_ set: TinySet, to directory: TemporaryDirectory, compressed: Bool = true) throws {
     let images = try set.imagesFile().serialized(), labels = try set.labelsFile().serialized()
-    for (name, bytes) in [("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
-                          ("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)] {
+    for (name, bytes) in [
+        ("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
+        ("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels),
+    ] {
         if compressed {
             try directory.write(gzip(bytes), to: name + ".gz")
         } else {
@@ -80,7 +82,8 @@ struct MNISTDatasetTests {
             let angle = RandomRotation(degrees: 5).drawAngle(&random)
             var unused = context.random
             let padded = PadImage(2).apply(to: mnist.rawImage(at: index), random: &unused)
-            let manual = ScalePixels.referenceRange.apply(to: RotateImage.rotate(padded, degrees: angle, fill: 0), random: &unused)
+            let manual = ScalePixels.referenceRange.apply(
+                to: RotateImage.rotate(padded, degrees: angle, fill: 0), random: &unused)
             #expect(first == manual.pixels)
         }
         #expect(differingAcrossEpochs >= mnist.count - 1)
@@ -90,11 +93,14 @@ struct MNISTDatasetTests {
     func threadIndependence() throws {
         let mnist = try load(.train)
         let indices = Array(0..<mnist.count) + Array(0..<mnist.count).reversed()
-        let sequential = try indices.map { try mnist.example(at: $0, context: SampleContext(seed: 1, epoch: 2, index: $0)).input.scalars }
+        let sequential = try indices.map {
+            try mnist.example(at: $0, context: SampleContext(seed: 1, epoch: 2, index: $0)).input.scalars
+        }
         let results = ResultSlots(count: indices.count)
         DispatchQueue.concurrentPerform(iterations: indices.count) { slot in
             let index = indices[slot]
-            results.store(slot, try? mnist.example(at: index, context: SampleContext(seed: 1, epoch: 2, index: index)).input.scalars)
+            results.store(
+                slot, try? mnist.example(at: index, context: SampleContext(seed: 1, epoch: 2, index: index)).input.scalars)
         }
         #expect(results.values == sequential.map { Optional($0) })
     }
@@ -135,8 +141,9 @@ struct MNISTDatasetTests {
     func customTransform() throws {
         let directory = try TemporaryDirectory()
         try writeTinyFiles(set, to: directory)
-        let raw = try MNIST(split: .train, collection: tinyCollection(set), directory: directory.path,
-                            transform: ImagePipeline([]))
+        let raw = try MNIST(
+            split: .train, collection: tinyCollection(set), directory: directory.path,
+            transform: ImagePipeline([]))
         let example = try raw.example(at: 1, context: SampleContext(seed: 0, epoch: 0, index: 1))
         #expect(example.input.shape == [1, 28, 28])
         #expect(example.input.scalars == raw.rawImage(at: 1).pixels)
@@ -172,19 +179,27 @@ struct DataDirectoryTests {
     @Test("explicit directory, then MNIST_DIR, then the per-user cache")
     func precedence() {
         let all = environment(["MNIST_DIR": "/data/mnist", "XDG_CACHE_HOME": "/xdg", "HOME": "/home/u"])
-        #expect(DataDirectory.resolve(for: collection, explicit: "/given", environment: all)
+        #expect(
+            DataDirectory.resolve(for: collection, explicit: "/given", environment: all)
                 == DataDirectory(path: "/given", origin: .explicit))
-        #expect(DataDirectory.resolve(for: collection, environment: all)
+        #expect(
+            DataDirectory.resolve(for: collection, environment: all)
                 == DataDirectory(path: "/data/mnist", origin: .environment(variable: "MNIST_DIR")))
-        #expect(DataDirectory.resolve(for: collection, environment: environment(["XDG_CACHE_HOME": "/xdg", "HOME": "/home/u"]))
+        #expect(
+            DataDirectory.resolve(for: collection, environment: environment(["XDG_CACHE_HOME": "/xdg", "HOME": "/home/u"]))
                 == DataDirectory(path: "/xdg/deeptrust/mnist", origin: .userCache))
-        #expect(DataDirectory.resolve(for: collection, environment: environment(["HOME": "/home/u"]))
+        #expect(
+            DataDirectory.resolve(for: collection, environment: environment(["HOME": "/home/u"]))
                 == DataDirectory(path: "/home/u/.cache/deeptrust/mnist", origin: .userCache))
         // Empty values count as unset; a relative XDG_CACHE_HOME is ignored (XDG base directory spec).
-        #expect(DataDirectory.resolve(for: collection, explicit: "",
-                                      environment: environment(["MNIST_DIR": "", "XDG_CACHE_HOME": "rel", "HOME": "/h/"])).path
+        #expect(
+            DataDirectory.resolve(
+                for: collection, explicit: "",
+                environment: environment(["MNIST_DIR": "", "XDG_CACHE_HOME": "rel", "HOME": "/h/"])
+            ).path
                 == "/h/.cache/deeptrust/mnist")
-        #expect(DataDirectory.resolve(for: .fashionMNIST, environment: environment(["MNIST_DIR": "/m", "HOME": "/h"])).path
+        #expect(
+            DataDirectory.resolve(for: .fashionMNIST, environment: environment(["MNIST_DIR": "/m", "HOME": "/h"])).path
                 == "/h/.cache/deeptrust/fashion-mnist")
     }
 
@@ -196,12 +211,17 @@ struct DataDirectoryTests {
         let location = DataDirectory(path: directory.path, origin: .environment(variable: "TINY_DIR"))
         let error = #expect(throws: DatasetFilesError.self) { try collection.locateFiles(split: .train, in: location) }
         let message = error?.description ?? ""
-        for needed in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte.gz",
-                       "t10k-labels-idx1-ubyte.gz", "TINY_DIR", directory.path] {
+        for needed in [
+            "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz", "TINY_DIR", directory.path,
+        ] {
             #expect(message.contains(needed), "\(needed) missing from: \(message)")
         }
-        #expect(error == .missing(collection: collection, directory: location,
-                                  files: ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]))
+        #expect(
+            error
+                == .missing(
+                    collection: collection, directory: location,
+                    files: ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"]))
 
         try writeTinyFiles(set, to: directory, compressed: true)
         try directory.write(set.imagesFile().serialized(), to: "train-images-idx3-ubyte")

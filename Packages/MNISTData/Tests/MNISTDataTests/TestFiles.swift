@@ -37,8 +37,9 @@ struct TestSetupError: Error, CustomStringConvertible {
 func gzip(_ bytes: [UInt8]) -> [UInt8] {
     var stream = z_stream()
     // 15 window bits + 16: write a gzip header and trailer instead of zlib's.
-    let status = deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                               zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+    let status = deflateInit2_(
+        &stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+        zlibVersion(), Int32(MemoryLayout<z_stream>.size))
     precondition(status == Z_OK, "deflateInit2 failed: \(status)")
     defer { deflateEnd(&stream) }
     var input = bytes

@@ -64,7 +64,8 @@ struct TransformTests {
         #expect(scaled.pixels.last == 1)
         #expect(scaled.pixels.allSatisfy { (-1...1).contains($0) })
         // A general range: 10…20 onto 0…100.
-        let general = ScalePixels(from: 10...20, to: 0...100).apply(to: FloatImage(height: 1, width: 3, pixels: [10, 15, 20]), random: &noRandom)
+        let general = ScalePixels(from: 10...20, to: 0...100).apply(
+            to: FloatImage(height: 1, width: 3, pixels: [10, 15, 20]), random: &noRandom)
         #expect(general.pixels == [0, 50, 100])
     }
 
@@ -78,16 +79,26 @@ struct TransformTests {
 
     @Test("a 90° rotation turns a known image counter-clockwise; four of them are the identity")
     func quarterTurn() {
-        let image = FloatImage(height: 3, width: 3, pixels: [1, 2, 3,
-                                                            4, 5, 6,
-                                                            7, 8, 9])
+        let image = FloatImage(
+            height: 3, width: 3,
+            pixels: [
+                1, 2, 3,
+                4, 5, 6,
+                7, 8, 9,
+            ])
         let turned = RotateImage.rotate(image, degrees: 90, fill: 0)
-        #expect(turned.pixels == [3, 6, 9,
-                                  2, 5, 8,
-                                  1, 4, 7])
-        #expect(RotateImage.rotate(image, degrees: -90, fill: 0).pixels == [7, 4, 1,
-                                                                            8, 5, 2,
-                                                                            9, 6, 3])
+        #expect(
+            turned.pixels == [
+                3, 6, 9,
+                2, 5, 8,
+                1, 4, 7,
+            ])
+        #expect(
+            RotateImage.rotate(image, degrees: -90, fill: 0).pixels == [
+                7, 4, 1,
+                8, 5, 2,
+                9, 6, 3,
+            ])
         #expect(RotateImage.rotate(image, degrees: 180, fill: 0).pixels == [9, 8, 7, 6, 5, 4, 3, 2, 1])
         var full = fixtureImage(height: 32, width: 32)
         for _ in 0..<4 { full = RotateImage.rotate(full, degrees: 90, fill: 0) }
@@ -98,8 +109,9 @@ struct TransformTests {
     func matchesPillow(caseIndex: Int) throws {
         let testCase = pillowRotationCases[caseIndex]
         let expected = try #require(Data(base64Encoded: testCase.expectedBase64)).map(Float.init)
-        let rotated = RotateImage.rotate(fixtureImage(height: testCase.height, width: testCase.width),
-                                         degrees: testCase.degrees, fill: 0)
+        let rotated = RotateImage.rotate(
+            fixtureImage(height: testCase.height, width: testCase.width),
+            degrees: testCase.degrees, fill: 0)
         let mismatches = zip(rotated.pixels, expected).filter { $0 != $1 }.count
         #expect(mismatches == 0, "\(testCase.height)×\(testCase.width) by \(testCase.degrees)°")
         #expect(rotated.pixels.count == expected.count)
@@ -122,8 +134,11 @@ struct TransformTests {
         let rotated = RotateImage.rotate(twoPlanes, degrees: 17, fill: 0)
         let single = RotateImage.rotate(plane, degrees: 17, fill: 0)
         #expect(Array(rotated.pixels[0..<400]) == single.pixels)
-        #expect(Array(rotated.pixels[400..<800]) == RotateImage.rotate(
-            FloatImage(height: 20, width: 20, pixels: plane.pixels.map { $0 + 1000 }), degrees: 17, fill: 0).pixels)
+        #expect(
+            Array(rotated.pixels[400..<800])
+                == RotateImage.rotate(
+                    FloatImage(height: 20, width: 20, pixels: plane.pixels.map { $0 + 1000 }), degrees: 17, fill: 0
+                ).pixels)
     }
 
     @Test("random rotation: angles uniform in ±5°, deterministic per (seed, epoch, index)")

@@ -29,8 +29,10 @@ public struct Batch: Sendable {
     static func collate(_ examples: [Example], indices: [Int], batchIndex: Int) throws(DataLoaderError) -> Batch {
         let shape = examples.first?.input.shape ?? []
         if let k = examples.firstIndex(where: { $0.input.shape != shape }) {
-            throw .collation(batch: batchIndex, reason: "sample \(indices[k]) has input shape \(examples[k].input.shape), "
-                + "sample \(indices[0]) has \(shape)")
+            throw .collation(
+                batch: batchIndex,
+                reason: "sample \(indices[k]) has input shape \(examples[k].input.shape), "
+                    + "sample \(indices[0]) has \(shape)")
         }
         let labeled = examples.filter { $0.label != nil }.count
         guard labeled == 0 || labeled == examples.count else {
@@ -44,12 +46,15 @@ public struct Batch: Sendable {
         for (k, example) in examples.enumerated() where perExample > 0 {
             // One copy per example, straight into the batch (from any device, any layout).
             let dense = example.input.contiguous()
-            dense.backend.download(dense.storage.buffer, offset: dense.layout.offset,
-                                   into: UnsafeMutableBufferPointer(start: base + k * perExample, count: perExample))
+            dense.backend.download(
+                dense.storage.buffer, offset: dense.layout.offset,
+                into: UnsafeMutableBufferPointer(start: base + k * perExample, count: perExample))
         }
-        let inputs = Tensor(storage: TensorStorage(buffer: buffer, backend: backend),
-                            layout: StridedLayout(contiguous: [examples.count] + shape))
-        return Batch(index: batchIndex, inputs: inputs, labels: labeled == 0 ? nil : examples.map { $0.label! },
-                     indices: indices)
+        let inputs = Tensor(
+            storage: TensorStorage(buffer: buffer, backend: backend),
+            layout: StridedLayout(contiguous: [examples.count] + shape))
+        return Batch(
+            index: batchIndex, inputs: inputs, labels: labeled == 0 ? nil : examples.map { $0.label! },
+            indices: indices)
     }
 }

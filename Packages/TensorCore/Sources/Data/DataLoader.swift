@@ -43,8 +43,10 @@ public struct DataLoader<D: Dataset>: Sendable {
     ///   - workers: worker threads, 0...256 (0: batches are made on the calling thread).
     ///   - prefetch: batches produced ahead of the consumer, ≥ 1 (default `2 × workers`).
     /// - Throws: ``DataLoaderError/invalidSetting(name:value:requirement:)``.
-    public init(_ dataset: D, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64? = nil,
-                workers: Int = 0, prefetch: Int? = nil) throws(DataLoaderError) {
+    public init(
+        _ dataset: D, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64? = nil,
+        workers: Int = 0, prefetch: Int? = nil
+    ) throws(DataLoaderError) {
         guard batchSize >= 1 else { throw .invalidSetting(name: "batchSize", value: batchSize, requirement: "must be ≥ 1") }
         guard (0...256).contains(workers) else {
             throw .invalidSetting(name: "workers", value: workers, requirement: "must be in 0...256")

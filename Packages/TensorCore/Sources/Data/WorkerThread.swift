@@ -25,12 +25,14 @@ struct WorkerThread {
         #else
         var handle = pthread_t()
         #endif
-        let result = pthread_create(&handle, nil, { raw in
-            let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
-            setCurrentThreadName(start.name)
-            start.body()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &handle, nil,
+            { raw in
+                let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
+                setCurrentThreadName(start.name)
+                start.body()
+                return nil
+            }, context)
         guard result == 0 else {
             Unmanaged<Start>.fromOpaque(context).release()
             return nil

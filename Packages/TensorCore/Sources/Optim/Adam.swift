@@ -56,17 +56,21 @@ public final class Adam: Optimizer {
         _ parameters: [(name: String, parameter: P)], learningRate: Float = 1e-3, beta1: Float = 0.9,
         beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false
     ) throws(OptimizerError) {
-        try self.init(anyParameters: parameters.map { ($0.name, $0.parameter as any OptimizableParameter) },
-                      learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                      weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
+        try self.init(
+            anyParameters: parameters.map { ($0.name, $0.parameter as any OptimizableParameter) },
+            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
     }
 
     /// The same over parameters of mixed types.
-    public init(anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
-                learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, decoupledWeightDecay: Bool = false) throws(OptimizerError) {
-        let settings = Settings(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                                weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
+    public init(
+        anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, decoupledWeightDecay: Bool = false
+    ) throws(OptimizerError) {
+        let settings = Settings(
+            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay)
         try Adam.validate(settings)
         list = try ParameterList(parameters)
         locked = Mutex(State(settings: settings, slots: Array(repeating: Slot(), count: parameters.count)))
@@ -110,22 +114,24 @@ public final class Adam: Optimizer {
                 let parameter = list.parameters[index]
                 let (shape, backend) = parameter.shapeAndBackend
                 var slot = state.slots[index]
-                state.slots[index] = Slot()   // hand the moments over uniquely (no copy-on-write copy)
+                state.slots[index] = Slot()  // hand the moments over uniquely (no copy-on-write copy)
                 var m = slot.firstMoment ?? Tensor.full(shape, value: 0, backend: backend)
                 var v = slot.secondMoment ?? Tensor.full(shape, value: 0, backend: backend)
                 slot.firstMoment = nil
                 slot.secondMoment = nil
                 slot.step += 1
-                let hyper = AdamHyperparameters(learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2,
-                                                epsilon: s.epsilon, weightDecay: s.weightDecay,
-                                                decoupledWeightDecay: s.decoupledWeightDecay, step: slot.step)
+                let hyper = AdamHyperparameters(
+                    learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2,
+                    epsilon: s.epsilon, weightDecay: s.weightDecay,
+                    decoupledWeightDecay: s.decoupledWeightDecay, step: slot.step)
                 let count = shape.reduce(1, *)
                 m.updateInPlace { mStorage in
                     v.updateInPlace { vStorage in
                         parameter.updateInPlace { pStorage in
-                            pStorage.backend.adamStep(parameter: pStorage.buffer, gradient: gradient.storage.buffer,
-                                                      firstMoment: mStorage.buffer, secondMoment: vStorage.buffer,
-                                                      count: count, hyper: hyper)
+                            pStorage.backend.adamStep(
+                                parameter: pStorage.buffer, gradient: gradient.storage.buffer,
+                                firstMoment: mStorage.buffer, secondMoment: vStorage.buffer,
+                                count: count, hyper: hyper)
                         }
                     }
                 }
@@ -141,7 +147,9 @@ public final class Adam: Optimizer {
 
     // MARK: State
 
-    private static let hyperparameterKeys: Set<String> = ["lr", "beta1", "beta2", "eps", "weight_decay", "decoupled_weight_decay"]
+    private static let hyperparameterKeys: Set<String> = [
+        "lr", "beta1", "beta2", "eps", "weight_decay", "decoupled_weight_decay",
+    ]
 
     /// Entries per parameter: `<name>.step` (a 0-d tensor, like PyTorch's, exact up to 2²⁴ steps) and,
     /// once the parameter has stepped, `<name>.exp_avg` and `<name>.exp_avg_sq` of its shape.
@@ -156,20 +164,23 @@ public final class Adam: Optimizer {
                 }
             }
             let s = state.settings
-            return OptimizerState(optimizer: "Adam", stepCount: state.stepCount, tensors: tensors, hyperparameters: [
-                "lr": Double(s.learningRate), "beta1": Double(s.beta1), "beta2": Double(s.beta2),
-                "eps": Double(s.epsilon), "weight_decay": Double(s.weightDecay),
-                "decoupled_weight_decay": s.decoupledWeightDecay ? 1 : 0,
-            ])
+            return OptimizerState(
+                optimizer: "Adam", stepCount: state.stepCount, tensors: tensors,
+                hyperparameters: [
+                    "lr": Double(s.learningRate), "beta1": Double(s.beta1), "beta2": Double(s.beta2),
+                    "eps": Double(s.epsilon), "weight_decay": Double(s.weightDecay),
+                    "decoupled_weight_decay": s.decoupledWeightDecay ? 1 : 0,
+                ])
         }
     }
 
     public func load(state saved: OptimizerState) throws(OptimizerError) {
         try ParameterList.checkHeader(saved, optimizer: "Adam", hyperparameterKeys: Self.hyperparameterKeys)
         let h = saved.hyperparameters
-        let settings = Settings(learningRate: Float(h["lr"]!), beta1: Float(h["beta1"]!), beta2: Float(h["beta2"]!),
-                                epsilon: Float(h["eps"]!), weightDecay: Float(h["weight_decay"]!),
-                                decoupledWeightDecay: h["decoupled_weight_decay"]! != 0)
+        let settings = Settings(
+            learningRate: Float(h["lr"]!), beta1: Float(h["beta1"]!), beta2: Float(h["beta2"]!),
+            epsilon: Float(h["eps"]!), weightDecay: Float(h["weight_decay"]!),
+            decoupledWeightDecay: h["decoupled_weight_decay"]! != 0)
         try Adam.validate(settings)
         var known = Set<String>()
         var slots: [Slot] = []

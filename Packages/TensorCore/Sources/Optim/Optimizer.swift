@@ -100,8 +100,10 @@ struct ParameterList: Sendable {
     }
 
     /// Checks that `state` came from `optimizer` and that its hyperparameters are exactly `expected`'s keys.
-    static func checkHeader(_ state: OptimizerState, optimizer: String,
-                            hyperparameterKeys: Set<String>) throws(OptimizerError) {
+    static func checkHeader(
+        _ state: OptimizerState, optimizer: String,
+        hyperparameterKeys: Set<String>
+    ) throws(OptimizerError) {
         guard state.optimizer == optimizer else { throw .wrongOptimizer(expected: optimizer, found: state.optimizer) }
         guard state.stepCount >= 0 else { throw .invalidValue(key: "stepCount", reason: "negative (\(state.stepCount))") }
         if let missing = hyperparameterKeys.subtracting(state.hyperparameters.keys).sorted().first {
@@ -113,8 +115,10 @@ struct ParameterList: Sendable {
     }
 
     /// The saved tensor `key`, checked to have `shape` and moved to `device`; `nil` when absent.
-    static func tensor(_ key: String, in state: OptimizerState, shape: [Int],
-                       device: Device) throws(OptimizerError) -> Tensor? {
+    static func tensor(
+        _ key: String, in state: OptimizerState, shape: [Int],
+        device: Device
+    ) throws(OptimizerError) -> Tensor? {
         guard let saved = state.tensors[key] else { return nil }
         guard saved.shape == shape else { throw .shapeMismatch(key: key, expected: shape, found: saved.shape) }
         // Sharing memory with the caller's tensor is safe: updates are copy-on-write.

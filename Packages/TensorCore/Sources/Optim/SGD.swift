@@ -45,17 +45,21 @@ public final class SGD: Optimizer {
         _ parameters: [(name: String, parameter: P)], learningRate: Float, momentum: Float = 0,
         dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
     ) throws(OptimizerError) {
-        try self.init(anyParameters: parameters.map { ($0.name, $0.parameter as any OptimizableParameter) },
-                      learningRate: learningRate, momentum: momentum, dampening: dampening,
-                      weightDecay: weightDecay, nesterov: nesterov)
+        try self.init(
+            anyParameters: parameters.map { ($0.name, $0.parameter as any OptimizableParameter) },
+            learningRate: learningRate, momentum: momentum, dampening: dampening,
+            weightDecay: weightDecay, nesterov: nesterov)
     }
 
     /// The same over parameters of mixed types.
-    public init(anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
-                learningRate: Float, momentum: Float = 0, dampening: Float = 0,
-                weightDecay: Float = 0, nesterov: Bool = false) throws(OptimizerError) {
-        let settings = Settings(learningRate: learningRate, momentum: momentum, dampening: dampening,
-                                weightDecay: weightDecay, nesterov: nesterov)
+    public init(
+        anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
+        learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+        weightDecay: Float = 0, nesterov: Bool = false
+    ) throws(OptimizerError) {
+        let settings = Settings(
+            learningRate: learningRate, momentum: momentum, dampening: dampening,
+            weightDecay: weightDecay, nesterov: nesterov)
         try SGD.validate(settings)
         list = try ParameterList(parameters)
         locked = Mutex(State(settings: settings, buffers: Array(repeating: nil, count: parameters.count)))
@@ -67,8 +71,9 @@ public final class SGD: Optimizer {
         try require(s.dampening >= 0 && s.dampening <= 1, "dampening", s.dampening, "must be in [0, 1]")
         try require(s.weightDecay >= 0 && s.weightDecay.isFinite, "weight_decay", s.weightDecay, "must be finite and ≥ 0")
         if s.nesterov {
-            try require(s.momentum > 0 && s.dampening == 0, "momentum", s.momentum,
-                        "Nesterov momentum needs momentum > 0 and dampening 0")
+            try require(
+                s.momentum > 0 && s.dampening == 0, "momentum", s.momentum,
+                "Nesterov momentum needs momentum > 0 and dampening 0")
         }
     }
 
@@ -98,7 +103,7 @@ public final class SGD: Optimizer {
                 let parameter = list.parameters[index]
                 let (shape, backend) = parameter.shapeAndBackend
                 var buffer = state.buffers[index]
-                state.buffers[index] = nil   // hand the buffer over uniquely
+                state.buffers[index] = nil  // hand the buffer over uniquely
                 let firstStep = buffer == nil
                 if s.momentum != 0 && buffer == nil { buffer = Tensor.full(shape, value: 0, backend: backend) }
                 parameter.updateInPlace { pStorage in
@@ -119,13 +124,16 @@ public final class SGD: Optimizer {
     }
 
     /// One parameter's update: the fused kernel on the CPU, composed primitives elsewhere.
-    private func update(_ parameter: TensorStorage, _ gradient: Tensor, _ buffer: TensorStorage?, count: Int,
-                        _ s: Settings, firstStep: Bool) {
+    private func update(
+        _ parameter: TensorStorage, _ gradient: Tensor, _ buffer: TensorStorage?, count: Int,
+        _ s: Settings, firstStep: Bool
+    ) {
         if let p = parameter.buffer as? CPUBuffer, let g = gradient.storage.buffer as? CPUBuffer {
-            var scalars = dt_sgd_scalars(learning_rate: s.learningRate, momentum: s.momentum,
-                                         dampening_complement: Float(1 - Double(s.dampening)),
-                                         weight_decay: s.weightDecay, nesterov: s.nesterov ? 1 : 0,
-                                         first_step: firstStep ? 1 : 0)
+            var scalars = dt_sgd_scalars(
+                learning_rate: s.learningRate, momentum: s.momentum,
+                dampening_complement: Float(1 - Double(s.dampening)),
+                weight_decay: s.weightDecay, nesterov: s.nesterov ? 1 : 0,
+                first_step: firstStep ? 1 : 0)
             let b = buffer.map { ($0.buffer as! CPUBuffer).pointer }
             dt_sgd_step(p.pointer, g.pointer, b, count, &scalars)
             return
@@ -145,8 +153,12 @@ public final class SGD: Optimizer {
         var d: any DeviceBuffer = gradient.storage.buffer
         if s.weightDecay != 0 { d = binary(.add, d, unary(.mulScalar(s.weightDecay), parameter.buffer)) }
         if s.momentum != 0, let buffer {
-            let b = firstStep ? d : binary(.add, unary(.mulScalar(s.momentum), buffer.buffer),
-                                          unary(.mulScalar(Float(1 - Double(s.dampening))), d))
+            let b =
+                firstStep
+                ? d
+                : binary(
+                    .add, unary(.mulScalar(s.momentum), buffer.buffer),
+                    unary(.mulScalar(Float(1 - Double(s.dampening))), d))
             backend.copy(b, flat, to: buffer.buffer, flat)
             d = s.nesterov ? binary(.add, d, unary(.mulScalar(s.momentum), b)) : b
         }
@@ -168,19 +180,22 @@ public final class SGD: Optimizer {
                 if let buffer { tensors[name + ".momentum_buffer"] = buffer }
             }
             let s = state.settings
-            return OptimizerState(optimizer: "SGD", stepCount: state.stepCount, tensors: tensors, hyperparameters: [
-                "lr": Double(s.learningRate), "momentum": Double(s.momentum), "dampening": Double(s.dampening),
-                "weight_decay": Double(s.weightDecay), "nesterov": s.nesterov ? 1 : 0,
-            ])
+            return OptimizerState(
+                optimizer: "SGD", stepCount: state.stepCount, tensors: tensors,
+                hyperparameters: [
+                    "lr": Double(s.learningRate), "momentum": Double(s.momentum), "dampening": Double(s.dampening),
+                    "weight_decay": Double(s.weightDecay), "nesterov": s.nesterov ? 1 : 0,
+                ])
         }
     }
 
     public func load(state saved: OptimizerState) throws(OptimizerError) {
         try ParameterList.checkHeader(saved, optimizer: "SGD", hyperparameterKeys: Self.hyperparameterKeys)
         let h = saved.hyperparameters
-        let settings = Settings(learningRate: Float(h["lr"]!), momentum: Float(h["momentum"]!),
-                                dampening: Float(h["dampening"]!), weightDecay: Float(h["weight_decay"]!),
-                                nesterov: h["nesterov"]! != 0)
+        let settings = Settings(
+            learningRate: Float(h["lr"]!), momentum: Float(h["momentum"]!),
+            dampening: Float(h["dampening"]!), weightDecay: Float(h["weight_decay"]!),
+            nesterov: h["nesterov"]! != 0)
         try SGD.validate(settings)
         var known = Set<String>()
         var buffers: [Tensor?] = []

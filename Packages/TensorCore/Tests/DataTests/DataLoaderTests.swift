@@ -1,5 +1,5 @@
 @testable import Data
-import Foundation   // directory listing of /proc/self/task in thread checks
+import Foundation  // directory listing of /proc/self/task in thread checks
 import Testing
 import TensorCore
 
@@ -186,7 +186,8 @@ struct BatchRecord: Equatable {
     }
 
     @Test func errorAndCompletionLeaveNoThreads() throws {
-        var failing: BatchIterator? = try DataLoader(NoisyDataset(count: 100, failAt: 50), batchSize: 5, workers: 3).batches(epoch: 0)
+        var failing: BatchIterator? = try DataLoader(NoisyDataset(count: 100, failAt: 50), batchSize: 5, workers: 3).batches(
+            epoch: 0)
         var full: BatchIterator? = try DataLoader(NoisyDataset(count: 30), batchSize: 5, workers: 2).batches(epoch: 0)
         let names = failing!.workerThreadNames + full!.workerThreadNames
         #expect(names.count == 5)
@@ -210,7 +211,7 @@ struct BatchRecord: Equatable {
         while dataset.counter.produced.load(ordering: .relaxed) < 4 * 6 && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }
-        Thread.sleep(forTimeInterval: 0.1)   // time to overrun the window, if they could
+        Thread.sleep(forTimeInterval: 0.1)  // time to overrun the window, if they could
         #expect(dataset.counter.produced.load(ordering: .relaxed) == 4 * 6)
         _ = try iterator.next()
         let refilled = ContinuousClock.now + .seconds(5)

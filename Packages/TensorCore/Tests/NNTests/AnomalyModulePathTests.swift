@@ -68,8 +68,9 @@ import TensorCore
 
     @Test func scopedLayersComputeWhatUnscopedOnesDo() throws {
         let generator = RandomGenerator(seed: 9)
-        let model = TwoStage(encoder: Sequential(Linear(3, 4, generator: generator), ReLU(), Linear(4, 4, generator: generator), Tanh()),
-                             head: Linear(4, 2, generator: generator))
+        let model = TwoStage(
+            encoder: Sequential(Linear(3, 4, generator: generator), ReLU(), Linear(4, 4, generator: generator), Tanh()),
+            head: Linear(4, 2, generator: generator))
         let x = Tensor(shape: [2, 3], scalars: [1, -2, 3, 0.5, 5, -6])
         let plain = model(x).scalars
         let scoped = try withAnomalyDetection { model(x).scalars }

@@ -5,8 +5,11 @@ import NN
 @Suite struct BatchNormTests {
     @Test func namesMatchPyTorchAndStartAtIdentityStatistics() {
         let model = Sequential(Linear(2, 3), BatchNorm1d(3))
-        #expect(model.stateDictKeys == ["0.weight", "0.bias", "1.weight", "1.bias",
-                                        "1.running_mean", "1.running_var", "1.num_batches_tracked"])
+        #expect(
+            model.stateDictKeys == [
+                "0.weight", "0.bias", "1.weight", "1.bias",
+                "1.running_mean", "1.running_var", "1.num_batches_tracked",
+            ])
         #expect(model.namedParameters().count == 4)
         let bn = BatchNorm2d(3)
         #expect(bn.state.weight?.value.scalars == [1, 1, 1])
@@ -59,14 +62,14 @@ import NN
         var values: [Float] = []
         for n in 0..<2 { values += (0..<4).map { Float(4 * n + $0) } + [10, 10, 10, 10] }
         let y = bn(Tensor(shape: [2, 2, 2, 2], scalars: values))
-        let std0 = (5.25 + 1e-5).squareRoot()    // biased variance of 0…7 is 5.25
+        let std0 = (5.25 + 1e-5).squareRoot()  // biased variance of 0…7 is 5.25
         let channel0 = (0..<8).map { Float((Double($0) - 3.5) / std0) }
         let output = y.scalars
         expectClose(Array(output[0..<4]) + Array(output[8..<12]), channel0)
         expectClose(Array(output[4..<8]) + Array(output[12..<16]), [Float](repeating: 0, count: 8))
         // momentum nil: cumulative average, so after one batch the running values are the batch's.
         expectClose(bn.state.runningMean.value.scalars, [3.5, 10])
-        expectClose(bn.state.runningVariance.value.scalars, [6, 0])    // unbiased: 5.25 · 8/7
+        expectClose(bn.state.runningVariance.value.scalars, [6, 0])  // unbiased: 5.25 · 8/7
     }
 
     @Test func misuseIsReported() {

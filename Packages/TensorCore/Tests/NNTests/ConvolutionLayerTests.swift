@@ -26,15 +26,17 @@ import NN
         // Dilation: (7 − 2·(3 − 1) − 1) / 1 + 1 = 3.
         #expect(Conv2d(1, 1, kernelSize: 3, dilation: 2)(Tensor.zeros([1, 1, 7, 7])).shape == [1, 1, 3, 3])
         // Transposed with dilation 2 and stride 3: (3 − 1)·3 − 0 + 2·(3 − 1) + 0 + 1 = 11.
-        #expect(ConvTranspose2d(1, 1, kernelSize: 3, stride: 3, dilation: 2)(Tensor.zeros([1, 1, 3, 3])).shape == [1, 1, 11, 11])
+        #expect(
+            ConvTranspose2d(1, 1, kernelSize: 3, stride: 3, dilation: 2)(Tensor.zeros([1, 1, 3, 3])).shape == [1, 1, 11, 11])
     }
 
     @Test func convTransposeIsTheAdjointOfConv() {
         // ⟨conv(x), y⟩ = ⟨x, convT(y)⟩ for the same weight (no bias): the defining property.
         let generator = RandomGenerator(seed: 3)
         let conv = Conv2d(2, 3, kernelSize: (3, 2), stride: (2, 1), padding: (1, 0), bias: false, generator: generator)
-        let transposed = ConvTranspose2d(weight: conv.weight.value, bias: nil, stride: (2, 1), padding: (1, 0),
-                                         outputPadding: (1, 0))
+        let transposed = ConvTranspose2d(
+            weight: conv.weight.value, bias: nil, stride: (2, 1), padding: (1, 0),
+            outputPadding: (1, 0))
         let x = Tensor.rand([1, 2, 6, 5], generator: generator)
         let y = Tensor.rand(conv(x).shape, generator: generator)
         let back = transposed(y)

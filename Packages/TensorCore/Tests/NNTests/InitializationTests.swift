@@ -15,13 +15,16 @@ func expectUniform(_ values: [Float], bound: Float, sourceLocation: SourceLocati
     let mean = values.reduce(0.0) { $0 + Double($1) } / n
     let meanSquare = values.reduce(0.0) { $0 + Double($1) * Double($1) } / n
     let largest = Double(values.map { Swift.abs($0) }.max() ?? 0)
-    #expect(Swift.abs(mean) <= 5 * b / (3 * n).squareRoot(),
-            "mean \(mean) too far from 0 for U(±\(b)), n = \(n)", sourceLocation: sourceLocation)
-    #expect(Swift.abs(meanSquare - b * b / 3) <= 5 * (4.0 / 45).squareRoot() * b * b / n.squareRoot(),
-            "mean square \(meanSquare) too far from b²/3 = \(b * b / 3)", sourceLocation: sourceLocation)
+    #expect(
+        Swift.abs(mean) <= 5 * b / (3 * n).squareRoot(),
+        "mean \(mean) too far from 0 for U(±\(b)), n = \(n)", sourceLocation: sourceLocation)
+    #expect(
+        Swift.abs(meanSquare - b * b / 3) <= 5 * (4.0 / 45).squareRoot() * b * b / n.squareRoot(),
+        "mean square \(meanSquare) too far from b²/3 = \(b * b / 3)", sourceLocation: sourceLocation)
     #expect(largest < b, "a value \(largest) reaches the bound \(b)", sourceLocation: sourceLocation)
-    #expect(largest > b * (1 - 20 / n), "largest |value| \(largest) is far below the bound \(b)",
-            sourceLocation: sourceLocation)
+    #expect(
+        largest > b * (1 - 20 / n), "largest |value| \(largest) is far below the bound \(b)",
+        sourceLocation: sourceLocation)
 }
 
 @Suite struct InitializationTests {
@@ -52,11 +55,12 @@ func expectUniform(_ values: [Float], bound: Float, sourceLocation: SourceLocati
 
     @Test func convolutionBoundsUseTheRightFanIn() {
         let conv = Conv2d(16, 32, kernelSize: 3, generator: RandomGenerator(seed: 12))
-        expectUniform(conv.weight.value.scalars, bound: 1 / 12)            // fan_in = 16·9
+        expectUniform(conv.weight.value.scalars, bound: 1 / 12)  // fan_in = 16·9
         expectUniform(conv.bias!.value.scalars, bound: 1 / 12)
-        let transposed = ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1,
-                                         generator: RandomGenerator(seed: 13))
-        let bound = 1 / Float(32 * 9).squareRoot()                         // fan_in = out·9, as PyTorch
+        let transposed = ConvTranspose2d(
+            64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1,
+            generator: RandomGenerator(seed: 13))
+        let bound = 1 / Float(32 * 9).squareRoot()  // fan_in = out·9, as PyTorch
         expectUniform(transposed.weight.value.scalars, bound: bound)
         // 32 biases: only the bound is a meaningful check at this size.
         #expect(transposed.bias!.value.scalars.allSatisfy { Swift.abs($0) < bound })
@@ -89,10 +93,12 @@ func expectUniform(_ values: [Float], bound: Float, sourceLocation: SourceLocati
         let linear = try Linear(6, 3, generator: RandomGenerator(seed: 40), device: .cpu)
         #expect(linear.weight.value.scalars == Linear(6, 3, generator: RandomGenerator(seed: 40)).weight.value.scalars)
         let conv = try Conv2d(2, 3, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 41), device: .cpu)
-        #expect(conv.weight.value.scalars
+        #expect(
+            conv.weight.value.scalars
                 == Conv2d(2, 3, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 41)).weight.value.scalars)
         let transposed = try ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, generator: RandomGenerator(seed: 42), device: .cpu)
-        #expect(transposed.bias!.value.scalars
+        #expect(
+            transposed.bias!.value.scalars
                 == ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, generator: RandomGenerator(seed: 42)).bias!.value.scalars)
         #expect(try BatchNorm2d(4, device: .cpu).device == .cpu)
     }

@@ -44,8 +44,9 @@ import NN
     @Test func logitsVariantEqualsSigmoidThenBCEAndIsStable() {
         let logits = Tensor([-3, -0.5, 0, 0.5, 3])
         let t = Tensor([0, 1, 0.5, 1, 0])
-        expectClose(binaryCrossEntropyWithLogits(logits, t, reduction: .none).scalars,
-                    binaryCrossEntropy(logits.sigmoid(), t, reduction: .none).scalars, tolerance: 1e-5)
+        expectClose(
+            binaryCrossEntropyWithLogits(logits, t, reduction: .none).scalars,
+            binaryCrossEntropy(logits.sigmoid(), t, reduction: .none).scalars, tolerance: 1e-5)
         // Large logits: −log σ(−200) = 200 exactly in the stable form (the probability form clamps at 100).
         let extreme = binaryCrossEntropyWithLogits(Tensor([200, -200]), Tensor([0, 1]), reduction: .none).scalars
         expectClose(extreme, [200, 200], tolerance: 1e-3)

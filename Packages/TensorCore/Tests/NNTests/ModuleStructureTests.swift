@@ -45,8 +45,9 @@ final class Tied: Module {
 }
 
 func makeEncoderDecoder() -> EncoderDecoder {
-    EncoderDecoder(encoder: Sequential(Flatten(), Scale([1, 2, 3]), Sequential(Scale([4, 5, 6]))),
-                   decoder: Sequential(Scale([7, 8]), Unflatten(dimension: 1, sizes: [1, 2])))
+    EncoderDecoder(
+        encoder: Sequential(Flatten(), Scale([1, 2, 3]), Sequential(Scale([4, 5, 6]))),
+        decoder: Sequential(Scale([7, 8]), Unflatten(dimension: 1, sizes: [1, 2])))
 }
 
 @Suite struct ModuleStructureTests {
@@ -54,15 +55,21 @@ func makeEncoderDecoder() -> EncoderDecoder {
         let model = makeEncoderDecoder()
         #expect(model.namedParameters().map(\.name) == ["encoder.1.weight", "encoder.2.0.weight", "decoder.0.weight"])
         #expect(model.namedBuffers().map(\.name) == ["encoder.1.offset", "encoder.2.0.offset", "decoder.0.offset"])
-        #expect(model.stateDictKeys == ["encoder.1.weight", "encoder.1.offset", "encoder.2.0.weight",
-                                        "encoder.2.0.offset", "decoder.0.weight", "decoder.0.offset"])
+        #expect(
+            model.stateDictKeys == [
+                "encoder.1.weight", "encoder.1.offset", "encoder.2.0.weight",
+                "encoder.2.0.offset", "decoder.0.weight", "decoder.0.offset",
+            ])
         #expect(Set(model.stateDict().keys) == Set(model.stateDictKeys))
         #expect(model.parameterCount == 8)
         #expect(model.parameters.count == 3)
         #expect(model.namedChildren.map(\.name) == ["encoder", "decoder"])
         #expect(model.encoder.namedChildren.map(\.name) == ["0", "1", "2"])
-        #expect(model.namedModules().map(\.name) == ["", "encoder", "encoder.0", "encoder.1", "encoder.2",
-                                                     "encoder.2.0", "decoder", "decoder.0", "decoder.1"])
+        #expect(
+            model.namedModules().map(\.name) == [
+                "", "encoder", "encoder.0", "encoder.1", "encoder.2",
+                "encoder.2.0", "decoder", "decoder.0", "decoder.1",
+            ])
     }
 
     @Test func arraysAreNumberedAndSharedParametersCountOnce() {

@@ -10,7 +10,8 @@ import NN
 /// ~60 products, computed in another order than PyTorch's, differ by a few ulps).
 @Suite struct PyTorchParityTests {
     static let fixture: SafeTensorsFile? = {
-        let directory = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let directory = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(
+            separator: "/")
         return try? SafeTensors.read("\(directory)/Fixtures/nn_layers.safetensors")
     }()
 
@@ -25,15 +26,18 @@ import NN
         return x
     }
 
-    func expectMatch(_ actual: Tensor?, _ name: String, tolerance: Float = 1e-5,
-                     sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectMatch(
+        _ actual: Tensor?, _ name: String, tolerance: Float = 1e-5,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let expected = try tensor(name)
         guard let actual else {
             Issue.record("\(name): no value (a missing gradient?)", sourceLocation: sourceLocation)
             return
         }
-        #expect(actual.shape == expected.shape, "\(name): shape \(actual.shape) vs \(expected.shape)",
-                sourceLocation: sourceLocation)
+        #expect(
+            actual.shape == expected.shape, "\(name): shape \(actual.shape) vs \(expected.shape)",
+            sourceLocation: sourceLocation)
         guard actual.shape == expected.shape else { return }
         let e = expected.scalars
         let scale = Swift.max(e.map { Swift.abs($0) }.max() ?? 0, 1e-6)
@@ -58,18 +62,30 @@ import NN
     }
 
     @Test func convolutions() throws {
-        try checkLayer("conv", Conv2d(weight: try tensor("conv.weight"), bias: try tensor("conv.bias"),
-                                      stride: (2, 2), padding: (1, 1)))
-        try checkLayer("conv_dilated", Conv2d(weight: try tensor("conv_dilated.weight"), bias: try tensor("conv_dilated.bias"),
-                                              stride: (1, 2), padding: (2, 1), dilation: (2, 1)))
+        try checkLayer(
+            "conv",
+            Conv2d(
+                weight: try tensor("conv.weight"), bias: try tensor("conv.bias"),
+                stride: (2, 2), padding: (1, 1)))
+        try checkLayer(
+            "conv_dilated",
+            Conv2d(
+                weight: try tensor("conv_dilated.weight"), bias: try tensor("conv_dilated.bias"),
+                stride: (1, 2), padding: (2, 1), dilation: (2, 1)))
     }
 
     @Test func transposedConvolutions() throws {
-        try checkLayer("convt", ConvTranspose2d(weight: try tensor("convt.weight"), bias: try tensor("convt.bias"),
-                                                stride: (2, 2), padding: (1, 1), outputPadding: (1, 1)))
-        try checkLayer("convt_dilated", ConvTranspose2d(weight: try tensor("convt_dilated.weight"),
-                                                        bias: try tensor("convt_dilated.bias"), stride: (1, 2),
-                                                        padding: (0, 1), outputPadding: (0, 1), dilation: (2, 2)))
+        try checkLayer(
+            "convt",
+            ConvTranspose2d(
+                weight: try tensor("convt.weight"), bias: try tensor("convt.bias"),
+                stride: (2, 2), padding: (1, 1), outputPadding: (1, 1)))
+        try checkLayer(
+            "convt_dilated",
+            ConvTranspose2d(
+                weight: try tensor("convt_dilated.weight"),
+                bias: try tensor("convt_dilated.bias"), stride: (1, 2),
+                padding: (0, 1), outputPadding: (0, 1), dilation: (2, 2)))
     }
 
     /// Two training steps (outputs, first-step gradients, running statistics) and an eval step.
@@ -93,8 +109,10 @@ import NN
     }
 
     /// Every reduction's output and its gradients with respect to input and target.
-    func checkLoss(_ prefix: String, _ loss: (Tensor, Tensor, Reduction) -> Tensor,
-                   targetGradientMask: [Bool]? = nil) throws {
+    func checkLoss(
+        _ prefix: String, _ loss: (Tensor, Tensor, Reduction) -> Tensor,
+        targetGradientMask: [Bool]? = nil
+    ) throws {
         for reduction in Reduction.allCases {
             let name = "\(prefix).\(reduction.rawValue)"
             let x = try leaf("\(prefix).input")
@@ -107,7 +125,7 @@ import NN
                 let expected = try tensor("\(name).grad.target").scalars
                 let actual = t.grad!.scalars
                 let kept = mask.indices.filter { mask[$0] }
-                expectClose(kept.map { actual[$0] }, kept.map { expected[$0] }, tolerance: 1e-4)   // values of order 1–5
+                expectClose(kept.map { actual[$0] }, kept.map { expected[$0] }, tolerance: 1e-4)  // values of order 1–5
             } else {
                 try expectMatch(t.grad, "\(name).grad.target")
             }
@@ -120,8 +138,9 @@ import NN
         // PyTorch's target gradient log(1 − p) − log p is ±∞ where p is exactly 0 or 1; ours uses the
         // clamped logarithms of the forward pass (±100), so those elements are compared separately.
         let p = try tensor("bce.input").scalars
-        try checkLoss("bce", { binaryCrossEntropy($0, $1, reduction: $2) },
-                      targetGradientMask: p.map { $0 > 0 && $0 < 1 })
+        try checkLoss(
+            "bce", { binaryCrossEntropy($0, $1, reduction: $2) },
+            targetGradientMask: p.map { $0 > 0 && $0 < 1 })
         var probabilities = try tensor("bce.input")
         probabilities.requiresGrad = false
         var target = try tensor("bce.target")

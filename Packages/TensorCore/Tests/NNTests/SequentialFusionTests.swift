@@ -46,8 +46,9 @@ private func run(_ model: Sequential, _ input: Tensor, unfused: Bool) -> (output
     }
 
     @Test func reluNotAfterABiasLayerAndTrailingLayersStillRun() {
-        let model = Sequential(ReLU(), Linear(weight: Tensor(shape: [2, 2], scalars: [1, -1, 2, 1]), bias: Tensor([0.5, -4])),
-                               ReLU(), ReLU(), Linear(weight: Tensor(shape: [1, 2], scalars: [1, 1]), bias: Tensor([-1])))
+        let model = Sequential(
+            ReLU(), Linear(weight: Tensor(shape: [2, 2], scalars: [1, -1, 2, 1]), bias: Tensor([0.5, -4])),
+            ReLU(), ReLU(), Linear(weight: Tensor(shape: [1, 2], scalars: [1, 1]), bias: Tensor([-1])))
         let x = Tensor(shape: [2, 2], scalars: [-1, 2, 3, 1])
         // relu → [[0, 2], [3, 1]]; Linear → [[-1.5, -2], [2.5, 3]]; relu twice → [[0, 0], [2.5, 3]];
         // last Linear → [[-1], [4.5]].

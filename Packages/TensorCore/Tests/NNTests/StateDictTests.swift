@@ -6,8 +6,9 @@ import NN
     @Test func roundTripRestoresEveryValue() throws {
         let source = makeEncoderDecoder()
         (source.encoder.layers[1] as! Scale).offset.value = Tensor([0.5, 0.25, 0.125])
-        let target = EncoderDecoder(encoder: Sequential(Flatten(), Scale([0, 0, 0]), Sequential(Scale([0, 0, 0]))),
-                                    decoder: Sequential(Scale([0, 0]), Unflatten(dimension: 1, sizes: [1, 2])))
+        let target = EncoderDecoder(
+            encoder: Sequential(Flatten(), Scale([0, 0, 0]), Sequential(Scale([0, 0, 0]))),
+            decoder: Sequential(Scale([0, 0]), Unflatten(dimension: 1, sizes: [1, 2])))
         try target.loadStateDict(source.stateDict())
         #expect(target.stateDict().mapValues(\.scalars) == source.stateDict().mapValues(\.scalars))
         #expect((target.encoder.layers[1] as! Scale).offset.value.scalars == [0.5, 0.25, 0.125])
@@ -52,7 +53,7 @@ import NN
         let before = model.stateDict().mapValues(\.scalars)
         var state = model.stateDict()
         state["encoder.1.weight"] = Tensor.zeros([2, 3])
-        state["decoder.0.offset"] = Tensor([4, 4])   // valid, but must not be loaded either
+        state["decoder.0.offset"] = Tensor([4, 4])  // valid, but must not be loaded either
         do {
             try model.loadStateDict(state)
             Issue.record("expected a StateDictError")

@@ -8,13 +8,16 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
 }
 
 /// Expects `actual` to match `expected` elementwise within `tolerance` (absolute).
-func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(actual.count == expected.count, "element counts differ", sourceLocation: sourceLocation)
     guard actual.count == expected.count else { return }
     let difference = maxDifference(actual, expected)
-    #expect(difference <= tolerance, "max difference \(difference) > \(tolerance): \(actual) vs \(expected)",
-            sourceLocation: sourceLocation)
+    #expect(
+        difference <= tolerance, "max difference \(difference) > \(tolerance): \(actual) vs \(expected)",
+        sourceLocation: sourceLocation)
 }
 
 /// The error thrown inside a checking scope by `body`, or `nil`.

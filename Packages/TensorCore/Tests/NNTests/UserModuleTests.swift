@@ -35,22 +35,30 @@ final class Classifier: Layer {
     @Test func referenceArchitecturesHaveTheirPyTorchParameterCounts() {
         let generator = RandomGenerator(seed: 1)
         func mlp(_ d: Int) -> (Sequential, Sequential) {
-            (Sequential(Flatten(), Linear(1024, 512, generator: generator), ReLU(), Linear(512, 256, generator: generator),
-                        ReLU(), Linear(256, 128, generator: generator), ReLU(), Linear(128, 2 * d, generator: generator)),
-             Sequential(Linear(d, 128, generator: generator), ReLU(), Linear(128, 256, generator: generator), ReLU(),
-                        Linear(256, 512, generator: generator), ReLU(), Linear(512, 1024, generator: generator),
-                        Unflatten(dimension: 1, sizes: [1, 32, 32]), Tanh()))
+            (
+                Sequential(
+                    Flatten(), Linear(1024, 512, generator: generator), ReLU(), Linear(512, 256, generator: generator),
+                    ReLU(), Linear(256, 128, generator: generator), ReLU(), Linear(128, 2 * d, generator: generator)),
+                Sequential(
+                    Linear(d, 128, generator: generator), ReLU(), Linear(128, 256, generator: generator), ReLU(),
+                    Linear(256, 512, generator: generator), ReLU(), Linear(512, 1024, generator: generator),
+                    Unflatten(dimension: 1, sizes: [1, 32, 32]), Tanh())
+            )
         }
         func cnn(_ d: Int) -> (Sequential, Sequential) {
-            (Sequential(Conv2d(1, 16, kernelSize: 5, padding: 2, generator: generator), ReLU(),
-                        Conv2d(16, 32, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
-                        Conv2d(32, 64, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
-                        Flatten(), Linear(4096, 2 * d, generator: generator)),
-             Sequential(Linear(d, 4096, generator: generator), ReLU(), Unflatten(dimension: 1, sizes: [64, 8, 8]),
-                        ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator),
-                        ReLU(),
-                        ConvTranspose2d(32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator),
-                        ReLU(), Conv2d(16, 1, kernelSize: 5, padding: 2, generator: generator), Tanh()))
+            (
+                Sequential(
+                    Conv2d(1, 16, kernelSize: 5, padding: 2, generator: generator), ReLU(),
+                    Conv2d(16, 32, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
+                    Conv2d(32, 64, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
+                    Flatten(), Linear(4096, 2 * d, generator: generator)),
+                Sequential(
+                    Linear(d, 4096, generator: generator), ReLU(), Unflatten(dimension: 1, sizes: [64, 8, 8]),
+                    ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator),
+                    ReLU(),
+                    ConvTranspose2d(32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator),
+                    ReLU(), Conv2d(16, 1, kernelSize: 5, padding: 2, generator: generator), Tanh())
+            )
         }
         for (build, d, count) in [(mlp, 16, 1_385_248), (mlp, 10, 1_382_932), (cnn, 16, 247_777), (cnn, 10, 174_037)] {
             let (encoder, decoder) = build(d)
@@ -86,7 +94,9 @@ final class Classifier: Layer {
                 group.addTask {
                     bias.updateInPlace { storage in
                         let current = Tensor(storage: storage, layout: StridedLayout(contiguous: [2])).scalars
-                        current.map { $0 + 1 }.withUnsafeBufferPointer { storage.backend.upload($0, to: storage.buffer, offset: 0) }
+                        current.map { $0 + 1 }.withUnsafeBufferPointer {
+                            storage.backend.upload($0, to: storage.buffer, offset: 0)
+                        }
                     }
                 }
             }

@@ -33,12 +33,15 @@ struct AdamReference {
 private func pow(_ x: Double, _ n: Double) -> Double { (0..<Int(n)).reduce(1.0) { acc, _ in acc * x } }
 
 /// |a − b| ≤ tolerance · max(|b|, floor) for every element.
-func expectClose(_ actual: [Float], _ expected: [Double], relative tolerance: Double = 2e-6, floor: Double = 1e-6,
-                 _ comment: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: [Float], _ expected: [Double], relative tolerance: Double = 2e-6, floor: Double = 1e-6,
+    _ comment: String = "", sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(actual.count == expected.count, sourceLocation: sourceLocation)
     for (i, (a, e)) in zip(actual, expected).enumerated() {
-        #expect(abs(Double(a) - e) <= tolerance * max(abs(e), floor), "\(comment) element \(i): \(a) vs \(e)",
-                sourceLocation: sourceLocation)
+        #expect(
+            abs(Double(a) - e) <= tolerance * max(abs(e), floor), "\(comment) element \(i): \(a) vs \(e)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -55,8 +58,9 @@ let gradientSteps: [[Float]] = [
     @Test(arguments: [(0.0, false), (0.1, false), (0.1, true)])
     func matchesPyTorchOverSeveralSteps(weightDecay: Double, decoupled: Bool) throws {
         let parameter = Parameter(Tensor(initialValues))
-        let optimizer = try Adam([(name: "w", parameter: parameter)], learningRate: 0.01,
-                                 weightDecay: Float(weightDecay), decoupledWeightDecay: decoupled)
+        let optimizer = try Adam(
+            [(name: "w", parameter: parameter)], learningRate: 0.01,
+            weightDecay: Float(weightDecay), decoupledWeightDecay: decoupled)
         var reference = AdamReference(p: initialValues)
         reference.lr = 0.01
         reference.weightDecay = weightDecay
@@ -66,7 +70,8 @@ let gradientSteps: [[Float]] = [
             try optimizer.step()
             reference.step(grad)
             // Intermediates are of the size of lr: absolute error allowed at that scale.
-            expectClose(parameter.value.scalars, reference.p, floor: 0.01, "step \(step + 1), wd \(weightDecay), decoupled \(decoupled)")
+            expectClose(
+                parameter.value.scalars, reference.p, floor: 0.01, "step \(step + 1), wd \(weightDecay), decoupled \(decoupled)")
         }
         let state = optimizer.state()
         expectClose(state.tensors["w.exp_avg"]!.scalars, reference.m, floor: 1e-3, "first moment")
@@ -88,7 +93,7 @@ let gradientSteps: [[Float]] = [
         let parameter = Parameter(Tensor.rand([1000], generator: RandomGenerator(seed: 3)))
         let optimizer = try Adam([(name: "w", parameter: parameter)])
         parameter.grad = Tensor.randn([1000], generator: RandomGenerator(seed: 4))
-        try optimizer.step()   // allocates the moments
+        try optimizer.step()  // allocates the moments
         let storage = ObjectIdentifier(parameter.value.storage)
         parameter.grad = Tensor.randn([1000], generator: RandomGenerator(seed: 5))
         try optimizer.step()

@@ -47,7 +47,8 @@ final class Regression: Module {
     func optimizersFitALinearModel(kind: String) throws {
         let (x, y) = Self.data()
         let model = Regression(generator: RandomGenerator(seed: 11))
-        let optimizer: any Optimizer = kind == "Adam"
+        let optimizer: any Optimizer =
+            kind == "Adam"
             ? try Adam(model.namedParameters(), learningRate: 0.05)
             : try SGD(model.namedParameters(), learningRate: 0.1, momentum: 0.9)
         #expect(optimizer.parameterNames == ["weight", "bias"])

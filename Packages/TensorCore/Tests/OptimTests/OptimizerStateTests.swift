@@ -11,8 +11,10 @@ private func setGradients(_ parameters: [Parameter], step: Int) {
 }
 
 private func makeParameters() -> [Parameter] {
-    [Parameter(Tensor.rand([3, 4], generator: RandomGenerator(seed: 1))),
-     Parameter(Tensor.rand([4], generator: RandomGenerator(seed: 2)))]
+    [
+        Parameter(Tensor.rand([3, 4], generator: RandomGenerator(seed: 1))),
+        Parameter(Tensor.rand([4], generator: RandomGenerator(seed: 2))),
+    ]
 }
 
 private func named(_ parameters: [Parameter]) -> [(name: String, parameter: Parameter)] {
@@ -37,7 +39,7 @@ private func named(_ parameters: [Parameter]) -> [(name: String, parameter: Para
 
         let copies = original.map { Parameter(Tensor(shape: $0.value.shape, scalars: $0.value.scalars)) }
         let second = try make(copies)
-        second.learningRate = 123   // restored from the state
+        second.learningRate = 123  // restored from the state
         try second.load(state: saved)
         #expect(second.learningRate == 0.05 && second.stepCount == 2)
         for step in 2..<4 {
@@ -57,8 +59,11 @@ private func named(_ parameters: [Parameter]) -> [(name: String, parameter: Para
         setGradients(parameters, step: 0)
         try optimizer.step()
         let state = optimizer.state()
-        #expect(Set(state.tensors.keys) == ["layer.weight.step", "layer.weight.exp_avg", "layer.weight.exp_avg_sq",
-                                            "layer.bias.step", "layer.bias.exp_avg", "layer.bias.exp_avg_sq"])
+        #expect(
+            Set(state.tensors.keys) == [
+                "layer.weight.step", "layer.weight.exp_avg", "layer.weight.exp_avg_sq",
+                "layer.bias.step", "layer.bias.exp_avg", "layer.bias.exp_avg_sq",
+            ])
         #expect(state.tensors["layer.weight.exp_avg"]!.shape == [3, 4])
         #expect(state.hyperparameters["lr"] == Double(Float(1e-3)) && state.hyperparameters["eps"] == Double(Float(1e-8)))
     }
@@ -70,8 +75,10 @@ private func named(_ parameters: [Parameter]) -> [(name: String, parameter: Para
         try optimizer.step()
         let good = optimizer.state()
 
-        func expectFailure(_ expected: OptimizerError, _ edit: (inout OptimizerState) -> Void,
-                           sourceLocation: SourceLocation = #_sourceLocation) {
+        func expectFailure(
+            _ expected: OptimizerError, _ edit: (inout OptimizerState) -> Void,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) {
             var bad = good
             edit(&bad)
             #expect(throws: expected, sourceLocation: sourceLocation) { try optimizer.load(state: bad) }

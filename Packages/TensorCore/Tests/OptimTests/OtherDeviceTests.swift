@@ -12,8 +12,9 @@ import TensorCore
         let cpu = Parameter(Tensor(initialValues)), other = Parameter(onWrappedDevice(initialValues))
         #expect(other.value.device == .cuda(9))
         func make(_ p: Parameter) throws -> SGD {
-            try SGD([(name: "w", parameter: p)], learningRate: 0.1, momentum: Float(c.momentum),
-                    dampening: Float(c.dampening), weightDecay: Float(c.weightDecay), nesterov: c.nesterov)
+            try SGD(
+                [(name: "w", parameter: p)], learningRate: 0.1, momentum: Float(c.momentum),
+                dampening: Float(c.dampening), weightDecay: Float(c.weightDecay), nesterov: c.nesterov)
         }
         let (fused, composed) = (try make(cpu), try make(other))
         for grad in gradientSteps {

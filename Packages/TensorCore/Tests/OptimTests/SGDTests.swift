@@ -39,10 +39,12 @@ struct SGDReference {
     @Test(arguments: cases)
     func matchesPyTorchOverSeveralSteps(_ c: Case) throws {
         let parameter = Parameter(Tensor(initialValues))
-        let optimizer = try SGD([(name: "w", parameter: parameter)], learningRate: 0.1, momentum: Float(c.momentum),
-                                dampening: Float(c.dampening), weightDecay: Float(c.weightDecay), nesterov: c.nesterov)
-        var reference = SGDReference(lr: 0.1, momentum: c.momentum, dampening: c.dampening,
-                                     weightDecay: c.weightDecay, nesterov: c.nesterov, p: initialValues.map(Double.init))
+        let optimizer = try SGD(
+            [(name: "w", parameter: parameter)], learningRate: 0.1, momentum: Float(c.momentum),
+            dampening: Float(c.dampening), weightDecay: Float(c.weightDecay), nesterov: c.nesterov)
+        var reference = SGDReference(
+            lr: 0.1, momentum: c.momentum, dampening: c.dampening,
+            weightDecay: c.weightDecay, nesterov: c.nesterov, p: initialValues.map(Double.init))
         for (step, grad) in gradientSteps.enumerated() {
             parameter.grad = Tensor(grad)
             try optimizer.step()

@@ -28,48 +28,67 @@ final class WrappedDeviceBackend: Backend {
     func fill(_ buffer: any DeviceBuffer, offset: Int, count: Int, value: Float) {
         cpu.fill(u(buffer), offset: offset, count: count, value: value)
     }
-    func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout, to destination: any DeviceBuffer,
-              _ destinationLayout: StridedLayout) {
+    func copy(
+        _ source: any DeviceBuffer, _ sourceLayout: StridedLayout, to destination: any DeviceBuffer,
+        _ destinationLayout: StridedLayout
+    ) {
         cpu.copy(u(source), sourceLayout, to: u(destination), destinationLayout)
     }
     func unary(_ op: UnaryOp, _ x: any DeviceBuffer, _ xLayout: StridedLayout, into out: any DeviceBuffer) {
         cpu.unary(op, u(x), xLayout, into: u(out))
     }
-    func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout, _ b: any DeviceBuffer,
-                _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout, _ b: any DeviceBuffer,
+        _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         cpu.binary(op, u(a), aLayout, u(b), bLayout, into: u(out))
     }
-    func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout, _ a: any DeviceBuffer,
-                _ aLayout: StridedLayout, _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    func select(
+        _ condition: any DeviceBuffer, _ conditionLayout: StridedLayout, _ a: any DeviceBuffer,
+        _ aLayout: StridedLayout, _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         cpu.select(u(condition), conditionLayout, u(a), aLayout, u(b), bLayout, into: u(out))
     }
-    func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
-                into out: any DeviceBuffer) {
+    func reduce(
+        _ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
+        into out: any DeviceBuffer
+    ) {
         cpu.reduce(op, u(x), offset: offset, outer: outer, extent: extent, inner: inner, into: u(out))
     }
     func gemm(_ descriptor: GemmDescriptor, a: any DeviceBuffer, b: any DeviceBuffer, c: any DeviceBuffer) {
         cpu.gemm(descriptor, a: u(a), b: u(b), c: u(c))
     }
-    func conv2dForward(_ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-                       into output: any DeviceBuffer) {
+    func conv2dForward(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+        into output: any DeviceBuffer
+    ) {
         cpu.conv2dForward(geometry, input: u(input), weight: u(weight), into: u(output))
     }
-    func conv2dBackwardInput(_ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-                             into gradInput: any DeviceBuffer) {
+    func conv2dBackwardInput(
+        _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+        into gradInput: any DeviceBuffer
+    ) {
         cpu.conv2dBackwardInput(geometry, gradOutput: u(gradOutput), weight: u(weight), into: u(gradInput))
     }
-    func conv2dBackwardWeight(_ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-                              into gradWeight: any DeviceBuffer) {
+    func conv2dBackwardWeight(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+        into gradWeight: any DeviceBuffer
+    ) {
         cpu.conv2dBackwardWeight(geometry, input: u(input), gradOutput: u(gradOutput), into: u(gradWeight))
     }
-    func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution, key: PhiloxKey,
-                    counter: UInt64) {
+    func fillRandom(
+        _ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution, key: PhiloxKey,
+        counter: UInt64
+    ) {
         cpu.fillRandom(u(buffer), count: count, distribution: distribution, key: key, counter: counter)
     }
-    func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
-                  secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters) {
-        cpu.adamStep(parameter: u(parameter), gradient: u(gradient), firstMoment: u(firstMoment),
-                     secondMoment: u(secondMoment), count: count, hyper: hyper)
+    func adamStep(
+        parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
+        secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters
+    ) {
+        cpu.adamStep(
+            parameter: u(parameter), gradient: u(gradient), firstMoment: u(firstMoment),
+            secondMoment: u(secondMoment), count: count, hyper: hyper)
     }
     func synchronize() {}
 }

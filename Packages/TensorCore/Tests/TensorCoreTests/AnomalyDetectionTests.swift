@@ -29,8 +29,11 @@ import Testing
             let x = Tensor(shape: [2, 3], scalars: [1, 2, -3, 4, 5, 6])
             _ = (x * 2).log().sum()
         }
-        #expect(found == NumericalAnomaly(phase: .forward, op: "log", inputShapes: [[2, 3]], shape: [2, 3],
-                                          nanCount: 1, infinityCount: 0, modulePath: nil))
+        #expect(
+            found
+                == NumericalAnomaly(
+                    phase: .forward, op: "log", inputShapes: [[2, 3]], shape: [2, 3],
+                    nanCount: 1, infinityCount: 0, modulePath: nil))
         #expect(found?.description.contains("forward of 'log'") == true)
         #expect(found?.description.contains("outside any module") == true)
     }
@@ -42,8 +45,8 @@ import Testing
         #expect(found?.op == "div")
         #expect(found?.inputShapes == [[3, 1], [2]])
         #expect(found?.shape == [3, 2])
-        #expect(found?.nanCount == 1)        // 0 / 0
-        #expect(found?.infinityCount == 2)   // 1 / 0, 2 / 0
+        #expect(found?.nanCount == 1)  // 0 / 0
+        #expect(found?.infinityCount == 2)  // 1 / 0, 2 / 0
     }
 
     @Test func backwardInfinityNamesTheOpAndTheInput() {
@@ -53,8 +56,11 @@ import Testing
             x.requiresGrad = true
             x.sqrt().sum().backward()
         }
-        #expect(found == NumericalAnomaly(phase: .backward, op: "sqrt", inputShapes: [[2]], inputIndex: 0, shape: [2],
-                                          nanCount: 0, infinityCount: 1, modulePath: nil))
+        #expect(
+            found
+                == NumericalAnomaly(
+                    phase: .backward, op: "sqrt", inputShapes: [[2]], inputIndex: 0, shape: [2],
+                    nanCount: 0, infinityCount: 1, modulePath: nil))
         #expect(found?.description.contains("backward of 'sqrt'") == true)
         #expect(found?.description.contains("gradient for input 0") == true)
     }
@@ -64,16 +70,19 @@ import Testing
         // consume it names the input, with the input's own counts and shape.
         let data = Tensor(shape: [2, 2], scalars: [1, .nan, .infinity, 4])
         let found = anomaly { _ = Tensor([1, 1]).reshaped([1, 2]).matmul(data) }
-        #expect(found == NumericalAnomaly(phase: .input, op: "matmul", inputShapes: [[1, 2], [2, 2]], inputIndex: 1,
-                                          shape: [2, 2], nanCount: 1, infinityCount: 1, modulePath: nil))
+        #expect(
+            found
+                == NumericalAnomaly(
+                    phase: .input, op: "matmul", inputShapes: [[1, 2], [2, 2]], inputIndex: 1,
+                    shape: [2, 2], nanCount: 1, infinityCount: 1, modulePath: nil))
         #expect(found?.description.contains("input 1 of 'matmul' outside any module already holds non-finite values") == true)
     }
 
     @Test func theFirstAnomalyIsReportedNotALaterOne() {
         let found = anomaly {
-            let nan = Tensor([-1]).log()      // first: log
-            _ = (nan + 1).exp()               // add and exp see the NaN too
-            _ = Tensor([1000]).exp()          // an independent overflow later
+            let nan = Tensor([-1]).log()  // first: log
+            _ = (nan + 1).exp()  // add and exp see the NaN too
+            _ = Tensor([1000]).exp()  // an independent overflow later
         }
         #expect(found?.op == "log")
     }
@@ -97,7 +106,7 @@ import Testing
             var x = Tensor([0])
             x.requiresGrad = true
             let y = withModuleScope("decoder", type: "Sequential") { x.sqrt() }
-            y.sum().backward()   // backward runs outside the module scope
+            y.sum().backward()  // backward runs outside the module scope
         }
         #expect(found?.phase == .backward)
         #expect(found?.modulePath == "decoder (Sequential)")

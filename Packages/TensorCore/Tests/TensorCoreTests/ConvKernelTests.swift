@@ -40,12 +40,15 @@ import Testing
                 }
             }
         }
-        return Result(output: output.map { Float($0) }, gradInput: gradInput.map { Float($0) },
-                      gradWeight: gradWeight.map { Float($0) })
+        return Result(
+            output: output.map { Float($0) }, gradInput: gradInput.map { Float($0) },
+            gradWeight: gradWeight.map { Float($0) })
     }
 
-    static func run(_ g: ConvGeometry, input: [Float], weight: [Float], gradOutput: [Float],
-                    isa: CPUInstructionSet, threads: Int) -> Result {
+    static func run(
+        _ g: ConvGeometry, input: [Float], weight: [Float], gradOutput: [Float],
+        isa: CPUInstructionSet, threads: Int
+    ) -> Result {
         let backend = CPUBackend.shared
         func buffer(_ values: [Float]) -> any DeviceBuffer {
             let buffer = backend.allocate(count: values.count)
@@ -66,8 +69,9 @@ import Testing
             backend.conv2dBackwardInput(g, gradOutput: bg, weight: bw, into: bgi)
             backend.conv2dBackwardWeight(g, input: bi, gradOutput: bg, into: bgw)
         }
-        return Result(output: read(bo, gradOutput.count), gradInput: read(bgi, input.count),
-                      gradWeight: read(bgw, weight.count))
+        return Result(
+            output: read(bo, gradOutput.count), gradInput: read(bgi, input.count),
+            gradWeight: read(bgw, weight.count))
     }
 
     /// Largest |a − b| relative to max(1, |b|), NaN-propagating.
@@ -88,75 +92,108 @@ import Testing
         for isa in CPUBackend.supportedInstructionSets {
             for threads in [1, 2] {
                 let got = run(g, input: input, weight: weight, gradOutput: gradOutput, isa: isa, threads: threads)
-                let errors = (relativeError(got.output, expected.output), relativeError(got.gradInput, expected.gradInput),
-                              relativeError(got.gradWeight, expected.gradWeight))
-                #expect(errors.0 <= tolerance && errors.1 <= tolerance && errors.2 <= tolerance,
-                        "\(isa), \(threads) threads, \(g): errors forward \(errors.0), input \(errors.1), weight \(errors.2)")
+                let errors = (
+                    relativeError(got.output, expected.output), relativeError(got.gradInput, expected.gradInput),
+                    relativeError(got.gradWeight, expected.gradWeight)
+                )
+                #expect(
+                    errors.0 <= tolerance && errors.1 <= tolerance && errors.2 <= tolerance,
+                    "\(isa), \(threads) threads, \(g): errors forward \(errors.0), input \(errors.1), weight \(errors.2)")
             }
         }
     }
 
     @Test(arguments: [1, 7, 33])
     func oddSpatialSizes(size: Int) {
-        Self.check(ConvGeometry(batch: 2, inChannels: 3, height: size, width: size, outChannels: 5,
-                                kernelH: 3, kernelW: 3, padH: 1, padW: 1))
+        Self.check(
+            ConvGeometry(
+                batch: 2, inChannels: 3, height: size, width: size, outChannels: 5,
+                kernelH: 3, kernelW: 3, padH: 1, padW: 1))
     }
 
     @Test func stridePaddingDilation() {
         for (stride, pad, dilation) in [(2, 1, 1), (3, 0, 1), (1, 2, 2), (2, 3, 2), (1, 0, 3), (4, 4, 1)] {
-            Self.check(ConvGeometry(batch: 2, inChannels: 3, height: 11, width: 13, outChannels: 6,
-                                    kernelH: 3, kernelW: 3, strideH: stride, strideW: stride,
-                                    padH: pad, padW: pad, dilationH: dilation, dilationW: dilation))
+            Self.check(
+                ConvGeometry(
+                    batch: 2, inChannels: 3, height: 11, width: 13, outChannels: 6,
+                    kernelH: 3, kernelW: 3, strideH: stride, strideW: stride,
+                    padH: pad, padW: pad, dilationH: dilation, dilationW: dilation))
         }
     }
 
     @Test func rectangularKernelsAndAsymmetricSettings() {
-        Self.check(ConvGeometry(batch: 3, inChannels: 2, height: 9, width: 20, outChannels: 4, kernelH: 2, kernelW: 5,
-                                strideH: 1, strideW: 2, padH: 0, padW: 2, dilationH: 2, dilationW: 1))
-        Self.check(ConvGeometry(batch: 1, inChannels: 4, height: 7, width: 5, outChannels: 7, kernelH: 7, kernelW: 1,
-                                strideH: 3, strideW: 1, padH: 3, padW: 0))
+        Self.check(
+            ConvGeometry(
+                batch: 3, inChannels: 2, height: 9, width: 20, outChannels: 4, kernelH: 2, kernelW: 5,
+                strideH: 1, strideW: 2, padH: 0, padW: 2, dilationH: 2, dilationW: 1))
+        Self.check(
+            ConvGeometry(
+                batch: 1, inChannels: 4, height: 7, width: 5, outChannels: 7, kernelH: 7, kernelW: 1,
+                strideH: 3, strideW: 1, padH: 3, padW: 0))
     }
 
     @Test func outputSizes() {
         // A single output pixel, a kernel as large as the padded input, and 1×1 convolutions.
         Self.check(ConvGeometry(batch: 2, inChannels: 5, height: 3, width: 3, outChannels: 4, kernelH: 3, kernelW: 3))
-        Self.check(ConvGeometry(batch: 1, inChannels: 2, height: 4, width: 6, outChannels: 9, kernelH: 6, kernelW: 8,
-                                padH: 1, padW: 1))
+        Self.check(
+            ConvGeometry(
+                batch: 1, inChannels: 2, height: 4, width: 6, outChannels: 9, kernelH: 6, kernelW: 8,
+                padH: 1, padW: 1))
         Self.check(ConvGeometry(batch: 3, inChannels: 7, height: 5, width: 9, outChannels: 33, kernelH: 1, kernelW: 1))
-        Self.check(ConvGeometry(batch: 2, inChannels: 7, height: 9, width: 9, outChannels: 5, kernelH: 1, kernelW: 1,
-                                strideH: 2, strideW: 2))
+        Self.check(
+            ConvGeometry(
+                batch: 2, inChannels: 7, height: 9, width: 9, outChannels: 5, kernelH: 1, kernelW: 1,
+                strideH: 2, strideW: 2))
     }
 
     @Test func fewOutputChannelsUseTheDirectKernels() {
         // One to three output channels take the direct kernels; stride 2 takes their scatter path.
         for outChannels in [1, 2, 3] {
-            Self.check(ConvGeometry(batch: 2, inChannels: 9, height: 6, width: 37, outChannels: outChannels,
-                                    kernelH: 5, kernelW: 5, padH: 2, padW: 2))
-            Self.check(ConvGeometry(batch: 2, inChannels: 4, height: 10, width: 10, outChannels: outChannels,
-                                    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+            Self.check(
+                ConvGeometry(
+                    batch: 2, inChannels: 9, height: 6, width: 37, outChannels: outChannels,
+                    kernelH: 5, kernelW: 5, padH: 2, padW: 2))
+            Self.check(
+                ConvGeometry(
+                    batch: 2, inChannels: 4, height: 10, width: 10, outChannels: outChannels,
+                    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
         }
-        Self.check(ConvGeometry(batch: 1, inChannels: 3, height: 8, width: 70, outChannels: 1, kernelH: 3, kernelW: 3,
-                                padH: 1, padW: 1, dilationH: 1, dilationW: 2))
+        Self.check(
+            ConvGeometry(
+                batch: 1, inChannels: 3, height: 8, width: 70, outChannels: 1, kernelH: 3, kernelW: 3,
+                padH: 1, padW: 1, dilationH: 1, dilationW: 2))
     }
 
     @Test func layersShapedLikeTheCNNVAE() {
         // The VAE's channels, kernels and strides on smaller images; the 32→64 layer at its real size
         // and batch 1, where one image's product is split over threads.
-        Self.check(ConvGeometry(batch: 2, inChannels: 1, height: 16, width: 16, outChannels: 16,
-                                kernelH: 5, kernelW: 5, padH: 2, padW: 2))
-        Self.check(ConvGeometry(batch: 2, inChannels: 16, height: 16, width: 16, outChannels: 32,
-                                kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
-        Self.check(ConvGeometry(batch: 1, inChannels: 32, height: 16, width: 16, outChannels: 64,
-                                kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
-        Self.check(ConvGeometry(batch: 2, inChannels: 16, height: 16, width: 16, outChannels: 1,
-                                kernelH: 5, kernelW: 5, padH: 2, padW: 2))
+        Self.check(
+            ConvGeometry(
+                batch: 2, inChannels: 1, height: 16, width: 16, outChannels: 16,
+                kernelH: 5, kernelW: 5, padH: 2, padW: 2))
+        Self.check(
+            ConvGeometry(
+                batch: 2, inChannels: 16, height: 16, width: 16, outChannels: 32,
+                kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+        Self.check(
+            ConvGeometry(
+                batch: 1, inChannels: 32, height: 16, width: 16, outChannels: 64,
+                kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+        Self.check(
+            ConvGeometry(
+                batch: 2, inChannels: 16, height: 16, width: 16, outChannels: 1,
+                kernelH: 5, kernelW: 5, padH: 2, padW: 2))
     }
 
     @Test func wideRowsAndManyPixels() {
         // Rows wider than the fast path's vectors, and more pixels than one column buffer holds.
-        Self.check(ConvGeometry(batch: 1, inChannels: 2, height: 3, width: 300, outChannels: 4, kernelH: 3, kernelW: 3,
-                                padH: 1, padW: 1))
-        Self.check(ConvGeometry(batch: 1, inChannels: 30, height: 20, width: 20, outChannels: 4, kernelH: 3, kernelW: 3,
-                                padH: 1, padW: 1))
+        Self.check(
+            ConvGeometry(
+                batch: 1, inChannels: 2, height: 3, width: 300, outChannels: 4, kernelH: 3, kernelW: 3,
+                padH: 1, padW: 1))
+        Self.check(
+            ConvGeometry(
+                batch: 1, inChannels: 30, height: 20, width: 20, outChannels: 4, kernelH: 3, kernelW: 3,
+                padH: 1, padW: 1))
     }
 }

@@ -7,9 +7,9 @@ import TensorCore
     let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
 
     @Test func tensors() {
-        let shifted = x * 2 - 1                      // [[1, 3, 5], [7, 9, 11]]
-        let columnSums = x.sum(axes: [0])            // [5, 7, 9]
-        let gram = x.matmul(x.transposed(0, 1))      // [2, 2]: [[14, 32], [32, 77]]
+        let shifted = x * 2 - 1  // [[1, 3, 5], [7, 9, 11]]
+        let columnSums = x.sum(axes: [0])  // [5, 7, 9]
+        let gram = x.matmul(x.transposed(0, 1))  // [2, 2]: [[14, 32], [32, 77]]
         #expect(shifted.scalars == [1, 3, 5, 7, 9, 11])
         #expect(columnSums.scalars == [5, 7, 9])
         #expect("\(gram.shape) \(gram.scalars)" == "[2, 2] [14.0, 32.0, 32.0, 77.0]")
@@ -18,12 +18,12 @@ import TensorCore
     @Test func gradients() {
         var w = Tensor(shape: [3, 1], scalars: [0.5, -1, 2])
         w.requiresGrad = true
-        let residual = x.matmul(w) - 1               // [2, 1]: [[3.5], [8]]
-        let loss = (residual * residual).sum()       // 3.5² + 8² = 76.25
+        let residual = x.matmul(w) - 1  // [2, 1]: [[3.5], [8]]
+        let loss = (residual * residual).sum()  // 3.5² + 8² = 76.25
         loss.backward()
         #expect(residual.scalars == [3.5, 8])
         #expect(loss.item() == 76.25)
-        #expect(w.grad!.scalars == [71, 94, 117])    // 2·xᵀ·residual
+        #expect(w.grad!.scalars == [71, 94, 117])  // 2·xᵀ·residual
     }
 
     @Test func gradientCheck() {
@@ -36,7 +36,7 @@ import TensorCore
     @Test func mistakesBecomeMessages() {
         var op: String?
         do {
-            _ = try withTensorChecking { x.matmul(x) }   // [2, 3] · [2, 3]
+            _ = try withTensorChecking { x.matmul(x) }  // [2, 3] · [2, 3]
         } catch let error as TensorError {
             op = error.op
         } catch {
@@ -61,7 +61,8 @@ import TensorCore
         } catch {
             message = "\(error)"
         }
-        #expect(message == "device cuda:0 unavailable: no backend is registered for cuda devices; "
+        #expect(
+            message == "device cuda:0 unavailable: no backend is registered for cuda devices; "
                 + "add the CUDABackend package and call CUDABackend.register()")
         #expect("\(BackendRegistry.shared.availableDevices())" == "[cpu]")
     }
@@ -73,7 +74,7 @@ import TensorCore
     var w = Tensor(shape: [3, 1], scalars: [0.5, -1, 2])
     w.requiresGrad = true
     let residual = x.matmul(w) - 1
-    let loss = (residual * residual).sum()       // 76.25
+    let loss = (residual * residual).sum()  // 76.25
     loss.backward()
     #expect(loss.item() == 76.25)
     #expect("\(w.grad!.scalars)" == "[71.0, 94.0, 117.0]")

@@ -62,7 +62,9 @@ private let sizes = [1, 7, 33, 1000]
         CPUBackend.withKernelSettings(instructionSet: path) {
             for n in sizes {
                 // Every other element of a 2n buffer (stride 2), and the dense buffer.
-                let values = randomValues(2 * n, seed: UInt64(n), in: 0.1, 3) .enumerated().map { $0.offset % 3 == 0 ? -$0.element : $0.element }
+                let values = randomValues(2 * n, seed: UInt64(n), in: 0.1, 3).enumerated().map {
+                    $0.offset % 3 == 0 ? -$0.element : $0.element
+                }
                 let source = buffer(values)
                 for layout in [StridedLayout(contiguous: [2 * n]), StridedLayout(shape: [n], strides: [2], offset: 1)] {
                     for (op, reference) in ops {
@@ -71,7 +73,10 @@ private let sizes = [1, 7, 33, 1000]
                         let got = read(out, count: layout.count)
                         let expected = elementOffsets(layout).map { reference(values[$0]) }
                         let bad = got.indices.first { !closeFloats(got[$0], expected[$0]) }
-                        #expect(bad == nil, "\(op) n=\(n) \(layout) [\(bad ?? 0)]: \(bad.map { got[$0] } ?? 0) vs \(bad.map { expected[$0] } ?? 0)")
+                        #expect(
+                            bad == nil,
+                            "\(op) n=\(n) \(layout) [\(bad ?? 0)]: \(bad.map { got[$0] } ?? 0) vs \(bad.map { expected[$0] } ?? 0)"
+                        )
                     }
                 }
             }
@@ -84,7 +89,9 @@ private let sizes = [1, 7, 33, 1000]
     func transcendentalsAreAccurate(path: CPUInstructionSet) {
         var values: [Float] = stride(from: -110.0, through: 110.0, by: 0.01).map { Float($0) }
         values += stride(from: -8.0, through: 8.0, by: 1.0 / 1024).map { Float($0) }
-        values += (-30...0).flatMap { e -> [Float] in let v = Float(pow(2.0, Double(e))); return [v, -v, v * 1.37, -v * 0.77] }
+        values += (-30...0).flatMap { e -> [Float] in
+            let v = Float(pow(2.0, Double(e))); return [v, -v, v * 1.37, -v * 0.77]
+        }
         values += [88.72, 88.73, -87.33, -103.9, -104, 0, -0.0, .infinity, -.infinity, .greatestFiniteMagnitude]
         let cases: [(UnaryOp, (Double) -> Double, Float)] = [
             (.exp, { Foundation.exp($0) }, 2), (.tanh, { Foundation.tanh($0) }, 2),
@@ -111,8 +118,10 @@ private let sizes = [1, 7, 33, 1000]
 
     @Test(arguments: paths)
     func unaryPropagatesNaN(path: CPUInstructionSet) {
-        let ops: [UnaryOp] = [.neg, .exp, .log, .sqrt, .abs, .relu, .tanh, .sigmoid, .softplus, .sign,
-                              .addScalar(1), .mulScalar(2), .powScalar(2), .clamp(low: -1, high: 1)]
+        let ops: [UnaryOp] = [
+            .neg, .exp, .log, .sqrt, .abs, .relu, .tanh, .sigmoid, .softplus, .sign,
+            .addScalar(1), .mulScalar(2), .powScalar(2), .clamp(low: -1, high: 1),
+        ]
         CPUBackend.withKernelSettings(instructionSet: path) {
             let source = buffer([Float](repeating: .nan, count: 33))
             for op in ops {
@@ -138,12 +147,16 @@ private let sizes = [1, 7, 33, 1000]
                 let b = randomValues(3 * n, seed: 20 + UInt64(n)).map { ($0 * 2).rounded() / 2 }
                 let (ab, bb, absolute) = (buffer(a), buffer(b), buffer(a.map { Swift.abs($0) }))
                 let cases: [(StridedLayout, StridedLayout)] = [
-                    (StridedLayout(contiguous: [3, n]), StridedLayout(contiguous: [3, n])),            // both dense
-                    (StridedLayout(contiguous: [3, n]), StridedLayout(shape: [3, n], strides: [0, 0])), // scalar b
-                    (StridedLayout(shape: [3, n], strides: [0, 0], offset: 2), StridedLayout(contiguous: [3, n])), // scalar a
-                    (StridedLayout(contiguous: [3, n]), StridedLayout(shape: [3, n], strides: [0, 1])), // row broadcast (bias)
-                    (StridedLayout(shape: [n, 3], strides: [1, n]), StridedLayout(shape: [n, 3], strides: [1, 0])), // transposed, column
-                    (StridedLayout(shape: [n, 2], strides: [3, -1], offset: 1), StridedLayout(shape: [n, 2], strides: [2, 1], offset: n)),
+                    (StridedLayout(contiguous: [3, n]), StridedLayout(contiguous: [3, n])),  // both dense
+                    (StridedLayout(contiguous: [3, n]), StridedLayout(shape: [3, n], strides: [0, 0])),  // scalar b
+                    (StridedLayout(shape: [3, n], strides: [0, 0], offset: 2), StridedLayout(contiguous: [3, n])),  // scalar a
+                    (StridedLayout(contiguous: [3, n]), StridedLayout(shape: [3, n], strides: [0, 1])),  // row broadcast (bias)
+                    // transposed, column
+                    (StridedLayout(shape: [n, 3], strides: [1, n]), StridedLayout(shape: [n, 3], strides: [1, 0])),
+                    (
+                        StridedLayout(shape: [n, 2], strides: [3, -1], offset: 1),
+                        StridedLayout(shape: [n, 2], strides: [2, 1], offset: n)
+                    ),
                 ]
                 for (la, lb) in cases {
                     let (oa, ob) = (elementOffsets(la), elementOffsets(lb))
@@ -269,14 +282,15 @@ private let sizes = [1, 7, 33, 1000]
         let x = randomValues(3 * n * 5, seed: 40 + UInt64(n))
         let source = buffer(x)
         let cases: [(StridedLayout, StridedLayout)] = [
-            (StridedLayout(contiguous: [3, n]), StridedLayout(contiguous: [3, n])),                       // memcpy
-            (StridedLayout(shape: [n, 5], strides: [1, n]), StridedLayout(contiguous: [n, 5])),           // transpose
-            (StridedLayout(shape: [3, n, 5], strides: [5 * n, 1, n]), StridedLayout(contiguous: [3, n, 5])), // batched
-            (StridedLayout(shape: [n, 3], strides: [1, n]), StridedLayout(contiguous: [n, 3])),           // narrow transpose
-            (StridedLayout(shape: [3, n], strides: [5 * n, 2], offset: 1), StridedLayout(contiguous: [3, n])), // strided rows
-            (StridedLayout(shape: [3, n], strides: [n, 1]), StridedLayout(shape: [3, n], strides: [1, 3])),  // strided destination
-            (StridedLayout(shape: [3, n], strides: [0, 1]), StridedLayout(contiguous: [3, n])),           // broadcast source
-            (StridedLayout(shape: [n], strides: [-1], offset: n - 1), StridedLayout(contiguous: [n])),    // reversed
+            (StridedLayout(contiguous: [3, n]), StridedLayout(contiguous: [3, n])),  // memcpy
+            (StridedLayout(shape: [n, 5], strides: [1, n]), StridedLayout(contiguous: [n, 5])),  // transpose
+            (StridedLayout(shape: [3, n, 5], strides: [5 * n, 1, n]), StridedLayout(contiguous: [3, n, 5])),  // batched
+            (StridedLayout(shape: [n, 3], strides: [1, n]), StridedLayout(contiguous: [n, 3])),  // narrow transpose
+            (StridedLayout(shape: [3, n], strides: [5 * n, 2], offset: 1), StridedLayout(contiguous: [3, n])),  // strided rows
+            // strided destination
+            (StridedLayout(shape: [3, n], strides: [n, 1]), StridedLayout(shape: [3, n], strides: [1, 3])),
+            (StridedLayout(shape: [3, n], strides: [0, 1]), StridedLayout(contiguous: [3, n])),  // broadcast source
+            (StridedLayout(shape: [n], strides: [-1], offset: n - 1), StridedLayout(contiguous: [n])),  // reversed
         ]
         for (from, to) in cases {
             let size = elementOffsets(to).max()! + 1

@@ -34,8 +34,10 @@ import Testing
 
     @Test(arguments: paths)
     func matchesBinaryThenUnaryBitForBit(path: CPUInstructionSet) {
-        let pairs: [(BinaryOp, UnaryOp)] = [(.add, .relu), (.add, .tanh), (.mul, .exp), (.sub, .clamp(low: -0.5, high: 0.5)),
-                                            (.maximum, .mulScalar(3))]
+        let pairs: [(BinaryOp, UnaryOp)] = [
+            (.add, .relu), (.add, .tanh), (.mul, .exp), (.sub, .clamp(low: -0.5, high: 0.5)),
+            (.maximum, .mulScalar(3)),
+        ]
         for threads in [1, 2] {
             CPUBackend.withKernelSettings(instructionSet: path, threads: threads) {
                 for (rows, columns) in [(1, 1), (1, 7), (3, 33), (7, 1000), (130, 1031)] {
@@ -49,8 +51,9 @@ import Testing
                             let intermediate = CPUBackend.shared.allocate(count: count)
                             let separate = CPUBackend.shared.allocate(count: count)
                             CPUBackend.shared.binary(op, a, aLayout, b, bLayout, into: intermediate)
-                            CPUBackend.shared.unary(post, intermediate, StridedLayout(contiguous: [rows, columns]),
-                                                    into: separate)
+                            CPUBackend.shared.unary(
+                                post, intermediate, StridedLayout(contiguous: [rows, columns]),
+                                into: separate)
                             let (got, expected) = (Self.read(fused, count: count), Self.read(separate, count: count))
                             let bad = got.indices.first { got[$0].bitPattern != expected[$0].bitPattern }
                             let context = "\(op) then \(post), \(rows)×\(columns), \(aLayout) + \(bLayout)"

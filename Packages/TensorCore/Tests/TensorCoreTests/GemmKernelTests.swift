@@ -20,9 +20,11 @@ import Testing
         func extent(_ offset: Int, _ rows: Int, _ cols: Int, _ ld: Int, _ stride: Int) -> Int {
             rows == 0 || cols == 0 ? offset : offset + (d.batch - 1) * stride + (rows - 1) * ld + cols
         }
-        return (extent(d.offsetA, aRows, aCols, d.lda, d.batchStrideA),
-                extent(d.offsetB, bRows, bCols, d.ldb, d.batchStrideB),
-                extent(d.offsetC, d.m, d.n, d.ldc, d.batchStrideC))
+        return (
+            extent(d.offsetA, aRows, aCols, d.lda, d.batchStrideA),
+            extent(d.offsetB, bRows, bCols, d.ldb, d.batchStrideB),
+            extent(d.offsetC, d.m, d.n, d.ldc, d.batchStrideC)
+        )
     }
 
     /// The reference: C ← alpha·op(A)·op(B) + beta·C for each batch entry in order; also returns, per
@@ -45,8 +47,10 @@ import Testing
                     let index = c0 + i * d.ldc + j
                     let old = d.beta == 0 ? 0 : Double(out[index])
                     out[index] = Float(Double(d.alpha) * sum + Double(d.beta) * old)
-                    tolerance[index] += Float(2e-6 * Double(d.k + 2) * (abs(Double(d.alpha)) * magnitude
-                        + abs(Double(d.beta) * old)) + 1e-6)
+                    tolerance[index] += Float(
+                        2e-6 * Double(d.k + 2)
+                            * (abs(Double(d.alpha)) * magnitude
+                                + abs(Double(d.beta) * old)) + 1e-6)
                 }
             }
         }
@@ -54,8 +58,10 @@ import Testing
     }
 
     /// Runs `d` on the backend under the given path and thread count; C starts as `c`.
-    static func run(_ d: GemmDescriptor, _ a: [Float], _ b: [Float], _ c: [Float],
-                    isa: CPUInstructionSet, threads: Int) -> [Float] {
+    static func run(
+        _ d: GemmDescriptor, _ a: [Float], _ b: [Float], _ c: [Float],
+        isa: CPUInstructionSet, threads: Int
+    ) -> [Float] {
         let backend = CPUBackend.shared
         func buffer(_ values: [Float]) -> any DeviceBuffer {
             let buffer = backend.allocate(count: values.count)
@@ -85,11 +91,13 @@ import Testing
                 let got = run(d, a, b, c, isa: isa, threads: threads)
                 let bad = zip(got.indices, got).filter { index, value in
                     let want = expected.c[index]
-                    if want.isNaN { return !value.isNaN } // untouched NaN padding stays NaN
+                    if want.isNaN { return !value.isNaN }  // untouched NaN padding stays NaN
                     return !(abs(value - want) <= expected.tolerance[index])
                 }
                 if let (index, value) = bad.first {
-                    Issue.record("\(isa), \(threads) threads, \(d): element \(index) = \(value), expected \(expected.c[index]) (\(bad.count) bad)\(comment.map { " — \($0)" } ?? "")")
+                    Issue.record(
+                        "\(isa), \(threads) threads, \(d): element \(index) = \(value), expected \(expected.c[index]) (\(bad.count) bad)\(comment.map { " — \($0)" } ?? "")"
+                    )
                 }
                 mismatches += bad.count
             }
@@ -146,9 +154,10 @@ import Testing
         // Padded rows: C's padding columns start as NaN when beta is 0 and must stay untouched.
         for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
             let (m, n, k) = (33, 7, 70)
-            let d = GemmDescriptor(m: m, n: n, k: k, transposeA: ta, transposeB: tb, alpha: 1, beta: 0,
-                                   offsetA: 3, offsetB: 5, offsetC: 2,
-                                   lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + 1, ldc: n + 4)
+            let d = GemmDescriptor(
+                m: m, n: n, k: k, transposeA: ta, transposeB: tb, alpha: 1, beta: 0,
+                offsetA: 3, offsetB: 5, offsetC: 2,
+                lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + 1, ldc: n + 4)
             #expect(Self.check(d) == 0)
             var withBeta = d
             withBeta.beta = 1
@@ -159,21 +168,33 @@ import Testing
     @Test func batchedWithStrides() {
         let (m, n, k) = (7, 33, 20)
         // Independent products, each operand with its own stride and padding between matrices.
-        Self.check(GemmDescriptor(m: m, n: n, k: k, offsetA: 1, offsetB: 2, offsetC: 3, batch: 5,
-                                  batchStrideA: m * k + 4, batchStrideB: k * n + 1, batchStrideC: m * n + 2))
+        Self.check(
+            GemmDescriptor(
+                m: m, n: n, k: k, offsetA: 1, offsetB: 2, offsetC: 3, batch: 5,
+                batchStrideA: m * k + 4, batchStrideB: k * n + 1, batchStrideC: m * n + 2))
         // Stride 0 for A (one left operand reused) and for B.
-        Self.check(GemmDescriptor(m: m, n: n, k: k, transposeB: true, batch: 4,
-                                  batchStrideA: 0, batchStrideB: n * k, batchStrideC: m * n))
-        Self.check(GemmDescriptor(m: m, n: n, k: k, transposeA: true, beta: 0.5, batch: 3,
-                                  batchStrideA: k * m, batchStrideB: 0, batchStrideC: m * n))
+        Self.check(
+            GemmDescriptor(
+                m: m, n: n, k: k, transposeB: true, batch: 4,
+                batchStrideA: 0, batchStrideB: n * k, batchStrideC: m * n))
+        Self.check(
+            GemmDescriptor(
+                m: m, n: n, k: k, transposeA: true, beta: 0.5, batch: 3,
+                batchStrideA: k * m, batchStrideB: 0, batchStrideC: m * n))
         // Stride 0 for C: the products accumulate into one matrix, in order.
-        Self.check(GemmDescriptor(m: m, n: n, k: k, beta: 1, batch: 3,
-                                  batchStrideA: m * k, batchStrideB: k * n, batchStrideC: 0))
+        Self.check(
+            GemmDescriptor(
+                m: m, n: n, k: k, beta: 1, batch: 3,
+                batchStrideA: m * k, batchStrideB: k * n, batchStrideC: 0))
         // Many small products (split over threads one product at a time) and a large batch entry.
-        Self.check(GemmDescriptor(m: 33, n: 33, k: 33, batch: 8,
-                                  batchStrideA: 33 * 33, batchStrideB: 33 * 33, batchStrideC: 33 * 33))
-        Self.check(GemmDescriptor(m: 100, n: 100, k: 100, batch: 2,
-                                  batchStrideA: 100 * 100, batchStrideB: 0, batchStrideC: 100 * 100))
+        Self.check(
+            GemmDescriptor(
+                m: 33, n: 33, k: 33, batch: 8,
+                batchStrideA: 33 * 33, batchStrideB: 33 * 33, batchStrideC: 33 * 33))
+        Self.check(
+            GemmDescriptor(
+                m: 100, n: 100, k: 100, batch: 2,
+                batchStrideA: 100 * 100, batchStrideB: 0, batchStrideC: 100 * 100))
     }
 
     @Test func checkerCatchesAWrongResult() {

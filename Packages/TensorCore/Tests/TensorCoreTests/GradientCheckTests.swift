@@ -23,7 +23,8 @@ private func spoiledExp(_ x: Tensor, factor: Float = 1, spoiled: Int? = nil, spo
 
     @Test func aWrongRuleIsFoundAndLocated() throws {
         let x = randomTensor([2, 3], seed: 3), y = randomTensor([5], seed: 4)
-        let result = checkGradients(at: [y, x], names: ["bias", "weight"], options: GradientCheckOptions(projection: .sum)) { inputs in
+        let result = checkGradients(at: [y, x], names: ["bias", "weight"], options: GradientCheckOptions(projection: .sum)) {
+            inputs in
             inputs[0].exp().sum() + spoiledExp(inputs[1], spoiled: 5, spoiledFactor: 1.5).sum()
         }
         #expect(!result.passed)

@@ -25,13 +25,13 @@ import Testing
 
     /// A freed block serves the next request of its class: the same memory comes back.
     @Test func aFreedBlockIsReusedForTheSameClass() {
-        let count = 3_001_003   // a size class no other test uses
+        let count = 3_001_003  // a size class no other test uses
         let first = dt_cache_alloc_floats(count)!
         first[count - 1] = 42
         dt_cache_free_floats(first, count)
-        let second = dt_cache_alloc_floats(count - 7)!   // same class, smaller request
+        let second = dt_cache_alloc_floats(count - 7)!  // same class, smaller request
         #expect(second == first)
-        second[count - 8] = 1   // the whole request is usable
+        second[count - 8] = 1  // the whole request is usable
         dt_cache_free_floats(second, count - 7)
     }
 
@@ -44,7 +44,8 @@ import Testing
             #expect(tensor.scalars[count - 1] == 1)
         }
         // Other tests may take blocks concurrently, but not this size class.
-        #expect(CPUBackend.cachedMemoryBytes >= before + Int(dt_cache_class_bytes(count))
+        #expect(
+            CPUBackend.cachedMemoryBytes >= before + Int(dt_cache_class_bytes(count))
                 || CPUBackend.memoryCacheLimit < Int(dt_cache_class_bytes(count)))
     }
 
@@ -84,7 +85,8 @@ import Testing
                             pointer.update(repeating: Float(task * 10 + index), count: count)
                         }
                         for (index, pointer) in pointers.enumerated() {
-                            intact = intact && pointer[0] == Float(task * 10 + index)
+                            intact =
+                                intact && pointer[0] == Float(task * 10 + index)
                                 && pointer[count - 1] == Float(task * 10 + index)
                             dt_cache_free_floats(pointer, count)
                         }

@@ -20,7 +20,9 @@ import Testing
         expectValues(Tensor.concatenated([a, b], axis: 1), [2, 3], [1, 2, 5, 3, 4, 6])
         expectValues(Tensor.concatenated([a, b.transposed(0, 1)], axis: 0), [3, 2], [1, 2, 3, 4, 5, 6])
         expectValues(Tensor.concatenated([a, Tensor.zeros([2, 0]), b], axis: -1), [2, 3], [1, 2, 5, 3, 4, 6])
-        expectTensorFailure(op: "concatenate", mentioning: ["[[2, 2], [2, 1]]", "axis 0"]) { Tensor.concatenated([a, b], axis: 0) }
+        expectTensorFailure(op: "concatenate", mentioning: ["[[2, 2], [2, 1]]", "axis 0"]) {
+            Tensor.concatenated([a, b], axis: 0)
+        }
         expectTensorFailure(op: "concatenate", mentioning: ["cpu", "cuda:5"]) {
             Tensor.concatenated([a, onOtherDevice([2, 2], [0, 0, 0, 0])], axis: 0)
         }
@@ -68,7 +70,8 @@ import Testing
                 for p in positions { expected[p] = Float(Foundation.exp(Double(v[p])) / total) }
             }
             expectValues(x.softmax(axis: axis), [3, 5], expected, "softmax \(axis)")
-            expectValues(x.logSoftmax(axis: axis), [3, 5], expected.map { Foundation.log($0) }, tolerance: 1e-5, "logSoftmax \(axis)")
+            expectValues(
+                x.logSoftmax(axis: axis), [3, 5], expected.map { Foundation.log($0) }, tolerance: 1e-5, "logSoftmax \(axis)")
         }
         // Stable for inputs whose exp overflows Float.
         let big = Tensor([1000, 1001, 999])

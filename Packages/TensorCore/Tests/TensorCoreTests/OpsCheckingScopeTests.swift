@@ -29,8 +29,10 @@ import Testing
     @Test func mixedDevicesNameBothDevices() {
         let cpu = Tensor([1, 2, 3])
         let other = onOtherDevice([3], [4, 5, 6])
-        for (op, body) in [("add", { cpu + other }), ("div", { other / cpu }),
-                           ("where", { Tensor.where(cpu, other, cpu) })] as [(String, () -> Tensor)] {
+        for (op, body) in [
+            ("add", { cpu + other }), ("div", { other / cpu }),
+            ("where", { Tensor.where(cpu, other, cpu) }),
+        ] as [(String, () -> Tensor)] {
             expectTensorFailure(op: op, mentioning: ["cpu", "cuda:5", "[3]"], body)
         }
         // On one device, the second backend computes like the CPU.

@@ -18,16 +18,28 @@ private func referenceConv2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ c: ConvCa
     let oh = (h + 2 * c.padding.0 - c.dilation.0 * (kh - 1) - 1) / c.stride.0 + 1
     let ow = (wd + 2 * c.padding.1 - c.dilation.1 * (kw - 1) - 1) / c.stride.1 + 1
     var out = [Float](repeating: 0, count: n * o * oh * ow)
-    for b in 0..<n { for oc in 0..<o { for y in 0..<oh { for xo in 0..<ow {
-        var s = Double(bv?[oc] ?? 0)
-        for ic in 0..<ci { for ky in 0..<kh { for kx in 0..<kw {
-            let iy = y * c.stride.0 - c.padding.0 + ky * c.dilation.0
-            let ix = xo * c.stride.1 - c.padding.1 + kx * c.dilation.1
-            guard (0..<h).contains(iy), (0..<wd).contains(ix) else { continue }
-            s += Double(xv[((b * ci + ic) * h + iy) * wd + ix]) * Double(wv[((oc * ci + ic) * kh + ky) * kw + kx])
-        } } }
-        out[((b * o + oc) * oh + y) * ow + xo] = Float(s)
-    } } } }
+    for b in 0..<n {
+        for oc in 0..<o {
+            for y in 0..<oh {
+                for xo in 0..<ow {
+                    var s = Double(bv?[oc] ?? 0)
+                    for ic in 0..<ci {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let iy = y * c.stride.0 - c.padding.0 + ky * c.dilation.0
+                                let ix = xo * c.stride.1 - c.padding.1 + kx * c.dilation.1
+                                guard (0..<h).contains(iy), (0..<wd).contains(ix) else { continue }
+                                s +=
+                                    Double(xv[((b * ci + ic) * h + iy) * wd + ix])
+                                    * Double(wv[((oc * ci + ic) * kh + ky) * kw + kx])
+                            }
+                        }
+                    }
+                    out[((b * o + oc) * oh + y) * ow + xo] = Float(s)
+                }
+            }
+        }
+    }
     return ([n, o, oh, ow], out)
 }
 
@@ -39,15 +51,25 @@ private func referenceConvTranspose2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ 
     let oh = (h - 1) * c.stride.0 - 2 * c.padding.0 + c.dilation.0 * (kh - 1) + c.outputPadding.0 + 1
     let ow = (wd - 1) * c.stride.1 - 2 * c.padding.1 + c.dilation.1 * (kw - 1) + c.outputPadding.1 + 1
     var out = [Double](repeating: 0, count: n * o * oh * ow)
-    for b in 0..<n { for ic in 0..<ci { for i in 0..<h { for j in 0..<wd {
-        let v = Double(xv[((b * ci + ic) * h + i) * wd + j])
-        for oc in 0..<o { for ky in 0..<kh { for kx in 0..<kw {
-            let y = i * c.stride.0 - c.padding.0 + ky * c.dilation.0
-            let xo = j * c.stride.1 - c.padding.1 + kx * c.dilation.1
-            guard (0..<oh).contains(y), (0..<ow).contains(xo) else { continue }
-            out[((b * o + oc) * oh + y) * ow + xo] += v * Double(wv[((ic * o + oc) * kh + ky) * kw + kx])
-        } } }
-    } } } }
+    for b in 0..<n {
+        for ic in 0..<ci {
+            for i in 0..<h {
+                for j in 0..<wd {
+                    let v = Double(xv[((b * ci + ic) * h + i) * wd + j])
+                    for oc in 0..<o {
+                        for ky in 0..<kh {
+                            for kx in 0..<kw {
+                                let y = i * c.stride.0 - c.padding.0 + ky * c.dilation.0
+                                let xo = j * c.stride.1 - c.padding.1 + kx * c.dilation.1
+                                guard (0..<oh).contains(y), (0..<ow).contains(xo) else { continue }
+                                out[((b * o + oc) * oh + y) * ow + xo] += v * Double(wv[((ic * o + oc) * kh + ky) * kw + kx])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
     if let bv {
         for k in out.indices { out[k] += Double(bv[(k / (oh * ow)) % o]) }
     }
@@ -65,7 +87,7 @@ private let forwardCases: [ConvCase] = [
 ]
 
 private let transposedCases: [ConvCase] = [
-    ConvCase(stride: (2, 2), padding: (1, 1), outputPadding: (1, 1)),   // the CNN-VAE decoder's layers
+    ConvCase(stride: (2, 2), padding: (1, 1), outputPadding: (1, 1)),  // the CNN-VAE decoder's layers
     ConvCase(),
     ConvCase(height: 4, width: 5, kernel: (2, 3), stride: (3, 2), padding: (0, 1), outputPadding: (2, 1)),
     ConvCase(inChannels: 2, outChannels: 5, height: 5, width: 4, stride: (2, 2), dilation: (2, 1), outputPadding: (1, 0)),
@@ -81,8 +103,9 @@ private let transposedCases: [ConvCase] = [
         let expected = referenceConv2d(x, w, b, c)
         expectValues(got, expected.shape, expected.values, tolerance: 1e-4, "\(c)")
         let noBias = referenceConv2d(x, w, nil, c)
-        expectValues(x.conv2d(weight: w, stride: c.stride, padding: c.padding, dilation: c.dilation),
-                     noBias.shape, noBias.values, tolerance: 1e-4, "\(c) without bias")
+        expectValues(
+            x.conv2d(weight: w, stride: c.stride, padding: c.padding, dilation: c.dilation),
+            noBias.shape, noBias.values, tolerance: 1e-4, "\(c) without bias")
     }
 
     @Test(arguments: transposedCases)
@@ -90,8 +113,9 @@ private let transposedCases: [ConvCase] = [
         let x = randomTensor([c.batch, c.inChannels, c.height, c.width], seed: 4)
         let w = randomTensor([c.inChannels, c.outChannels, c.kernel.0, c.kernel.1], seed: 5)
         let b = randomTensor([c.outChannels], seed: 6)
-        let got = x.convTranspose2d(weight: w, bias: b, stride: c.stride, padding: c.padding,
-                                    outputPadding: c.outputPadding, dilation: c.dilation)
+        let got = x.convTranspose2d(
+            weight: w, bias: b, stride: c.stride, padding: c.padding,
+            outputPadding: c.outputPadding, dilation: c.dilation)
         let expected = referenceConvTranspose2d(x, w, b, c)
         expectValues(got, expected.shape, expected.values, tolerance: 1e-4, "\(c)")
     }
@@ -99,7 +123,7 @@ private let transposedCases: [ConvCase] = [
     @Test func stridedInputsAndUnbatchedInput() {
         let c = ConvCase(padding: (1, 1))
         let stored = randomTensor([c.batch, c.inChannels, c.width, c.height], seed: 7)
-        let x = stored.transposed(2, 3)   // [N, C, H, W] as a view
+        let x = stored.transposed(2, 3)  // [N, C, H, W] as a view
         let w = randomTensor([c.outChannels, c.inChannels, 3, 3], seed: 8)
         let expected = referenceConv2d(x.contiguous(), w, nil, c)
         expectValues(x.conv2d(weight: w, padding: (1, 1)), expected.shape, expected.values, tolerance: 1e-4, "transposed input")

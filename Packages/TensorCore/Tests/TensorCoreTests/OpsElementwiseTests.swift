@@ -7,7 +7,8 @@ import Testing
         let x = awayFromZero([3, 5], seed: 1)
         let v = x.scalars
         let cases: [(String, Tensor, (Float) -> Float)] = [
-            ("neg", -x, { -$0 }), ("exp", x.exp(), { Foundation.exp($0) }), ("log", x.abs().log(), { Foundation.log(Swift.abs($0)) }),
+            ("neg", -x, { -$0 }), ("exp", x.exp(), { Foundation.exp($0) }),
+            ("log", x.abs().log(), { Foundation.log(Swift.abs($0)) }),
             ("sqrt", x.abs().sqrt(), { Swift.abs($0).squareRoot() }), ("abs", x.abs(), { Swift.abs($0) }),
             ("relu", x.relu(), { Swift.max($0, 0) }), ("tanh", x.tanh(), { Foundation.tanh($0) }),
             ("sigmoid", x.sigmoid(), { 1 / (1 + Foundation.exp(-$0)) }),

@@ -37,10 +37,10 @@ private func referenceMatmul(_ a: Tensor, _ b: Tensor) -> (shape: [Int], values:
 
     @Test func batchedAndBroadcast() {
         let cases: [([Int], [Int])] = [
-            ([3, 4, 5], [3, 5, 2]),        // batched
-            ([2, 3, 4, 5], [5, 6]),        // batch × one matrix
-            ([4, 5], [2, 3, 5, 6]),        // one matrix × batch
-            ([2, 1, 4, 5], [3, 5, 2]),     // broadcast batch dims
+            ([3, 4, 5], [3, 5, 2]),  // batched
+            ([2, 3, 4, 5], [5, 6]),  // batch × one matrix
+            ([4, 5], [2, 3, 5, 6]),  // one matrix × batch
+            ([2, 1, 4, 5], [3, 5, 2]),  // broadcast batch dims
             ([1, 3, 4, 5], [2, 1, 5, 2]),  // both broadcast: needs several GEMM calls
         ]
         for (i, (sa, sb)) in cases.enumerated() {

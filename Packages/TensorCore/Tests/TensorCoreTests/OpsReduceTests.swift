@@ -38,10 +38,12 @@ private func referenceReduce(_ values: [Float], shape: [Int], axes: [Int], _ com
             expectValues(input.sum(axes: axes), droppedShape, sum, "sum \(name) \(axes)")
             expectValues(input.sum(axes: axes, keepingDimensions: true), keptShape, sum, "sum keep \(name) \(axes)")
             expectValues(input.mean(axes: axes), droppedShape, sum.map { $0 / n }, "mean \(name) \(axes)")
-            expectValues(input.max(axes: axes, keepingDimensions: true), keptShape,
-                         referenceReduce(v, shape: shape, axes: axes) { $0.max()! }, "max \(name) \(axes)")
-            expectValues(input.min(axes: axes), droppedShape,
-                         referenceReduce(v, shape: shape, axes: axes) { $0.min()! }, "min \(name) \(axes)")
+            expectValues(
+                input.max(axes: axes, keepingDimensions: true), keptShape,
+                referenceReduce(v, shape: shape, axes: axes) { $0.max()! }, "max \(name) \(axes)")
+            expectValues(
+                input.min(axes: axes), droppedShape,
+                referenceReduce(v, shape: shape, axes: axes) { $0.min()! }, "min \(name) \(axes)")
             func variance(divisorOffset: Int) -> [Float] {
                 referenceReduce(v, shape: shape, axes: axes) { group in
                     let mean = group.reduce(0, +) / Float(group.count)
@@ -49,22 +51,27 @@ private func referenceReduce(_ values: [Float], shape: [Int], axes: [Int], _ com
                 }
             }
             expectValues(input.variance(axes: axes), droppedShape, variance(divisorOffset: 1), "variance \(name) \(axes)")
-            expectValues(input.variance(axes: axes, unbiased: false, keepingDimensions: true), keptShape,
-                         variance(divisorOffset: 0), "biased variance \(name) \(axes)")
+            expectValues(
+                input.variance(axes: axes, unbiased: false, keepingDimensions: true), keptShape,
+                variance(divisorOffset: 0), "biased variance \(name) \(axes)")
         }
     }
 
     @Test(arguments: [0, 1, 2, -1])
     func argExtremesPickTheFirst(axis: Int) {
         let v = randomTensor([5, 3, 4], seed: 2).scalars.map { $0.rounded() }  // many ties
-        let x = Tensor(shape: [5, 3, 4], scalars: v).transposed(0, 2)            // [4, 3, 5], strided
+        let x = Tensor(shape: [5, 3, 4], scalars: v).transposed(0, 2)  // [4, 3, 5], strided
         let a = axis < 0 ? axis + 3 : axis
         let values = x.scalars
         let dropped = x.shape.enumerated().filter { $0.offset != a }.map(\.element)
-        expectValues(x.argmax(axis: axis), dropped, referenceReduce(values, shape: x.shape, axes: [a]) {
-            Float($0.firstIndex(of: $0.max()!)!) })
-        expectValues(x.argmin(axis: axis, keepingDimensions: true), x.shape.enumerated().map { $0.offset == a ? 1 : $0.element },
-                     referenceReduce(values, shape: x.shape, axes: [a]) { Float($0.firstIndex(of: $0.min()!)!) })
+        expectValues(
+            x.argmax(axis: axis), dropped,
+            referenceReduce(values, shape: x.shape, axes: [a]) {
+                Float($0.firstIndex(of: $0.max()!)!)
+            })
+        expectValues(
+            x.argmin(axis: axis, keepingDimensions: true), x.shape.enumerated().map { $0.offset == a ? 1 : $0.element },
+            referenceReduce(values, shape: x.shape, axes: [a]) { Float($0.firstIndex(of: $0.min()!)!) })
     }
 
     @Test func argExtremesOfTheWholeTensorAndMisuse() {

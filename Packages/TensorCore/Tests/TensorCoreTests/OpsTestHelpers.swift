@@ -17,8 +17,10 @@ func awayFromZero(_ shape: [Int], seed: UInt64) -> Tensor {
 }
 
 /// Expects `tensor` to have `shape` and values within `tolerance` (relative to max(1, |expected|)).
-func expectValues(_ tensor: Tensor, _ shape: [Int], _ expected: [Float], tolerance: Float = 1e-5,
-                  _ label: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+func expectValues(
+    _ tensor: Tensor, _ shape: [Int], _ expected: [Float], tolerance: Float = 1e-5,
+    _ label: String = "", sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(tensor.shape == shape, "\(label): shape \(tensor.shape), expected \(shape)", sourceLocation: sourceLocation)
     let got = tensor.scalars
     guard got.count == expected.count else {
@@ -29,13 +31,16 @@ func expectValues(_ tensor: Tensor, _ shape: [Int], _ expected: [Float], toleran
         !(got[i].isNaN && expected[i].isNaN)
             && !(Swift.abs(got[i] - expected[i]) <= tolerance * Swift.max(1, Swift.abs(expected[i])))
     }
-    #expect(bad == nil, "\(label): element \(bad ?? 0) is \(bad.map { got[$0] } ?? 0), expected \(bad.map { expected[$0] } ?? 0)",
-            sourceLocation: sourceLocation)
+    #expect(
+        bad == nil, "\(label): element \(bad ?? 0) is \(bad.map { got[$0] } ?? 0), expected \(bad.map { expected[$0] } ?? 0)",
+        sourceLocation: sourceLocation)
 }
 
 /// Expects the autodiff gradients of `function` at `inputs` to match central differences.
-func expectGradients(_ inputs: [Tensor], _ label: String, options: GradientCheckOptions = .init(),
-                     sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor) {
+func expectGradients(
+    _ inputs: [Tensor], _ label: String, options: GradientCheckOptions = .init(),
+    sourceLocation: SourceLocation = #_sourceLocation, _ function: ([Tensor]) -> Tensor
+) {
     let result = checkGradients(at: inputs, options: options, function)
     #expect(result.passed, "\(label): \(result)", sourceLocation: sourceLocation)
     #expect(result.checkedElements > 0, "\(label): nothing was checked", sourceLocation: sourceLocation)
@@ -43,8 +48,10 @@ func expectGradients(_ inputs: [Tensor], _ label: String, options: GradientCheck
 
 /// Expects `body` to fail inside a checking scope with an error of `op` whose message contains
 /// every string of `mentions` (typically the shapes involved).
-func expectTensorFailure(op: String, mentioning mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
-                         _ body: () -> Tensor) {
+func expectTensorFailure(
+    op: String, mentioning mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () -> Tensor
+) {
     do {
         let placeholder = try withTensorChecking { body() }
         Issue.record("expected \(op) to fail, got \(placeholder)", sourceLocation: sourceLocation)

@@ -18,7 +18,7 @@ import Testing
 
     @Test func reshapeOfStridedViewsIsAViewWhenPossibleElseACopy() {
         // Splitting a dimension of a transposed tensor keeps the view...
-        let t = x.permuted([2, 0, 1])                    // [4, 2, 3]
+        let t = x.permuted([2, 0, 1])  // [4, 2, 3]
         let split = t.reshaped([2, 2, 2, 3])
         #expect(split.storage === x.storage)
         #expect(split.scalars == t.scalars)
@@ -43,19 +43,22 @@ import Testing
     }
 
     @Test func sliceFollowsPythonRules() {
-        #expect(x.sliced(axis: 2, start: 1, end: 4, step: 2).scalars
+        #expect(
+            x.sliced(axis: 2, start: 1, end: 4, step: 2).scalars
                 == values((0..<2).flatMap { i in (0..<3).flatMap { j in [[i, j, 1], [i, j, 3]] } }))
         #expect(x.sliced(axis: -1, start: -2).shape == [2, 3, 2])
         #expect(x.sliced(axis: 1, start: 5).shape == [2, 0, 4])
         #expect(x.sliced(axis: 1, start: -10, end: 10).scalars == x.scalars)
-        #expect(x.sliced(axis: 1, start: 1, end: 3, step: 5).scalars == values((0..<2).flatMap { i in (0..<4).map { [i, 1, $0] } }))
+        #expect(
+            x.sliced(axis: 1, start: 1, end: 3, step: 5).scalars == values((0..<2).flatMap { i in (0..<4).map { [i, 1, $0] } }))
         #expect(x.sliced(axis: 0, start: 1).storage === x.storage)
         expectTensorFailure(op: "slice", mentioning: ["step", "[2, 3, 4]"]) { x.sliced(axis: 0, step: 0) }
         expectTensorFailure(op: "slice", mentioning: ["axis 3", "[2, 3, 4]"]) { x.sliced(axis: 3) }
     }
 
     @Test func narrowAndSelect() {
-        #expect(x.narrowed(axis: 1, start: 1, length: 2).scalars
+        #expect(
+            x.narrowed(axis: 1, start: 1, length: 2).scalars
                 == values((0..<2).flatMap { i in (1..<3).flatMap { j in (0..<4).map { [i, j, $0] } } }))
         let s = x.selected(axis: 1, index: -1)
         #expect(s.shape == [2, 4])
@@ -75,7 +78,7 @@ import Testing
         expectTensorFailure(op: "expand", mentioning: ["[3, 1]", "[2, 4]"]) { column.expanded(to: [2, 4]) }
 
         #expect(column.squeezed().shape == [3])
-        #expect(column.squeezed(axis: 0).shape == [3, 1])   // not size 1: unchanged, as in PyTorch
+        #expect(column.squeezed(axis: 0).shape == [3, 1])  // not size 1: unchanged, as in PyTorch
         #expect(column.squeezed(axis: -1).shape == [3])
         #expect(column.unsqueezed(axis: 0).shape == [1, 3, 1])
         #expect(column.unsqueezed(axis: -1).shape == [3, 1, 1])

@@ -14,7 +14,7 @@ import TensorCore
             g = Tensor.randn([n], std: 3, generator: generator).scalars
             m = Tensor.randn([n], std: 0.1, generator: generator).scalars
             v = Tensor.rand([n], low: 0, high: 2, generator: generator).scalars
-            if n > 3 { g[1] = 0; v[1] = 0; m[1] = 0 }   // exercises the ε-only denominator
+            if n > 3 { g[1] = 0; v[1] = 0; m[1] = 0 }  // exercises the ε-only denominator
         }
     }
 
@@ -38,9 +38,10 @@ import TensorCore
         let backend = CPUBackend.shared
         let n = x.p.count
         let tensors = [x.p, x.g, x.m, x.v].map { Tensor(shape: [n], scalars: $0) }
-        backend.adamStep(parameter: tensors[0].storage.buffer, gradient: tensors[1].storage.buffer,
-                         firstMoment: tensors[2].storage.buffer, secondMoment: tensors[3].storage.buffer,
-                         count: n, hyper: h)
+        backend.adamStep(
+            parameter: tensors[0].storage.buffer, gradient: tensors[1].storage.buffer,
+            firstMoment: tensors[2].storage.buffer, secondMoment: tensors[3].storage.buffer,
+            count: n, hyper: h)
         var r = x
         r.p = tensors[0].scalars; r.m = tensors[2].scalars; r.v = tensors[3].scalars
         return r
@@ -61,17 +62,19 @@ import TensorCore
             for isa in CPUBackend.supportedInstructionSets {
                 for threads in count > 100_000 ? [1, 3] : [1] {
                     let result = CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) { Self.run(inputs, hyper) }
-                    #expect(firstMismatch(result.p, expected.p) == nil && firstMismatch(result.m, expected.m) == nil
+                    #expect(
+                        firstMismatch(result.p, expected.p) == nil && firstMismatch(result.m, expected.m) == nil
                             && firstMismatch(result.v, expected.v) == nil,
-                            "n \(count), settings \(k), \(isa), \(threads) threads")
+                        "n \(count), settings \(k), \(isa), \(threads) threads")
                 }
             }
         }
     }
 
     @Test func derivedScalarsFollowPyTorch() {
-        let h = AdamHyperparameters(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, weightDecay: 0.01,
-                                    decoupledWeightDecay: true, step: 3)
+        let h = AdamHyperparameters(
+            learningRate: 1e-3, beta1: 0.9, beta2: 0.999, weightDecay: 0.01,
+            decoupledWeightDecay: true, step: 3)
         // Python: lr / (1 - 0.9**3), (1 - 0.999**3) ** 0.5, 1 - 1e-3 * 0.01, 1 - 0.9, 1 - 0.999.
         #expect(h.stepSize == Float(1e-3 / (1 - 0.9 * 0.9 * 0.9)))
         #expect(h.biasCorrection2Sqrt == Float((1 - 0.999 * 0.999 * 0.999).squareRoot()))

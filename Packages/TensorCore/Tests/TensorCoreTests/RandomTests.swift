@@ -80,8 +80,9 @@ private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
                 let (k, counter) = generator.reserve(count: 1003, stream: 7)
                 let values = CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) { () -> [Float] in
                     let t = Tensor.zeros([1003])
-                    t.backend.fillRandom(t.storage.buffer, count: 1003, distribution: .uniform(low: -1, high: 1),
-                                         key: k, counter: counter)
+                    t.backend.fillRandom(
+                        t.storage.buffer, count: 1003, distribution: .uniform(low: -1, high: 1),
+                        key: k, counter: counter)
                     return t.scalars
                 }
                 #expect(firstMismatch(values, expected) == nil, "\(isa), \(threads) threads")
@@ -104,7 +105,7 @@ private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
     }
 
     @Test func sameSeedSameNumbersAcrossThreadCounts() {
-        let n = 300_001   // odd, several chunks per thread at the pool's grain
+        let n = 300_001  // odd, several chunks per thread at the pool's grain
         for distribution in ["uniform", "normal"] {
             var results: [[Float]] = []
             for threads in [1, 2, 3] {
@@ -115,8 +116,9 @@ private func word(_ i: Int, key: PhiloxKey, counter: UInt64) -> UInt32 {
                 }
                 results.append(values)
             }
-            #expect(firstMismatch(results[0], results[1]) == nil && firstMismatch(results[0], results[2]) == nil,
-                    "\(distribution)")
+            #expect(
+                firstMismatch(results[0], results[1]) == nil && firstMismatch(results[0], results[2]) == nil,
+                "\(distribution)")
             #expect(Set(results[0]).count > n / 2, "\(distribution) values are not degenerate")
         }
     }

@@ -77,7 +77,9 @@ import TensorCore
 
     @Test func entriesWithMissingOrMistypedFields() {
         func invalid(_ json: String, tensor: String = "a") -> String? {
-            guard let error = error(json), error.tensor == tensor, case .invalidEntry(let reason) = error.problem else { return nil }
+            guard let error = error(json), error.tensor == tensor, case .invalidEntry(let reason) = error.problem else {
+                return nil
+            }
             return reason
         }
         #expect(invalid(#"{"a":[]}"#)?.contains("found an array") == true)
@@ -85,74 +87,101 @@ import TensorCore
         #expect(invalid(#"{"a":{"dtype":"F32","data_offsets":[0,4]}}"#) == "missing field 'shape'")
         #expect(invalid(#"{"a":{"dtype":"F32","shape":[1]}}"#) == "missing field 'data_offsets'")
         #expect(invalid(#"{"a":{"dtype":1,"shape":[1],"data_offsets":[0,4]}}"#) == "field 'dtype' must be a string")
-        #expect(invalid(#"{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#) == "field 'dtype' appears more than once")
+        #expect(
+            invalid(#"{"a":{"dtype":"F32","dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#)
+                == "field 'dtype' appears more than once")
         #expect(invalid(#"{"a":{"dtype":"F32","shape":{},"data_offsets":[0,4]}}"#)?.contains("field 'shape'") == true)
         #expect(invalid(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#) == "shape[0] must be a non-negative integer")
-        #expect(invalid(#"{"a":{"dtype":"F32","shape":[1,1.0],"data_offsets":[0,4]}}"#) == "shape[1] must be a non-negative integer")
-        #expect(invalid(#"{"a":{"dtype":"F32","shape":[1e0],"data_offsets":[0,4]}}"#) == "shape[0] must be a non-negative integer")
+        #expect(
+            invalid(#"{"a":{"dtype":"F32","shape":[1,1.0],"data_offsets":[0,4]}}"#) == "shape[1] must be a non-negative integer")
+        #expect(
+            invalid(#"{"a":{"dtype":"F32","shape":[1e0],"data_offsets":[0,4]}}"#) == "shape[0] must be a non-negative integer")
         #expect(invalid(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}"#)?.contains("two non-negative integers") == true)
-        #expect(invalid(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}"#)?.contains("two non-negative integers") == true)
-        #expect(invalid(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#)?.contains("below 2^63") == true)
-        #expect(invalid(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":["0","4"]}}"#)?.contains("non-negative integers") == true)
+        #expect(
+            invalid(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}"#)?.contains("two non-negative integers") == true)
+        #expect(
+            invalid(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#)?.contains("below 2^63") == true
+        )
+        #expect(
+            invalid(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":["0","4"]}}"#)?.contains("non-negative integers") == true)
     }
 
     @Test func unknownAndUnsupportedDTypes() {
-        #expect(error(#"{"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])
+        #expect(
+            error(#"{"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])
                 == SafeTensorsError(file: file, tensor: "w", .unknownDType("F33")))
-        #expect(error(#"{"w":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])
+        #expect(
+            error(#"{"w":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0])
                 == SafeTensorsError(file: file, tensor: "w", .unknownDType("f32")))
-        #expect(error(#"{"w":{"dtype":"F4","shape":[2],"data_offsets":[0,1]}}"#, data: [0])
+        #expect(
+            error(#"{"w":{"dtype":"F4","shape":[2],"data_offsets":[0,1]}}"#, data: [0])
                 == SafeTensorsError(file: file, tensor: "w", .unsupportedDType("F4")))
     }
 
     @Test func shapesWhoseSizeOverflows() {
         let huge = 1 << 62
-        #expect(error(#"{"w":{"dtype":"F32","shape":[\#(huge),4],"data_offsets":[0,4]}}"#)
+        #expect(
+            error(#"{"w":{"dtype":"F32","shape":[\#(huge),4],"data_offsets":[0,4]}}"#)
                 == SafeTensorsError(file: file, tensor: "w", .shapeOverflow(shape: [huge, 4])))
-        #expect(error(#"{"w":{"dtype":"F64","shape":[\#(huge)],"data_offsets":[0,4]}}"#)
+        #expect(
+            error(#"{"w":{"dtype":"F64","shape":[\#(huge)],"data_offsets":[0,4]}}"#)
                 == SafeTensorsError(file: file, tensor: "w", .shapeOverflow(shape: [huge])))
     }
 
     @Test func byteCountsThatDisagreeWithShapeAndDType() {
         let problem = error(#"{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}}"#, data: Array(repeating: 0, count: 20))
-        #expect(problem == SafeTensorsError(file: file, tensor: "w", .byteCountMismatch(dtype: "F32", shape: [2, 3], expected: 24, found: 20)))
+        #expect(
+            problem
+                == SafeTensorsError(
+                    file: file, tensor: "w", .byteCountMismatch(dtype: "F32", shape: [2, 3], expected: 24, found: 20)))
         #expect(problem?.description == "forged.safetensors: tensor 'w': 24 data bytes expected for F32 [2, 3], found 20")
     }
 
     @Test func offsetsThatAreReversedOutOfRangeOverlappingOrGapped() {
-        #expect(error(#"{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}"#)
+        #expect(
+            error(#"{"w":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}"#)
                 == SafeTensorsError(file: file, tensor: "w", .offsetsReversed(begin: 8, end: 4)))
         // A header that claims more data than the file holds (also what a truncated file looks like).
-        #expect(error(#"{"w":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}}"#, data: [1, 2, 3, 4])
+        #expect(
+            error(#"{"w":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}}"#, data: [1, 2, 3, 4])
                 == SafeTensorsError(file: file, tensor: "w", .offsetsOutOfRange(end: 4_000_000_000, dataSize: 4)))
-        let overlap = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
-        #expect(error(overlap, data: Array(repeating: 0, count: 12))
+        let overlap =
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+        #expect(
+            error(overlap, data: Array(repeating: 0, count: 12))
                 == SafeTensorsError(file: file, tensor: "b", .offsetsNotContiguous(expectedBegin: 8, foundBegin: 4)))
         let gap = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
         let gapError = error(gap, data: Array(repeating: 0, count: 12))
         #expect(gapError == SafeTensorsError(file: file, tensor: "b", .offsetsNotContiguous(expectedBegin: 4, foundBegin: 8)))
         #expect(gapError?.description.contains("(gap)") == true)
         let late = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
-        #expect(error(late, data: Array(repeating: 0, count: 8))
+        #expect(
+            error(late, data: Array(repeating: 0, count: 8))
                 == SafeTensorsError(file: file, tensor: "a", .offsetsNotContiguous(expectedBegin: 0, foundBegin: 4)))
     }
 
     @Test func dataLeftOverAfterTheLastTensor() {
-        #expect(error(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 6))
+        #expect(
+            error(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 6))
                 == SafeTensorsError(file: file, .dataSizeMismatch(expected: 4, found: 6)))
         #expect(error("{}", data: [0]) == SafeTensorsError(file: file, .dataSizeMismatch(expected: 0, found: 1)))
     }
 
     @Test func duplicateNamesAndBadMetadata() {
-        let duplicate = #"{"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}"#
+        let duplicate =
+            #"{"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}"#
         #expect(error(duplicate) == SafeTensorsError(file: file, tensor: "a", .duplicateTensor))
-        #expect(error(#"{"__metadata__":{"k":1}}"#)
+        #expect(
+            error(#"{"__metadata__":{"k":1}}"#)
                 == SafeTensorsError(file: file, .invalidMetadata("value of 'k' must be a string, found a number")))
-        #expect(error(#"{"__metadata__":["k"]}"#)
+        #expect(
+            error(#"{"__metadata__":["k"]}"#)
                 == SafeTensorsError(file: file, .invalidMetadata("expected an object of strings, found an array")))
-        #expect(error(#"{"__metadata__":{"k":"a","k":"b"}}"#)
+        #expect(
+            error(#"{"__metadata__":{"k":"a","k":"b"}}"#)
                 == SafeTensorsError(file: file, .invalidMetadata("key 'k' appears more than once")))
-        #expect(error(#"{"__metadata__":{},"__metadata__":{}}"#)
+        #expect(
+            error(#"{"__metadata__":{},"__metadata__":{}}"#)
                 == SafeTensorsError(file: file, .invalidMetadata("'__metadata__' appears more than once")))
     }
 

@@ -15,14 +15,20 @@ import Testing
 
     @Test func readsEveryDTypeWrittenByPython() throws {
         let file = try SafeTensors.read(Self.directory + "/mixed-dtypes.safetensors")
-        #expect(file.metadata == ["producer": "make_safetensors_fixture.py",
-                                  "note": "quote \" backslash \\ newline \n café ✓"])
+        #expect(
+            file.metadata == [
+                "producer": "make_safetensors_fixture.py",
+                "note": "quote \" backslash \\ newline \n café ✓",
+            ])
         let dtypes = Dictionary(uniqueKeysWithValues: file.header.entries.map { ($0.name, $0.dtype) })
-        #expect(dtypes == ["f64": .f64, "f32": .f32, "f16": .f16, "bf16": .bf16, "f8_e4m3": .f8E4M3,
-                           "f8_e5m2": .f8E5M2, "i64": .i64, "i32": .i32, "i16": .i16, "i8": .i8, "u8": .u8,
-                           "u16": .u16, "u32": .u32, "u64": .u64, "bool": .bool, "scalar": .f32, "empty": .f32])
+        #expect(
+            dtypes == [
+                "f64": .f64, "f32": .f32, "f16": .f16, "bf16": .bf16, "f8_e4m3": .f8E4M3,
+                "f8_e5m2": .f8E5M2, "i64": .i64, "i32": .i32, "i16": .i16, "i8": .i8, "u8": .u8,
+                "u16": .u16, "u32": .u32, "u64": .u64, "bool": .bool, "scalar": .f32, "empty": .f32,
+            ])
 
-        let f64 = (0..<6).map { Float(Double($0 - 2) * 0.1) }   // rounded from the F64 value
+        let f64 = (0..<6).map { Float(Double($0 - 2) * 0.1) }  // rounded from the F64 value
         #expect(try file.tensor("f64", shape: [2, 3]).scalars == f64)
         #expect(try file.tensor("f32", shape: [2, 3]).scalars == ramp(6, scale: 0.25, shift: -3))
         #expect(try file.tensor("f16", shape: [7]).scalars == ramp(6, scale: 0.5, shift: -3) + [0x1p-20])
@@ -44,8 +50,10 @@ import Testing
     @Test func writesTheSameBytesAsPythonForF32() throws {
         let expected = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.directory + "/f32-reference.safetensors")))
         let ours = try SafeTensors.encode(
-            ["weight": Tensor(shape: [2, 3], scalars: ramp(6, scale: 0.25, shift: -3)),
-             "bias": Tensor(ramp(2, scale: 1.5, shift: 1))],
+            [
+                "weight": Tensor(shape: [2, 3], scalars: ramp(6, scale: 0.25, shift: -3)),
+                "bias": Tensor(ramp(2, scale: 1.5, shift: 1)),
+            ],
             metadata: ["format": "pt"])
         #expect(ours == expected)
     }
@@ -64,9 +72,9 @@ import Testing
     }
 
     @Test func float8E4M3CoversItsRange() {
-        #expect(SafeTensorsDType.e4m3ToFloat(0x38) == 1)        // exponent 7, mantissa 0
-        #expect(SafeTensorsDType.e4m3ToFloat(0x7e) == 448)      // largest finite
-        #expect(SafeTensorsDType.e4m3ToFloat(0x01) == 0x1p-9)   // smallest subnormal
+        #expect(SafeTensorsDType.e4m3ToFloat(0x38) == 1)  // exponent 7, mantissa 0
+        #expect(SafeTensorsDType.e4m3ToFloat(0x7e) == 448)  // largest finite
+        #expect(SafeTensorsDType.e4m3ToFloat(0x01) == 0x1p-9)  // smallest subnormal
         #expect(SafeTensorsDType.e4m3ToFloat(0xb8) == -1)
         #expect(SafeTensorsDType.e4m3ToFloat(0x7f).isNaN)
         #expect(SafeTensorsDType.e4m3ToFloat(0xff).isNaN)

@@ -14,11 +14,14 @@ import TensorCore
     func emptyShapesWhoseExtentsOverflow(shape: [Int]) throws {
         let json = #"{"w":{"dtype":"F32","shape":\#(shape),"data_offsets":[0,0]}}"#
         let bytes = Support.file(json: json)
-        #expect(Support.decodeError(bytes) == SafeTensorsError(file: "forged.safetensors", tensor: "w", .shapeOverflow(shape: shape)))
+        #expect(
+            Support.decodeError(bytes) == SafeTensorsError(file: "forged.safetensors", tensor: "w", .shapeOverflow(shape: shape)))
         try Support.withTemporaryDirectory { directory in
             let path = directory + "/empty-overflow.safetensors"
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            #expect(throws: SafeTensorsError(file: path, tensor: "w", .shapeOverflow(shape: shape))) { try SafeTensors.read(path) }
+            #expect(throws: SafeTensorsError(file: path, tensor: "w", .shapeOverflow(shape: shape))) {
+                try SafeTensors.read(path)
+            }
         }
     }
 

@@ -9,10 +9,14 @@ import Testing
 
     @Test func parsesEveryKindOfValue() throws {
         let value = try parse(#" { "a" : [1, -2.5e3, true, false, null, "x"], "b": {} } "#)
-        #expect(value == .object([
-            JSONMember(key: "a", value: .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null, .string("x")])),
-            JSONMember(key: "b", value: .object([])),
-        ]))
+        #expect(
+            value
+                == .object([
+                    JSONMember(
+                        key: "a",
+                        value: .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null, .string("x")])),
+                    JSONMember(key: "b", value: .object([])),
+                ]))
     }
 
     @Test func decodesEscapesAndSurrogatePairs() throws {

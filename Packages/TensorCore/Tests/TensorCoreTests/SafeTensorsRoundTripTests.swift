@@ -13,8 +13,9 @@ import Testing
         let metadata = ["epoch": "3", "config": #"{"model":"cnn","latent":16}"#, "text": "tab\tnewline\n ✓ \u{1}"]
         try Support.withTemporaryDirectory { directory in
             let path = directory + "/model.safetensors"
-            try SafeTensors.write(["fc.weight": weight, "fc.bias": bias, "step": scalar, "empty": empty],
-                                  metadata: metadata, to: path)
+            try SafeTensors.write(
+                ["fc.weight": weight, "fc.bias": bias, "step": scalar, "empty": empty],
+                metadata: metadata, to: path)
             let file = try SafeTensors.read(path)
             #expect(file.source == path)
             #expect(file.metadata == metadata)
@@ -47,7 +48,8 @@ import Testing
         let length = bytes.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
         #expect(length % 8 == 0)
         let header = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
-        let json = #"{"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+        let json =
+            #"{"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
             + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
         #expect(header.hasPrefix(json))
         #expect(header.dropFirst(json.utf8.count).allSatisfy { $0 == " " })

@@ -12,8 +12,10 @@ import XCTest
 /// ```
 /// - Returns: the reports of all checks, for further inspection.
 @discardableResult
-public func assertPasses<C: Check>(_ suite: CheckSuite<C>, file: StaticString = #filePath,
-                                   line: UInt = #line) -> [CheckReport] {
+public func assertPasses<C: Check>(
+    _ suite: CheckSuite<C>, file: StaticString = #filePath,
+    line: UInt = #line
+) -> [CheckReport] {
     let reports = suite.run()
     report(reports, fail: { XCTFail($0, file: file, line: line) }, note: { print($0) })
     return reports
@@ -22,8 +24,10 @@ public func assertPasses<C: Check>(_ suite: CheckSuite<C>, file: StaticString = 
 /// Runs one check against `subject` and reports a failure as an XCTest failure.
 /// - Returns: the result, or `nil` when the check failed.
 @discardableResult
-public func assertPasses<C: Check>(_ check: C, on subject: C.Subject, file: StaticString = #filePath,
-                                   line: UInt = #line) -> CheckResult? {
+public func assertPasses<C: Check>(
+    _ check: C, on subject: C.Subject, file: StaticString = #filePath,
+    line: UInt = #line
+) -> CheckResult? {
     do throws(CheckFailure) {
         return try check.run(on: subject)
     } catch {

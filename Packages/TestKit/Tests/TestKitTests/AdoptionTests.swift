@@ -44,7 +44,9 @@ final class XCTestAdoptionTests: XCTestCase {
     func testEveryFailingCheckIsReportedSeparately() {
         var subject = TrainerCheckTests.subject(.tagTypo)
         subject.skipped[.resumeDeterminism] = "not resumable"
-        let reports = CheckSuite<TrainerCheck>(subject: subject, checks: [.loggingContract, .overfitOneBatch, .resumeDeterminism]).run()
+        let reports = CheckSuite<TrainerCheck>(
+            subject: subject, checks: [.loggingContract, .overfitOneBatch, .resumeDeterminism]
+        ).run()
         var failures: [String] = [], notes: [String] = []
         report(reports, fail: { failures.append($0) }, note: { notes.append($0) })
         XCTAssertEqual(failures.count, 1)

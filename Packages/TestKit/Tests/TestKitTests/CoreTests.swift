@@ -23,8 +23,9 @@ struct CoreTests {
                 let sum = a + b
                 throw CheckFailure("this later failure is a consequence; the tensor error wins (\(sum.shape))")
             case .explicitFailure:
-                throw CheckFailure("value too large", at: CheckLocation(sample: 1, parameter: "w"),
-                                   deviation: Deviation("value", observed: 3, limit: 2))
+                throw CheckFailure(
+                    "value too large", at: CheckLocation(sample: 1, parameter: "w"),
+                    deviation: Deviation("value", observed: 3, limit: 2))
             case .thrownError: throw Oops()
             case .skip: return .skipped("not today")
             case .pass: return .passed("\(subject.values.count) values")
@@ -43,7 +44,8 @@ struct CoreTests {
     @Test("a failure says what, where and by how much")
     func description() throws {
         let failure = try #require(expectFailure(of: NumberCheck.explicitFailure, on: Numbers(values: [])))
-        #expect(failure.description == "numbers.explicitFailure: value too large [sample 1, parameter w] (value = 3.0, limit 2.0)")
+        #expect(
+            failure.description == "numbers.explicitFailure: value too large [sample 1, parameter w] (value = 3.0, limit 2.0)")
     }
 
     @Test("an arbitrary error becomes a failure naming its type")
@@ -54,8 +56,11 @@ struct CoreTests {
 
     @Test("several failures are combined and all listed")
     func combining() throws {
-        let combined = try #require(CheckFailure.combining([CheckFailure("a", at: CheckLocation(parameter: "x")),
-                                                            CheckFailure("b", at: CheckLocation(parameter: "y"))]))
+        let combined = try #require(
+            CheckFailure.combining([
+                CheckFailure("a", at: CheckLocation(parameter: "x")),
+                CheckFailure("b", at: CheckLocation(parameter: "y")),
+            ]))
         #expect(combined.all.map(\.message) == ["a", "b"])
         #expect(combined.description == "2 failures:\n  - a [parameter x]\n  - b [parameter y]")
         #expect(CheckFailure.combining([]) == nil)

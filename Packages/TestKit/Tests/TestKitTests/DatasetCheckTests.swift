@@ -17,7 +17,8 @@ struct DatasetCheckTests {
 
     @Test("a sample of the wrong shape is named with its split and index")
     func wrongShape() throws {
-        let subject = DatasetSubjects.make(test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .wrongShape(at: 23)))
+        let subject = DatasetSubjects.make(
+            test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .wrongShape(at: 23)))
         let failure = try #require(expectFailure(of: DatasetCheck.sampleShape, on: subject))
         #expect(failure.location.split == "test")
         #expect(failure.location.sample == 23)
@@ -27,7 +28,8 @@ struct DatasetCheckTests {
 
     @Test("data scaled to [0, 1] fails the value range check for lack of negative values")
     func scaledToUnit() throws {
-        let subject = DatasetSubjects.make(test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .scaledToUnit))
+        let subject = DatasetSubjects.make(
+            test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .scaledToUnit))
         let failure = try #require(expectFailure(of: DatasetCheck.valueRange, on: subject))
         #expect(failure.location.split == "test")
         #expect(failure.message.contains("[0, 1]"))
@@ -36,8 +38,10 @@ struct DatasetCheckTests {
 
     @Test("a NaN is reported with its sample and element")
     func notFinite() throws {
-        let subject = DatasetSubjects.make(train: SyntheticImages(count: 40, contentKey: DatasetSubjects.trainKey, augment: true,
-                                                                  defect: .notFinite(at: 39)))
+        let subject = DatasetSubjects.make(
+            train: SyntheticImages(
+                count: 40, contentKey: DatasetSubjects.trainKey, augment: true,
+                defect: .notFinite(at: 39)))
         let failure = try #require(expectFailure(of: DatasetCheck.valueRange, on: subject))
         #expect(failure.location.split == "train")
         #expect(failure.location.sample == 39)
@@ -56,7 +60,8 @@ struct DatasetCheckTests {
 
     @Test("augmentation missing from the train split fails")
     func augmentationMissingFromTrain() throws {
-        let subject = DatasetSubjects.make(train: SyntheticImages(count: 40, contentKey: DatasetSubjects.trainKey, augment: false))
+        let subject = DatasetSubjects.make(
+            train: SyntheticImages(count: 40, contentKey: DatasetSubjects.trainKey, augment: false))
         let failure = try #require(expectFailure(of: DatasetCheck.augmentation, on: subject))
         #expect(failure.location.split == "train")
         #expect(failure.message.contains("augmentation is inactive"))
@@ -64,8 +69,10 @@ struct DatasetCheckTests {
 
     @Test("augmentation that ignores the sample context fails: the same context gives different samples")
     func unkeyedAugmentation() throws {
-        let subject = DatasetSubjects.make(train: SyntheticImages(count: 40, contentKey: DatasetSubjects.trainKey, augment: true,
-                                                                  defect: .unkeyedAugmentation))
+        let subject = DatasetSubjects.make(
+            train: SyntheticImages(
+                count: 40, contentKey: DatasetSubjects.trainKey, augment: true,
+                defect: .unkeyedAugmentation))
         let failure = try #require(expectFailure(of: DatasetCheck.augmentation, on: subject))
         #expect(failure.location.split == "train")
         #expect(failure.location.sample == 0)
@@ -74,7 +81,8 @@ struct DatasetCheckTests {
 
     @Test("a label outside the declared classes is named")
     func labelOutOfRange() throws {
-        let subject = DatasetSubjects.make(test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .labelOutOfRange(at: 5)))
+        let subject = DatasetSubjects.make(
+            test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .labelOutOfRange(at: 5)))
         let failure = try #require(expectFailure(of: DatasetCheck.labels, on: subject))
         #expect(failure.location == CheckLocation(split: "test", sample: 5))
         #expect(failure.message.contains("label 3"))
@@ -111,7 +119,8 @@ struct DatasetCheckTests {
 
     @Test("a focused subject checks only its split")
     func focus() throws {
-        let subject = DatasetSubjects.make(test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .scaledToUnit))
+        let subject = DatasetSubjects.make(
+            test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .scaledToUnit))
         expectPasses(DatasetCheck.valueRange, on: subject.focused(on: "train"))
         let failure = try #require(expectFailure(of: DatasetCheck.valueRange, on: subject.focused(on: "test")))
         #expect(failure.location.split == "test")
@@ -125,7 +134,8 @@ struct DatasetCheckTests {
             var count: Int { 3 }
             func example(at index: Int, context: SampleContext) throws -> Example { throw ReadError() }
         }
-        let subject = DatasetSubject(name: "unreadable", splits: [DatasetSplit("train", Unreadable(), expecting: DatasetSubjects.expectation)])
+        let subject = DatasetSubject(
+            name: "unreadable", splits: [DatasetSplit("train", Unreadable(), expecting: DatasetSubjects.expectation)])
         let failure = try #require(expectFailure(of: DatasetCheck.sampleShape, on: subject))
         #expect(failure.location == CheckLocation(split: "train", sample: 0))
         #expect(failure.message.contains("ReadError"))
@@ -133,8 +143,10 @@ struct DatasetCheckTests {
 
     @Test("augmentation that ignores the sample context makes loaders with 0 and 2 workers disagree")
     func loaderWorkersDisagree() throws {
-        let subject = DatasetSubjects.make(train: SyntheticImages(count: 40, contentKey: DatasetSubjects.trainKey, augment: true,
-                                                                  defect: .unkeyedAugmentation))
+        let subject = DatasetSubjects.make(
+            train: SyntheticImages(
+                count: 40, contentKey: DatasetSubjects.trainKey, augment: true,
+                defect: .unkeyedAugmentation))
         let failure = try #require(expectFailure(of: DatasetCheck.loaderWorkers, on: subject))
         #expect(failure.location.split == "train")
         #expect(failure.location.detail == "batch 0")
@@ -143,7 +155,8 @@ struct DatasetCheckTests {
 
     @Test("a sample that fails to load in a loader worker is reported with its index, without a hang or a crash")
     func loaderSampleFailure() throws {
-        let subject = DatasetSubjects.make(test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .wrongShape(at: 9)))
+        let subject = DatasetSubjects.make(
+            test: SyntheticImages(count: 24, contentKey: DatasetSubjects.testKey, defect: .wrongShape(at: 9)))
         let failure = try #require(expectFailure(of: DatasetCheck.loaderWorkers, on: subject))
         #expect(failure.location.split == "test")
         #expect(failure.message.contains("sample 9"))
@@ -154,7 +167,10 @@ struct DatasetCheckTests {
         var subject = DatasetSubjects.make()
         subject.loader.sampleLimit = 10
         let result = try DatasetCheck.loaderWorkers.run(on: subject)
-        #expect(result == .passed("train: 2 batches of 10 samples (the first 10 of 40) identical with 0 and 2 workers; "
-                                  + "test: 2 batches of 10 samples (the first 10 of 24) identical with 0 and 2 workers"))
+        #expect(
+            result
+                == .passed(
+                    "train: 2 batches of 10 samples (the first 10 of 40) identical with 0 and 2 workers; "
+                        + "test: 2 batches of 10 samples (the first 10 of 24) identical with 0 and 2 workers"))
     }
 }

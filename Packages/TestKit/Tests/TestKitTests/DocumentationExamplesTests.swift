@@ -16,13 +16,16 @@ let regressorSubject = ModelSubject(
     name: "MLP regressor",
     makeModel: { seed, device in
         let generator = RandomGenerator(seed: seed)
-        return try Sequential(Linear(4, 8, generator: generator), ReLU(),
-                              Linear(8, 2, generator: generator)).moved(to: device)
+        return try Sequential(
+            Linear(4, 8, generator: generator), ReLU(),
+            Linear(8, 2, generator: generator)
+        ).moved(to: device)
     },
     makeBatch: { size, seed in
         let generator = RandomGenerator(seed: seed)
-        return ModelBatch(input: Tensor.randn([size, 4], generator: generator),
-                          target: Tensor.randn([size, 2], generator: generator))
+        return ModelBatch(
+            input: Tensor.randn([size, 4], generator: generator),
+            target: Tensor.randn([size, 2], generator: generator))
     },
     outputShape: [2],
     loss: { output, batch in mseLoss(output, batch.target!) },
@@ -37,8 +40,8 @@ func regressor(_ check: ModelCheck) throws {
 
 struct NoisyPoints: Dataset {
     let count: Int
-    let offset: Float      // keeps the splits apart
-    let jitter: Float      // augmentation strength (0: none)
+    let offset: Float  // keeps the splits apart
+    let jitter: Float  // augmentation strength (0: none)
 
     func example(at index: Int, context: SampleContext) throws -> Example {
         var random = context.random
@@ -48,13 +51,17 @@ struct NoisyPoints: Dataset {
     }
 }
 
-let pointsSubject = DatasetSubject(name: "NoisyPoints", splits: [
-    DatasetSplit("train", NoisyPoints(count: 40, offset: 0, jitter: 0.01),
-                 expecting: SplitExpectation(sampleShape: [2], valueRange: -1...1, augmented: true, classes: 2),
-                 unaugmented: NoisyPoints(count: 40, offset: 0, jitter: 0)),
-    DatasetSplit("test", NoisyPoints(count: 20, offset: 0.01, jitter: 0),
-                 expecting: SplitExpectation(sampleShape: [2], valueRange: -1...1, augmented: false, classes: 2)),
-])
+let pointsSubject = DatasetSubject(
+    name: "NoisyPoints",
+    splits: [
+        DatasetSplit(
+            "train", NoisyPoints(count: 40, offset: 0, jitter: 0.01),
+            expecting: SplitExpectation(sampleShape: [2], valueRange: -1...1, augmented: true, classes: 2),
+            unaugmented: NoisyPoints(count: 40, offset: 0, jitter: 0)),
+        DatasetSplit(
+            "test", NoisyPoints(count: 20, offset: 0.01, jitter: 0),
+            expecting: SplitExpectation(sampleShape: [2], valueRange: -1...1, augmented: false, classes: 2)),
+    ])
 
 @Test(arguments: DatasetCheck.allCases, ["train", "test"])
 func points(_ check: DatasetCheck, split: String) throws {

@@ -31,10 +31,11 @@ struct ModelCheckTests {
 
     @Test("a reshape that mixes samples fails batch independence for the first masked sample")
     func mixingReshape() throws {
-        let subject = ModelSubject(name: "mixing MLP", makeModel: { _, device in try MixingMLP().moved(to: device) },
-                                   makeBatch: ModelSubjects.images, outputShape: [3],
-                                   loss: { output, batch in (output * output).sum() },
-                                   makeOptimizer: { model in try Adam(model.namedParameters()) })
+        let subject = ModelSubject(
+            name: "mixing MLP", makeModel: { _, device in try MixingMLP().moved(to: device) },
+            makeBatch: ModelSubjects.images, outputShape: [3],
+            loss: { output, batch in (output * output).sum() },
+            makeOptimizer: { model in try Adam(model.namedParameters()) })
         expectPasses(ModelCheck.outputShape, on: subject)
         let failure = try #require(expectFailure(of: ModelCheck.batchIndependence, on: subject))
         #expect(failure.location.sample == 0)
@@ -44,8 +45,10 @@ struct ModelCheckTests {
 
     @Test("a layer built but never used is named, with the cause")
     func unusedLayer() throws {
-        let failure = try #require(expectFailure(of: ModelCheck.allParametersUpdated,
-                                                 on: ModelSubjects.classifier("unused layer") { UnusedLayerMLP() }))
+        let failure = try #require(
+            expectFailure(
+                of: ModelCheck.allParametersUpdated,
+                on: ModelSubjects.classifier("unused layer") { UnusedLayerMLP() }))
         #expect(failure.all.map(\.location.parameter) == ["extra.weight", "extra.bias"])
         #expect(failure.message.contains("no gradient reached it"))
     }
@@ -61,8 +64,10 @@ struct ModelCheckTests {
 
     @Test("a reshape hard-coded to the batch size fails the output shape check with the tensor error, and the run goes on")
     func hardCodedBatch() throws {
-        let failure = try #require(expectFailure(of: ModelCheck.outputShape,
-                                                 on: ModelSubjects.classifier("hard-coded batch") { HardCodedBatchMLP() }))
+        let failure = try #require(
+            expectFailure(
+                of: ModelCheck.outputShape,
+                on: ModelSubjects.classifier("hard-coded batch") { HardCodedBatchMLP() }))
         #expect(failure.message.contains("forward pass of a batch of 1 in evaluation mode"))
         #expect(failure.message.contains("reshape"))
     }
@@ -77,8 +82,10 @@ struct ModelCheckTests {
 
     @Test("NaN outputs fail the finiteness check with the element")
     func notFinite() throws {
-        let failure = try #require(expectFailure(of: ModelCheck.finiteOutputsAndGradients,
-                                                 on: ModelSubjects.classifier("log of logits") { LogOfLinearMLP() }))
+        let failure = try #require(
+            expectFailure(
+                of: ModelCheck.finiteOutputsAndGradients,
+                on: ModelSubjects.classifier("log of logits") { LogOfLinearMLP() }))
         #expect(failure.message.contains("output has"))
         #expect(failure.location.element != nil)
     }

@@ -4,9 +4,11 @@ import TestKit
 @Suite("Trainer checks")
 struct TrainerCheckTests {
     static func subject(_ defect: TinyRegressionTrainer.Defect = .none, seed: UInt64 = 0) -> TrainerSubject {
-        TrainerSubject(name: "tiny regression (\(defect))", seed: seed,
-                       expectedEpochEvents: TinyRegressionTrainer.expectedEvents(epoch:),
-                       overfit: OverfitExpectation(steps: 150, maximumLoss: 1e-3)) { seed in
+        TrainerSubject(
+            name: "tiny regression (\(defect))", seed: seed,
+            expectedEpochEvents: TinyRegressionTrainer.expectedEvents(epoch:),
+            overfit: OverfitExpectation(steps: 150, maximumLoss: 1e-3)
+        ) { seed in
             TinyRegressionTrainer(seed: seed, defect: defect)
         }
     }
@@ -55,13 +57,15 @@ struct TrainerCheckTests {
 
     @Test("evaluation that trains is caught, naming the parameters it changed")
     func evaluationTrains() throws {
-        let failure = try #require(expectFailure(of: TrainerCheck.evaluationChangesNoParameter, on: Self.subject(.evaluationTrains)))
+        let failure = try #require(
+            expectFailure(of: TrainerCheck.evaluationChangesNoParameter, on: Self.subject(.evaluationTrains)))
         #expect(Set(failure.all.compactMap(\.location.parameter)) == ["linear.weight", "linear.bias"])
     }
 
     @Test("evaluation with noise is caught as not deterministic")
     func noisyEvaluation() throws {
-        let failure = try #require(expectFailure(of: TrainerCheck.evaluationChangesNoParameter, on: Self.subject(.noisyEvaluation)))
+        let failure = try #require(
+            expectFailure(of: TrainerCheck.evaluationChangesNoParameter, on: Self.subject(.noisyEvaluation)))
         #expect(failure.message.contains("not deterministic"))
     }
 

@@ -24,17 +24,23 @@ public final class VAETrainerHarness: TrainerHarness {
     ///     (≤ dataset size).
     ///   - device: where the model lives (batches are moved there by the trainer).
     /// - Throws: what making the model or the trainer throws, or reading the batch's examples.
-    public init(configuration: VAEConfiguration, dataset: any Dataset, batchSize: Int, seed: UInt64,
-                comparisonImages: Int = 2, device: Device = .cpu) throws {
+    public init(
+        configuration: VAEConfiguration, dataset: any Dataset, batchSize: Int, seed: UInt64,
+        comparisonImages: Int = 2, device: Device = .cpu
+    ) throws {
         let generator = RandomGenerator(seed: seed)
         let model = try configuration.makeModel(generator: generator, device: device)
-        let options = VAETrainerOptions(learningRate: 1e-3, batchSize: batchSize, seed: seed, workers: 0,
-                                        evaluationSampling: .mean, comparisonImages: comparisonImages,
-                                        logsImageGrids: false)
-        trainer = try VAETrainer(model: model, trainingSet: dataset, testSet: try Self.prefix(dataset, count: batchSize),
-                                 options: options,
-                                 generator: generator, writer: writer)
-        let examples = try (0..<batchSize).map { try dataset.example(at: $0, context: SampleContext(seed: seed, epoch: 0, index: $0)) }
+        let options = VAETrainerOptions(
+            learningRate: 1e-3, batchSize: batchSize, seed: seed, workers: 0,
+            evaluationSampling: .mean, comparisonImages: comparisonImages,
+            logsImageGrids: false)
+        trainer = try VAETrainer(
+            model: model, trainingSet: dataset, testSet: try Self.prefix(dataset, count: batchSize),
+            options: options,
+            generator: generator, writer: writer)
+        let examples = try (0..<batchSize).map {
+            try dataset.example(at: $0, context: SampleContext(seed: seed, epoch: 0, index: $0))
+        }
         batch = Tensor.concatenated(examples.map { $0.input.unsqueezed(axis: 0) }, axis: 0)
     }
 
@@ -72,9 +78,11 @@ public enum TrainingSubjects {
     /// The VAE trainer on `dataset` with the reference logging contract: every step logs
     /// `train/recon_loss`, `train/kl_div_loss`, `train/loss` at the global step; every epoch
     /// `test/loss` and the comparison images `test/0` … at the epoch.
-    public static func vaeTrainer(name: String, configuration: VAEConfiguration, dataset: any Dataset,
-                                  batchSize: Int, overfit: OverfitExpectation, seed: UInt64 = 0,
-                                  comparisonImages: Int = 2, device: Device = .cpu) -> TrainerSubject {
+    public static func vaeTrainer(
+        name: String, configuration: VAEConfiguration, dataset: any Dataset,
+        batchSize: Int, overfit: OverfitExpectation, seed: UInt64 = 0,
+        comparisonImages: Int = 2, device: Device = .cpu
+    ) -> TrainerSubject {
         let stepsPerEpoch = (dataset.count + batchSize - 1) / batchSize
         let images = min(comparisonImages, batchSize)
         return TrainerSubject(
@@ -87,10 +95,11 @@ public enum TrainingSubjects {
                 let testing = (["test/loss"] + (0..<images).map { "test/\($0)" }).map { LoggedEvent(tag: $0, step: epoch) }
                 return training + testing
             },
-            overfit: overfit
-        ) { seed in
-            try VAETrainerHarness(configuration: configuration, dataset: dataset, batchSize: batchSize, seed: seed,
-                                  comparisonImages: images, device: device)
-        }
+            overfit: overfit,
+            makeTrainer: { seed in
+                try VAETrainerHarness(
+                    configuration: configuration, dataset: dataset, batchSize: batchSize, seed: seed,
+                    comparisonImages: images, device: device)
+            })
     }
 }

@@ -26,7 +26,8 @@ public enum ArgumentError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unexpectedValue(let flag, let value):
             return "\(flag) takes no value, got '\(value)'"
         case .unexpectedArgument(let argument):
-            return "unexpected argument '\(argument)': the model type is given once, everything else as --flag value (see vae-train --help)"
+            return
+                "unexpected argument '\(argument)': the model type is given once, everything else as --flag value (see vae-train --help)"
         }
     }
 }

@@ -68,7 +68,9 @@ public enum VAETrainCLI {
         ]
         for flag in Flag.all where flag.name != "--model" {
             let names = (flag.short.map { "\($0), " } ?? "") + flag.name + (flag.valueName.map { " \($0.placeholder)" } ?? "")
-            let padded = names.count < 22 ? names + String(repeating: " ", count: 22 - names.count) : names + "\n" + String(repeating: " ", count: 24)
+            let padded =
+                names.count < 22
+                ? names + String(repeating: " ", count: 22 - names.count) : names + "\n" + String(repeating: " ", count: 24)
             let help = flag.help.split(separator: "\n", omittingEmptySubsequences: false)
             lines.append("  " + padded + help[0])
             lines += help.dropFirst().map { String(repeating: " ", count: 24) + $0 }
@@ -102,7 +104,8 @@ public enum VAETrainCLI {
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
 
-    fileprivate static func parseArchitecture(_ text: String, flag: String) throws(ArgumentError) -> VAEConfiguration.Architecture {
+    fileprivate static func parseArchitecture(_ text: String, flag: String) throws(ArgumentError) -> VAEConfiguration.Architecture
+    {
         guard let architecture = VAEConfiguration.Architecture(rawValue: text.lowercased()) else {
             throw .invalidValue(flag: flag, value: text, expected: "mlp or cnn")
         }
@@ -148,75 +151,108 @@ private struct Flag: Sendable {
 
     static let all: [Flag] = [
         Flag(name: "--model", short: "-t", valueName: .model, help: "the model, as the positional argument") { _, _ in },
-        Flag(name: "--bottleneck", short: "-n", valueName: .count, help: "size of the latent code (default 16)") { arguments, text throws(ArgumentError) in
+        Flag(name: "--bottleneck", short: "-n", valueName: .count, help: "size of the latent code (default 16)") {
+            arguments, text throws(ArgumentError) in
             arguments.bottleneck = try integer(text, flag: "--bottleneck", minimum: 1, .count)
         },
-        Flag(name: "--lr", short: "-r", valueName: .rate, help: "Adam's learning rate (default 1e-3)") { arguments, text throws(ArgumentError) in
+        Flag(name: "--lr", short: "-r", valueName: .rate, help: "Adam's learning rate (default 1e-3)") {
+            arguments, text throws(ArgumentError) in
             guard let value = Float(text), value.isFinite, value > 0 else {
                 throw .invalidValue(flag: "--lr", value: text, expected: ValueName.rate.expected)
             }
             arguments.learningRate = value
         },
-        Flag(name: "--batch-size", short: "-b", valueName: .count, help: "examples per batch (default 128)") { arguments, text throws(ArgumentError) in
+        Flag(name: "--batch-size", short: "-b", valueName: .count, help: "examples per batch (default 128)") {
+            arguments, text throws(ArgumentError) in
             arguments.batchSize = try integer(text, flag: "--batch-size", minimum: 1, .count)
         },
-        Flag(name: "--epochs", short: "-e", valueName: .count,
-             help: "total epochs; with --resume, training continues up to this\nmany (default 10)") { arguments, text throws(ArgumentError) in
+        Flag(
+            name: "--epochs", short: "-e", valueName: .count,
+            help: "total epochs; with --resume, training continues up to this\nmany (default 10)"
+        ) { arguments, text throws(ArgumentError) in
             arguments.epochs = try integer(text, flag: "--epochs", minimum: 1, .count)
         },
-        Flag(name: "--device", short: "-d", valueName: .device, help: "cpu, cuda (= cuda:0) or cuda:N (default cpu)") { arguments, text throws(ArgumentError) in
+        Flag(name: "--device", short: "-d", valueName: .device, help: "cpu, cuda (= cuda:0) or cuda:N (default cpu)") {
+            arguments, text throws(ArgumentError) in
             do { arguments.device = try Device(parsing: text) } catch {
                 throw .invalidValue(flag: "--device", value: text, expected: ValueName.device.expected)
             }
         },
-        Flag(name: "--log-dir", short: "-l", valueName: .directory,
-             help: "event files, checkpoints and PNG grids (default ./results)") { arguments, text throws(ArgumentError) in
-            guard !text.isEmpty else { throw .invalidValue(flag: "--log-dir", value: text, expected: ValueName.directory.expected) }
+        Flag(
+            name: "--log-dir", short: "-l", valueName: .directory,
+            help: "event files, checkpoints and PNG grids (default ./results)"
+        ) { arguments, text throws(ArgumentError) in
+            guard !text.isEmpty else {
+                throw .invalidValue(flag: "--log-dir", value: text, expected: ValueName.directory.expected)
+            }
             arguments.logDirectory = text
         },
-        Flag(name: "--seed", short: "-s", valueName: .seed,
-             help: "seeds weights, noise, data order and augmentation (default 0)") { arguments, text throws(ArgumentError) in
-            guard let value = UInt64(text) else { throw .invalidValue(flag: "--seed", value: text, expected: ValueName.seed.expected) }
+        Flag(
+            name: "--seed", short: "-s", valueName: .seed,
+            help: "seeds weights, noise, data order and augmentation (default 0)"
+        ) { arguments, text throws(ArgumentError) in
+            guard let value = UInt64(text) else {
+                throw .invalidValue(flag: "--seed", value: text, expected: ValueName.seed.expected)
+            }
             arguments.seed = value
         },
-        Flag(name: "--data-dir", short: nil, valueName: .directory,
-             help: "MNIST directory (default $MNIST_DIR, else ~/.cache/deeptrust/mnist)") { arguments, text throws(ArgumentError) in
-            guard !text.isEmpty else { throw .invalidValue(flag: "--data-dir", value: text, expected: ValueName.directory.expected) }
+        Flag(
+            name: "--data-dir", short: nil, valueName: .directory,
+            help: "MNIST directory (default $MNIST_DIR, else ~/.cache/deeptrust/mnist)"
+        ) { arguments, text throws(ArgumentError) in
+            guard !text.isEmpty else {
+                throw .invalidValue(flag: "--data-dir", value: text, expected: ValueName.directory.expected)
+            }
             arguments.dataDirectory = text
         },
-        Flag(name: "--workers", short: "-w", valueName: .countOrZero, help: "data-loading threads (default 2)") { arguments, text throws(ArgumentError) in
+        Flag(name: "--workers", short: "-w", valueName: .countOrZero, help: "data-loading threads (default 2)") {
+            arguments, text throws(ArgumentError) in
             arguments.workers = try integer(text, flag: "--workers", minimum: 0, .countOrZero)
         },
-        Flag(name: "--threads", short: nil, valueName: .count,
-             help: "CPU kernel threads (default: all cores, or $DEEPTRUST_NUM_THREADS)") { arguments, text throws(ArgumentError) in
+        Flag(
+            name: "--threads", short: nil, valueName: .count,
+            help: "CPU kernel threads (default: all cores, or $DEEPTRUST_NUM_THREADS)"
+        ) { arguments, text throws(ArgumentError) in
             arguments.threads = try integer(text, flag: "--threads", minimum: 1, .count)
         },
-        Flag(name: "--resume", short: nil, valueName: .path,
-             help: "continue from a checkpoint file, or from the latest\ncheckpoint_<epoch>.safetensors in a directory") { arguments, text throws(ArgumentError) in
+        Flag(
+            name: "--resume", short: nil, valueName: .path,
+            help: "continue from a checkpoint file, or from the latest\ncheckpoint_<epoch>.safetensors in a directory"
+        ) { arguments, text throws(ArgumentError) in
             guard !text.isEmpty else { throw .invalidValue(flag: "--resume", value: text, expected: ValueName.path.expected) }
             arguments.resume = text
         },
-        Flag(name: "--deterministic-eval", short: nil, valueName: nil,
-             help: "evaluate with z = mu (the reference samples noise in evaluation)") { arguments, _ in
+        Flag(
+            name: "--deterministic-eval", short: nil, valueName: nil,
+            help: "evaluate with z = mu (the reference samples noise in evaluation)"
+        ) { arguments, _ in
             arguments.deterministicEvaluation = true
         },
-        Flag(name: "--limit-train", short: nil, valueName: .count, help: "train on the first N training examples only") { arguments, text throws(ArgumentError) in
+        Flag(name: "--limit-train", short: nil, valueName: .count, help: "train on the first N training examples only") {
+            arguments, text throws(ArgumentError) in
             arguments.limitTrain = try integer(text, flag: "--limit-train", minimum: 1, .count)
         },
-        Flag(name: "--limit-test", short: nil, valueName: .count, help: "evaluate on the first N test examples only") { arguments, text throws(ArgumentError) in
+        Flag(name: "--limit-test", short: nil, valueName: .count, help: "evaluate on the first N test examples only") {
+            arguments, text throws(ArgumentError) in
             arguments.limitTest = try integer(text, flag: "--limit-test", minimum: 1, .count)
         },
-        Flag(name: "--no-download", short: nil, valueName: nil, help: "fail instead of downloading missing MNIST files") { arguments, _ in
+        Flag(name: "--no-download", short: nil, valueName: nil, help: "fail instead of downloading missing MNIST files") {
+            arguments, _ in
             arguments.download = false
         },
-        Flag(name: "--detect-anomaly", short: nil, valueName: nil,
-             help: "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (slower)") { arguments, _ in
+        Flag(
+            name: "--detect-anomaly", short: nil, valueName: nil,
+            help:
+                "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (slower)"
+        ) { arguments, _ in
             arguments.detectAnomalies = true
         },
     ]
 
     private static func integer(_ text: String, flag: String, minimum: Int, _ value: ValueName) throws(ArgumentError) -> Int {
-        guard let number = Int(text), number >= minimum else { throw .invalidValue(flag: flag, value: text, expected: value.expected) }
+        guard let number = Int(text), number >= minimum else {
+            throw .invalidValue(flag: flag, value: text, expected: value.expected)
+        }
         return number
     }
 

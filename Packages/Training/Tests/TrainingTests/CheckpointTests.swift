@@ -36,9 +36,12 @@ import VAEModels
             try trainer.saveCheckpoint(to: path)
 
             let info = try TrainingCheckpoint.readInfo(from: path)
-            #expect(info == TrainingCheckpoint.Info(configuration: Fixture.configuration, completedEpochs: 1, globalStep: 3,
-                                                    seed: 0xFFFF_FFFF_FFFF_FFF0, generator: trainer.generator.snapshot,
-                                                    batchSize: 4, evaluationSampling: .mean))
+            #expect(
+                info
+                    == TrainingCheckpoint.Info(
+                        configuration: Fixture.configuration, completedEpochs: 1, globalStep: 3,
+                        seed: 0xFFFF_FFFF_FFFF_FFF0, generator: trainer.generator.snapshot,
+                        batchSize: 4, evaluationSampling: .mean))
             let header = try SafeTensors.readHeader(path)
             #expect(header.metadata["format"] == TrainingCheckpoint.format)
             #expect(header.metadata["configuration"] == #"{"architecture":"mlp","bottleneck":4,"inputShape":[1,8,8]}"#)
@@ -46,8 +49,13 @@ import VAEModels
             #expect(header.metadata["optimizer_step_count"] == "3")
             let names = Set(header.entries.map(\.name))
             let parameters = trainer.model.stateDictKeys
-            #expect(names == Set(parameters.map { "model." + $0 }
-                + parameters.flatMap { ["optimizer.\($0).exp_avg", "optimizer.\($0).exp_avg_sq", "optimizer.\($0).step"] }))
+            #expect(
+                names
+                    == Set(
+                        parameters.map { "model." + $0 }
+                            + parameters.flatMap {
+                                ["optimizer.\($0).exp_avg", "optimizer.\($0).exp_avg_sq", "optimizer.\($0).step"]
+                            }))
         }
     }
 
@@ -73,13 +81,17 @@ import VAEModels
             for other in [cnnConfiguration, smaller] {
                 let trainer = try Fixture.trainer(configuration: other)
                 let parameters = Fixture.parameterValues(trainer.model)
-                #expect(throws: CheckpointError.configurationMismatch(file: path, checkpoint: Fixture.configuration, model: other)) {
+                #expect(
+                    throws: CheckpointError.configurationMismatch(file: path, checkpoint: Fixture.configuration, model: other)
+                ) {
                     try trainer.loadCheckpoint(from: path)
                 }
                 #expect(Fixture.bitwiseEqual(Fixture.parameterValues(trainer.model), parameters))
                 #expect(trainer.globalStep == 0)
             }
-            let message = CheckpointError.configurationMismatch(file: path, checkpoint: Fixture.configuration, model: cnnConfiguration).description
+            let message = CheckpointError.configurationMismatch(
+                file: path, checkpoint: Fixture.configuration, model: cnnConfiguration
+            ).description
             #expect(message.contains("mlp VAE, input [1, 8, 8], bottleneck 4"))
             #expect(message.contains("cnn VAE, input [1, 8, 8], bottleneck 4"))
         }
@@ -139,7 +151,9 @@ import VAEModels
             }
             try TrainingTestSupport.write([0], to: directory + "/checkpoint_latest.safetensors")
             #expect(try CheckpointFiles.resolve(directory) == directory + "/checkpoint_010.safetensors")
-            #expect(try CheckpointFiles.resolve(directory + "/checkpoint_002.safetensors") == directory + "/checkpoint_002.safetensors")
+            #expect(
+                try CheckpointFiles.resolve(directory + "/checkpoint_002.safetensors") == directory
+                    + "/checkpoint_002.safetensors")
             #expect(CheckpointFiles.name(epoch: 1234) == "checkpoint_1234.safetensors")
         }
     }

@@ -10,29 +10,35 @@ import VAEModels
 // The examples of Training.docc/TrainingAVAE.md and the trainer section of TestKit's
 // "Adopting the suites" article, line for line, run on small blob images instead of MNIST.
 
-func trainVAE(_ configuration: VAEConfiguration, trainingSet: any Dataset, testSet: any Dataset,
-              epochs: Int, directory: String) throws -> [EpochSummary] {
-    let generator = RandomGenerator(seed: 42)                    // weights and latent noise
+func trainVAE(
+    _ configuration: VAEConfiguration, trainingSet: any Dataset, testSet: any Dataset,
+    epochs: Int, directory: String
+) throws -> [EpochSummary] {
+    let generator = RandomGenerator(seed: 42)  // weights and latent noise
     let model = try configuration.makeModel(generator: generator)
-    let writer = try EventFileWriter(logDirectory: directory)    // TensorBoard: tensorboard --logdir …
+    let writer = try EventFileWriter(logDirectory: directory)  // TensorBoard: tensorboard --logdir …
     defer { try? writer.close() }
-    let trainer = try VAETrainer(model: model, trainingSet: trainingSet, testSet: testSet,
-                                 options: VAETrainerOptions(seed: 42, outputDirectory: directory),
-                                 generator: generator, writer: writer)
+    let trainer = try VAETrainer(
+        model: model, trainingSet: trainingSet, testSet: testSet,
+        options: VAETrainerOptions(seed: 42, outputDirectory: directory),
+        generator: generator, writer: writer)
     return try trainer.train(epochs: epochs)
 }
 
-func resumeVAE(_ configuration: VAEConfiguration, trainingSet: any Dataset, testSet: any Dataset,
-               epochs: Int, directory: String) throws -> [EpochSummary] {
+func resumeVAE(
+    _ configuration: VAEConfiguration, trainingSet: any Dataset, testSet: any Dataset,
+    epochs: Int, directory: String
+) throws -> [EpochSummary] {
     let generator = RandomGenerator(seed: 42)
     let model = try configuration.makeModel(generator: generator)
     let writer = try EventFileWriter(logDirectory: directory)
     defer { try? writer.close() }
-    let trainer = try VAETrainer(model: model, trainingSet: trainingSet, testSet: testSet,
-                                 options: VAETrainerOptions(seed: 42, outputDirectory: directory),
-                                 generator: generator, writer: writer)
-    try trainer.loadCheckpoint(from: directory)                  // the latest checkpoint_<epoch> there
-    return try trainer.train(epochs: epochs)                     // continues at the next epoch
+    let trainer = try VAETrainer(
+        model: model, trainingSet: trainingSet, testSet: testSet,
+        options: VAETrainerOptions(seed: 42, outputDirectory: directory),
+        generator: generator, writer: writer)
+    try trainer.loadCheckpoint(from: directory)  // the latest checkpoint_<epoch> there
+    return try trainer.train(epochs: epochs)  // continues at the next epoch
 }
 
 @Suite struct TrainingDocumentationExamples {
@@ -43,13 +49,16 @@ func resumeVAE(_ configuration: VAEConfiguration, trainingSet: any Dataset, test
     @Test func trainResumeAndReadTheLogs() throws {
         try withTemporaryDirectory { straight in
             try withTemporaryDirectory { resumed in
-                let summaries = try trainVAE(Self.configuration, trainingSet: TrainerFixture.trainingSet,
-                                             testSet: TrainerFixture.testSet, epochs: 2, directory: straight.path)
+                let summaries = try trainVAE(
+                    Self.configuration, trainingSet: TrainerFixture.trainingSet,
+                    testSet: TrainerFixture.testSet, epochs: 2, directory: straight.path)
                 #expect(summaries.map(\.epoch) == [0, 1])
-                _ = try trainVAE(Self.configuration, trainingSet: TrainerFixture.trainingSet,
-                                 testSet: TrainerFixture.testSet, epochs: 1, directory: resumed.path)
-                let continued = try resumeVAE(Self.configuration, trainingSet: TrainerFixture.trainingSet,
-                                              testSet: TrainerFixture.testSet, epochs: 1, directory: resumed.path)
+                _ = try trainVAE(
+                    Self.configuration, trainingSet: TrainerFixture.trainingSet,
+                    testSet: TrainerFixture.testSet, epochs: 1, directory: resumed.path)
+                let continued = try resumeVAE(
+                    Self.configuration, trainingSet: TrainerFixture.trainingSet,
+                    testSet: TrainerFixture.testSet, epochs: 1, directory: resumed.path)
                 #expect(continued.map(\.epoch) == [1])
                 #expect(continued[0].testLoss == summaries[1].testLoss)
                 let a = try SafeTensors.read(CheckpointFiles.path(in: straight.path, epoch: 1))
@@ -61,7 +70,7 @@ func resumeVAE(_ configuration: VAEConfiguration, trainingSet: any Dataset, test
 
                 let directory = straight.path
                 let run = try EventFileReader.run(directory)
-                let testLosses = run.scalars["test/loss"]!.map(\.value)          // one per epoch
+                let testLosses = run.scalars["test/loss"]!.map(\.value)  // one per epoch
                 #expect(testLosses == summaries.map(\.testLoss))
             }
         }
@@ -70,7 +79,7 @@ func resumeVAE(_ configuration: VAEConfiguration, trainingSet: any Dataset, test
     /// "Test your training code": the logging contract of one epoch of 3 steps.
     @Test func recordingWriterContract() throws {
         let writer = RecordingWriter()
-        let trainer = try TrainerFixture.trainer(writer: writer)     // 10 examples, batch 4: 3 steps
+        let trainer = try TrainerFixture.trainer(writer: writer)  // 10 examples, batch 4: 3 steps
         try trainer.trainEpoch()
         #expect(writer.scalars(tag: "train/loss").map(\.step) == [0, 1, 2])
         #expect(writer.scalars(tag: "test/loss").map(\.step) == [0])
@@ -89,10 +98,12 @@ final class VAEHarness: TrainerHarness {
         let generator = RandomGenerator(seed: seed)
         let model = try VAEConfiguration(architecture: .mlp, inputShape: [1, 8, 8], bottleneck: 4)
             .makeModel(generator: generator)
-        trainer = try VAETrainer(model: model, trainingSet: images, testSet: images,
-                                 options: VAETrainerOptions(batchSize: 4, seed: seed, evaluationSampling: .mean,
-                                                            comparisonImages: 1),
-                                 generator: generator, writer: writer)
+        trainer = try VAETrainer(
+            model: model, trainingSet: images, testSet: images,
+            options: VAETrainerOptions(
+                batchSize: 4, seed: seed, evaluationSampling: .mean,
+                comparisonImages: 1),
+            generator: generator, writer: writer)
         batch = try DataLoader(images, batchSize: 4).allBatches(epoch: 0)[0].inputs
     }
 
@@ -127,10 +138,10 @@ let vaeTrainerSubject = TrainerSubject(
         ["train/recon_loss", "train/kl_div_loss", "train/loss", "test/loss", "test/0"]
             .map { LoggedEvent(tag: $0, step: epoch) }
     },
-    overfit: OverfitExpectation(steps: 100, maximumLoss: 5)
-) { seed in
-    try VAEHarness(seed: seed, images: fourImages)     // any Dataset of four [1, 8, 8] images
-}
+    overfit: OverfitExpectation(steps: 100, maximumLoss: 5),
+    makeTrainer: { seed in
+        try VAEHarness(seed: seed, images: fourImages)  // any Dataset of four [1, 8, 8] images
+    })
 
 @Test(arguments: TrainerCheck.allCases)
 func vaeTrainer(_ check: TrainerCheck) throws {
@@ -161,10 +172,11 @@ struct StripeImages: Dataset {
 
         let generator = RandomGenerator(seed: 42)
         let model = try VAEConfiguration(architecture: .cnn).makeModel(generator: generator)
-        let trainer = try VAETrainer(model: model, trainingSet: train, testSet: test,      // any two Datasets
-                                     options: VAETrainerOptions(seed: 42, outputDirectory: directory),
-                                     generator: generator, writer: try EventFileWriter(logDirectory: directory))
-        let summaries = try trainer.train(epochs: 2)   // TensorBoard events and checkpoint_00N.safetensors in directory
+        let trainer = try VAETrainer(
+            model: model, trainingSet: train, testSet: test,  // any two Datasets
+            options: VAETrainerOptions(seed: 42, outputDirectory: directory),
+            generator: generator, writer: try EventFileWriter(logDirectory: directory))
+        let summaries = try trainer.train(epochs: 2)  // TensorBoard events and checkpoint_00N.safetensors in directory
         #expect(summaries.map(\.epoch) == [0, 1])
         #expect(CheckpointFiles.latest(in: directory) == CheckpointFiles.path(in: directory, epoch: 1))
         #expect(try EventFileReader.eventFiles(in: directory).count == 1)

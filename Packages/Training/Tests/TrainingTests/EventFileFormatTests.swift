@@ -48,10 +48,15 @@ import Testing
         #expect(events.map(\.step) == [0, 1, 2, 3, 4])
         #expect(events[0].content == .fileVersion("brain.Event:2"))
         #expect(events[1].content == .summary([SummaryValue(tag: "train/loss", kind: .scalar(12.5))]))
-        #expect(events[2].content == .summary([SummaryValue(tag: "train/loss", kind: .scalar(-0.375)),
-                                               SummaryValue(tag: "train/kl", kind: .scalar(3))]))
+        #expect(
+            events[2].content
+                == .summary([
+                    SummaryValue(tag: "train/loss", kind: .scalar(-0.375)),
+                    SummaryValue(tag: "train/kl", kind: .scalar(3)),
+                ]))
         guard case .summary(let gray) = events[3].content, case .image(let grayImage)? = gray.first?.kind,
-              case .summary(let rgb) = events[4].content, case .image(let rgbImage)? = rgb.first?.kind else {
+            case .summary(let rgb) = events[4].content, case .image(let rgbImage)? = rgb.first?.kind
+        else {
             Issue.record("events 3 and 4 must be image summaries")
             return
         }
@@ -118,7 +123,11 @@ import Testing
         #expect(payloadError?.record == 1)
         #expect(payloadError?.description.hasPrefix("run/events: record 1: payload CRC-32C") == true)
         let cut = Array(bytes.dropLast(3))
-        #expect(error(cut) == EventFileError(file: "run/events", record: 4, .truncated(expected: 16 + payloads[4].count, found: 16 + payloads[4].count - 3)))
+        #expect(
+            error(cut)
+                == EventFileError(
+                    file: "run/events", record: 4, .truncated(expected: 16 + payloads[4].count, found: 16 + payloads[4].count - 3)
+                ))
         let header = Array(bytes.prefix(secondRecord + 5))
         #expect(error(header) == EventFileError(file: "run/events", record: 1, .truncated(expected: 12, found: 5)))
         #expect(error([]) == nil)

@@ -6,8 +6,9 @@ import Training
     private typealias Support = TrainingTestSupport
 
     private func grayImage(width: Int, height: Int) throws -> PixelImage {
-        try PixelImage(width: width, height: height, format: .gray,
-                       pixels: (0..<(width * height)).map { UInt8(truncatingIfNeeded: $0 * 37) })
+        try PixelImage(
+            width: width, height: height, format: .gray,
+            pixels: (0..<(width * height)).map { UInt8(truncatingIfNeeded: $0 * 37) })
     }
 
     @Test func writesScalarsAndImagesThatReadBack() throws {
@@ -91,7 +92,9 @@ import Training
             try writer.close()
             try writer.close()
             #expect(throws: SummaryWriterError.closed(writer.path)) { try writer.scalar(tag: "a", value: 1, step: 1) }
-            #expect(throws: SummaryWriterError.closed(writer.path)) { try writer.image(tag: "i", pixels: try grayImage(width: 1, height: 1), step: 1) }
+            #expect(throws: SummaryWriterError.closed(writer.path)) {
+                try writer.image(tag: "i", pixels: try grayImage(width: 1, height: 1), step: 1)
+            }
             #expect(throws: SummaryWriterError.closed(writer.path)) { try writer.flush() }
         }
     }

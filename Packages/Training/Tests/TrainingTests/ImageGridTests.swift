@@ -57,8 +57,9 @@ import Training
     @Test func pairsPutInputsBesideReconstructions() throws {
         let inputs = batch(3, 1, 2, 2) { n, _, y, x in Float(n * 20 + y * 2 + x) / 255 }
         let outputs = batch(3, 1, 2, 2) { n, _, y, x in Float(100 + n * 20 + y * 2 + x) / 255 }
-        let image = try ImageGrid.pairs(inputs: inputs, reconstructions: outputs, pairsPerRow: 2, padding: 1, padValue: 255,
-                                        range: .zeroToOne)
+        let image = try ImageGrid.pairs(
+            inputs: inputs, reconstructions: outputs, pairsPerRow: 2, padding: 1, padValue: 255,
+            range: .zeroToOne)
         // Cells of 4×2 (input | reconstruction): width 2·(4+1)+1 = 11, height 2·(2+1)+1 = 7.
         #expect(image.width == 11)
         #expect(image.height == 7)
@@ -84,8 +85,11 @@ import Training
     }
 
     @Test func badShapesAndParametersAreNamed() {
-        #expect(throws: ImageError.invalidShape(operation: "ImageGrid.grid", shape: [2, 2, 4, 4],
-                                                expected: "[N, C, H, W] with N, H, W > 0 and C = 1 or 3")) {
+        #expect(
+            throws: ImageError.invalidShape(
+                operation: "ImageGrid.grid", shape: [2, 2, 4, 4],
+                expected: "[N, C, H, W] with N, H, W > 0 and C = 1 or 3")
+        ) {
             try ImageGrid.grid(Tensor.zeros([2, 2, 4, 4]))
         }
         #expect(throws: ImageError.self) { try ImageGrid.grid(Tensor.zeros([0, 1, 4, 4])) }
@@ -98,7 +102,9 @@ import Training
             try ImageGrid.pairs(inputs: Tensor.zeros([2, 1, 4, 4]), reconstructions: Tensor.zeros([2, 1, 4, 3]))
         }
         #expect(throws: ImageError.self) { try ImageGrid.image(Tensor.zeros([1, 1, 2, 2])) }
-        #expect(throws: ImageError.self) { try ImageGrid.pair(input: Tensor.zeros([1, 2, 2]), reconstruction: Tensor.zeros([1, 2, 3])) }
+        #expect(throws: ImageError.self) {
+            try ImageGrid.pair(input: Tensor.zeros([1, 2, 2]), reconstruction: Tensor.zeros([1, 2, 3]))
+        }
     }
 
     @Test func gridsEncodeAsPNG() throws {

@@ -20,7 +20,7 @@ import VAEModels
     @Test func anomalyDetectionNamesTheFirstOpAndModuleAndKeepsTheParameters() throws {
         let trainer = try divergingTrainer(detectsAnomalies: true)
         let batch = try TrainerFixture.batch()
-        try trainer.trainStep(on: batch)   // finite, but leaves weights of size ~1e30
+        try trainer.trainStep(on: batch)  // finite, but leaves weights of size ~1e30
         let before = TrainerFixture.parameterValues(trainer.model)
         do {
             try trainer.trainStep(on: batch)
@@ -70,12 +70,15 @@ import VAEModels
         let detectingSummary = try detecting.trainEpoch()
         #expect(plainSummary.meanTrainingLoss == detectingSummary.meanTrainingLoss)
         #expect(plainSummary.testLoss == detectingSummary.testLoss)
-        #expect(TrainerFixture.bitwiseEqual(TrainerFixture.parameterValues(plain.model), TrainerFixture.parameterValues(detecting.model)))
+        #expect(
+            TrainerFixture.bitwiseEqual(
+                TrainerFixture.parameterValues(plain.model), TrainerFixture.parameterValues(detecting.model)))
     }
 
     @Test func theCommandLineFlagTurnsItOn() throws {
         guard case .train(let on) = try VAETrainCLI.parse(["mlp", "--detect-anomaly"]),
-              case .train(let off) = try VAETrainCLI.parse(["mlp"]) else {
+            case .train(let off) = try VAETrainCLI.parse(["mlp"])
+        else {
             Issue.record("expected training commands")
             return
         }

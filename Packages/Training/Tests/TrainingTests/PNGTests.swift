@@ -181,7 +181,7 @@ import Testing
         let bytes = try valid()
         #expect(reason(Array(bytes.dropFirst())) == "missing the 8-byte PNG signature")
         var flipped = bytes
-        flipped[45] ^= 0x10   // inside IDAT (which starts at byte 41)
+        flipped[45] ^= 0x10  // inside IDAT (which starts at byte 41)
         #expect(reason(flipped)?.hasPrefix("chunk 1 'IDAT' has CRC") == true)
         #expect(reason(Array(bytes.dropLast(12)))?.contains("no IEND") == true)
         #expect(reason(Array(bytes.dropLast(4)))?.contains("cut short") == true)
@@ -193,7 +193,9 @@ import Testing
         #expect(reason(rewritingChunk(bytes, 0) { $0[8] = 16 }) == "bit depth 16 is not supported (only 8)")
         #expect(reason(rewritingChunk(bytes, 0) { $0[9] = 3 }) == "color type 3 is not supported (only 0, 2, 4, 6)")
         #expect(reason(rewritingChunk(bytes, 0) { $0[12] = 1 }) == "interlaced (Adam7) images are not supported")
-        #expect(reason(rewritingChunk(bytes, 0) { $0[0...3] = [0x7f, 0xff, 0xff, 0xff] })?.contains("exceeds the decoder's limit") == true)
+        #expect(
+            reason(rewritingChunk(bytes, 0) { $0[0...3] = [0x7f, 0xff, 0xff, 0xff] })?.contains("exceeds the decoder's limit")
+                == true)
         let noData = rewritingChunk(bytes, 1) { $0 = [] }
         #expect(reason(noData)?.hasPrefix("IDAT data is corrupt or truncated") == true)
     }
@@ -209,7 +211,9 @@ import Testing
         let rewritten = rewritingChunk(badFilter, 1) { data in
             data[7] = 9
             let adler = PNGDecoderTests.adler32(Array(data[7..<(data.count - 4)]))
-            data.replaceSubrange((data.count - 4)..., with: [UInt8(adler >> 24), UInt8((adler >> 16) & 0xff), UInt8((adler >> 8) & 0xff), UInt8(adler & 0xff)])
+            data.replaceSubrange(
+                (data.count - 4)...,
+                with: [UInt8(adler >> 24), UInt8((adler >> 16) & 0xff), UInt8((adler >> 8) & 0xff), UInt8(adler & 0xff)])
         }
         #expect(reason(rewritten) == "row 0 has unknown filter type 9")
     }

@@ -20,8 +20,9 @@ import Training
     private let step = StepLosses(reconstruction: 300, kl: 20, total: 320, samples: 8)
 
     private func summary(epoch: Int, testLoss: Float) -> EpochSummary {
-        EpochSummary(epoch: epoch, steps: 4, samples: 32, meanTrainingLoss: 40, testLoss: testLoss,
-                     trainingSeconds: 8, evaluationSeconds: 0.5)
+        EpochSummary(
+            epoch: epoch, steps: 4, samples: 32, meanTrainingLoss: 40, testLoss: testLoss,
+            trainingSeconds: 8, evaluationSeconds: 0.5)
     }
 
     @Test func aTerminalGetsOneLiveLinePerEpochRewrittenInPlace() {
@@ -46,7 +47,8 @@ import Training
         #expect(updates[1].contains("ETA 0:01"))
         #expect(updates.last!.contains("step 4/4"))
         #expect(text.suffix(2).first == "\n")
-        #expect(text.last == "epoch 1/2 done: train loss 40.00/example, test loss 38.50, 8.0 s (4 examples/s) + 0.5 s evaluation\n")
+        #expect(
+            text.last == "epoch 1/2 done: train loss 40.00/example, test loss 38.50, 8.0 s (4 examples/s) + 0.5 s evaluation\n")
     }
 
     @Test func withoutATerminalPlainLinesComePeriodically() {
@@ -60,7 +62,8 @@ import Training
         let lines = capture.text
         #expect(lines.allSatisfy { $0.hasSuffix("\n") && !$0.contains("\r") })
         // Lines at 12 s (step 3), 24 s (step 6) and 36 s (step 9); the epoch's end has its own line.
-        #expect(lines.map { $0.split(separator: " ").prefix(4).joined(separator: " ") }
+        #expect(
+            lines.map { $0.split(separator: " ").prefix(4).joined(separator: " ") }
                 == ["epoch 5 step 3/10", "epoch 5 step 6/10", "epoch 5 step 9/10"])
         #expect(lines[1] == "epoch 5  step 6/10  loss 40.00/example  2 examples/s  ETA 0:16\n")
     }
@@ -68,11 +71,14 @@ import Training
     @Test func theFinalSummaryGivesTotalsAndTheTestLossCurve() {
         let capture = Capture()
         let progress = reporter(.periodic(interval: .seconds(10)), capture)
-        progress.trainingFinished([summary(epoch: 2, testLoss: 41.256), summary(epoch: 3, testLoss: 39.5), summary(epoch: 4, testLoss: 40)])
-        #expect(capture.text == [
-            "trained epochs 3–5: 12 steps, 96 examples in 0:26 (4 examples/s while training)\n",
-            "test loss by epoch: 3: 41.26, 4: 39.50, 5: 40.00; best 39.50 after epoch 4\n",
+        progress.trainingFinished([
+            summary(epoch: 2, testLoss: 41.256), summary(epoch: 3, testLoss: 39.5), summary(epoch: 4, testLoss: 40),
         ])
+        #expect(
+            capture.text == [
+                "trained epochs 3–5: 12 steps, 96 examples in 0:26 (4 examples/s while training)\n",
+                "test loss by epoch: 3: 41.26, 4: 39.50, 5: 40.00; best 39.50 after epoch 4\n",
+            ])
     }
 
     @Test func theTrainerReportsEveryStepAndEpoch() throws {

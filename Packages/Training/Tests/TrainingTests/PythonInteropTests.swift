@@ -56,9 +56,12 @@ import Training
             let path = directory + "/checkpoint.safetensors"
             let weight = Tensor(shape: [2, 3], scalars: [1.5, -2.25, 0, 3.4028235e38, -.leastNonzeroMagnitude, 7])
             let metadata = ["epoch": "2", "config": #"{"model":"cnn","bottleneck":16}"#, "note": "café ✓\n"]
-            try SafeTensors.write(["encoder.weight": weight, "encoder.bias": Tensor([0.5, -0.5]),
-                                   "step": Tensor(42), "empty": Tensor.zeros([0, 2])],
-                                  metadata: metadata, to: path)
+            try SafeTensors.write(
+                [
+                    "encoder.weight": weight, "encoder.bias": Tensor([0.5, -0.5]),
+                    "step": Tensor(42), "empty": Tensor.zeros([0, 2]),
+                ],
+                metadata: metadata, to: path)
 
             let json = try PythonTool.runJSON(script: "safetensors-read.py", [path, "--max-values", "-1"])
             #expect(json["metadata"] as? [String: String] == metadata)

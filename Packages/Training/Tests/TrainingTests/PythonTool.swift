@@ -61,7 +61,8 @@ enum PythonTool {
         }
         guard probe.status == 0 else {
             let missing = probe.stderr.split(separator: "\n").last.map(String.init) ?? "import failed"
-            try Test.cancel("Python cannot import \(modules.joined(separator: ", ")) (\(missing)); skipping. Tools/python-env installs them.")
+            try Test.cancel(
+                "Python cannot import \(modules.joined(separator: ", ")) (\(missing)); skipping. Tools/python-env installs them.")
         }
     }
 

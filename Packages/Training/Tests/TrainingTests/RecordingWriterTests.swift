@@ -13,13 +13,14 @@ import Training
         try writer.scalar(tag: "train/loss", value: 2, step: 2)
         try writer.flush()
         try writer.close()
-        #expect(writer.calls == [
-            .scalar(tag: "train/loss", value: 3, step: 1),
-            .image(tag: "test/0", image: .pixels(try image()), step: 1),
-            .scalar(tag: "train/loss", value: 2, step: 2),
-            .flush,
-            .close,
-        ])
+        #expect(
+            writer.calls == [
+                .scalar(tag: "train/loss", value: 3, step: 1),
+                .image(tag: "test/0", image: .pixels(try image()), step: 1),
+                .scalar(tag: "train/loss", value: 2, step: 2),
+                .flush,
+                .close,
+            ])
         #expect(writer.scalars(tag: "train/loss") == [.init(step: 1, value: 3), .init(step: 2, value: 2)])
         #expect(writer.scalars(tag: "missing").isEmpty)
         #expect(writer.tags == ["test/0", "train/loss"])

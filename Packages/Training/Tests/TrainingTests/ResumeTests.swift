@@ -22,7 +22,8 @@ import Training
             // Another model initialisation, another data seed and two loader threads: all replaced
             // or irrelevant once the checkpoint is loaded.
             let resumedWriter = RecordingWriter()
-            let resumed = try Fixture.trainer(modelSeed: 1234, options: Fixture.options(seed: 99, workers: 2), writer: resumedWriter)
+            let resumed = try Fixture.trainer(
+                modelSeed: 1234, options: Fixture.options(seed: 99, workers: 2), writer: resumedWriter)
             try resumed.loadCheckpoint(from: directory)
             #expect(resumed.completedEpochs == 1 && resumed.globalStep == 3)
             try resumed.train(epochs: 1)
@@ -33,7 +34,8 @@ import Training
                 #expect(actual.map(\.step) == [3, 4, 5], "\(tag)")
                 #expect(actual.map(\.value.bitPattern) == expected.map(\.value.bitPattern), "\(tag)")
             }
-            #expect(resumedWriter.scalars(tag: "test/loss").map(\.value.bitPattern)
+            #expect(
+                resumedWriter.scalars(tag: "test/loss").map(\.value.bitPattern)
                     == straightWriter.scalars(tag: "test/loss").filter { $0.step == 1 }.map(\.value.bitPattern))
             #expect(resumedWriter.images(tag: "test/0") == straightWriter.images(tag: "test/0").filter { $0.step == 1 })
             #expect(Fixture.bitwiseEqual(Fixture.parameterValues(resumed.model), Fixture.parameterValues(straight.model)))

@@ -42,22 +42,28 @@ enum TrainerFixture {
 
     /// A trainer whose model is initialised from `modelSeed` and whose noise generator continues
     /// from there; options default to batch 4 (3 steps per epoch on 10 examples), 2 comparison images.
-    static func trainer(modelSeed: UInt64 = 7, options: VAETrainerOptions = options(),
-                        configuration: VAEConfiguration = configuration, device: Device = .cpu,
-                        trainingSet: any Dataset = trainingSet, testSet: any Dataset = testSet,
-                        writer: any SummaryWriter = RecordingWriter()) throws -> VAETrainer {
+    static func trainer(
+        modelSeed: UInt64 = 7, options: VAETrainerOptions = options(),
+        configuration: VAEConfiguration = configuration, device: Device = .cpu,
+        trainingSet: any Dataset = trainingSet, testSet: any Dataset = testSet,
+        writer: any SummaryWriter = RecordingWriter()
+    ) throws -> VAETrainer {
         let generator = RandomGenerator(seed: modelSeed)
         let model = try configuration.makeModel(generator: generator, device: device)
-        return try VAETrainer(model: model, trainingSet: trainingSet, testSet: testSet, options: options,
-                              generator: generator, writer: writer)
+        return try VAETrainer(
+            model: model, trainingSet: trainingSet, testSet: testSet, options: options,
+            generator: generator, writer: writer)
     }
 
-    static func options(seed: UInt64 = 3, batchSize: Int = 4, workers: Int = 0,
-                        evaluationSampling: LatentSampling = .reparameterized, comparisonImages: Int = 2,
-                        logsImageGrids: Bool = false, outputDirectory: String? = nil) -> VAETrainerOptions {
-        VAETrainerOptions(learningRate: 1e-3, batchSize: batchSize, seed: seed, workers: workers,
-                          evaluationSampling: evaluationSampling, comparisonImages: comparisonImages,
-                          logsImageGrids: logsImageGrids, priorSamples: 6, outputDirectory: outputDirectory)
+    static func options(
+        seed: UInt64 = 3, batchSize: Int = 4, workers: Int = 0,
+        evaluationSampling: LatentSampling = .reparameterized, comparisonImages: Int = 2,
+        logsImageGrids: Bool = false, outputDirectory: String? = nil
+    ) -> VAETrainerOptions {
+        VAETrainerOptions(
+            learningRate: 1e-3, batchSize: batchSize, seed: seed, workers: workers,
+            evaluationSampling: evaluationSampling, comparisonImages: comparisonImages,
+            logsImageGrids: logsImageGrids, priorSamples: 6, outputDirectory: outputDirectory)
     }
 
     /// The first `count` examples of `dataset` stacked into one batch (epoch 0, seed 3).
@@ -73,10 +79,11 @@ enum TrainerFixture {
 
     /// `a` and `b` hold the same names and bit-identical values.
     static func bitwiseEqual(_ a: [String: [Float]], _ b: [String: [Float]]) -> Bool {
-        a.keys.sorted() == b.keys.sorted() && a.allSatisfy { name, values in
-            guard let other = b[name], other.count == values.count else { return false }
-            return zip(values, other).allSatisfy { $0.bitPattern == $1.bitPattern }
-        }
+        a.keys.sorted() == b.keys.sorted()
+            && a.allSatisfy { name, values in
+                guard let other = b[name], other.count == values.count else { return false }
+                return zip(values, other).allSatisfy { $0.bitPattern == $1.bitPattern }
+            }
     }
 }
 

@@ -41,9 +41,10 @@ import VAETrainCLI
     }
 
     @Test func everyFlagSetsItsSetting() throws {
-        let parsed = try arguments("mlp --bottleneck 10 --lr 5e-4 --batch-size 64 --epochs 3 --device cuda:1 --log-dir runs/a "
-                                   + "--seed 42 --data-dir /data/mnist --workers 0 --threads 1 --resume runs/a "
-                                   + "--deterministic-eval --limit-train 512 --limit-test 256 --no-download")
+        let parsed = try arguments(
+            "mlp --bottleneck 10 --lr 5e-4 --batch-size 64 --epochs 3 --device cuda:1 --log-dir runs/a "
+                + "--seed 42 --data-dir /data/mnist --workers 0 --threads 1 --resume runs/a "
+                + "--deterministic-eval --limit-train 512 --limit-test 256 --no-download")
         #expect(parsed.bottleneck == 10)
         #expect(parsed.learningRate == 5e-4)
         #expect(parsed.batchSize == 64)
@@ -64,27 +65,33 @@ import VAETrainCLI
         let parsed = try arguments("cnn -n 8 -r 0.01 -b 32 -e 2 -d cuda -l out --seed=7 --device=cpu")
         #expect(parsed.bottleneck == 8 && parsed.learningRate == 0.01 && parsed.batchSize == 32 && parsed.epochs == 2)
         #expect(parsed.logDirectory == "out" && parsed.seed == 7)
-        #expect(parsed.device == .cpu)   // the last setting wins
+        #expect(parsed.device == .cpu)  // the last setting wins
     }
 
     @Test func helpIsRecognisedAnywhereAndExplainsEveryFlag() throws {
         #expect(try VAETrainCLI.parse(["--help"]) == .help)
         #expect(try VAETrainCLI.parse(["mlp", "-h"]) == .help)
         let help = VAETrainCLI.help
-        for flag in ["--bottleneck", "--lr", "--batch-size", "--epochs", "--device", "--log-dir", "--seed", "--data-dir",
-                     "--workers", "--threads", "--resume", "--deterministic-eval", "--limit-train", "--limit-test", "--no-download"] {
+        for flag in [
+            "--bottleneck", "--lr", "--batch-size", "--epochs", "--device", "--log-dir", "--seed", "--data-dir",
+            "--workers", "--threads", "--resume", "--deterministic-eval", "--limit-train", "--limit-test", "--no-download",
+        ] {
             #expect(help.contains("\(flag) ") || help.contains("\(flag)\n"), "\(flag) is not explained")
         }
         #expect(help.contains("MNIST_DIR"))
     }
 
     @Test func badValuesNameTheFlagAndWhatItAccepts() {
-        #expect(error("mlp --device tpu") == .invalidValue(flag: "--device", value: "tpu", expected: "cpu, cuda or cuda:N (N = 0, 1, …)"))
+        #expect(
+            error("mlp --device tpu")
+                == .invalidValue(flag: "--device", value: "tpu", expected: "cpu, cuda or cuda:N (N = 0, 1, …)"))
         #expect(error("mlp --batch-size 0") == .invalidValue(flag: "--batch-size", value: "0", expected: "a whole number ≥ 1"))
         #expect(error("mlp --epochs ten") == .invalidValue(flag: "--epochs", value: "ten", expected: "a whole number ≥ 1"))
         #expect(error("mlp --lr -1") == .invalidValue(flag: "--lr", value: "-1", expected: "a finite number > 0, e.g. 1e-3"))
         #expect(error("mlp --lr nan") == .invalidValue(flag: "--lr", value: "nan", expected: "a finite number > 0, e.g. 1e-3"))
-        #expect(error("mlp --seed -3")?.description == "invalid value '-3' for --seed: expected a whole number in 0...18446744073709551615")
+        #expect(
+            error("mlp --seed -3")?.description
+                == "invalid value '-3' for --seed: expected a whole number in 0...18446744073709551615")
         #expect(error("rnn") == .invalidValue(flag: "the model type", value: "rnn", expected: "mlp or cnn"))
         #expect(error("--model gan") == .invalidValue(flag: "--model", value: "gan", expected: "mlp or cnn"))
         #expect(error("mlp --workers -1") == .invalidValue(flag: "--workers", value: "-1", expected: "a whole number ≥ 0"))
@@ -98,7 +105,8 @@ import VAETrainCLI
         #expect(error("mlp cnn") == .unexpectedArgument("cnn"))
         #expect(error("mlp --model cnn") == .unexpectedArgument("cnn"))
         #expect(error("mlp --deterministic-eval=yes") == .unexpectedValue(flag: "--deterministic-eval", value: "yes"))
-        #expect(ArgumentError.unknownFlag("--batchsize", suggestion: "--batch-size").description
+        #expect(
+            ArgumentError.unknownFlag("--batchsize", suggestion: "--batch-size").description
                 == "unknown option '--batchsize' (did you mean '--batch-size'?); see vae-train --help")
     }
 }

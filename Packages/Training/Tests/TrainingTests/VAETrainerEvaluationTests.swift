@@ -11,15 +11,18 @@ import VAEModels
 
     @Test func evaluationRunsInEvalModeWithoutGradientsAndRestoresTheMode() throws {
         let probe = ProbeVAE(inner: MLPVAE(configuration: Fixture.configuration, generator: RandomGenerator(seed: 5)))
-        let trainer = try VAETrainer(model: probe, trainingSet: Fixture.trainingSet, testSet: Fixture.testSet,
-                                     options: Fixture.options(), generator: RandomGenerator(seed: 6), writer: RecordingWriter())
+        let trainer = try VAETrainer(
+            model: probe, trainingSet: Fixture.trainingSet, testSet: Fixture.testSet,
+            options: Fixture.options(), generator: RandomGenerator(seed: 6), writer: RecordingWriter())
         try trainer.trainStep(on: try Fixture.batch())
         let training = probe.observations
         #expect(training == [ProbeVAE.Observation(training: true, gradients: true)])
 
         _ = try trainer.evaluate()
         // 6 test examples in batches of 4: two forward passes, both in eval mode without gradients.
-        #expect(Array(probe.observations.dropFirst(training.count)) == Array(repeating: .init(training: false, gradients: false), count: 2))
+        #expect(
+            Array(probe.observations.dropFirst(training.count))
+                == Array(repeating: .init(training: false, gradients: false), count: 2))
         #expect(probe.isTraining)
         probe.eval()
         _ = try trainer.evaluate()

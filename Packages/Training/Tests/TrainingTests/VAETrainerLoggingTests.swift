@@ -36,12 +36,14 @@ import Training
 
     @Test func theComparisonImageShowsTheInputBesideItsReconstruction() throws {
         let writer = RecordingWriter()
-        let trainer = try Fixture.trainer(options: Fixture.options(evaluationSampling: .mean, comparisonImages: 1), writer: writer)
+        let trainer = try Fixture.trainer(
+            options: Fixture.options(evaluationSampling: .mean, comparisonImages: 1), writer: writer)
         try trainer.trainEpoch()
         let logged = try #require(writer.images(tag: "test/0").first).image.decodedPixels()
         let (inputs, reconstructions) = try trainer.reconstructTestExamples(count: 1)
-        let expected = try ImageGrid.pair(input: inputs.selected(axis: 0, index: 0),
-                                          reconstruction: reconstructions.selected(axis: 0, index: 0))
+        let expected = try ImageGrid.pair(
+            input: inputs.selected(axis: 0, index: 0),
+            reconstruction: reconstructions.selected(axis: 0, index: 0))
         #expect(logged == expected)
         #expect(inputs.scalars == (try Fixture.batch(Fixture.testSet, count: 1)).scalars)
     }
@@ -49,12 +51,16 @@ import Training
     @Test func anOutputDirectoryGetsACheckpointAndImageGridsPerEpoch() throws {
         try TrainingTestSupport.withTemporaryDirectory { directory in
             let writer = RecordingWriter()
-            let trainer = try Fixture.trainer(options: Fixture.options(logsImageGrids: true, outputDirectory: directory), writer: writer)
+            let trainer = try Fixture.trainer(
+                options: Fixture.options(logsImageGrids: true, outputDirectory: directory), writer: writer)
             try trainer.train(epochs: 2)
 
             let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-            #expect(files == ["checkpoint_000.safetensors", "checkpoint_001.safetensors",
-                              "reconstructions_000.png", "reconstructions_001.png", "samples_000.png", "samples_001.png"])
+            #expect(
+                files == [
+                    "checkpoint_000.safetensors", "checkpoint_001.safetensors",
+                    "reconstructions_000.png", "reconstructions_001.png", "samples_000.png", "samples_001.png",
+                ])
             for name in ["reconstructions", "samples"] {
                 let logged = writer.images(tag: "images/\(name)")
                 #expect(logged.map(\.step) == [0, 1])

@@ -25,10 +25,12 @@ import VAEModels
         let z = zip(zip(mu.scalars, logSigma.scalars), noise).map { pair, epsilon in exp(pair.1) * epsilon + pair.0 }
         let reconstruction = before.decode(Tensor(shape: [4, 4], scalars: z)).scalars
         let recon = zip(reconstruction, x).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
-        let kl = 0.5 * zip(mu.scalars, logSigma.scalars).reduce(0.0) { sum, pair in
-            let (m, s) = (Double(pair.0), Double(pair.1))
-            return sum + exp(2 * s) + m * m - 1 - 2 * s
-        }
+        let kl =
+            0.5
+            * zip(mu.scalars, logSigma.scalars).reduce(0.0) { sum, pair in
+                let (m, s) = (Double(pair.0), Double(pair.1))
+                return sum + exp(2 * s) + m * m - 1 - 2 * s
+            }
         #expect(losses.samples == 4)
         #expect(abs(Double(losses.reconstruction) - recon) <= 1e-5 * recon)
         #expect(abs(Double(losses.kl) - kl) <= 1e-4 * max(kl, 1))
@@ -93,7 +95,6 @@ import VAEModels
         }
     }
 }
-
 
 extension RandomGenerator {
     /// This generator set to `state` (for replaying a trainer's noise).

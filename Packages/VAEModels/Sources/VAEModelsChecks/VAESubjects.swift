@@ -16,8 +16,10 @@ public enum VAESubjects {
     /// A subject for the model `configuration` describes, on `device`, sampling the latent code in
     /// training and as `evaluation` says in evaluation mode; the loss is the reference loss
     /// (sum of squared errors + KL) and the optimiser Adam with lr 1e-3.
-    public static func subject(_ configuration: VAEConfiguration, evaluation: LatentSampling,
-                               batchSize: Int = 4, device: Device = .cpu) -> ModelSubject {
+    public static func subject(
+        _ configuration: VAEConfiguration, evaluation: LatentSampling,
+        batchSize: Int = 4, device: Device = .cpu
+    ) -> ModelSubject {
         switch configuration.architecture {
         case .mlp: return subject(configuration, evaluation: evaluation, batchSize: batchSize, device: device, make: MLPVAE.init)
         case .cnn: return subject(configuration, evaluation: evaluation, batchSize: batchSize, device: device, make: CNNVAE.init)
@@ -29,10 +31,16 @@ public enum VAESubjects {
     /// (deterministic evaluation).
     public static func standard(device: Device = .cpu) -> [ModelSubject] {
         [
-            subject(VAEConfiguration(architecture: .mlp, inputShape: [1, 32, 32], bottleneck: 16), evaluation: .reparameterized, device: device),
-            subject(VAEConfiguration(architecture: .mlp, inputShape: [1, 8, 8], bottleneck: 4), evaluation: .mean, device: device),
-            subject(VAEConfiguration(architecture: .cnn, inputShape: [1, 32, 32], bottleneck: 16), evaluation: .reparameterized, device: device),
-            subject(VAEConfiguration(architecture: .cnn, inputShape: [1, 16, 16], bottleneck: 10), evaluation: .mean, device: device),
+            subject(
+                VAEConfiguration(architecture: .mlp, inputShape: [1, 32, 32], bottleneck: 16), evaluation: .reparameterized,
+                device: device),
+            subject(
+                VAEConfiguration(architecture: .mlp, inputShape: [1, 8, 8], bottleneck: 4), evaluation: .mean, device: device),
+            subject(
+                VAEConfiguration(architecture: .cnn, inputShape: [1, 32, 32], bottleneck: 16), evaluation: .reparameterized,
+                device: device),
+            subject(
+                VAEConfiguration(architecture: .cnn, inputShape: [1, 16, 16], bottleneck: 10), evaluation: .mean, device: device),
         ]
     }
 
@@ -41,14 +49,17 @@ public enum VAESubjects {
         make: @escaping @Sendable (VAEConfiguration, RandomGenerator) -> Model
     ) -> ModelSubject {
         ModelSubject(
-            name: "\(configuration.architecture.rawValue)(d=\(configuration.bottleneck), \(configuration.inputShape), eval \(evaluation.rawValue))",
+            name:
+                "\(configuration.architecture.rawValue)(d=\(configuration.bottleneck), \(configuration.inputShape), eval \(evaluation.rawValue))",
             device: device,
             batchSize: batchSize,
             modes: evaluation == .mean ? .stochasticInTraining : .stochastic,
             makeModel: { seed, device in try make(configuration, RandomGenerator(seed: seed)).moved(to: device) },
             makeBatch: { size, seed in
-                ModelBatch(input: Tensor.rand([size] + configuration.inputShape, low: -1, high: 1,
-                                              generator: RandomGenerator(seed: seed &+ 1)))
+                ModelBatch(
+                    input: Tensor.rand(
+                        [size] + configuration.inputShape, low: -1, high: 1,
+                        generator: RandomGenerator(seed: seed &+ 1)))
             },
             outputShape: configuration.inputShape,
             forward: { model, input in

@@ -13,8 +13,8 @@ import VAEModels
         #expect(model.parameterCount == 247_777)
 
         let batch = Tensor.rand([8, 1, 32, 32], low: -1, high: 1, generator: RandomGenerator(seed: 1))
-        let noise = RandomGenerator(seed: 2)              // the latent noise ε
-        let output = model.forward(batch, generator: noise)   // z = exp(logSigma)·ε + mu
+        let noise = RandomGenerator(seed: 2)  // the latent noise ε
+        let output = model.forward(batch, generator: noise)  // z = exp(logSigma)·ε + mu
         #expect(output.reconstruction.shape == [8, 1, 32, 32])
         #expect(output.reconstruction.scalars.allSatisfy { $0 > -1 && $0 < 1 })
         #expect("\(output.mu.shape) \(output.logSigma.shape)" == "[8, 16] [8, 16]")
@@ -22,7 +22,7 @@ import VAEModels
         let optimizer = try Adam(model.namedParameters(), learningRate: 1e-3)
         optimizer.zeroGrad()
         let terms = VAELoss.terms(model.forward(batch, generator: noise), target: batch)
-        terms.total.backward()                            // reconstruction + KL
+        terms.total.backward()  // reconstruction + KL
         try optimizer.step()
         #expect(terms.reconstruction.item() > 0)
         #expect(terms.kl.item() >= 0)
@@ -42,12 +42,13 @@ import VAEModels
 /// VAEModels' example in README.md, line for line.
 @Test func readmeVAEModelsExample() throws {
     let model = try VAEConfiguration(architecture: .cnn, inputShape: [1, 32, 32], bottleneck: 16)
-        .makeModel(generator: RandomGenerator(seed: 0))          // 247,777 parameters
+        .makeModel(generator: RandomGenerator(seed: 0))  // 247,777 parameters
     let batch = Tensor.rand([8, 1, 32, 32], low: -1, high: 1, generator: RandomGenerator(seed: 1))
     let output = model.forward(batch, generator: RandomGenerator(seed: 2))
-    let loss = VAELoss.terms(output, target: batch).total         // Σ squared error + KL
+    let loss = VAELoss.terms(output, target: batch).total  // Σ squared error + KL
     #expect(model.parameterCount == 247_777)
-    let expected = VAELoss.reconstruction(output.reconstruction, target: batch).item()
+    let expected =
+        VAELoss.reconstruction(output.reconstruction, target: batch).item()
         + VAELoss.klDivergence(mu: output.mu, logSigma: output.logSigma).item()
     #expect(abs(loss.item() - expected) <= 1e-3 * abs(expected))
 }

@@ -19,7 +19,8 @@ import VAEModelsChecks
     /// The noise of the reparameterisation lives on the model's device (the reference made it on the CPU).
     @Test func noiseIsDrawnOnTheModelsDevice() throws {
         SimulatedDevice.install()
-        let model = try VAEConfiguration(architecture: .mlp, inputShape: [1, 8, 8], bottleneck: 4).makeModel(device: SimulatedDevice.device)
+        let model = try VAEConfiguration(architecture: .mlp, inputShape: [1, 8, 8], bottleneck: 4).makeModel(
+            device: SimulatedDevice.device)
         let input = try Tensor.zeros([2, 1, 8, 8], device: SimulatedDevice.device)
         let output = try withTensorChecking { model.forward(input) }
         #expect(output.z.device == SimulatedDevice.device)

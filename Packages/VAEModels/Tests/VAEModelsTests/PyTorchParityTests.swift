@@ -19,7 +19,8 @@ import VAEModels
     ]
 
     static func load(_ name: String) throws -> SafeTensorsFile {
-        let directory = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let directory = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(
+            separator: "/")
         return try SafeTensors.read("\(directory)/Fixtures/\(name).safetensors")
     }
 
@@ -77,9 +78,10 @@ import VAEModels
         let before = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter.value.scalars) })
         try optimizer.step()
         for (name, parameter) in model.namedParameters() {
-            try Self.expectAdamUpdate(name: name, before: before[name]!, after: parameter.value.scalars,
-                                      expectedAfter: try file.tensor("adam.\(name)").scalars,
-                                      gradient: try file.tensor("grad.\(name)").scalars)
+            try Self.expectAdamUpdate(
+                name: name, before: before[name]!, after: parameter.value.scalars,
+                expectedAfter: try file.tensor("adam.\(name)").scalars,
+                gradient: try file.tensor("grad.\(name)").scalars)
         }
     }
 
@@ -88,8 +90,10 @@ import VAEModels
     /// cancellation), both implementations move by up to `lr` in a direction the noise picks, so the
     /// parameters themselves cannot be compared at 1e-5 there. Compare the *updates*: within 0.1 % of
     /// `lr` where the gradient is real, and never more than `lr` anywhere.
-    static func expectAdamUpdate(name: String, before: [Float], after: [Float], expectedAfter: [Float],
-                                 gradient: [Float]) throws {
+    static func expectAdamUpdate(
+        name: String, before: [Float], after: [Float], expectedAfter: [Float],
+        gradient: [Float]
+    ) throws {
         let lr: Float = 1e-3
         var worstReal: Float = 0
         var largest: Float = 0

@@ -35,7 +35,8 @@ public final class ScratchFile: Sendable {
 
     /// A scratch file named `name` (an event reader needs "tfevents" in the name, for example).
     public init(name: String) {
-        let base = getenv("FUZZ_SCRATCH_DIR").map { String(cString: $0) }
+        let base =
+            getenv("FUZZ_SCRATCH_DIR").map { String(cString: $0) }
             ?? (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"))
         var template = Array("\(base)/deeptrust-fuzz-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {

@@ -32,8 +32,9 @@ public func fuzzIDXReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let addressable = !height.multipliedReportingOverflow(by: width).overflow
         let labels = [UInt8](repeating: 0, count: array.dimensions[0])
         let images = try? LabeledImages(height: height, width: width, pixels: array.bytes, labels: labels)
-        fuzzRequire((images?.count == array.dimensions[0]) == addressable,
-                    "LabeledImages accepts an image size that overflows, or rejects a valid uint8 image array")
+        fuzzRequire(
+            (images?.count == array.dimensions[0]) == addressable,
+            "LabeledImages accepts an image size that overflows, or rejects a valid uint8 image array")
     }
     return 0
 }

@@ -19,14 +19,16 @@ public func fuzzSafeTensors(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     let header: SafeTensorsHeader?
     do { header = try SafeTensors.readHeader(scratch.path) } catch { header = nil }
 
-    fuzzRequire((decoded == nil) == (read == nil), "SafeTensors.decode and SafeTensors.read disagree on whether the bytes are valid")
+    fuzzRequire(
+        (decoded == nil) == (read == nil), "SafeTensors.decode and SafeTensors.read disagree on whether the bytes are valid")
     guard let decoded, let read else { return 0 }
     fuzzRequire(header == decoded.header && read.header == decoded.header, "the three readers return different headers")
     fuzzRequire(sameContent(decoded, read), "SafeTensors.decode and SafeTensors.read return different tensors")
 
     let reencoded: SafeTensorsFile?
     do {
-        reencoded = try SafeTensors.decode(SafeTensors.encode(decoded.tensors, metadata: decoded.metadata), source: "fuzz-reencoded")
+        reencoded = try SafeTensors.decode(
+            SafeTensors.encode(decoded.tensors, metadata: decoded.metadata), source: "fuzz-reencoded")
     } catch {
         reencoded = nil
     }
@@ -39,7 +41,8 @@ private func sameContent(_ a: SafeTensorsFile, _ b: SafeTensorsFile) -> Bool {
     guard a.metadata == b.metadata, Set(a.tensors.keys) == Set(b.tensors.keys) else { return false }
     for (name, tensor) in a.tensors {
         guard let other = b.tensors[name], other.shape == tensor.shape,
-              other.scalars.map(\.bitPattern) == tensor.scalars.map(\.bitPattern) else { return false }
+            other.scalars.map(\.bitPattern) == tensor.scalars.map(\.bitPattern)
+        else { return false }
     }
     return true
 }

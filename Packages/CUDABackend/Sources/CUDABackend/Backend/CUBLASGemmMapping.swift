@@ -10,8 +10,10 @@ enum CUBLASGemmMapping {
     /// `k == 0`, or a leading dimension below what cuBLAS requires for a matrix with more than
     /// one row); the built-in kernel computes those.
     /// The pointers are the element-0 addresses, offsets already applied.
-    static func call(for d: GemmDescriptor, a: CUDADevicePointer, b: CUDADevicePointer,
-                     c: CUDADevicePointer) -> CUBLASGemmCall? {
+    static func call(
+        for d: GemmDescriptor, a: CUDADevicePointer, b: CUDADevicePointer,
+        c: CUDADevicePointer
+    ) -> CUBLASGemmCall? {
         guard d.k > 0, d.m > 0, d.n > 0, d.batch > 0 else { return nil }
         // Row-major storage of each operand: rows × columns.
         let aColumns = d.transposeA ? d.m : d.k, aRows = d.transposeA ? d.k : d.m
@@ -22,8 +24,9 @@ enum CUBLASGemmMapping {
             return ld >= max(columns, 1) ? ld : nil
         }
         guard let lda = leading(d.lda, rows: aRows, columns: aColumns),
-              let ldb = leading(d.ldb, rows: bRows, columns: bColumns),
-              let ldc = leading(d.ldc, rows: d.m, columns: d.n) else { return nil }
+            let ldb = leading(d.ldb, rows: bRows, columns: bColumns),
+            let ldc = leading(d.ldc, rows: d.m, columns: d.n)
+        else { return nil }
         let limit = Int(Int32.max)
         guard [d.m, d.n, d.k, lda, ldb, ldc, d.batch].allSatisfy({ $0 <= limit }) else { return nil }
         return CUBLASGemmCall(

@@ -64,12 +64,15 @@ extension CUDADeviceBackend {
 
     /// Launches `signature` once per piece of the geometry of `layouts`, with the geometry block
     /// first, then `pointers`, then `extra` arguments.
-    private func launchElementwise(_ signature: KernelSignature, _ layouts: [StridedLayout],
-                                   pointers: [CUDADevicePointer], extra: [KernelArgument] = []) {
+    private func launchElementwise(
+        _ signature: KernelSignature, _ layouts: [StridedLayout],
+        pointers: [CUDADevicePointer], extra: [KernelArgument] = []
+    ) {
         for piece in ElementwiseGeometry(layouts).pieces() {
             let (grid, block) = LaunchConfiguration.linear(items: piece.count)
-            launch(signature, grid: grid, block: block,
-                   [.block(piece.parameterBlock)] + pointers.map { .pointer($0) } + extra)
+            launch(
+                signature, grid: grid, block: block,
+                [.block(piece.parameterBlock)] + pointers.map { .pointer($0) } + extra)
         }
     }
 
@@ -80,13 +83,16 @@ extension CUDADeviceBackend {
         for start in stride(from: 0, to: count, by: Self.maxLaunchElements) {
             let n = min(Self.maxLaunchElements, count - start)
             let (grid, block) = LaunchConfiguration.linear(items: n)
-            launch(Kernels.fill, grid: grid, block: block,
-                   [.pointer(target.address(at: offset + start)), .count(n), .f32(value)])
+            launch(
+                Kernels.fill, grid: grid, block: block,
+                [.pointer(target.address(at: offset + start)), .count(n), .f32(value)])
         }
     }
 
-    public func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
-                     to destination: any DeviceBuffer, _ destinationLayout: StridedLayout) {
+    public func copy(
+        _ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
+        to destination: any DeviceBuffer, _ destinationLayout: StridedLayout
+    ) {
         guard sourceLayout.count > 0 else { return }
         makeCurrent()
         let (from, to) = (cuda(source), cuda(destination))
@@ -94,8 +100,9 @@ extension CUDADeviceBackend {
         if geometry.rank == 1 && geometry.strides.allSatisfy({ $0[0] == 1 }) {
             // Both dense: one device-to-device copy.
             do throws(CUDAError) {
-                try driver.copyDeviceToDevice(to.address(at: geometry.offsets[0]), from: from.address(at: geometry.offsets[1]),
-                                              byteCount: geometry.count * MemoryLayout<Float>.stride, stream: stream)
+                try driver.copyDeviceToDevice(
+                    to.address(at: geometry.offsets[0]), from: from.address(at: geometry.offsets[1]),
+                    byteCount: geometry.count * MemoryLayout<Float>.stride, stream: stream)
             } catch {
                 fail(error, in: "copy of \(geometry.count) floats")
             }
@@ -108,29 +115,38 @@ extension CUDADeviceBackend {
         guard xLayout.count > 0 else { return }
         makeCurrent()
         let (code, p0, p1) = op.kernelCode
-        launchElementwise(Kernels.unary, [StridedLayout(contiguous: xLayout.shape), xLayout],
-                          pointers: [cuda(out).address, cuda(x).address], extra: [.u32(code), .f32(p0), .f32(p1)])
+        launchElementwise(
+            Kernels.unary, [StridedLayout(contiguous: xLayout.shape), xLayout],
+            pointers: [cuda(out).address, cuda(x).address], extra: [.u32(code), .f32(p0), .f32(p1)])
     }
 
-    public func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    public func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         guard aLayout.count > 0 else { return }
         makeCurrent()
-        launchElementwise(Kernels.binary, [StridedLayout(contiguous: aLayout.shape), aLayout, bLayout],
-                          pointers: [cuda(out).address, cuda(a).address, cuda(b).address], extra: [.u32(op.kernelCode)])
+        launchElementwise(
+            Kernels.binary, [StridedLayout(contiguous: aLayout.shape), aLayout, bLayout],
+            pointers: [cuda(out).address, cuda(a).address, cuda(b).address], extra: [.u32(op.kernelCode)])
     }
 
-    public func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
-                       _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    public func select(
+        _ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
+        _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         guard aLayout.count > 0 else { return }
         makeCurrent()
-        launchElementwise(Kernels.select, [StridedLayout(contiguous: aLayout.shape), conditionLayout, aLayout, bLayout],
-                          pointers: [cuda(out).address, cuda(condition).address, cuda(a).address, cuda(b).address])
+        launchElementwise(
+            Kernels.select, [StridedLayout(contiguous: aLayout.shape), conditionLayout, aLayout, bLayout],
+            pointers: [cuda(out).address, cuda(condition).address, cuda(a).address, cuda(b).address])
     }
 
-    public func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
-                       into out: any DeviceBuffer) {
+    public func reduce(
+        _ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
+        into out: any DeviceBuffer
+    ) {
         guard outer > 0, inner > 0, extent > 0 else { return }
         makeCurrent()
         reduceDevice(op, x: cuda(x).address(at: offset), outer: outer, extent: extent, inner: inner, out: cuda(out).address)
@@ -140,13 +156,15 @@ extension CUDADeviceBackend {
     func reduceDevice(_ op: ReduceOp, x: CUDADevicePointer, outer: Int, extent: Int, inner: Int, out: CUDADevicePointer) {
         if inner == 1 {
             let (grid, block) = LaunchConfiguration.rows(outer)
-            launch(Kernels.reduceRows, grid: grid, block: block,
-                   [.pointer(x), .pointer(out), .count(outer), .count(extent), .u32(op.kernelCode)])
+            launch(
+                Kernels.reduceRows, grid: grid, block: block,
+                [.pointer(x), .pointer(out), .count(outer), .count(extent), .u32(op.kernelCode)])
         } else {
             precondition(outer * inner <= Int(UInt32.max), "reduce: \(outer) × \(inner) outputs exceed 2³²")
             let (grid, block) = LaunchConfiguration.linear(items: outer * inner)
-            launch(Kernels.reduceColumns, grid: grid, block: block,
-                   [.pointer(x), .pointer(out), .count(outer), .count(extent), .count(inner), .u32(op.kernelCode)])
+            launch(
+                Kernels.reduceColumns, grid: grid, block: block,
+                [.pointer(x), .pointer(out), .count(outer), .count(extent), .count(inner), .u32(op.kernelCode)])
         }
     }
 }

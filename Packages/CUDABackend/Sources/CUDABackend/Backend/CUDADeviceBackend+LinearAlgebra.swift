@@ -14,8 +14,10 @@ extension CUDADeviceBackend {
     func gemmDevice(_ d: GemmDescriptor, a: CUDADevicePointer, b: CUDADevicePointer, c: CUDADevicePointer) {
         guard d.m > 0, d.n > 0, d.batch > 0 else { return }
         let floatSize = UInt64(MemoryLayout<Float>.stride)
-        let (pa, pb, pc) = (a + UInt64(d.offsetA) * floatSize, b + UInt64(d.offsetB) * floatSize,
-                            c + UInt64(d.offsetC) * floatSize)
+        let (pa, pb, pc) = (
+            a + UInt64(d.offsetA) * floatSize, b + UInt64(d.offsetB) * floatSize,
+            c + UInt64(d.offsetC) * floatSize
+        )
         if let blas, let call = CUBLASGemmMapping.call(for: d, a: pa, b: pb, c: pc) {
             do throws(CUDAError) {
                 try blas.lock.withLock { _ throws(CUDAError) in try blas.api.sgemmStridedBatched(blas.handle, call) }
@@ -31,8 +33,9 @@ extension CUDADeviceBackend {
             let aRowOffset = UInt64(d.transposeA ? row : row * d.lda) * floatSize
             let cRowOffset = UInt64(row * d.ldc) * floatSize
             let (grid, block) = LaunchConfiguration.gemm(m: piece.m, n: d.n, batch: d.batch)
-            launch(Kernels.gemm, grid: grid, block: block,
-                   [.block(piece.parameterBlock), .pointer(pa + aRowOffset), .pointer(pb), .pointer(pc + cRowOffset)])
+            launch(
+                Kernels.gemm, grid: grid, block: block,
+                [.block(piece.parameterBlock), .pointer(pa + aRowOffset), .pointer(pb), .pointer(pc + cRowOffset)])
         }
     }
 
@@ -53,8 +56,10 @@ extension CUDADeviceBackend {
         launch(signature, grid: grid, block: block, arguments)
     }
 
-    public func conv2dForward(_ g: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-                              into output: any DeviceBuffer) {
+    public func conv2dForward(
+        _ g: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+        into output: any DeviceBuffer
+    ) {
         guard g.batch > 0, g.outChannels > 0, g.columnCount > 0 else { return }
         makeCurrent()
         let (x, w, y) = (cuda(input), cuda(weight), cuda(output))
@@ -68,21 +73,28 @@ extension CUDADeviceBackend {
                 (columns, columnsOffset) = (x, first * g.inChannels * g.height * g.width)
             } else {
                 (columns, columnsOffset) = (scratch(count: images * rows * spatial), 0)
-                linearLaunch(Kernels.im2col, items: images * rows * spatial,
-                             [.block(g.parameterBlock(batch: images)),
-                              .pointer(x.address(at: first * g.inChannels * g.height * g.width)), .pointer(columns.address)])
+                linearLaunch(
+                    Kernels.im2col, items: images * rows * spatial,
+                    [
+                        .block(g.parameterBlock(batch: images)),
+                        .pointer(x.address(at: first * g.inChannels * g.height * g.width)), .pointer(columns.address),
+                    ])
             }
             // Per image: output[Cout, spatial] = weight[Cout, rows] · columns[rows, spatial].
-            gemmDevice(GemmDescriptor(m: g.outChannels, n: spatial, k: rows, offsetB: columnsOffset,
-                                      offsetC: first * g.outChannels * spatial,
-                                      batch: images, batchStrideA: 0, batchStrideB: rows * spatial,
-                                      batchStrideC: g.outChannels * spatial),
-                       a: w.address, b: columns.address, c: y.address)
+            gemmDevice(
+                GemmDescriptor(
+                    m: g.outChannels, n: spatial, k: rows, offsetB: columnsOffset,
+                    offsetC: first * g.outChannels * spatial,
+                    batch: images, batchStrideA: 0, batchStrideB: rows * spatial,
+                    batchStrideC: g.outChannels * spatial),
+                a: w.address, b: columns.address, c: y.address)
         }
     }
 
-    public func conv2dBackwardInput(_ g: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-                                    into gradInput: any DeviceBuffer) {
+    public func conv2dBackwardInput(
+        _ g: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+        into gradInput: any DeviceBuffer
+    ) {
         guard g.batch > 0, g.inChannels > 0, g.height > 0, g.width > 0 else { return }
         makeCurrent()
         let (dy, w, dx) = (cuda(gradOutput), cuda(weight), cuda(gradInput))
@@ -98,22 +110,29 @@ extension CUDADeviceBackend {
             // Per image: columns[rows, spatial] = weightᵀ[rows, Cout] · gradOutput[Cout, spatial].
             let pointwise = isPointwise(g)
             let columns = pointwise ? dx : scratch(count: images * rows * spatial)
-            gemmDevice(GemmDescriptor(m: rows, n: spatial, k: g.outChannels, transposeA: true,
-                                      offsetB: first * g.outChannels * spatial,
-                                      offsetC: pointwise ? first * imageSize : 0,
-                                      batch: images, batchStrideA: 0, batchStrideB: g.outChannels * spatial,
-                                      batchStrideC: rows * spatial),
-                       a: w.address, b: dy.address, c: columns.address)
+            gemmDevice(
+                GemmDescriptor(
+                    m: rows, n: spatial, k: g.outChannels, transposeA: true,
+                    offsetB: first * g.outChannels * spatial,
+                    offsetC: pointwise ? first * imageSize : 0,
+                    batch: images, batchStrideA: 0, batchStrideB: g.outChannels * spatial,
+                    batchStrideC: rows * spatial),
+                a: w.address, b: dy.address, c: columns.address)
             if !pointwise {
-                linearLaunch(Kernels.col2im, items: images * imageSize,
-                             [.block(g.parameterBlock(batch: images)), .pointer(columns.address),
-                              .pointer(dx.address(at: first * imageSize))])
+                linearLaunch(
+                    Kernels.col2im, items: images * imageSize,
+                    [
+                        .block(g.parameterBlock(batch: images)), .pointer(columns.address),
+                        .pointer(dx.address(at: first * imageSize)),
+                    ])
             }
         }
     }
 
-    public func conv2dBackwardWeight(_ g: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-                                     into gradWeight: any DeviceBuffer) {
+    public func conv2dBackwardWeight(
+        _ g: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+        into gradWeight: any DeviceBuffer
+    ) {
         let rows = g.columnRows, spatial = g.columnCount
         let weightCount = g.outChannels * rows
         guard weightCount > 0 else { return }
@@ -133,18 +152,23 @@ extension CUDADeviceBackend {
                 (columns, columnsOffset) = (x, first * imageSize)
             } else {
                 (columns, columnsOffset) = (scratch(count: images * rows * spatial), 0)
-                linearLaunch(Kernels.im2col, items: images * rows * spatial,
-                             [.block(g.parameterBlock(batch: images)), .pointer(x.address(at: first * imageSize)),
-                              .pointer(columns.address)])
+                linearLaunch(
+                    Kernels.im2col, items: images * rows * spatial,
+                    [
+                        .block(g.parameterBlock(batch: images)), .pointer(x.address(at: first * imageSize)),
+                        .pointer(columns.address),
+                    ])
             }
             // Per image: partial[Cout, rows] = gradOutput[Cout, spatial] · columnsᵀ[spatial, rows];
             // then the partials are summed over the images (and over chunks into gradWeight).
             let partials = scratch(count: images * weightCount)
-            gemmDevice(GemmDescriptor(m: g.outChannels, n: rows, k: spatial, transposeB: true,
-                                      offsetA: first * g.outChannels * spatial, offsetB: columnsOffset,
-                                      batch: images, batchStrideA: g.outChannels * spatial,
-                                      batchStrideB: rows * spatial, batchStrideC: weightCount),
-                       a: dy.address, b: columns.address, c: partials.address)
+            gemmDevice(
+                GemmDescriptor(
+                    m: g.outChannels, n: rows, k: spatial, transposeB: true,
+                    offsetA: first * g.outChannels * spatial, offsetB: columnsOffset,
+                    batch: images, batchStrideA: g.outChannels * spatial,
+                    batchStrideB: rows * spatial, batchStrideC: weightCount),
+                a: dy.address, b: columns.address, c: partials.address)
             if first == 0 {
                 reduceDevice(.sum, x: partials.address, outer: 1, extent: images, inner: weightCount, out: dw.address)
             } else {

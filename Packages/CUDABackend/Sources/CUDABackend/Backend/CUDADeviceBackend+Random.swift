@@ -1,8 +1,10 @@
 import TensorCore
 
 extension CUDADeviceBackend {
-    public func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
-                           key: PhiloxKey, counter: UInt64) {
+    public func fillRandom(
+        _ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
+        key: PhiloxKey, counter: UInt64
+    ) {
         guard count > 0 else { return }
         makeCurrent()
         let target = cuda(buffer)
@@ -16,14 +18,19 @@ extension CUDADeviceBackend {
         for start in stride(from: 0, to: count, by: chunk) {
             let n = min(chunk, count - start)
             let (grid, block) = LaunchConfiguration.linear(items: (n + 3) / 4)
-            launch(Kernels.philoxFill, grid: grid, block: block,
-                   [.pointer(target.address(at: start)), .count(n), .u64(key.seed), .u64(key.stream),
-                    .u64(counter &+ UInt64(start / 4)), .u32(code), .f32(a), .f32(b)])
+            launch(
+                Kernels.philoxFill, grid: grid, block: block,
+                [
+                    .pointer(target.address(at: start)), .count(n), .u64(key.seed), .u64(key.stream),
+                    .u64(counter &+ UInt64(start / 4)), .u32(code), .f32(a), .f32(b),
+                ])
         }
     }
 
-    public func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
-                         secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters) {
+    public func adamStep(
+        parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
+        secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters
+    ) {
         guard count > 0 else { return }
         makeCurrent()
         let (p, g, m, v) = (cuda(parameter), cuda(gradient), cuda(firstMoment), cuda(secondMoment))
@@ -31,9 +38,12 @@ extension CUDADeviceBackend {
         for start in stride(from: 0, to: count, by: Self.maxLaunchElements) {
             let n = min(Self.maxLaunchElements, count - start)
             let (grid, threads) = LaunchConfiguration.linear(items: n)
-            launch(Kernels.adam, grid: grid, block: threads,
-                   [.block(block), .pointer(p.address(at: start)), .pointer(g.address(at: start)),
-                    .pointer(m.address(at: start)), .pointer(v.address(at: start)), .count(n)])
+            launch(
+                Kernels.adam, grid: grid, block: threads,
+                [
+                    .block(block), .pointer(p.address(at: start)), .pointer(g.address(at: start)),
+                    .pointer(m.address(at: start)), .pointer(v.address(at: start)), .count(n),
+                ])
         }
     }
 }

@@ -36,8 +36,10 @@ public final class CUDADeviceBackend: Backend {
         init(api: any CUBLASAPI, handle: CUDAHandle) { self.api = api; self.handle = handle }
     }
 
-    private init(device: Device, properties: CUDADeviceProperties, driver: any CUDADriverAPI, context: CUDAHandle,
-                 stream: CUDAHandle, module: CUDAHandle, blas: BLASHandle?, gemmProvider: String) {
+    private init(
+        device: Device, properties: CUDADeviceProperties, driver: any CUDADriverAPI, context: CUDAHandle,
+        stream: CUDAHandle, module: CUDAHandle, blas: BLASHandle?, gemmProvider: String
+    ) {
         self.device = device
         self.properties = properties
         self.driver = driver
@@ -47,7 +49,8 @@ public final class CUDADeviceBackend: Backend {
         self.blas = blas
         self.gemmProvider = gemmProvider
         self.allocator = CachingAllocator(driver: driver)
-        self.name = "CUDA \(device) (\(properties.name), sm_\(properties.computeCapabilityMajor)"
+        self.name =
+            "CUDA \(device) (\(properties.name), sm_\(properties.computeCapabilityMajor)"
             + "\(properties.computeCapabilityMinor), \(blas == nil ? "built-in SGEMM" : "cuBLAS"))"
     }
 
@@ -59,7 +62,8 @@ public final class CUDADeviceBackend: Backend {
     ///   when the driver fails, the device does not exist or is too old, or the driver cannot load
     ///   the PTX.
     public static func make(ordinal: Int, driver: any CUDADriverAPI, blas: (any CUBLASAPI)?)
-        throws(DeviceError) -> CUDADeviceBackend {
+        throws(DeviceError) -> CUDADeviceBackend
+    {
         let device = Device.cuda(ordinal)
         var driverVersion: Int? = nil
         do {
@@ -72,9 +76,11 @@ public final class CUDADeviceBackend: Backend {
             let handle = try driver.device(ordinal: ordinal)
             let properties = try CUDADeviceProperties.read(ordinal: ordinal, device: handle, driver: driver)
             guard properties.computeCapabilityMajor >= 8 else {
-                throw DeviceError.unavailable(device, reason: CUDAUnavailability.computeCapabilityTooLow(
-                    ordinal: ordinal, name: properties.name, major: properties.computeCapabilityMajor,
-                    minor: properties.computeCapabilityMinor))
+                throw DeviceError.unavailable(
+                    device,
+                    reason: CUDAUnavailability.computeCapabilityTooLow(
+                        ordinal: ordinal, name: properties.name, major: properties.computeCapabilityMajor,
+                        minor: properties.computeCapabilityMinor))
             }
             let context = try driver.retainPrimaryContext(of: handle)
             try driver.setCurrentContext(context)
@@ -93,8 +99,9 @@ public final class CUDADeviceBackend: Backend {
                     gemmProvider = "built-in SGEMM kernel (cuBLAS failed: \(error))"
                 }
             }
-            return CUDADeviceBackend(device: device, properties: properties, driver: driver, context: context,
-                                     stream: stream, module: module, blas: blasHandle, gemmProvider: gemmProvider)
+            return CUDADeviceBackend(
+                device: device, properties: properties, driver: driver, context: context,
+                stream: stream, module: module, blas: blasHandle, gemmProvider: gemmProvider)
         } catch let error as CUDAError {
             throw .unavailable(device, reason: CUDAUnavailability.reason(error, driverVersion: driverVersion))
         } catch let error as DeviceError {
@@ -133,14 +140,17 @@ public final class CUDADeviceBackend: Backend {
     }
 
     /// Queues one kernel launch on the stream.
-    func launch(_ signature: KernelSignature, grid: LaunchDimensions, block: LaunchDimensions,
-                _ arguments: [KernelArgument]) {
+    func launch(
+        _ signature: KernelSignature, grid: LaunchDimensions, block: LaunchDimensions,
+        _ arguments: [KernelArgument]
+    ) {
         let function = self.function(signature)
         let packed = PackedKernelArguments(arguments, for: signature)
         do throws(CUDAError) {
             try packed.withParameterArray { (parameters) throws(CUDAError) in
-                try driver.launch(function, grid: grid, block: block, sharedMemoryBytes: 0, stream: stream,
-                                  parameters: parameters)
+                try driver.launch(
+                    function, grid: grid, block: block, sharedMemoryBytes: 0, stream: stream,
+                    parameters: parameters)
             }
         } catch {
             fail(error, in: "launching \(signature.name) grid \(grid) block \(block)")
@@ -180,8 +190,9 @@ public final class CUDADeviceBackend: Backend {
         guard let base = source.baseAddress, !source.isEmpty else { return }
         makeCurrent()
         do throws(CUDAError) {
-            try driver.copyHostToDevice(cuda(buffer).address(at: offset), from: base,
-                                        byteCount: source.count * MemoryLayout<Float>.stride, stream: stream)
+            try driver.copyHostToDevice(
+                cuda(buffer).address(at: offset), from: base,
+                byteCount: source.count * MemoryLayout<Float>.stride, stream: stream)
             // The host memory may be freed as soon as this returns.
             try driver.synchronize(stream)
         } catch {
@@ -193,8 +204,9 @@ public final class CUDADeviceBackend: Backend {
         guard let base = destination.baseAddress, !destination.isEmpty else { return }
         makeCurrent()
         do throws(CUDAError) {
-            try driver.copyDeviceToHost(base, from: cuda(buffer).address(at: offset),
-                                        byteCount: destination.count * MemoryLayout<Float>.stride, stream: stream)
+            try driver.copyDeviceToHost(
+                base, from: cuda(buffer).address(at: offset),
+                byteCount: destination.count * MemoryLayout<Float>.stride, stream: stream)
             try driver.synchronize(stream)
         } catch {
             fail(error, in: "download of \(destination.count) floats")

@@ -35,7 +35,8 @@ extension BackendConformanceCheck {
             let actual = body(test)
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            let outcome = Outcome(name: name, maxError: maxRelativeError(actual, expected), tolerance: tolerance, seconds: seconds)
+            let outcome = Outcome(
+                name: name, maxError: maxRelativeError(actual, expected), tolerance: tolerance, seconds: seconds)
             outcomes.append(outcome)
             progress(outcome)
         }
@@ -85,7 +86,7 @@ extension BackendConformanceCheck {
 
         func binary(_ op: BinaryOp) {
             var values = DeterministicValues(seed: 23)
-            let a = values.array(128 * 512, in: 0.1...3).map { ($0 * 16).rounded() / 16 }   // equal pairs for comparisons
+            let a = values.array(128 * 512, in: 0.1...3).map { ($0 * 16).rounded() / 16 }  // equal pairs for comparisons
             let b = values.array(512, in: 0.1...3).map { ($0 * 16).rounded() / 16 }
             let aLayout = StridedLayout(contiguous: [128, 512])
             let bLayout = StridedLayout(shape: [128, 512], strides: [0, 1])
@@ -103,8 +104,9 @@ extension BackendConformanceCheck {
             let dense = StridedLayout(contiguous: [5000])
             compare("select", tolerance: 0) { backend in
                 let out = backend.allocate(count: 5000)
-                backend.select(upload(condition, to: backend), dense, upload(a, to: backend), dense,
-                               upload(b, to: backend), StridedLayout(shape: [5000], strides: [0]), into: out)
+                backend.select(
+                    upload(condition, to: backend), dense, upload(a, to: backend), dense,
+                    upload(b, to: backend), StridedLayout(shape: [5000], strides: [0]), into: out)
                 return download(out, from: backend)
             }
         }
@@ -112,7 +114,7 @@ extension BackendConformanceCheck {
         func reduce(_ op: ReduceOp) {
             var values = DeterministicValues(seed: 25)
             for (outer, extent, inner) in [(1, 1_000_003, 1), (128, 1024, 1), (3, 777, 5), (1, 128, 4096), (64, 1, 1)] {
-                let x = values.array(outer * extent * inner).map { ($0 * 8).rounded() / 8 }   // ties
+                let x = values.array(outer * extent * inner).map { ($0 * 8).rounded() / 8 }  // ties
                 compare("reduce \(op) [\(outer), \(extent), \(inner)]", tolerance: 1e-6) { backend in
                     let out = backend.allocate(count: outer * inner)
                     backend.reduce(op, upload(x, to: backend), offset: 0, outer: outer, extent: extent, inner: inner, into: out)
@@ -163,13 +165,16 @@ extension BackendConformanceCheck {
         func adam(decoupled: Bool) {
             var values = DeterministicValues(seed: 27)
             let count = 250_001
-            let inputs = [values.array(count), values.array(count), values.array(count, in: -0.1...0.1),
-                          values.array(count, in: 0...0.01)]
+            let inputs = [
+                values.array(count), values.array(count), values.array(count, in: -0.1...0.1),
+                values.array(count, in: 0...0.01),
+            ]
             let hyper = AdamHyperparameters(learningRate: 1e-3, weightDecay: 0.01, decoupledWeightDecay: decoupled, step: 10)
             compare("adam step\(decoupled ? " (decoupled decay)" : " (L2 decay)")", tolerance: 1e-6) { backend in
                 let buffers = inputs.map { upload($0, to: backend) }
-                backend.adamStep(parameter: buffers[0], gradient: buffers[1], firstMoment: buffers[2],
-                                 secondMoment: buffers[3], count: count, hyper: hyper)
+                backend.adamStep(
+                    parameter: buffers[0], gradient: buffers[1], firstMoment: buffers[2],
+                    secondMoment: buffers[3], count: count, hyper: hyper)
                 return download(buffers[0], from: backend) + download(buffers[2], from: backend)
                     + download(buffers[3], from: backend)
             }
@@ -186,7 +191,8 @@ extension BackendConformanceCheck {
                 var tw2 = Tensor(shape: [6 * 36, 5], scalars: w2, backend: backend)
                 tx.requiresGrad = true; tw1.requiresGrad = true; tw2.requiresGrad = true
                 let hidden = tx.conv2d(weight: tw1, stride: (2, 2), padding: (1, 1)).relu()
-                let loss = (hidden.reshaped([4, 6 * 36]).matmul(tw2).tanh() * Tensor(shape: [], scalars: [3], backend: backend)).sum()
+                let loss = (hidden.reshaped([4, 6 * 36]).matmul(tw2).tanh() * Tensor(shape: [], scalars: [3], backend: backend))
+                    .sum()
                 loss.backward()
                 return loss.scalars + (tx.grad?.scalars ?? []) + (tw1.grad?.scalars ?? []) + (tw2.grad?.scalars ?? [])
             }

@@ -31,8 +31,10 @@ public enum BackendConformanceCheck {
     }
 
     /// Compares `backend` with `reference` on every case; `progress` sees each outcome as it is made.
-    public static func run(on backend: any Backend, against reference: any Backend = CPUBackend.shared,
-                           progress: @escaping (Outcome) -> Void = { _ in }) -> [Outcome] {
+    public static func run(
+        on backend: any Backend, against reference: any Backend = CPUBackend.shared,
+        progress: @escaping (Outcome) -> Void = { _ in }
+    ) -> [Outcome] {
         let runner = Runner(test: backend, reference: reference, progress: progress)
         runner.runAll()
         return runner.outcomes
@@ -40,12 +42,16 @@ public enum BackendConformanceCheck {
 
     // MARK: - Cases (shared with the tests)
 
-    static let unaryOps: [UnaryOp] = [.neg, .exp, .log, .sqrt, .abs, .relu, .tanh, .sigmoid, .softplus, .sign,
-                                      .addScalar(0.5), .mulScalar(-3), .reciprocalScaled(2), .powScalar(3),
-                                      .powScalar(2), .powScalar(0.5), .clamp(low: -0.5, high: 0.75), .greaterThanScalar(0.25)]
+    static let unaryOps: [UnaryOp] = [
+        .neg, .exp, .log, .sqrt, .abs, .relu, .tanh, .sigmoid, .softplus, .sign,
+        .addScalar(0.5), .mulScalar(-3), .reciprocalScaled(2), .powScalar(3),
+        .powScalar(2), .powScalar(0.5), .clamp(low: -0.5, high: 0.75), .greaterThanScalar(0.25),
+    ]
 
-    static let binaryOps: [BinaryOp] = [.add, .sub, .mul, .div, .pow, .maximum, .minimum, .equal, .notEqual, .less,
-                                        .lessEqual, .greater, .greaterEqual]
+    static let binaryOps: [BinaryOp] = [
+        .add, .sub, .mul, .div, .pow, .maximum, .minimum, .equal, .notEqual, .less,
+        .lessEqual, .greater, .greaterEqual,
+    ]
 
     static let reduceOps: [ReduceOp] = [.sum, .max, .min, .argmax, .argmin]
 
@@ -55,8 +61,9 @@ public enum BackendConformanceCheck {
         GemmDescriptor(m: 70, n: 65, k: 33, transposeA: true),
         GemmDescriptor(m: 33, n: 66, k: 17, transposeB: true, alpha: 0.5, beta: 2),
         GemmDescriptor(m: 9, n: 4, k: 70, transposeA: true, transposeB: true, beta: 1),
-        GemmDescriptor(m: 5, n: 6, k: 7, offsetA: 3, offsetB: 1, offsetC: 2, batch: 3,
-                       batchStrideA: 0, batchStrideB: 45, batchStrideC: 31),
+        GemmDescriptor(
+            m: 5, n: 6, k: 7, offsetA: 3, offsetB: 1, offsetC: 2, batch: 3,
+            batchStrideA: 0, batchStrideB: 45, batchStrideC: 31),
         GemmDescriptor(m: 4, n: 3, k: 0, beta: 0.5),
         GemmDescriptor(m: 128, n: 512, k: 1024, transposeB: true),
         GemmDescriptor(m: 1024, n: 512, k: 128, transposeA: true),
@@ -68,15 +75,18 @@ public enum BackendConformanceCheck {
     /// Odd geometries and the CNN-VAE's convolutions (batch 8).
     static let convCases: [ConvGeometry] = [
         ConvGeometry(batch: 2, inChannels: 3, height: 7, width: 6, outChannels: 4, kernelH: 3, kernelW: 3, padH: 1, padW: 1),
-        ConvGeometry(batch: 3, inChannels: 2, height: 8, width: 9, outChannels: 5, kernelH: 3, kernelW: 2,
-                     strideH: 2, strideW: 3, padH: 1, padW: 0, dilationH: 1, dilationW: 2),
+        ConvGeometry(
+            batch: 3, inChannels: 2, height: 8, width: 9, outChannels: 5, kernelH: 3, kernelW: 2,
+            strideH: 2, strideW: 3, padH: 1, padW: 0, dilationH: 1, dilationW: 2),
         ConvGeometry(batch: 2, inChannels: 4, height: 5, width: 5, outChannels: 3, kernelH: 1, kernelW: 1),
         ConvGeometry(batch: 1, inChannels: 1, height: 6, width: 6, outChannels: 2, kernelH: 5, kernelW: 5, padH: 2, padW: 2),
         ConvGeometry(batch: 8, inChannels: 1, height: 32, width: 32, outChannels: 16, kernelH: 5, kernelW: 5, padH: 2, padW: 2),
-        ConvGeometry(batch: 8, inChannels: 16, height: 32, width: 32, outChannels: 32, kernelH: 3, kernelW: 3,
-                     strideH: 2, strideW: 2, padH: 1, padW: 1),
-        ConvGeometry(batch: 8, inChannels: 32, height: 16, width: 16, outChannels: 64, kernelH: 3, kernelW: 3,
-                     strideH: 2, strideW: 2, padH: 1, padW: 1),
+        ConvGeometry(
+            batch: 8, inChannels: 16, height: 32, width: 32, outChannels: 32, kernelH: 3, kernelW: 3,
+            strideH: 2, strideW: 2, padH: 1, padW: 1),
+        ConvGeometry(
+            batch: 8, inChannels: 32, height: 16, width: 16, outChannels: 64, kernelH: 3, kernelW: 3,
+            strideH: 2, strideW: 2, padH: 1, padW: 1),
         ConvGeometry(batch: 8, inChannels: 16, height: 32, width: 32, outChannels: 1, kernelH: 5, kernelW: 5, padH: 2, padW: 2),
     ]
 

@@ -44,16 +44,19 @@ public final class CUBLASLibrary: CUBLASAPI, @unchecked Sendable {
     private let cublasCreate: @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Status
     private let cublasSetStream: @convention(c) (OpaquePointer?, OpaquePointer?) -> Status
     private let cublasGetVersion: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>) -> Status
-    private let cublasSgemmStridedBatched: @convention(c) (
-        OpaquePointer?, Int32, Int32, Int32, Int32, Int32,
-        UnsafePointer<Float>, UInt64, Int32, Int64, UInt64, Int32, Int64,
-        UnsafePointer<Float>, UInt64, Int32, Int64, Int32) -> Status
+    private let cublasSgemmStridedBatched:
+        @convention(c) (
+            OpaquePointer?, Int32, Int32, Int32, Int32, Int32,
+            UnsafePointer<Float>, UInt64, Int32, Int64, UInt64, Int32, Int64,
+            UnsafePointer<Float>, UInt64, Int32, Int64, Int32
+        ) -> Status
 
     /// Opens cuBLAS; `DEEPTRUST_CUBLAS` (a path or file name) is tried first when set.
     ///
     /// - Throws: ``LibraryLoadError`` when no candidate loads or a symbol is missing.
     public static func load(candidates: [String] = ["libcublas.so.13", "libcublas.so.12", "libcublas.so"])
-        throws(LibraryLoadError) -> CUBLASLibrary {
+        throws(LibraryLoadError) -> CUBLASLibrary
+    {
         var names = candidates
         if let override = environmentValue("DEEPTRUST_CUBLAS"), !override.isEmpty { names.insert(override, at: 0) }
         return try CUBLASLibrary(library: DynamicLibrary(firstOf: names))
@@ -69,11 +72,13 @@ public final class CUBLASLibrary: CUBLASAPI, @unchecked Sendable {
 
     private func check(_ status: Status, _ call: String) throws(CUDAError) {
         guard status != 0 else { return }
-        let names: [Int32: String] = [1: "CUBLAS_STATUS_NOT_INITIALIZED", 3: "CUBLAS_STATUS_ALLOC_FAILED",
-                                      7: "CUBLAS_STATUS_INVALID_VALUE", 8: "CUBLAS_STATUS_ARCH_MISMATCH",
-                                      11: "CUBLAS_STATUS_MAPPING_ERROR", 13: "CUBLAS_STATUS_EXECUTION_FAILED",
-                                      14: "CUBLAS_STATUS_INTERNAL_ERROR", 15: "CUBLAS_STATUS_NOT_SUPPORTED",
-                                      16: "CUBLAS_STATUS_LICENSE_ERROR"]
+        let names: [Int32: String] = [
+            1: "CUBLAS_STATUS_NOT_INITIALIZED", 3: "CUBLAS_STATUS_ALLOC_FAILED",
+            7: "CUBLAS_STATUS_INVALID_VALUE", 8: "CUBLAS_STATUS_ARCH_MISMATCH",
+            11: "CUBLAS_STATUS_MAPPING_ERROR", 13: "CUBLAS_STATUS_EXECUTION_FAILED",
+            14: "CUBLAS_STATUS_INTERNAL_ERROR", 15: "CUBLAS_STATUS_NOT_SUPPORTED",
+            16: "CUBLAS_STATUS_LICENSE_ERROR",
+        ]
         throw CUDAError(call: call, code: status, name: names[status] ?? "CUBLAS_STATUS_\(status)", message: "cuBLAS error")
     }
 
@@ -84,8 +89,9 @@ public final class CUBLASLibrary: CUBLASAPI, @unchecked Sendable {
     }
 
     public func setStream(_ stream: CUDAHandle, for handle: CUDAHandle) throws(CUDAError) {
-        try check(cublasSetStream(OpaquePointer(bitPattern: handle.rawValue), OpaquePointer(bitPattern: stream.rawValue)),
-                  "cublasSetStream_v2")
+        try check(
+            cublasSetStream(OpaquePointer(bitPattern: handle.rawValue), OpaquePointer(bitPattern: stream.rawValue)),
+            "cublasSetStream_v2")
     }
 
     public func version(of handle: CUDAHandle) throws(CUDAError) -> Int {

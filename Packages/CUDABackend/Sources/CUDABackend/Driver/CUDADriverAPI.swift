@@ -76,15 +76,19 @@ public protocol CUDADriverAPI: AnyObject, Sendable {
     /// `cuMemFree`.
     func free(_ pointer: CUDADevicePointer) throws(CUDAError)
     /// `cuMemcpyHtoDAsync` on `stream`.
-    func copyHostToDevice(_ destination: CUDADevicePointer, from source: UnsafeRawPointer, byteCount: Int,
-                          stream: CUDAHandle) throws(CUDAError)
+    func copyHostToDevice(
+        _ destination: CUDADevicePointer, from source: UnsafeRawPointer, byteCount: Int,
+        stream: CUDAHandle) throws(CUDAError)
     /// `cuMemcpyDtoHAsync` on `stream` (the caller synchronizes before reading).
-    func copyDeviceToHost(_ destination: UnsafeMutableRawPointer, from source: CUDADevicePointer, byteCount: Int,
-                          stream: CUDAHandle) throws(CUDAError)
+    func copyDeviceToHost(
+        _ destination: UnsafeMutableRawPointer, from source: CUDADevicePointer, byteCount: Int,
+        stream: CUDAHandle) throws(CUDAError)
     /// `cuMemcpyDtoDAsync` on `stream`.
-    func copyDeviceToDevice(_ destination: CUDADevicePointer, from source: CUDADevicePointer, byteCount: Int,
-                            stream: CUDAHandle) throws(CUDAError)
+    func copyDeviceToDevice(
+        _ destination: CUDADevicePointer, from source: CUDADevicePointer, byteCount: Int,
+        stream: CUDAHandle) throws(CUDAError)
     /// `cuLaunchKernel` with `kernelParams` (one pointer per kernel parameter, each to its value).
-    func launch(_ function: CUDAHandle, grid: LaunchDimensions, block: LaunchDimensions, sharedMemoryBytes: Int,
-                stream: CUDAHandle, parameters: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws(CUDAError)
+    func launch(
+        _ function: CUDAHandle, grid: LaunchDimensions, block: LaunchDimensions, sharedMemoryBytes: Int,
+        stream: CUDAHandle, parameters: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws(CUDAError)
 }

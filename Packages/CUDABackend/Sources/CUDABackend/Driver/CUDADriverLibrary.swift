@@ -19,11 +19,17 @@ public final class CUDADriverLibrary: CUDADriverAPI, @unchecked Sendable {
     private let cuDevicePrimaryCtxRetain: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, Int32) -> Status
     private let cuCtxGetCurrent: @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Status
     private let cuCtxSetCurrent: @convention(c) (OpaquePointer?) -> Status
-    private let cuModuleLoadDataEx: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UnsafeRawPointer, UInt32,
-                                                    UnsafeMutablePointer<Int32>?,
-                                                    UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Status
-    private let cuModuleGetFunction: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, OpaquePointer?,
-                                                     UnsafePointer<CChar>) -> Status
+    private let cuModuleLoadDataEx:
+        @convention(c) (
+            UnsafeMutablePointer<OpaquePointer?>, UnsafeRawPointer, UInt32,
+            UnsafeMutablePointer<Int32>?,
+            UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> Status
+    private let cuModuleGetFunction:
+        @convention(c) (
+            UnsafeMutablePointer<OpaquePointer?>, OpaquePointer?,
+            UnsafePointer<CChar>
+        ) -> Status
     private let cuStreamCreate: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UInt32) -> Status
     private let cuStreamSynchronize: @convention(c) (OpaquePointer?) -> Status
     private let cuMemAlloc: @convention(c) (UnsafeMutablePointer<UInt64>, Int) -> Status
@@ -31,9 +37,12 @@ public final class CUDADriverLibrary: CUDADriverAPI, @unchecked Sendable {
     private let cuMemcpyHtoDAsync: @convention(c) (UInt64, UnsafeRawPointer?, Int, OpaquePointer?) -> Status
     private let cuMemcpyDtoHAsync: @convention(c) (UnsafeMutableRawPointer?, UInt64, Int, OpaquePointer?) -> Status
     private let cuMemcpyDtoDAsync: @convention(c) (UInt64, UInt64, Int, OpaquePointer?) -> Status
-    private let cuLaunchKernel: @convention(c) (OpaquePointer?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                                                OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-                                                UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Status
+    private let cuLaunchKernel:
+        @convention(c) (
+            OpaquePointer?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+            OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+            UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+        ) -> Status
     private let cuGetErrorName: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Status
     private let cuGetErrorString: @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Status
 
@@ -41,7 +50,8 @@ public final class CUDADriverLibrary: CUDADriverAPI, @unchecked Sendable {
     ///
     /// - Throws: ``LibraryLoadError`` when no candidate loads or a symbol is missing.
     public static func load(candidates: [String] = ["libcuda.so.1", "libcuda.so"]) throws(LibraryLoadError)
-        -> CUDADriverLibrary {
+        -> CUDADriverLibrary
+    {
         try CUDADriverLibrary(library: DynamicLibrary(firstOf: candidates))
     }
 
@@ -75,10 +85,12 @@ public final class CUDADriverLibrary: CUDADriverAPI, @unchecked Sendable {
     private func check(_ status: Status, _ call: String, detail: String = "") throws(CUDAError) {
         guard status != CUDAStatus.success else { return }
         var text: UnsafePointer<CChar>? = nil
-        let name = cuGetErrorName(status, &text) == CUDAStatus.success && text != nil
+        let name =
+            cuGetErrorName(status, &text) == CUDAStatus.success && text != nil
             ? String(cString: text!) : CUDAStatus.fallbackName(status)
         text = nil
-        let message = cuGetErrorString(status, &text) == CUDAStatus.success && text != nil
+        let message =
+            cuGetErrorString(status, &text) == CUDAStatus.success && text != nil
             ? String(cString: text!) : "no description"
         throw CUDAError(call: call, code: status, name: name, message: message, detail: detail)
     }
@@ -152,7 +164,9 @@ public final class CUDADriverLibrary: CUDADriverAPI, @unchecked Sendable {
         errorLog.initialize(repeating: 0, count: logSize)
         // CU_JIT_ERROR_LOG_BUFFER = 5, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6; sizes pass as pointer-sized values.
         var options: [Int32] = [5, 6]
-        var values: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(errorLog), UnsafeMutableRawPointer(bitPattern: logSize)]
+        var values: [UnsafeMutableRawPointer?] = [
+            UnsafeMutableRawPointer(errorLog), UnsafeMutableRawPointer(bitPattern: logSize),
+        ]
         var module: OpaquePointer? = nil
         let status = ptx.withCString { text in
             cuModuleLoadDataEx(&module, UnsafeRawPointer(text), UInt32(options.count), &options, &values)
@@ -188,25 +202,35 @@ public final class CUDADriverLibrary: CUDADriverAPI, @unchecked Sendable {
         try check(cuMemFree(pointer), "cuMemFree")
     }
 
-    public func copyHostToDevice(_ destination: CUDADevicePointer, from source: UnsafeRawPointer, byteCount: Int,
-                                 stream: CUDAHandle) throws(CUDAError) {
+    public func copyHostToDevice(
+        _ destination: CUDADevicePointer, from source: UnsafeRawPointer, byteCount: Int,
+        stream: CUDAHandle
+    ) throws(CUDAError) {
         try check(cuMemcpyHtoDAsync(destination, source, byteCount, Self.pointer(stream)), "cuMemcpyHtoDAsync")
     }
 
-    public func copyDeviceToHost(_ destination: UnsafeMutableRawPointer, from source: CUDADevicePointer, byteCount: Int,
-                                 stream: CUDAHandle) throws(CUDAError) {
+    public func copyDeviceToHost(
+        _ destination: UnsafeMutableRawPointer, from source: CUDADevicePointer, byteCount: Int,
+        stream: CUDAHandle
+    ) throws(CUDAError) {
         try check(cuMemcpyDtoHAsync(destination, source, byteCount, Self.pointer(stream)), "cuMemcpyDtoHAsync")
     }
 
-    public func copyDeviceToDevice(_ destination: CUDADevicePointer, from source: CUDADevicePointer, byteCount: Int,
-                                   stream: CUDAHandle) throws(CUDAError) {
+    public func copyDeviceToDevice(
+        _ destination: CUDADevicePointer, from source: CUDADevicePointer, byteCount: Int,
+        stream: CUDAHandle
+    ) throws(CUDAError) {
         try check(cuMemcpyDtoDAsync(destination, source, byteCount, Self.pointer(stream)), "cuMemcpyDtoDAsync")
     }
 
-    public func launch(_ function: CUDAHandle, grid: LaunchDimensions, block: LaunchDimensions, sharedMemoryBytes: Int,
-                       stream: CUDAHandle, parameters: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws(CUDAError) {
-        try check(cuLaunchKernel(Self.pointer(function), grid.x, grid.y, grid.z, block.x, block.y, block.z,
-                                 UInt32(sharedMemoryBytes), Self.pointer(stream), parameters, nil), "cuLaunchKernel")
+    public func launch(
+        _ function: CUDAHandle, grid: LaunchDimensions, block: LaunchDimensions, sharedMemoryBytes: Int,
+        stream: CUDAHandle, parameters: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) throws(CUDAError) {
+        try check(
+            cuLaunchKernel(
+                Self.pointer(function), grid.x, grid.y, grid.z, block.x, block.y, block.z,
+                UInt32(sharedMemoryBytes), Self.pointer(stream), parameters, nil), "cuLaunchKernel")
     }
 }
 
@@ -215,7 +239,8 @@ extension String {
     func trimmingTrailingWhitespace() -> String {
         var end = endIndex
         while end > startIndex, let last = self[index(before: end)].unicodeScalars.first,
-              last == " " || last == "\n" || last == "\r" || last == "\t" {
+            last == " " || last == "\n" || last == "\r" || last == "\t"
+        {
             end = index(before: end)
         }
         return String(self[startIndex..<end])

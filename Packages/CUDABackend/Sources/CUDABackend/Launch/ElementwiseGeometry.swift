@@ -23,7 +23,8 @@ struct ElementwiseGeometry: Equatable, Sendable {
         var strides = [[Int]](repeating: [], count: layouts.count)
         for d in 0..<fullShape.count where fullShape[d] != 1 {
             if let last = shape.indices.last,
-               layouts.indices.allSatisfy({ strides[$0][last] == layouts[$0].strides[d] * fullShape[d] }) {
+                layouts.indices.allSatisfy({ strides[$0][last] == layouts[$0].strides[d] * fullShape[d] })
+            {
                 shape[last] *= fullShape[d]
                 for k in layouts.indices { strides[k][last] = layouts[k].strides[d] }
             } else {

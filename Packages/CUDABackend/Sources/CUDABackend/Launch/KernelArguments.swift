@@ -34,13 +34,15 @@ struct PackedKernelArguments {
 
     /// Checks `arguments` against `signature` (a mismatch is a programming error) and lays them out.
     init(_ arguments: [KernelArgument], for signature: KernelSignature) {
-        precondition(arguments.count == signature.parameters.count,
-                     "\(signature.name): \(arguments.count) arguments for \(signature.parameters.count) parameters")
+        precondition(
+            arguments.count == signature.parameters.count,
+            "\(signature.name): \(arguments.count) arguments for \(signature.parameters.count) parameters")
         var offsets: [Int] = []
         var end = 0
         for (index, (argument, parameter)) in zip(arguments, signature.parameters).enumerated() {
-            precondition(argument.kind == parameter,
-                         "\(signature.name): argument \(index) is \(argument.kind), the kernel expects \(parameter)")
+            precondition(
+                argument.kind == parameter,
+                "\(signature.name): argument \(index) is \(argument.kind), the kernel expects \(parameter)")
             let offset = (end + parameter.alignment - 1) / parameter.alignment * parameter.alignment
             offsets.append(offset)
             end = offset + parameter.size

@@ -44,23 +44,31 @@ struct KernelSignature: Hashable, Sendable {
 enum Kernels {
     static let fill = KernelSignature(name: "dt_fill", parameters: [.pointer, .u32, .f32])
     static let copy = KernelSignature(name: "dt_copy", parameters: [.block(.geometry), .pointer, .pointer])
-    static let unary = KernelSignature(name: "dt_unary",
-                                       parameters: [.block(.geometry), .pointer, .pointer, .u32, .f32, .f32])
-    static let binary = KernelSignature(name: "dt_binary",
-                                        parameters: [.block(.geometry), .pointer, .pointer, .pointer, .u32])
-    static let select = KernelSignature(name: "dt_select",
-                                        parameters: [.block(.geometry), .pointer, .pointer, .pointer, .pointer])
+    static let unary = KernelSignature(
+        name: "dt_unary",
+        parameters: [.block(.geometry), .pointer, .pointer, .u32, .f32, .f32])
+    static let binary = KernelSignature(
+        name: "dt_binary",
+        parameters: [.block(.geometry), .pointer, .pointer, .pointer, .u32])
+    static let select = KernelSignature(
+        name: "dt_select",
+        parameters: [.block(.geometry), .pointer, .pointer, .pointer, .pointer])
     static let reduceRows = KernelSignature(name: "dt_reduce_rows", parameters: [.pointer, .pointer, .u32, .u32, .u32])
-    static let reduceColumns = KernelSignature(name: "dt_reduce_columns",
-                                               parameters: [.pointer, .pointer, .u32, .u32, .u32, .u32])
+    static let reduceColumns = KernelSignature(
+        name: "dt_reduce_columns",
+        parameters: [.pointer, .pointer, .u32, .u32, .u32, .u32])
     static let gemm = KernelSignature(name: "dt_gemm", parameters: [.block(.gemm), .pointer, .pointer, .pointer])
     static let im2col = KernelSignature(name: "dt_im2col", parameters: [.block(.conv), .pointer, .pointer])
     static let col2im = KernelSignature(name: "dt_col2im", parameters: [.block(.conv), .pointer, .pointer])
-    static let philoxFill = KernelSignature(name: "dt_philox_fill",
-                                            parameters: [.pointer, .u32, .u64, .u64, .u64, .u32, .f32, .f32])
-    static let adam = KernelSignature(name: "dt_adam",
-                                      parameters: [.block(.adam), .pointer, .pointer, .pointer, .pointer, .u32])
+    static let philoxFill = KernelSignature(
+        name: "dt_philox_fill",
+        parameters: [.pointer, .u32, .u64, .u64, .u64, .u32, .f32, .f32])
+    static let adam = KernelSignature(
+        name: "dt_adam",
+        parameters: [.block(.adam), .pointer, .pointer, .pointer, .pointer, .u32])
 
-    static let all: [KernelSignature] = [fill, copy, unary, binary, select, reduceRows, reduceColumns, gemm,
-                                         im2col, col2im, philoxFill, adam]
+    static let all: [KernelSignature] = [
+        fill, copy, unary, binary, select, reduceRows, reduceColumns, gemm,
+        im2col, col2im, philoxFill, adam,
+    ]
 }

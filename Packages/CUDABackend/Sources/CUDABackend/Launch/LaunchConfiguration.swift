@@ -26,9 +26,12 @@ enum LaunchConfiguration {
     static func gemm(m: Int, n: Int, batch: Int) -> (grid: LaunchDimensions, block: LaunchDimensions) {
         let tile = Int(KernelConstant.limitGemmTile)
         precondition(m > 0 && n > 0 && batch > 0 && m <= maxGemmRows, "gemm launch of \(m) × \(n) × \(batch)")
-        return (LaunchDimensions(x: UInt32((n + tile - 1) / tile), y: UInt32((m + tile - 1) / tile),
-                                 z: UInt32(min(batch, maxGridYZ))),
-                LaunchDimensions(x: UInt32(blockSize)))
+        return (
+            LaunchDimensions(
+                x: UInt32((n + tile - 1) / tile), y: UInt32((m + tile - 1) / tile),
+                z: UInt32(min(batch, maxGridYZ))),
+            LaunchDimensions(x: UInt32(blockSize))
+        )
     }
 
     /// Rows of C one `dt_gemm` launch can cover (grid y limit × tile height).

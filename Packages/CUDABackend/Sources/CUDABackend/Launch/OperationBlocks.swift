@@ -26,8 +26,10 @@ extension ConvGeometry {
     /// The `DTConv` bytes of this convolution with the batch replaced by `batch` (for chunking).
     func parameterBlock(batch: Int) -> ParameterBlock {
         var block = ParameterBlock(.conv)
-        let fields = [batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
-                      padH, padW, dilationH, dilationW, outHeight, outWidth, 0]
+        let fields = [
+            batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
+            padH, padW, dilationH, dilationW, outHeight, outWidth, 0,
+        ]
         for (index, value) in fields.enumerated() { block.storeUInt32(value, at: index * 4) }
         return block
     }
@@ -42,8 +44,10 @@ extension AdamHyperparameters {
     /// The `DTAdam` bytes: TensorCore's per-step scalars, so the GPU applies the CPU's numbers.
     var parameterBlock: ParameterBlock {
         var block = ParameterBlock(.adam)
-        let fields = [beta2, beta1Complement, beta2Complement, epsilon,
-                      gradientWeightDecay, decoupledDecayFactor, stepSize, biasCorrection2Sqrt]
+        let fields = [
+            beta2, beta1Complement, beta2Complement, epsilon,
+            gradientWeightDecay, decoupledDecayFactor, stepSize, biasCorrection2Sqrt,
+        ]
         for (index, value) in fields.enumerated() { block.storeFloat(value, at: index * 4) }
         return block
     }

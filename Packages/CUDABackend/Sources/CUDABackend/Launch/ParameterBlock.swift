@@ -27,8 +27,9 @@ struct ParameterBlock: Hashable, Sendable {
     }
 
     private mutating func store<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= bytes.count && offset % MemoryLayout<T>.size == 0,
-                     "\(layout.name): field of \(MemoryLayout<T>.size) bytes at offset \(offset) is out of place")
+        precondition(
+            offset >= 0 && offset + MemoryLayout<T>.size <= bytes.count && offset % MemoryLayout<T>.size == 0,
+            "\(layout.name): field of \(MemoryLayout<T>.size) bytes at offset \(offset) is out of place")
         var little = value.littleEndian
         withUnsafeBytes(of: &little) { raw in
             for i in 0..<raw.count { bytes[offset + i] = raw[i] }

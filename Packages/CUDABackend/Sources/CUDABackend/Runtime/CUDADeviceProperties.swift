@@ -16,8 +16,10 @@ public struct CUDADeviceProperties: Hashable, Sendable, CustomStringConvertible 
     public var driverVersion: Int
 
     /// Properties from their parts (the backend reads them from the driver).
-    public init(ordinal: Int, name: String, computeCapabilityMajor: Int, computeCapabilityMinor: Int,
-                multiprocessorCount: Int, totalMemoryBytes: Int, driverVersion: Int) {
+    public init(
+        ordinal: Int, name: String, computeCapabilityMajor: Int, computeCapabilityMinor: Int,
+        multiprocessorCount: Int, totalMemoryBytes: Int, driverVersion: Int
+    ) {
         self.ordinal = ordinal; self.name = name
         self.computeCapabilityMajor = computeCapabilityMajor; self.computeCapabilityMinor = computeCapabilityMinor
         self.multiprocessorCount = multiprocessorCount; self.totalMemoryBytes = totalMemoryBytes

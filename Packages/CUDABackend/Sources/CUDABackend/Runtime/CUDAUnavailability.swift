@@ -10,8 +10,10 @@ enum CUDAUnavailability {
 
     /// `cuda:<ordinal>` is not among the `count` devices.
     static func noSuchDevice(ordinal: Int, count: Int) -> String {
-        prefix + (count == 0 ? "the driver reports no CUDA devices"
-            : "cuda:\(ordinal) does not exist; \(count) CUDA device\(count == 1 ? "" : "s") found (cuda:0...cuda:\(count - 1))")
+        prefix
+            + (count == 0
+                ? "the driver reports no CUDA devices"
+                : "cuda:\(ordinal) does not exist; \(count) CUDA device\(count == 1 ? "" : "s") found (cuda:0...cuda:\(count - 1))")
     }
 
     /// The GPU is older than the kernels' target.
@@ -24,11 +26,14 @@ enum CUDAUnavailability {
         let version = driverVersion.map { "CUDA \($0 / 1000).\($0 % 1000 / 10)" } ?? "unknown version"
         switch error.code {
         case CUDAStatus.noDevice:
-            return prefix + "no CUDA-capable GPU is visible (\(error.call): \(error.name)); check nvidia-smi and CUDA_VISIBLE_DEVICES"
+            return prefix
+                + "no CUDA-capable GPU is visible (\(error.call): \(error.name)); check nvidia-smi and CUDA_VISIBLE_DEVICES"
         case CUDAStatus.stubLibrary:
-            return prefix + "the loaded libcuda is the CUDA toolkit's stub library, not an NVIDIA driver (\(error.call): \(error.name))"
+            return prefix
+                + "the loaded libcuda is the CUDA toolkit's stub library, not an NVIDIA driver (\(error.call): \(error.name))"
         case CUDAStatus.systemDriverMismatch:
-            return prefix + "the NVIDIA kernel module and libcuda have different versions (\(error.name)); reboot or reinstall the driver"
+            return prefix
+                + "the NVIDIA kernel module and libcuda have different versions (\(error.name)); reboot or reinstall the driver"
         case CUDAStatus.unsupportedPTXVersion:
             return prefix + "the NVIDIA driver (\(version)) is too old for the kernels' PTX ISA 7.0, which needs a CUDA 11.0 "
                 + "or newer driver; update the driver (\(error))"

@@ -69,7 +69,7 @@ final class CachingAllocator: Sendable {
         let pointer: CUDADevicePointer
         do throws(CUDAError) {
             pointer = try driver.allocate(byteCount: bucket)
-        } catch where error.code == CUDAStatus.outOfMemory {
+        } catch  where error.code == CUDAStatus.outOfMemory {
             try emptyCache()
             pointer = try driver.allocate(byteCount: bucket)
         }

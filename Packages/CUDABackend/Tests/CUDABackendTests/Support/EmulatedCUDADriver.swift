@@ -72,13 +72,19 @@ final class EmulatedCUDADriver: CUDADriverAPI {
     }
 
     func initialize() throws(CUDAError) { try check("cuInit") }
-    func driverVersion() throws(CUDAError) -> Int { try check("cuDriverGetVersion"); return state.withLock { $0.configuration.driverVersion } }
-    func deviceCount() throws(CUDAError) -> Int { try check("cuDeviceGetCount"); return state.withLock { $0.configuration.deviceCount } }
+    func driverVersion() throws(CUDAError) -> Int {
+        try check("cuDriverGetVersion"); return state.withLock { $0.configuration.driverVersion }
+    }
+    func deviceCount() throws(CUDAError) -> Int {
+        try check("cuDeviceGetCount"); return state.withLock { $0.configuration.deviceCount }
+    }
 
     func device(ordinal: Int) throws(CUDAError) -> Int32 {
         try check("cuDeviceGet")
         guard ordinal >= 0, ordinal < state.withLock({ $0.configuration.deviceCount }) else {
-            throw CUDAError(call: "cuDeviceGet", code: CUDAStatus.invalidDevice, name: "CUDA_ERROR_INVALID_DEVICE", message: "invalid device ordinal")
+            throw CUDAError(
+                call: "cuDeviceGet", code: CUDAStatus.invalidDevice, name: "CUDA_ERROR_INVALID_DEVICE",
+                message: "invalid device ordinal")
         }
         return Int32(ordinal)
     }
@@ -118,8 +124,9 @@ final class EmulatedCUDADriver: CUDADriverAPI {
     /// The context must be current on the calling thread for calls that need one.
     private func requireContext(_ call: String) throws(CUDAError) {
         guard try currentContext() == Self.context else {
-            throw CUDAError(call: call, code: CUDAStatus.invalidContext, name: "CUDA_ERROR_INVALID_CONTEXT",
-                            message: "no current context on this thread")
+            throw CUDAError(
+                call: call, code: CUDAStatus.invalidContext, name: "CUDA_ERROR_INVALID_CONTEXT",
+                message: "no current context on this thread")
         }
     }
 
@@ -135,8 +142,9 @@ final class EmulatedCUDADriver: CUDADriverAPI {
         let known = state.withLock { $0.entryNames.contains(name) }
         let emulated = (0..<dt_emu_kernel_count()).contains { String(cString: dt_emu_kernel_name($0)) == name }
         guard known, emulated else {
-            throw CUDAError(call: "cuModuleGetFunction(\(name))", code: CUDAStatus.notFound, name: "CUDA_ERROR_NOT_FOUND",
-                            message: "named symbol not found")
+            throw CUDAError(
+                call: "cuModuleGetFunction(\(name))", code: CUDAStatus.notFound, name: "CUDA_ERROR_NOT_FOUND",
+                message: "named symbol not found")
         }
         return state.withLock { state in
             let handle = UInt(0x1000 + state.functionNames.count)
@@ -153,10 +161,11 @@ final class EmulatedCUDADriver: CUDADriverAPI {
         try check("cuMemAlloc")
         let overLimit = state.withLock { $0.allocations.values.reduce(0, +) + byteCount > $0.configuration.memoryLimit }
         if overLimit {
-            throw CUDAError(call: "cuMemAlloc", code: CUDAStatus.outOfMemory, name: "CUDA_ERROR_OUT_OF_MEMORY", message: "out of memory")
+            throw CUDAError(
+                call: "cuMemAlloc", code: CUDAStatus.outOfMemory, name: "CUDA_ERROR_OUT_OF_MEMORY", message: "out of memory")
         }
         let memory = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 256)
-        memory.initializeMemory(as: UInt8.self, repeating: 0xFF, count: byteCount)   // NaN floats
+        memory.initializeMemory(as: UInt8.self, repeating: 0xFF, count: byteCount)  // NaN floats
         let address = UInt64(UInt(bitPattern: memory))
         state.withLock { $0.allocations[address] = byteCount }
         return address
@@ -166,7 +175,8 @@ final class EmulatedCUDADriver: CUDADriverAPI {
         try requireContext("cuMemFree")
         let known = state.withLock { $0.allocations.removeValue(forKey: pointer) != nil }
         guard known else {
-            throw CUDAError(call: "cuMemFree", code: CUDAStatus.invalidValue, name: "CUDA_ERROR_INVALID_VALUE", message: "not allocated")
+            throw CUDAError(
+                call: "cuMemFree", code: CUDAStatus.invalidValue, name: "CUDA_ERROR_INVALID_VALUE", message: "not allocated")
         }
         state.withLock { $0.frees += 1 }
         UnsafeMutableRawPointer(bitPattern: UInt(pointer))!.deallocate()
@@ -178,27 +188,34 @@ final class EmulatedCUDADriver: CUDADriverAPI {
             state.allocations.contains { base, size in address >= base && address + UInt64(bytes) <= base + UInt64(size) }
         }
         guard inside else {
-            throw CUDAError(call: call, code: CUDAStatus.illegalAddress, name: "CUDA_ERROR_ILLEGAL_ADDRESS",
-                            message: "\(bytes) bytes at 0x\(String(address, radix: 16)) are outside every allocation")
+            throw CUDAError(
+                call: call, code: CUDAStatus.illegalAddress, name: "CUDA_ERROR_ILLEGAL_ADDRESS",
+                message: "\(bytes) bytes at 0x\(String(address, radix: 16)) are outside every allocation")
         }
     }
 
-    func copyHostToDevice(_ destination: CUDADevicePointer, from source: UnsafeRawPointer, byteCount: Int,
-                          stream: CUDAHandle) throws(CUDAError) {
+    func copyHostToDevice(
+        _ destination: CUDADevicePointer, from source: UnsafeRawPointer, byteCount: Int,
+        stream: CUDAHandle
+    ) throws(CUDAError) {
         try requireContext("cuMemcpyHtoDAsync")
         try checkRange(destination, byteCount, "cuMemcpyHtoDAsync")
         UnsafeMutableRawPointer(bitPattern: UInt(destination))!.copyMemory(from: source, byteCount: byteCount)
     }
 
-    func copyDeviceToHost(_ destination: UnsafeMutableRawPointer, from source: CUDADevicePointer, byteCount: Int,
-                          stream: CUDAHandle) throws(CUDAError) {
+    func copyDeviceToHost(
+        _ destination: UnsafeMutableRawPointer, from source: CUDADevicePointer, byteCount: Int,
+        stream: CUDAHandle
+    ) throws(CUDAError) {
         try requireContext("cuMemcpyDtoHAsync")
         try checkRange(source, byteCount, "cuMemcpyDtoHAsync")
         destination.copyMemory(from: UnsafeRawPointer(bitPattern: UInt(source))!, byteCount: byteCount)
     }
 
-    func copyDeviceToDevice(_ destination: CUDADevicePointer, from source: CUDADevicePointer, byteCount: Int,
-                            stream: CUDAHandle) throws(CUDAError) {
+    func copyDeviceToDevice(
+        _ destination: CUDADevicePointer, from source: CUDADevicePointer, byteCount: Int,
+        stream: CUDAHandle
+    ) throws(CUDAError) {
         try requireContext("cuMemcpyDtoDAsync")
         try checkRange(source, byteCount, "cuMemcpyDtoDAsync")
         try checkRange(destination, byteCount, "cuMemcpyDtoDAsync")
@@ -206,20 +223,26 @@ final class EmulatedCUDADriver: CUDADriverAPI {
             .copyMemory(from: UnsafeRawPointer(bitPattern: UInt(source))!, byteCount: byteCount)
     }
 
-    func launch(_ function: CUDAHandle, grid: LaunchDimensions, block: LaunchDimensions, sharedMemoryBytes: Int,
-                stream: CUDAHandle, parameters: UnsafeMutablePointer<UnsafeMutableRawPointer?>) throws(CUDAError) {
+    func launch(
+        _ function: CUDAHandle, grid: LaunchDimensions, block: LaunchDimensions, sharedMemoryBytes: Int,
+        stream: CUDAHandle, parameters: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) throws(CUDAError) {
         try requireContext("cuLaunchKernel")
         try check("cuLaunchKernel")
         guard let name = state.withLock({ $0.functionNames[function.rawValue] }) else {
-            throw CUDAError(call: "cuLaunchKernel", code: CUDAStatus.invalidValue, name: "CUDA_ERROR_INVALID_HANDLE", message: "unknown function")
+            throw CUDAError(
+                call: "cuLaunchKernel", code: CUDAStatus.invalidValue, name: "CUDA_ERROR_INVALID_HANDLE",
+                message: "unknown function")
         }
         state.withLock { $0.launches.append(LaunchRecord(kernel: name, grid: grid, block: block)) }
         var message = [CChar](repeating: 0, count: 512)
-        let status = dt_emu_launch(name, dt_emu_dim3(x: grid.x, y: grid.y, z: grid.z),
-                                   dt_emu_dim3(x: block.x, y: block.y, z: block.z), parameters, &message, Int32(message.count))
+        let status = dt_emu_launch(
+            name, dt_emu_dim3(x: grid.x, y: grid.y, z: grid.z),
+            dt_emu_dim3(x: block.x, y: block.y, z: block.z), parameters, &message, Int32(message.count))
         guard status == 0 else {
-            throw CUDAError(call: "cuLaunchKernel", code: CUDAStatus.launchFailed, name: "CUDA_ERROR_LAUNCH_FAILED",
-                            message: message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            throw CUDAError(
+                call: "cuLaunchKernel", code: CUDAStatus.launchFailed, name: "CUDA_ERROR_LAUNCH_FAILED",
+                message: message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
     }
 }

@@ -27,7 +27,8 @@ final class HostCUBLAS: CUBLASAPI {
         recorded.withLock { $0.append(c) }
         let rowsA = c.transposeA ? c.k : c.m, rowsB = c.transposeB ? c.n : c.k
         guard c.lda >= max(1, rowsA), c.ldb >= max(1, rowsB), c.ldc >= max(1, c.m) else {
-            throw CUDAError(call: "cublasSgemmStridedBatched", code: 7, name: "CUBLAS_STATUS_INVALID_VALUE", message: "cuBLAS error")
+            throw CUDAError(
+                call: "cublasSgemmStridedBatched", code: 7, name: "CUBLAS_STATUS_INVALID_VALUE", message: "cuBLAS error")
         }
         let a = UnsafePointer<Float>(bitPattern: UInt(c.a))!
         let b = UnsafePointer<Float>(bitPattern: UInt(c.b))!

@@ -28,8 +28,9 @@ enum PTXEntries {
             if line.hasPrefix(".param ") {
                 let fields = line.split(separator: " ")
                 if fields.count >= 3, fields[1] == ".align", let alignment = Int(fields[2]),
-                   let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]"),
-                   let size = Int(line[line.index(after: open)..<close]) {
+                    let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]"),
+                    let size = Int(line[line.index(after: open)..<close])
+                {
                     current!.parameters.append(.init(type: "b8", size: size, alignment: alignment))
                 } else if fields.count >= 2 {
                     let type = String(fields[1].dropFirst())

@@ -36,9 +36,11 @@ public struct IDXCollection: Sendable, Hashable {
     public var trainImages: File, trainLabels: File, testImages: File, testLabels: File
 
     /// A collection from its parts (see the properties); ``mnist`` and ``fashionMNIST`` are the built-in ones.
-    public init(name: String, directoryVariable: String, cacheFolder: String, mirrors: [String],
-                imageHeight: Int?, imageWidth: Int?, classCount: Int?,
-                trainImages: File, trainLabels: File, testImages: File, testLabels: File) {
+    public init(
+        name: String, directoryVariable: String, cacheFolder: String, mirrors: [String],
+        imageHeight: Int?, imageWidth: Int?, classCount: Int?,
+        trainImages: File, trainLabels: File, testImages: File, testLabels: File
+    ) {
         self.name = name
         self.directoryVariable = directoryVariable
         self.cacheFolder = cacheFolder
@@ -68,18 +70,24 @@ public struct IDXCollection: Sendable, Hashable {
     /// (TensorFlow's), and the original site. Digests: SHA-256 of the decompressed files.
     public static let mnist = IDXCollection(
         name: "MNIST", directoryVariable: "MNIST_DIR", cacheFolder: "mnist",
-        mirrors: ["https://ossci-datasets.s3.amazonaws.com/mnist/",
-                  "https://storage.googleapis.com/cvdf-datasets/mnist/",
-                  "http://yann.lecun.com/exdb/mnist/"],
+        mirrors: [
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            "https://storage.googleapis.com/cvdf-datasets/mnist/",
+            "http://yann.lecun.com/exdb/mnist/",
+        ],
         imageHeight: 28, imageWidth: 28, classCount: 10,
-        trainImages: File(name: "train-images-idx3-ubyte",
-                          sha256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-        trainLabels: File(name: "train-labels-idx1-ubyte",
-                          sha256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-        testImages: File(name: "t10k-images-idx3-ubyte",
-                         sha256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-        testLabels: File(name: "t10k-labels-idx1-ubyte",
-                         sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"))
+        trainImages: File(
+            name: "train-images-idx3-ubyte",
+            sha256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+        trainLabels: File(
+            name: "train-labels-idx1-ubyte",
+            sha256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+        testImages: File(
+            name: "t10k-images-idx3-ubyte",
+            sha256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+        testLabels: File(
+            name: "t10k-labels-idx1-ubyte",
+            sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"))
 
     /// Zalando's Fashion-MNIST: the same format, sizes and file names as MNIST (10 clothing classes).
     /// Looked up in `FASHION_MNIST_DIR`. No SHA-256 digests are pinned for it, so a download is

@@ -27,8 +27,9 @@ public struct LabeledImages: Sendable, Equatable {
             throw .sizeOverflow(file: "<memory>", dimensions: [height, width])
         }
         guard height > 0, width > 0, pixels.count % (height * width) == 0 else {
-            throw .wrongDimensions(file: "<memory>", expected: "a multiple of \(height)×\(width) pixels",
-                                   found: [pixels.count])
+            throw .wrongDimensions(
+                file: "<memory>", expected: "a multiple of \(height)×\(width) pixels",
+                found: [pixels.count])
         }
         let count = pixels.count / (height * width)
         guard labels.count == count else {
@@ -56,9 +57,11 @@ public struct LabeledImages: Sendable, Equatable {
     /// - Throws: ``IDXError`` naming the file: any reading error of ``IDXArray/read(path:)``, a wrong
     ///   element type, rank or image size, zero-sized images, an image size that overflows, a count
     ///   mismatch between the files, or a label out of range.
-    public static func load(imagesPath: String, labelsPath: String,
-                            imageSize: (height: Int, width: Int)? = nil,
-                            classCount: Int? = nil) throws(IDXError) -> LabeledImages {
+    public static func load(
+        imagesPath: String, labelsPath: String,
+        imageSize: (height: Int, width: Int)? = nil,
+        classCount: Int? = nil
+    ) throws(IDXError) -> LabeledImages {
         let images = try IDXArray.read(path: imagesPath)
         try images.validate(elementType: .uint8, rank: 3, file: imagesPath)
         let (count, height, width) = (images.dimensions[0], images.dimensions[1], images.dimensions[2])
@@ -81,8 +84,9 @@ public struct LabeledImages: Sendable, Equatable {
         if let classCount, let bad = labels.bytes.firstIndex(where: { Int($0) >= classCount }) {
             throw .labelOutOfRange(file: labelsPath, index: bad, label: Int(labels.bytes[bad]), classCount: classCount)
         }
-        return LabeledImages(validatedCount: count, height: height, width: width,
-                             pixels: images.bytes, labels: labels.bytes)
+        return LabeledImages(
+            validatedCount: count, height: height, width: width,
+            pixels: images.bytes, labels: labels.bytes)
     }
 
     /// The label of image `index` (`0..<count`).
@@ -91,7 +95,7 @@ public struct LabeledImages: Sendable, Equatable {
     /// The pixels of image `index` (`0..<count`), `height·width` bytes, row-major.
     public func image(at index: Int) -> ArraySlice<UInt8> {
         let size = height * width
-        return pixels[index * size ..< (index + 1) * size]
+        return pixels[index * size..<(index + 1) * size]
     }
 
     /// A new set holding the images at `indices`, in that order (repeats allowed), copied into a
@@ -104,17 +108,19 @@ public struct LabeledImages: Sendable, Equatable {
         var newLabels: [UInt8] = []
         for index in indices {
             guard index >= 0 && index < count else { throw SampleIndexError(index: index, count: count) }
-            newPixels += pixels[index * size ..< (index + 1) * size]
+            newPixels += pixels[index * size..<(index + 1) * size]
             newLabels.append(labels[index])
         }
-        return LabeledImages(validatedCount: newLabels.count, height: height, width: width,
-                             pixels: newPixels, labels: newLabels)
+        return LabeledImages(
+            validatedCount: newLabels.count, height: height, width: width,
+            pixels: newPixels, labels: newLabels)
     }
 
     /// The first `n` images (all of them when `n ≥ count`), copied like ``selecting(_:)``.
     public func prefix(_ n: Int) -> LabeledImages {
         let kept = max(0, min(n, count))
-        return LabeledImages(validatedCount: kept, height: height, width: width,
-                             pixels: Array(pixels.prefix(kept * height * width)), labels: Array(labels.prefix(kept)))
+        return LabeledImages(
+            validatedCount: kept, height: height, width: width,
+            pixels: Array(pixels.prefix(kept * height * width)), labels: Array(labels.prefix(kept)))
     }
 }

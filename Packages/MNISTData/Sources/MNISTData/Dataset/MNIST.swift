@@ -47,8 +47,10 @@ public struct MNIST: Dataset {
     ///
     /// - Throws: ``DatasetFilesError/missing(collection:directory:files:)`` (saying where to put which
     ///   files) or any ``IDXError`` of ``LabeledImages/load(imagesPath:labelsPath:imageSize:classCount:)``.
-    public init(split: Split, collection: IDXCollection = .mnist, directory: String? = nil,
-                transform: (any ImageTransform)? = nil) throws {
+    public init(
+        split: Split, collection: IDXCollection = .mnist, directory: String? = nil,
+        transform: (any ImageTransform)? = nil
+    ) throws {
         let location = DataDirectory.resolve(for: collection, explicit: directory)
         let paths = try collection.locateFiles(split: split, in: location)
         self.init(split: split, data: try Self.read(paths, collection: collection), transform: transform)
@@ -59,18 +61,23 @@ public struct MNIST: Dataset {
     ///
     /// - Throws: ``DatasetFilesError`` when files are missing and cannot be downloaded or stored,
     ///   any ``IDXError`` of reading them.
-    public static func load(split: Split, collection: IDXCollection = .mnist, directory: String? = nil,
-                            transform: (any ImageTransform)? = nil, fetcher: any DatasetFetcher,
-                            log: (@Sendable (String) -> Void)? = nil) async throws -> MNIST {
+    public static func load(
+        split: Split, collection: IDXCollection = .mnist, directory: String? = nil,
+        transform: (any ImageTransform)? = nil, fetcher: any DatasetFetcher,
+        log: (@Sendable (String) -> Void)? = nil
+    ) async throws -> MNIST {
         let location = DataDirectory.resolve(for: collection, explicit: directory)
         let paths = try await collection.locateFiles(split: split, in: location, fetcher: fetcher, log: log)
         return MNIST(split: split, data: try read(paths, collection: collection), transform: transform)
     }
 
-    private static func read(_ paths: (images: String, labels: String), collection: IDXCollection) throws(IDXError) -> LabeledImages {
+    private static func read(_ paths: (images: String, labels: String), collection: IDXCollection) throws(IDXError)
+        -> LabeledImages
+    {
         let size = collection.imageHeight.flatMap { h in collection.imageWidth.map { w in (height: h, width: w) } }
-        return try LabeledImages.load(imagesPath: paths.images, labelsPath: paths.labels,
-                                      imageSize: size, classCount: collection.classCount)
+        return try LabeledImages.load(
+            imagesPath: paths.images, labelsPath: paths.labels,
+            imageSize: size, classCount: collection.classCount)
     }
 
     /// Number of examples.

@@ -3,8 +3,9 @@ public enum DatasetFilesError: Error, Sendable, Equatable, CustomStringConvertib
     /// Files are missing from the directory and downloading was not asked for.
     case missing(collection: IDXCollection, directory: DataDirectory, files: [String])
     /// Files are missing and every mirror failed for `file` (`attempts` says why, per URL).
-    case downloadFailed(collection: IDXCollection, directory: DataDirectory, file: String,
-                        missing: [String], attempts: [DownloadAttempt])
+    case downloadFailed(
+        collection: IDXCollection, directory: DataDirectory, file: String,
+        missing: [String], attempts: [DownloadAttempt])
     /// A directory or file could not be created or written.
     case cannotWrite(path: String, reason: String)
 

@@ -13,22 +13,27 @@ extension IDXCollection {
     /// - Throws: ``DatasetFilesError/downloadFailed(collection:directory:file:missing:attempts:)``
     ///   when all mirrors fail for a file (the message says where to put which files instead);
     ///   ``DatasetFilesError/cannotWrite(path:reason:)``.
-    public func locateFiles(split: MNIST.Split, in directory: DataDirectory, fetcher: any DatasetFetcher,
-                            log: (@Sendable (String) -> Void)? = nil) async throws(DatasetFilesError)
-        -> (images: String, labels: String) {
+    public func locateFiles(
+        split: MNIST.Split, in directory: DataDirectory, fetcher: any DatasetFetcher,
+        log: (@Sendable (String) -> Void)? = nil
+    ) async throws(DatasetFilesError)
+        -> (images: String, labels: String)
+    {
         let (imagesFile, labelsFile) = files(for: split)
         var missing = [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }
         if !missing.isEmpty {
             try createDirectories(directory.path)
             while let file = missing.first {
-                try await download(file, isImages: file == imagesFile, into: directory,
-                                   missing: missing.map(\.name), fetcher: fetcher, log: log)
+                try await download(
+                    file, isImages: file == imagesFile, into: directory,
+                    missing: missing.map(\.name), fetcher: fetcher, log: log)
                 missing.removeFirst()
             }
         }
         guard let images = directory.existingPath(of: imagesFile), let labels = directory.existingPath(of: labelsFile) else {
-            throw .missing(collection: self, directory: directory,
-                           files: [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }.map(\.name))
+            throw .missing(
+                collection: self, directory: directory,
+                files: [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }.map(\.name))
         }
         return (images, labels)
     }
@@ -36,17 +41,21 @@ extension IDXCollection {
     /// The paths of `split`'s files in `directory` without downloading.
     /// - Throws: ``DatasetFilesError/missing(collection:directory:files:)``.
     public func locateFiles(split: MNIST.Split, in directory: DataDirectory) throws(DatasetFilesError)
-        -> (images: String, labels: String) {
+        -> (images: String, labels: String)
+    {
         let (imagesFile, labelsFile) = files(for: split)
         guard let images = directory.existingPath(of: imagesFile), let labels = directory.existingPath(of: labelsFile) else {
-            throw .missing(collection: self, directory: directory,
-                           files: [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }.map(\.name))
+            throw .missing(
+                collection: self, directory: directory,
+                files: [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }.map(\.name))
         }
         return (images, labels)
     }
 
-    private func download(_ file: File, isImages: Bool, into directory: DataDirectory, missing: [String],
-                          fetcher: any DatasetFetcher, log: (@Sendable (String) -> Void)?) async throws(DatasetFilesError) {
+    private func download(
+        _ file: File, isImages: Bool, into directory: DataDirectory, missing: [String],
+        fetcher: any DatasetFetcher, log: (@Sendable (String) -> Void)?
+    ) async throws(DatasetFilesError) {
         var attempts: [DownloadAttempt] = []
         for mirror in mirrors {
             let url = mirror + file.name + ".gz"
@@ -78,7 +87,8 @@ extension IDXCollection {
             if isImages {
                 try array.validate(elementType: .uint8, rank: 3, file: url)
                 if let height = imageHeight, let width = imageWidth,
-                   array.dimensions[1] != height || array.dimensions[2] != width {
+                    array.dimensions[1] != height || array.dimensions[2] != width
+                {
                     throw IDXError.wrongDimensions(file: url, expected: "*×\(height)×\(width)", found: array.dimensions)
                 }
             } else {

@@ -36,8 +36,10 @@ public struct DataDirectory: Sendable, Hashable, CustomStringConvertible {
     /// `HOME` is unset).
     ///
     /// - Parameter environment: looks up a variable; defaults to the process environment.
-    public static func resolve(for collection: IDXCollection, explicit: String? = nil,
-                               environment: (String) -> String? = processEnvironment) -> DataDirectory {
+    public static func resolve(
+        for collection: IDXCollection, explicit: String? = nil,
+        environment: (String) -> String? = processEnvironment
+    ) -> DataDirectory {
         if let explicit, !explicit.isEmpty { return DataDirectory(path: explicit, origin: .explicit) }
         if let value = environment(collection.directoryVariable), !value.isEmpty {
             return DataDirectory(path: value, origin: .environment(variable: collection.directoryVariable))
@@ -46,8 +48,9 @@ public struct DataDirectory: Sendable, Hashable, CustomStringConvertible {
         if let xdg = environment("XDG_CACHE_HOME"), xdg.hasPrefix("/") {
             cacheRoot = xdg
         } else {
-            cacheRoot = joinPath(environment("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? passwordHomeDirectory() ?? "/tmp",
-                                 ".cache")
+            cacheRoot = joinPath(
+                environment("HOME").flatMap { $0.isEmpty ? nil : $0 } ?? passwordHomeDirectory() ?? "/tmp",
+                ".cache")
         }
         return DataDirectory(path: joinPath(joinPath(cacheRoot, "deeptrust"), collection.cacheFolder), origin: .userCache)
     }

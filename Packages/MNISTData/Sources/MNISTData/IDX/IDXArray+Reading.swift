@@ -15,7 +15,8 @@ extension IDXArray {
     public static func read(path: String) throws(IDXError) -> IDXArray {
         let file = try FileByteSource(path: path)
         if file.prefix(2) == GzipByteSource.magic {
-            let gzip = try GzipByteSource(input: file, lengthHint: gzipLengthHint(trailer: file.gzipSizeTrailer(), compressedSize: file.exactLength ?? 0))
+            let gzip = try GzipByteSource(
+                input: file, lengthHint: gzipLengthHint(trailer: file.gzipSizeTrailer(), compressedSize: file.exactLength ?? 0))
             return try read(from: gzip)
         }
         return try read(from: file)
@@ -63,7 +64,7 @@ extension IDXArray {
         }
         var dimensions: [Int] = []
         for i in 0..<rank {
-            let word = sizeBytes[4 * i ..< 4 * i + 4].reduce(0) { ($0 << 8) | Int($1) }
+            let word = sizeBytes[4 * i..<4 * i + 4].reduce(0) { ($0 << 8) | Int($1) }
             dimensions.append(word)
         }
         let payload = try payloadSize(elementType: elementType, dimensions: dimensions, file: file)

@@ -28,7 +28,8 @@ public struct IDXArray: Sendable, Equatable {
     public init(elementType: IDXElementType, dimensions: [Int], bytes: [UInt8]) throws(IDXError) {
         let name = "<memory>"
         guard (1...255).contains(dimensions.count),
-              dimensions.allSatisfy({ (0...Int(UInt32.max)).contains($0) }) else {
+            dimensions.allSatisfy({ (0...Int(UInt32.max)).contains($0) })
+        else {
             throw .wrongDimensions(file: name, expected: "1 to 255 sizes in 0...4294967295", found: dimensions)
         }
         let expected = try Self.payloadSize(elementType: elementType, dimensions: dimensions, file: name)
@@ -56,8 +57,10 @@ public struct IDXArray: Sendable, Equatable {
         var out: [UInt8] = [0, 0, elementType.rawValue, UInt8(dimensions.count)]
         for size in dimensions {
             let value = UInt32(size)
-            out += [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-                    UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+            out += [
+                UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+                UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+            ]
         }
         return out
     }

@@ -34,10 +34,10 @@ public enum IDXError: Error, Equatable, Sendable, CustomStringConvertible {
     public var file: String {
         switch self {
         case .cannotOpen(let file, _), .readFailed(let file, _), .badMagic(let file, _),
-             .unknownElementType(let file, _), .wrongElementType(let file, _, _), .wrongRank(let file, _, _),
-             .wrongDimensions(let file, _, _), .sizeOverflow(let file, _), .truncated(let file, _, _),
-             .trailingData(let file, _, _), .corruptCompressedData(let file, _),
-             .labelOutOfRange(let file, _, _, _):
+            .unknownElementType(let file, _), .wrongElementType(let file, _, _), .wrongRank(let file, _, _),
+            .wrongDimensions(let file, _, _), .sizeOverflow(let file, _), .truncated(let file, _, _),
+            .trailingData(let file, _, _), .corruptCompressedData(let file, _),
+            .labelOutOfRange(let file, _, _, _):
             return file
         case .countMismatch(_, _, let labelsFile, _):
             return labelsFile

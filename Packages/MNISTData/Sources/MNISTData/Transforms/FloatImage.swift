@@ -15,15 +15,17 @@ public struct FloatImage: Sendable, Equatable {
 
     /// An image of `channels × height × width` pixels all set to `value`.
     public init(channels: Int = 1, height: Int, width: Int, repeating value: Float = 0) {
-        self.init(channels: channels, height: height, width: width,
-                  pixels: [Float](repeating: value, count: channels * height * width))
+        self.init(
+            channels: channels, height: height, width: width,
+            pixels: [Float](repeating: value, count: channels * height * width))
     }
 
     /// An image from its pixels.
     /// - Precondition: sizes ≥ 0 and `pixels.count == channels·height·width`.
     public init(channels: Int = 1, height: Int, width: Int, pixels: [Float]) {
-        precondition(channels >= 0 && height >= 0 && width >= 0 && pixels.count == channels * height * width,
-                     "FloatImage: \(pixels.count) pixels do not fill \(channels)×\(height)×\(width)")
+        precondition(
+            channels >= 0 && height >= 0 && width >= 0 && pixels.count == channels * height * width,
+            "FloatImage: \(pixels.count) pixels do not fill \(channels)×\(height)×\(width)")
         self.channels = channels
         self.height = height
         self.width = width
@@ -32,12 +34,13 @@ public struct FloatImage: Sendable, Equatable {
 
     /// A one-channel image from `height·width` bytes (row-major), each converted to Float unchanged.
     public init(height: Int, width: Int, bytes: some Collection<UInt8>) {
-        let converted = bytes.withContiguousStorageIfAvailable { source in
-            [Float](unsafeUninitializedCapacity: source.count) { destination, initialized in
-                for i in 0..<source.count { destination[i] = Float(source[i]) }
-                initialized = source.count
-            }
-        } ?? bytes.map { Float($0) }
+        let converted =
+            bytes.withContiguousStorageIfAvailable { source in
+                [Float](unsafeUninitializedCapacity: source.count) { destination, initialized in
+                    for i in 0..<source.count { destination[i] = Float(source[i]) }
+                    initialized = source.count
+                }
+            } ?? bytes.map { Float($0) }
         self.init(channels: 1, height: height, width: width, pixels: converted)
     }
 

@@ -16,8 +16,9 @@ public struct PadImage: ImageTransform, Hashable {
     /// Separate borders per side.
     /// - Precondition: every amount is ≥ 0.
     public init(left: Int, top: Int, right: Int, bottom: Int, fill: Float = 0) {
-        precondition(left >= 0 && top >= 0 && right >= 0 && bottom >= 0,
-                     "PadImage: padding must not be negative (left \(left), top \(top), right \(right), bottom \(bottom))")
+        precondition(
+            left >= 0 && top >= 0 && right >= 0 && bottom >= 0,
+            "PadImage: padding must not be negative (left \(left), top \(top), right \(right), bottom \(bottom))")
         self.left = left; self.top = top; self.right = right; self.bottom = bottom
         self.fill = fill
     }

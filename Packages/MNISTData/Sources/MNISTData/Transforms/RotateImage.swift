@@ -70,7 +70,9 @@ public struct RotateImage: ImageTransform, Hashable {
                         x &+= a0
                         y &+= a3
                         // One unsigned comparison per axis checks 0 ≤ value < size.
-                        guard UInt(bitPattern: sourceColumn) < UInt(width), UInt(bitPattern: sourceRow) < UInt(height) else { continue }
+                        guard UInt(bitPattern: sourceColumn) < UInt(width), UInt(bitPattern: sourceRow) < UInt(height) else {
+                            continue
+                        }
                         let from = sourceRow &* width &+ sourceColumn
                         outRow[column] = source[from]
                         var channel = 1
@@ -113,9 +115,9 @@ public struct RotateImage: ImageTransform, Hashable {
         let scale = 1e15
         let product = x * scale
         guard product.isFinite, abs(product) < 0x1p52 else { return x }
-        let error = (-product).addingProduct(x, scale)      // x·scale − product, exactly
+        let error = (-product).addingProduct(x, scale)  // x·scale − product, exactly
         var rounded = product.rounded(.toNearestOrEven)
-        let remainder = (product - rounded) + error          // exact: both terms are small
+        let remainder = (product - rounded) + error  // exact: both terms are small
         if remainder > 0.5 || (remainder == 0.5 && rounded.truncatingRemainder(dividingBy: 2) != 0) {
             rounded += 1
         } else if remainder < -0.5 || (remainder == -0.5 && rounded.truncatingRemainder(dividingBy: 2) != 0) {

@@ -14,8 +14,10 @@ public enum Initialization {
     /// Reports a ``TensorError`` for a shape of rank below 2 (and returns `(0, 0)`).
     public static func fans(ofWeightShape shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2 else {
-            reportTensorFailure(TensorError(op: "Initialization.fans",
-                "fan in and fan out need a weight of rank 2 or more, got shape \(shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "Initialization.fans",
+                    "fan in and fan out need a weight of rank 2 or more, got shape \(shape)"))
             return (0, 0)
         }
         let receptiveField = shape.dropFirst(2).reduce(1, *)
@@ -41,16 +43,20 @@ public enum Initialization {
 
     /// A weight of `shape` drawn from `U(−b, b)` with `b = kaimingUniformBound(fanIn: fans(shape).fanIn, a: a)`
     /// (PyTorch's `kaiming_uniform_(w, a=a)`), on `backend`'s device.
-    public static func kaimingUniform(_ shape: [Int], a: Double = 5.0.squareRoot(),
-                                      generator: RandomGenerator = .default,
-                                      backend: any Backend = CPUBackend.shared) -> Tensor {
+    public static func kaimingUniform(
+        _ shape: [Int], a: Double = 5.0.squareRoot(),
+        generator: RandomGenerator = .default,
+        backend: any Backend = CPUBackend.shared
+    ) -> Tensor {
         let bound = kaimingUniformBound(fanIn: fans(ofWeightShape: shape).fanIn, a: a)
         return uniform(shape, bound: bound, generator: generator, backend: backend)
     }
 
     /// A tensor of `shape` drawn from `U(−bound, bound)` on `backend`'s device.
-    public static func uniform(_ shape: [Int], bound: Float, generator: RandomGenerator = .default,
-                               backend: any Backend = CPUBackend.shared) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], bound: Float, generator: RandomGenerator = .default,
+        backend: any Backend = CPUBackend.shared
+    ) -> Tensor {
         Tensor.rand(shape, low: -bound, high: bound, generator: generator, backend: backend)
     }
 }

@@ -42,5 +42,7 @@ public final class Sigmoid: Layer {
     public var namedChildren: [(name: String, module: any Module)] { [] }
     public var namedLocalParameters: [(name: String, parameter: Parameter)] { [] }
     public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
-    public func copy(with clone: ModuleCloner) throws(DeviceError) -> Sigmoid { Sigmoid(trainingFlag: trainingFlag.map { clone($0) }) }
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> Sigmoid {
+        Sigmoid(trainingFlag: trainingFlag.map { clone($0) })
+    }
 }

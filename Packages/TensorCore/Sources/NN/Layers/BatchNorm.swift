@@ -69,8 +69,10 @@ public struct BatchNormState: Sendable {
         if training {
             let perChannel = input.count / max(features, 1)
             guard perChannel > 1 else {
-                reportTensorFailure(TensorError(op: op,
-                    "expected more than 1 value per channel when training, got input shape \(input.shape)"))
+                reportTensorFailure(
+                    TensorError(
+                        op: op,
+                        "expected more than 1 value per channel when training, got input shape \(input.shape)"))
                 return input
             }
             let mean = input.mean(axes: axes, keepingDimensions: true)
@@ -105,17 +107,23 @@ public final class BatchNorm1d: Layer {
 
     /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                            device: Device) throws(DeviceError) {
+    public convenience init(
+        _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+        device: Device
+    ) throws(DeviceError) {
         let backend = try BackendRegistry.shared.backend(for: device)
-        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                                        backend: backend), trainingFlag: TrainingFlag())
+        self.init(
+            state: BatchNormState(
+                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                backend: backend), trainingFlag: TrainingFlag())
     }
 
     /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
-        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                                        backend: CPUBackend.shared), trainingFlag: TrainingFlag())
+        self.init(
+            state: BatchNormState(
+                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                backend: CPUBackend.shared), trainingFlag: TrainingFlag())
     }
 
     private init(state: BatchNormState, trainingFlag: TrainingFlag?) {
@@ -127,8 +135,10 @@ public final class BatchNorm1d: Layer {
     /// or channel count.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         guard input.rank == 2 || input.rank == 3, input.shape[1] == state.features else {
-            reportTensorFailure(TensorError(op: "BatchNorm1d",
-                "expected an input [N, \(state.features)] or [N, \(state.features), L], got shape \(input.shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "BatchNorm1d",
+                    "expected an input [N, \(state.features)] or [N, \(state.features), L], got shape \(input.shape)"))
             return input
         }
         return state.forward(input, training: isTraining, op: "BatchNorm1d")
@@ -153,17 +163,23 @@ public final class BatchNorm2d: Layer {
 
     /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                            device: Device) throws(DeviceError) {
+    public convenience init(
+        _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+        device: Device
+    ) throws(DeviceError) {
         let backend = try BackendRegistry.shared.backend(for: device)
-        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                                        backend: backend), trainingFlag: TrainingFlag())
+        self.init(
+            state: BatchNormState(
+                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                backend: backend), trainingFlag: TrainingFlag())
     }
 
     /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
-        self.init(state: BatchNormState(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                                        backend: CPUBackend.shared), trainingFlag: TrainingFlag())
+        self.init(
+            state: BatchNormState(
+                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                backend: CPUBackend.shared), trainingFlag: TrainingFlag())
     }
 
     private init(state: BatchNormState, trainingFlag: TrainingFlag?) {
@@ -174,8 +190,10 @@ public final class BatchNorm2d: Layer {
     /// The normalised input (`[N, C, H, W]`); reports a ``TensorError`` for another rank or channel count.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         guard input.rank == 4, input.shape[1] == state.features else {
-            reportTensorFailure(TensorError(op: "BatchNorm2d",
-                "expected an input [N, \(state.features), H, W], got shape \(input.shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "BatchNorm2d",
+                    "expected an input [N, \(state.features), H, W], got shape \(input.shape)"))
             return input
         }
         return state.forward(input, training: isTraining, op: "BatchNorm2d")

@@ -27,64 +27,87 @@ public final class Conv2d: Layer, ReLUFusingLayer {
     public let trainingFlag: TrainingFlag?
 
     /// A square-kernel convolution on the CPU with PyTorch's default initialisation from `generator`.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: Int = 0, dilation: Int = 1, bias: Bool = true,
-                            generator: RandomGenerator = .default) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: (padding, padding), dilation: (dilation, dilation), bias: bias, generator: generator,
-                  backend: CPUBackend.shared)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Int = 0, dilation: Int = 1, bias: Bool = true,
+        generator: RandomGenerator = .default
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), bias: bias, generator: generator,
+            backend: CPUBackend.shared)
     }
 
     /// A square-kernel convolution created on `device` (the same numbers as on the CPU for the same generator state).
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-                            padding: Int = 0, dilation: Int = 1, bias: Bool = true,
-                            generator: RandomGenerator = .default, device: Device) throws(DeviceError) {
-        try self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                      padding: (padding, padding), dilation: (dilation, dilation), bias: bias, generator: generator,
-                      device: device)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+        padding: Int = 0, dilation: Int = 1, bias: Bool = true,
+        generator: RandomGenerator = .default, device: Device
+    ) throws(DeviceError) {
+        try self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), bias: bias, generator: generator,
+            device: device)
     }
 
     /// A convolution with (height, width) hyper-parameters on the CPU, PyTorch's default initialisation.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                            padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
-                            generator: RandomGenerator = .default) {
-        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
-                  dilation: dilation, bias: bias, generator: generator, backend: CPUBackend.shared)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
+        generator: RandomGenerator = .default
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            dilation: dilation, bias: bias, generator: generator, backend: CPUBackend.shared)
     }
 
     /// A convolution created on `device` (the same numbers as on the CPU for the same generator state).
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                            padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
-                            generator: RandomGenerator = .default, device: Device) throws(DeviceError) {
-        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
-                  dilation: dilation, bias: bias, generator: generator,
-                  backend: try BackendRegistry.shared.backend(for: device))
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
+        generator: RandomGenerator = .default, device: Device
+    ) throws(DeviceError) {
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
+            dilation: dilation, bias: bias, generator: generator,
+            backend: try BackendRegistry.shared.backend(for: device))
     }
 
-    private convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
-                             padding: (Int, Int), dilation: (Int, Int), bias: Bool, generator: RandomGenerator,
-                             backend: any Backend) {
+    private convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
+        padding: (Int, Int), dilation: (Int, Int), bias: Bool, generator: RandomGenerator,
+        backend: any Backend
+    ) {
         let shape = validConvolutionShape([outChannels, inChannels, kernelSize.0, kernelSize.1], op: "Conv2d")
         let fanIn = Initialization.fans(ofWeightShape: shape).fanIn
         let weight = Initialization.kaimingUniform(shape, generator: generator, backend: backend)
-        let bias = bias ? Initialization.uniform([shape[0]], bound: Initialization.biasBound(fanIn: fanIn),
-                                                 generator: generator, backend: backend) : nil
-        self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), stride: stride, padding: padding,
-                  dilation: dilation, trainingFlag: TrainingFlag())
+        let bias =
+            bias
+            ? Initialization.uniform(
+                [shape[0]], bound: Initialization.biasBound(fanIn: fanIn),
+                generator: generator, backend: backend) : nil
+        self.init(
+            weight: Parameter(weight), bias: bias.map(Parameter.init), stride: stride, padding: padding,
+            dilation: dilation, trainingFlag: TrainingFlag())
     }
 
     /// A convolution with the given values: `weight` `[out, in, kH, kW]`, `bias` `[out]` or `nil`.
     /// Shape misuse is reported by the forward pass.
-    public convenience init(weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-                            dilation: (Int, Int) = (1, 1)) {
-        self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), stride: stride, padding: padding,
-                  dilation: dilation, trainingFlag: TrainingFlag())
+    public convenience init(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1)
+    ) {
+        self.init(
+            weight: Parameter(weight), bias: bias.map(Parameter.init), stride: stride, padding: padding,
+            dilation: dilation, trainingFlag: TrainingFlag())
     }
 
-    private init(weight: Parameter, bias: Parameter?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
-                 trainingFlag: TrainingFlag?) {
+    private init(
+        weight: Parameter, bias: Parameter?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
+        trainingFlag: TrainingFlag?
+    ) {
         let shape = weight.shape.count == 4 ? weight.shape : [0, 0, 0, 0]
         (outChannels, inChannels) = (shape[0], shape[1])
         kernelSize = (shape[2], shape[3])
@@ -99,14 +122,16 @@ public final class Conv2d: Layer, ReLUFusingLayer {
     /// The convolution of `input` (`[N, inChannels, H, W]` or `[inChannels, H, W]`); misuse is
     /// reported as a ``TensorError`` naming the shapes.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.conv2d(weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
-                     padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
+        input.conv2d(
+            weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
+            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
     }
 
     /// `relu(self(input))`: the convolution, then the bias addition and the ReLU in one pass.
     func callFollowedByReLU(_ input: Tensor) -> Tensor {
-        let output = input.conv2d(weight: weight.value, stride: (stride.height, stride.width),
-                                  padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
+        let output = input.conv2d(
+            weight: weight.value, stride: (stride.height, stride.width),
+            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
         guard let bias else { return output.relu() }
         // The convolution's output is used only here: the fused pass may overwrite it.
         return (consume output).reluAfterAdding(bias.value.reshaped([-1, 1, 1]))
@@ -119,9 +144,10 @@ public final class Conv2d: Layer, ReLUFusingLayer {
     public var namedLocalBuffers: [(name: String, buffer: Buffer)] { [] }
 
     public func copy(with clone: ModuleCloner) throws(DeviceError) -> Conv2d {
-        Conv2d(weight: try clone(weight), bias: try clone(bias), stride: (stride.height, stride.width),
-               padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),
-               trainingFlag: trainingFlag.map { clone($0) })
+        Conv2d(
+            weight: try clone(weight), bias: try clone(bias), stride: (stride.height, stride.width),
+            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),
+            trainingFlag: trainingFlag.map { clone($0) })
     }
 }
 

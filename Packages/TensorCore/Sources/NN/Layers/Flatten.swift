@@ -27,8 +27,11 @@ public final class Flatten: Layer {
         let start = startDimension < 0 ? startDimension + rank : startDimension
         let end = endDimension < 0 ? endDimension + rank : endDimension
         guard (0..<rank).contains(start), (0..<rank).contains(end), start <= end else {
-            reportTensorFailure(TensorError(op: "Flatten", "dimensions \(startDimension)...\(endDimension) "
-                + "are not a valid range for input shape \(input.shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "Flatten",
+                    "dimensions \(startDimension)...\(endDimension) "
+                        + "are not a valid range for input shape \(input.shape)"))
             return input
         }
         if input.rank == 0 { return input.reshaped([1]) }
@@ -72,7 +75,8 @@ public final class Unflatten: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let d = dimension < 0 ? dimension + input.rank : dimension
         guard (0..<input.rank).contains(d) else {
-            reportTensorFailure(TensorError(op: "Unflatten", "dimension \(dimension) is out of range for input shape \(input.shape)"))
+            reportTensorFailure(
+                TensorError(op: "Unflatten", "dimension \(dimension) is out of range for input shape \(input.shape)"))
             return input
         }
         let shape = input.shape

@@ -18,30 +18,40 @@ public final class Linear: Layer, ReLUFusingLayer {
 
     /// A layer on the CPU with PyTorch's default initialisation drawn from `generator`
     /// (the weight first, then the bias).
-    public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
-                            generator: RandomGenerator = .default) {
+    public convenience init(
+        _ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
+        generator: RandomGenerator = .default
+    ) {
         self.init(inputFeatures, outputFeatures, bias: bias, generator: generator, backend: CPUBackend.shared)
     }
 
     /// A layer created on `device` with PyTorch's default initialisation drawn from `generator`
     /// (the same numbers as on the CPU for the same generator state).
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
-                            generator: RandomGenerator = .default, device: Device) throws(DeviceError) {
-        self.init(inputFeatures, outputFeatures, bias: bias, generator: generator,
-                  backend: try BackendRegistry.shared.backend(for: device))
+    public convenience init(
+        _ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
+        generator: RandomGenerator = .default, device: Device
+    ) throws(DeviceError) {
+        self.init(
+            inputFeatures, outputFeatures, bias: bias, generator: generator,
+            backend: try BackendRegistry.shared.backend(for: device))
     }
 
-    private convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool,
-                             generator: RandomGenerator, backend: any Backend) {
+    private convenience init(
+        _ inputFeatures: Int, _ outputFeatures: Int, bias: Bool,
+        generator: RandomGenerator, backend: any Backend
+    ) {
         var (inputs, outputs) = (inputFeatures, outputFeatures)
         if inputs < 0 || outputs < 0 {
             reportTensorFailure(TensorError(op: "Linear", "feature counts must not be negative, got \(inputs) → \(outputs)"))
             (inputs, outputs) = (max(inputs, 0), max(outputs, 0))
         }
         let weight = Initialization.kaimingUniform([outputs, inputs], generator: generator, backend: backend)
-        let bias = bias ? Initialization.uniform([outputs], bound: Initialization.biasBound(fanIn: inputs),
-                                                 generator: generator, backend: backend) : nil
+        let bias =
+            bias
+            ? Initialization.uniform(
+                [outputs], bound: Initialization.biasBound(fanIn: inputs),
+                generator: generator, backend: backend) : nil
         self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), trainingFlag: TrainingFlag())
     }
 
@@ -49,8 +59,10 @@ public final class Linear: Layer, ReLUFusingLayer {
     /// Reports a ``TensorError`` when the shapes do not fit together.
     public convenience init(weight: Tensor, bias: Tensor?) {
         if weight.rank != 2 || (bias != nil && bias!.shape != [weight.shape.first ?? 0]) {
-            reportTensorFailure(TensorError(op: "Linear(weight:bias:)",
-                "needs a weight [out, in] and a bias [out], got \(weight.shape) and \(bias.map { "\($0.shape)" } ?? "nil")"))
+            reportTensorFailure(
+                TensorError(
+                    op: "Linear(weight:bias:)",
+                    "needs a weight [out, in] and a bias [out], got \(weight.shape) and \(bias.map { "\($0.shape)" } ?? "nil")"))
         }
         self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), trainingFlag: TrainingFlag())
     }
@@ -77,8 +89,10 @@ public final class Linear: Layer, ReLUFusingLayer {
 
     private func forward(_ input: Tensor, relu: Bool) -> Tensor {
         guard input.rank >= 1, input.shape[input.rank - 1] == inputFeatures else {
-            reportTensorFailure(TensorError(op: "Linear",
-                "expected an input [*, \(inputFeatures)] (in features \(inputFeatures)), got shape \(input.shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "Linear",
+                    "expected an input [*, \(inputFeatures)] (in features \(inputFeatures)), got shape \(input.shape)"))
             return Tensor.full(Array(input.shape.dropLast()) + [outputFeatures], value: 0, backend: input.backend)
         }
         let leading = Array(input.shape.dropLast())

@@ -41,10 +41,11 @@ public final class Sequential: Layer {
         var x = input
         var index = 0
         for step in steps {
-            let (layer, width): (any Layer, Int) = switch step {
-            case .layer(let layer): (layer, 1)
-            case .followedByReLU(let layer): (layer, 2)
-            }
+            let (layer, width): (any Layer, Int) =
+                switch step {
+                case .layer(let layer): (layer, 1)
+                case .followedByReLU(let layer): (layer, 2)
+                }
             x = withModuleScope(String(index), type: String(describing: type(of: layer))) { step(x) }
             index += width
         }

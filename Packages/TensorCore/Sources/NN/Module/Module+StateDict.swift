@@ -52,14 +52,17 @@ extension Module {
         var moved: [String: Tensor] = [:]
         if problems.shapeMismatches.isEmpty {
             do throws(DeviceError) {
-                for (name, parameter) in parameters { if let t = state[name] { moved[name] = try t.detached().to(parameter.device) } }
+                for (name, parameter) in parameters {
+                    if let t = state[name] { moved[name] = try t.detached().to(parameter.device) }
+                }
                 for (name, buffer) in buffers { if let t = state[name] { moved[name] = try t.detached().to(buffer.device) } }
             } catch {
                 problems.deviceError = error
             }
         }
         guard problems.missingKeys.isEmpty, problems.unexpectedKeys.isEmpty, problems.shapeMismatches.isEmpty,
-              problems.deviceError == nil else { throw problems }
+            problems.deviceError == nil
+        else { throw problems }
 
         for (name, parameter) in parameters { if let t = moved[name] { parameter.value = t } }
         for (name, buffer) in buffers { if let t = moved[name] { buffer.value = t } }

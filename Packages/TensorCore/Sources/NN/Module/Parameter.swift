@@ -33,8 +33,9 @@ public final class Parameter: Sendable {
                 if current.shape == source.shape && current.device == source.device {
                     let shape = current.shape
                     current.updateInPlace { storage in
-                        storage.backend.copy(source.storage.buffer, source.layout,
-                                             to: storage.buffer, StridedLayout(contiguous: shape))
+                        storage.backend.copy(
+                            source.storage.buffer, source.layout,
+                            to: storage.buffer, StridedLayout(contiguous: shape))
                     }
                 } else {
                     var leaf = source

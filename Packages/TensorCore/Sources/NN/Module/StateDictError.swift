@@ -29,8 +29,10 @@ public struct StateDictError: Error, Equatable, Sendable, CustomStringConvertibl
     public var deviceError: DeviceError?
 
     /// An error listing every problem found (empty lists when there is none of a kind).
-    public init(missingKeys: [String] = [], unexpectedKeys: [String] = [],
-                shapeMismatches: [ShapeMismatch] = [], deviceError: DeviceError? = nil) {
+    public init(
+        missingKeys: [String] = [], unexpectedKeys: [String] = [],
+        shapeMismatches: [ShapeMismatch] = [], deviceError: DeviceError? = nil
+    ) {
         self.missingKeys = missingKeys
         self.unexpectedKeys = unexpectedKeys
         self.shapeMismatches = shapeMismatches
@@ -42,8 +44,9 @@ public struct StateDictError: Error, Equatable, Sendable, CustomStringConvertibl
         if !missingKeys.isEmpty { parts.append("missing keys: \(missingKeys.joined(separator: ", "))") }
         if !unexpectedKeys.isEmpty { parts.append("unexpected keys: \(unexpectedKeys.joined(separator: ", "))") }
         for mismatch in shapeMismatches {
-            parts.append("size mismatch for \(mismatch.key): the module has shape \(mismatch.expected), "
-                + "the state dict has shape \(mismatch.found)")
+            parts.append(
+                "size mismatch for \(mismatch.key): the module has shape \(mismatch.expected), "
+                    + "the state dict has shape \(mismatch.found)")
         }
         if let deviceError { parts.append(deviceError.description) }
         return "error loading state dict: " + parts.joined(separator: "; ")

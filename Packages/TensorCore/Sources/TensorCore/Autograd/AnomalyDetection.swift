@@ -32,8 +32,10 @@ public struct NumericalAnomaly: Error, Equatable, Sendable, CustomStringConverti
     /// `nil` outside every module scope.
     public var modulePath: String?
 
-    public init(phase: Phase, op: String, inputShapes: [[Int]], inputIndex: Int? = nil, shape: [Int],
-                nanCount: Int, infinityCount: Int, modulePath: String?) {
+    public init(
+        phase: Phase, op: String, inputShapes: [[Int]], inputIndex: Int? = nil, shape: [Int],
+        nanCount: Int, infinityCount: Int, modulePath: String?
+    ) {
         self.phase = phase
         self.op = op
         self.inputShapes = inputShapes
@@ -178,13 +180,17 @@ final class AnomalyDetector: Sendable {
         let path = ModuleScope.current?.path
         for (index, input) in inputs.enumerated() {
             if let (inputNaNs, inputInfinities) = Self.nonFiniteCounts(input) {
-                record(NumericalAnomaly(phase: .input, op: op, inputShapes: shapes, inputIndex: index, shape: input.shape,
-                                        nanCount: inputNaNs, infinityCount: inputInfinities, modulePath: path))
+                record(
+                    NumericalAnomaly(
+                        phase: .input, op: op, inputShapes: shapes, inputIndex: index, shape: input.shape,
+                        nanCount: inputNaNs, infinityCount: inputInfinities, modulePath: path))
                 return
             }
         }
-        record(NumericalAnomaly(phase: .forward, op: op, inputShapes: shapes, shape: result.shape,
-                                nanCount: nans, infinityCount: infinities, modulePath: path))
+        record(
+            NumericalAnomaly(
+                phase: .forward, op: op, inputShapes: shapes, shape: result.shape,
+                nanCount: nans, infinityCount: infinities, modulePath: path))
     }
 
     /// `backward` followed by a check of the gradients it returns, reported with what the forward
@@ -199,9 +205,11 @@ final class AnomalyDetector: Sendable {
             let gradients = AnomalyDetector.$current.withValue(nil) { backward(gradient) }
             for (index, inputGradient) in gradients.enumerated() {
                 guard let inputGradient, let (nans, infinities) = Self.nonFiniteCounts(inputGradient) else { continue }
-                detector.record(NumericalAnomaly(phase: .backward, op: op, inputShapes: inputShapes, inputIndex: index,
-                                                 shape: inputGradient.shape, nanCount: nans, infinityCount: infinities,
-                                                 modulePath: modulePath))
+                detector.record(
+                    NumericalAnomaly(
+                        phase: .backward, op: op, inputShapes: inputShapes, inputIndex: index,
+                        shape: inputGradient.shape, nanCount: nans, infinityCount: infinities,
+                        modulePath: modulePath))
                 break
             }
             return gradients

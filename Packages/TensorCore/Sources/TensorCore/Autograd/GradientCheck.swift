@@ -38,9 +38,11 @@ public struct GradientCheckOptions: Hashable, Sendable {
     /// first and last); `nil` checks all of them.
     public var maxElementsPerInput: Int?
 
-    public init(epsilon: Double = 5e-3, absoluteTolerance: Double = 1e-5, relativeTolerance: Double = 2e-3,
-                roundingUlps: Double = 8, projection: GradientCheckProjection = .random(seed: 0x5eed),
-                maxElementsPerInput: Int? = nil) {
+    public init(
+        epsilon: Double = 5e-3, absoluteTolerance: Double = 1e-5, relativeTolerance: Double = 2e-3,
+        roundingUlps: Double = 8, projection: GradientCheckProjection = .random(seed: 0x5eed),
+        maxElementsPerInput: Int? = nil
+    ) {
         self.epsilon = epsilon
         self.absoluteTolerance = absoluteTolerance
         self.relativeTolerance = relativeTolerance
@@ -111,8 +113,10 @@ public struct GradientCheckResult: Hashable, Sendable, CustomStringConvertible {
 /// - Returns: the worst element and the number of failures. A function that does not record
 ///   autodiff history for its output is checked against zero gradients.
 /// - Throws: what `function` throws.
-public func checkGradients(at inputs: [Tensor], names: [String]? = nil, options: GradientCheckOptions = .init(),
-                           _ function: ([Tensor]) throws -> Tensor) rethrows -> GradientCheckResult {
+public func checkGradients(
+    at inputs: [Tensor], names: [String]? = nil, options: GradientCheckOptions = .init(),
+    _ function: ([Tensor]) throws -> Tensor
+) rethrows -> GradientCheckResult {
     let names = names ?? inputs.indices.map { "input \($0)" }
     let hosts = inputs.map(\.scalars)
     func leaves(_ values: [[Float]], requiringGrad: Bool) -> [Tensor] {
@@ -157,7 +161,8 @@ public func checkGradients(at inputs: [Tensor], names: [String]? = nil, options:
             let step = Double(plus[i][j]) - Double(minus[i][j])
             let (up, down) = (try evaluate(plus), try evaluate(minus))
             guard up.count == weights.count, down.count == weights.count else {
-                result.problem = "the output changed from \(output.count) to \(up.count) elements when "
+                result.problem =
+                    "the output changed from \(output.count) to \(up.count) elements when "
                     + "\(names[i]) was perturbed"
                 return result
             }
@@ -170,11 +175,13 @@ public func checkGradients(at inputs: [Tensor], names: [String]? = nil, options:
             let numeric = difference / step
             let a = Double(analytic[i][j])
             let error = abs(a - numeric)
-            let allowed = options.absoluteTolerance + options.relativeTolerance * max(abs(a), abs(numeric))
+            let allowed =
+                options.absoluteTolerance + options.relativeTolerance * max(abs(a), abs(numeric))
                 + options.roundingUlps * 0x1p-24 * noise / step
-            let element = GradientCheckElement(inputIndex: i, inputName: names[i], inputShape: input.shape,
-                                               index: multiIndex(j, shape: input.shape), analytic: a, numeric: numeric,
-                                               error: error, allowed: allowed)
+            let element = GradientCheckElement(
+                inputIndex: i, inputName: names[i], inputShape: input.shape,
+                index: multiIndex(j, shape: input.shape), analytic: a, numeric: numeric,
+                error: error, allowed: allowed)
             result.checkedElements += 1
             if !(error <= allowed) { result.failures += 1 }
             if result.worst == nil || !(element.ratio <= result.worst!.ratio) { result.worst = element }

@@ -42,8 +42,10 @@ extension Tensor {
     /// `backward` receives the gradient of `result` and returns one gradient per input, in order,
     /// each of that input's shape (or `nil`). Inside ``withAnomalyDetection(_:)`` the result and,
     /// later, the gradients `backward` returns are checked for NaN and infinity.
-    public static func recorded(_ result: Tensor, op: String, inputs: [Tensor],
-                                _ backward: @escaping BackwardFunction) -> Tensor {
+    public static func recorded(
+        _ result: Tensor, op: String, inputs: [Tensor],
+        _ backward: @escaping BackwardFunction
+    ) -> Tensor {
         var backward = backward
         if let detector = AnomalyDetector.current {
             detector.inspectForward(result, op: op, inputs: inputs)
@@ -64,21 +66,28 @@ extension Tensor {
     ///   - retainGraph: keep the graph so that backward can run through it again.
     public func backward(_ gradient: Tensor? = nil, retainGraph: Bool = false) {
         guard let root = gradNode else {
-            reportTensorFailure(TensorError(op: "backward", "the tensor of shape \(shape) does not require gradients "
-                + "(no input had requiresGrad = true, or it was computed inside withNoGrad)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "backward",
+                    "the tensor of shape \(shape) does not require gradients "
+                        + "(no input had requiresGrad = true, or it was computed inside withNoGrad)"))
             return
         }
         let seed: Tensor
         if let gradient {
             guard gradient.shape == shape else {
-                reportTensorFailure(TensorError(op: "backward", "gradient shape \(gradient.shape) differs from tensor shape \(shape)"))
+                reportTensorFailure(
+                    TensorError(op: "backward", "gradient shape \(gradient.shape) differs from tensor shape \(shape)"))
                 return
             }
             seed = gradient.detached()
         } else {
             guard count == 1 else {
-                reportTensorFailure(TensorError(op: "backward", "an implicit gradient needs a one-element tensor, "
-                    + "got shape \(shape); pass the upstream gradient explicitly"))
+                reportTensorFailure(
+                    TensorError(
+                        op: "backward",
+                        "an implicit gradient needs a one-element tensor, "
+                            + "got shape \(shape); pass the upstream gradient explicitly"))
                 return
             }
             seed = Tensor.ones(like: self)
@@ -118,16 +127,21 @@ extension GradNode {
                 continue
             }
             guard let backward = node.takeBackward(release: !retainGraph) else {
-                reportTensorFailure(TensorError(op: "backward", "trying to backward through the graph of '\(node.op)' a second time; "
-                    + "pass retainGraph: true to the first backward call"))
+                reportTensorFailure(
+                    TensorError(
+                        op: "backward",
+                        "trying to backward through the graph of '\(node.op)' a second time; "
+                            + "pass retainGraph: true to the first backward call"))
                 return
             }
             let inputGradients = backward(gradient)
             for (parent, parentGradient) in zip(node.parents, inputGradients) {
                 guard let parent, let parentGradient else { continue }
                 guard parentGradient.shape == parent.shape else {
-                    reportTensorFailure(TensorError(op: "backward of \(node.op)",
-                        "gradient rule produced shape \(parentGradient.shape) for an input of shape \(parent.shape)"))
+                    reportTensorFailure(
+                        TensorError(
+                            op: "backward of \(node.op)",
+                            "gradient rule produced shape \(parentGradient.shape) for an input of shape \(parent.shape)"))
                     return
                 }
                 let key = ObjectIdentifier(parent)

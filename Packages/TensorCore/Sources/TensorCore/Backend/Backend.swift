@@ -70,11 +70,13 @@ public struct GemmDescriptor: Hashable, Sendable {
     public var batch: Int
     public var batchStrideA: Int, batchStrideB: Int, batchStrideC: Int
 
-    public init(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
-                alpha: Float = 1, beta: Float = 0,
-                offsetA: Int = 0, offsetB: Int = 0, offsetC: Int = 0,
-                lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil,
-                batch: Int = 1, batchStrideA: Int = 0, batchStrideB: Int = 0, batchStrideC: Int = 0) {
+    public init(
+        m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+        alpha: Float = 1, beta: Float = 0,
+        offsetA: Int = 0, offsetB: Int = 0, offsetC: Int = 0,
+        lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil,
+        batch: Int = 1, batchStrideA: Int = 0, batchStrideB: Int = 0, batchStrideC: Int = 0
+    ) {
         self.m = m; self.n = n; self.k = k
         self.transposeA = transposeA; self.transposeB = transposeB
         self.alpha = alpha; self.beta = beta
@@ -96,9 +98,11 @@ public struct ConvGeometry: Hashable, Sendable {
     public var outChannels: Int, kernelH: Int, kernelW: Int
     public var strideH: Int, strideW: Int, padH: Int, padW: Int, dilationH: Int, dilationW: Int
 
-    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
-                kernelH: Int, kernelW: Int, strideH: Int = 1, strideW: Int = 1,
-                padH: Int = 0, padW: Int = 0, dilationH: Int = 1, dilationW: Int = 1) {
+    public init(
+        batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+        kernelH: Int, kernelW: Int, strideH: Int = 1, strideW: Int = 1,
+        padH: Int = 0, padW: Int = 0, dilationH: Int = 1, dilationW: Int = 1
+    ) {
         self.batch = batch; self.inChannels = inChannels; self.height = height; self.width = width
         self.outChannels = outChannels; self.kernelH = kernelH; self.kernelW = kernelW
         self.strideH = strideH; self.strideW = strideW; self.padH = padH; self.padW = padW
@@ -122,8 +126,10 @@ public struct AdamHyperparameters: Hashable, Sendable {
     /// 1-based step number used for bias correction.
     public var step: Int
 
-    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                weightDecay: Float = 0, decoupledWeightDecay: Bool = false, step: Int) {
+    public init(
+        learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, decoupledWeightDecay: Bool = false, step: Int
+    ) {
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.weightDecay = weightDecay; self.decoupledWeightDecay = decoupledWeightDecay; self.step = step
     }
@@ -161,59 +167,69 @@ public protocol Backend: AnyObject, Sendable {
     /// Copies the elements of `source` (read through `sourceLayout`) to `destination` (written
     /// through `destinationLayout`); both layouts have the same shape. Destination elements must
     /// not alias each other.
-    func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
-              to destination: any DeviceBuffer, _ destinationLayout: StridedLayout)
+    func copy(
+        _ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
+        to destination: any DeviceBuffer, _ destinationLayout: StridedLayout)
 
     /// `out[i] = op(x[i])` with `out` contiguous of `xLayout.shape`.
     func unary(_ op: UnaryOp, _ x: any DeviceBuffer, _ xLayout: StridedLayout, into out: any DeviceBuffer)
 
     /// `out[i] = a[i] op b[i]`; both layouts already have the output shape (broadcast dims have stride 0).
-    func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer)
+    func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer)
 
     /// `out[i] = post(a[i] op b[i])`: ``binary(_:_:_:_:_:into:)`` followed by ``unary(_:_:_:into:)``
     /// on its result, giving the same values, in one pass where the backend fuses them (a bias
     /// addition followed by a ReLU, say). A default implementation makes the two calls.
-    func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer)
+    func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer)
     /// `out[i] = condition[i] != 0 ? a[i] : b[i]`; all layouts have the output shape.
-    func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
-                _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer)
+    func select(
+        _ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
+        _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer)
 
     /// Reduces the contiguous block `x[offset ..< offset + outer·extent·inner]`, viewed as
     /// `[outer, extent, inner]`, over its middle axis into contiguous `out[outer, inner]`.
     /// `extent` is at least 1.
-    func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
-                into out: any DeviceBuffer)
+    func reduce(
+        _ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
+        into out: any DeviceBuffer)
 
     /// Batched matrix product, see ``GemmDescriptor``.
     func gemm(_ descriptor: GemmDescriptor, a: any DeviceBuffer, b: any DeviceBuffer, c: any DeviceBuffer)
 
     /// Convolution forward: contiguous `input` and `weight` into contiguous `output` (no bias).
-    func conv2dForward(_ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-                       into output: any DeviceBuffer)
+    func conv2dForward(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+        into output: any DeviceBuffer)
 
     /// Gradient of the convolution with respect to its input (the transposed convolution):
     /// contiguous `gradOutput` and `weight` into contiguous `gradInput`, which is overwritten.
-    func conv2dBackwardInput(_ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-                             into gradInput: any DeviceBuffer)
+    func conv2dBackwardInput(
+        _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+        into gradInput: any DeviceBuffer)
 
     /// Gradient of the convolution with respect to its weight: contiguous `input` and
     /// `gradOutput` into contiguous `gradWeight`, which is overwritten.
-    func conv2dBackwardWeight(_ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-                              into gradWeight: any DeviceBuffer)
+    func conv2dBackwardWeight(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+        into gradWeight: any DeviceBuffer)
 
     /// Fills `count` contiguous elements with Philox4x32-10 numbers. Element `i` uses word
     /// `i % 4` of the block at counter `(key.stream << 64) | (counter + i / 4)`; normals pair words
     /// (0, 1) and (2, 3) of a block through Box–Muller. Identical on every backend.
-    func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
-                    key: PhiloxKey, counter: UInt64)
+    func fillRandom(
+        _ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
+        key: PhiloxKey, counter: UInt64)
 
     /// One fused Adam update over `count` contiguous elements, in place on `parameter`,
     /// `firstMoment` and `secondMoment`.
-    func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
-                  secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters)
+    func adamStep(
+        parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
+        secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters)
 
     /// Waits until all queued work on the device is complete.
     func synchronize()
@@ -221,8 +237,10 @@ public protocol Backend: AnyObject, Sendable {
 
 extension Backend {
     /// The unfused form: the binary operation into a temporary buffer, then the unary one.
-    public func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer) {
+    public func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer
+    ) {
         let intermediate = allocate(count: aLayout.count)
         binary(op, a, aLayout, b, bLayout, into: intermediate)
         unary(post, intermediate, StridedLayout(contiguous: aLayout.shape), into: out)

@@ -38,8 +38,10 @@ public final class BackendRegistry: Sendable {
         let (cached, provider) = state.withLock { ($0.backends[device], $0.providers[device.kind]) }
         if let cached { return cached }
         guard let provider else {
-            throw .unavailable(device, reason: "no backend is registered for \(device.kind.rawValue) devices; "
-                + "add the \(device.kind.providingPackage) package and call \(device.kind.providingPackage).register()")
+            throw .unavailable(
+                device,
+                reason: "no backend is registered for \(device.kind.rawValue) devices; "
+                    + "add the \(device.kind.providingPackage) package and call \(device.kind.providingPackage).register()")
         }
         let made = try provider(device)
         return state.withLock { state in

@@ -61,9 +61,7 @@ public enum ShapeRules {
         for i in 0..<rank {
             let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            if da == db || db == 1 { result[i] = da }
-            else if da == 1 { result[i] = db }
-            else { return nil }
+            if da == db || db == 1 { result[i] = da } else if da == 1 { result[i] = db } else { return nil }
         }
         return result
     }

@@ -72,8 +72,10 @@ extension CPUBackend {
     /// like ``forceInstructionSet(_:)``) and `threads` threads; `nil` keeps the process setting.
     /// Other threads are unaffected, so concurrent tests can pin different paths. `body` must
     /// not suspend: the settings belong to the thread, not to a task.
-    public static func withKernelSettings<Result>(instructionSet: CPUInstructionSet? = nil, threads: Int? = nil,
-                                                  _ body: () throws -> Result) rethrows -> Result {
+    public static func withKernelSettings<Result>(
+        instructionSet: CPUInstructionSet? = nil, threads: Int? = nil,
+        _ body: () throws -> Result
+    ) rethrows -> Result {
         let previousISA = instructionSet.map { dt_exchange_thread_isa_override(Int32($0.cValue.rawValue)) }
         let previousThreads = threads.map { dt_exchange_thread_count_override(Int32(clamping: max(1, $0))) }
         defer {

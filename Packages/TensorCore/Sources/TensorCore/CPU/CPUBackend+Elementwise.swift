@@ -4,8 +4,10 @@ import CTensorKernels
 // (dt_elementwise.h), which simplify the layouts, pick the instruction-set path and split large
 // calls over the worker pool.
 extension CPUBackend {
-    public func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
-                     to destination: any DeviceBuffer, _ destinationLayout: StridedLayout) {
+    public func copy(
+        _ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
+        to destination: any DeviceBuffer, _ destinationLayout: StridedLayout
+    ) {
         let src = cpu(source).pointer + sourceLayout.offset
         let dst = cpu(destination).pointer + destinationLayout.offset
         sourceLayout.shape.withUnsafeBufferPointer { shape in
@@ -28,23 +30,28 @@ extension CPUBackend {
         }
     }
 
-    public func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    public func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         let pa = cpu(a).pointer + aLayout.offset
         let pb = cpu(b).pointer + bLayout.offset
         let dst = cpu(out).pointer
         aLayout.shape.withUnsafeBufferPointer { shape in
             aLayout.strides.withUnsafeBufferPointer { aStrides in
                 bLayout.strides.withUnsafeBufferPointer { bStrides in
-                    dt_binary(op.kernelCode, Int32(shape.count), shape.baseAddress,
-                              pa, aStrides.baseAddress, pb, bStrides.baseAddress, dst)
+                    dt_binary(
+                        op.kernelCode, Int32(shape.count), shape.baseAddress,
+                        pa, aStrides.baseAddress, pb, bStrides.baseAddress, dst)
                 }
             }
         }
     }
 
-    public func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer) {
+    public func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer
+    ) {
         let (postCode, p0, p1) = post.kernelCode
         let pa = cpu(a).pointer + aLayout.offset
         let pb = cpu(b).pointer + bLayout.offset
@@ -52,16 +59,19 @@ extension CPUBackend {
         aLayout.shape.withUnsafeBufferPointer { shape in
             aLayout.strides.withUnsafeBufferPointer { aStrides in
                 bLayout.strides.withUnsafeBufferPointer { bStrides in
-                    dt_binary_unary(op.kernelCode, postCode, p0, p1, Int32(shape.count), shape.baseAddress,
-                                    pa, aStrides.baseAddress, pb, bStrides.baseAddress, dst)
+                    dt_binary_unary(
+                        op.kernelCode, postCode, p0, p1, Int32(shape.count), shape.baseAddress,
+                        pa, aStrides.baseAddress, pb, bStrides.baseAddress, dst)
                 }
             }
         }
     }
 
-    public func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
-                       _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    public func select(
+        _ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
+        _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         let pc = cpu(condition).pointer + conditionLayout.offset
         let pa = cpu(a).pointer + aLayout.offset
         let pb = cpu(b).pointer + bLayout.offset
@@ -70,16 +80,19 @@ extension CPUBackend {
             conditionLayout.strides.withUnsafeBufferPointer { cStrides in
                 aLayout.strides.withUnsafeBufferPointer { aStrides in
                     bLayout.strides.withUnsafeBufferPointer { bStrides in
-                        dt_select(Int32(shape.count), shape.baseAddress, pc, cStrides.baseAddress,
-                                  pa, aStrides.baseAddress, pb, bStrides.baseAddress, dst)
+                        dt_select(
+                            Int32(shape.count), shape.baseAddress, pc, cStrides.baseAddress,
+                            pa, aStrides.baseAddress, pb, bStrides.baseAddress, dst)
                     }
                 }
             }
         }
     }
 
-    public func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
-                       into out: any DeviceBuffer) {
+    public func reduce(
+        _ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
+        into out: any DeviceBuffer
+    ) {
         dt_reduce(op.kernelCode, cpu(x).pointer + offset, outer, extent, inner, cpu(out).pointer)
     }
 }

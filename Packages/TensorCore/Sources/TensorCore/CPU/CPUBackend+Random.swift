@@ -4,8 +4,10 @@ import CTensorKernels
 // across the worker pool). Every element is computed independently of how the range is split, so
 // results are identical for any thread count.
 extension CPUBackend {
-    public func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
-                           key: PhiloxKey, counter: UInt64) {
+    public func fillRandom(
+        _ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
+        key: PhiloxKey, counter: UInt64
+    ) {
         let out = cpu(buffer).pointer
         switch distribution {
         case .uniform(let low, let high):
@@ -15,8 +17,10 @@ extension CPUBackend {
         }
     }
 
-    public func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
-                         secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters) {
+    public func adamStep(
+        parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
+        secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters
+    ) {
         var scalars = dt_adam_scalars(
             beta1_complement: hyper.beta1Complement,
             beta2: hyper.beta2,
@@ -26,7 +30,8 @@ extension CPUBackend {
             decay_factor: hyper.decoupledDecayFactor,
             step_size: hyper.stepSize,
             bias_correction2_sqrt: hyper.biasCorrection2Sqrt)
-        dt_adam_step(cpu(parameter).pointer, cpu(gradient).pointer, cpu(firstMoment).pointer,
-                     cpu(secondMoment).pointer, count, &scalars)
+        dt_adam_step(
+            cpu(parameter).pointer, cpu(gradient).pointer, cpu(firstMoment).pointer,
+            cpu(secondMoment).pointer, count, &scalars)
     }
 }

@@ -35,8 +35,10 @@ public final class CPUForwardingBackend: Backend {
         cpu.fill(buffer, offset: offset, count: count, value: value)
     }
 
-    public func copy(_ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
-                     to destination: any DeviceBuffer, _ destinationLayout: StridedLayout) {
+    public func copy(
+        _ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
+        to destination: any DeviceBuffer, _ destinationLayout: StridedLayout
+    ) {
         cpu.copy(source, sourceLayout, to: destination, destinationLayout)
     }
 
@@ -44,19 +46,25 @@ public final class CPUForwardingBackend: Backend {
         cpu.unary(op, x, xLayout, into: out)
     }
 
-    public func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    public func binary(
+        _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         cpu.binary(op, a, aLayout, b, bLayout, into: out)
     }
 
-    public func select(_ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
-                       _ a: any DeviceBuffer, _ aLayout: StridedLayout,
-                       _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer) {
+    public func select(
+        _ condition: any DeviceBuffer, _ conditionLayout: StridedLayout,
+        _ a: any DeviceBuffer, _ aLayout: StridedLayout,
+        _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
+    ) {
         cpu.select(condition, conditionLayout, a, aLayout, b, bLayout, into: out)
     }
 
-    public func reduce(_ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
-                       into out: any DeviceBuffer) {
+    public func reduce(
+        _ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
+        into out: any DeviceBuffer
+    ) {
         cpu.reduce(op, x, offset: offset, outer: outer, extent: extent, inner: inner, into: out)
     }
 
@@ -64,30 +72,41 @@ public final class CPUForwardingBackend: Backend {
         cpu.gemm(descriptor, a: a, b: b, c: c)
     }
 
-    public func conv2dForward(_ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-                              into output: any DeviceBuffer) {
+    public func conv2dForward(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+        into output: any DeviceBuffer
+    ) {
         cpu.conv2dForward(geometry, input: input, weight: weight, into: output)
     }
 
-    public func conv2dBackwardInput(_ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-                                    into gradInput: any DeviceBuffer) {
+    public func conv2dBackwardInput(
+        _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+        into gradInput: any DeviceBuffer
+    ) {
         cpu.conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: gradInput)
     }
 
-    public func conv2dBackwardWeight(_ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-                                     into gradWeight: any DeviceBuffer) {
+    public func conv2dBackwardWeight(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+        into gradWeight: any DeviceBuffer
+    ) {
         cpu.conv2dBackwardWeight(geometry, input: input, gradOutput: gradOutput, into: gradWeight)
     }
 
-    public func fillRandom(_ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
-                           key: PhiloxKey, counter: UInt64) {
+    public func fillRandom(
+        _ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
+        key: PhiloxKey, counter: UInt64
+    ) {
         cpu.fillRandom(buffer, count: count, distribution: distribution, key: key, counter: counter)
     }
 
-    public func adamStep(parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
-                         secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters) {
-        cpu.adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoment,
-                     secondMoment: secondMoment, count: count, hyper: hyper)
+    public func adamStep(
+        parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
+        secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters
+    ) {
+        cpu.adamStep(
+            parameter: parameter, gradient: gradient, firstMoment: firstMoment,
+            secondMoment: secondMoment, count: count, hyper: hyper)
     }
 
     public func synchronize() { cpu.synchronize() }

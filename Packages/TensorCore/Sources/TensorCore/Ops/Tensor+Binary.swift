@@ -33,8 +33,9 @@ extension Tensor {
         }
         let out = Tensor.uninitialized(shape, backend: backend)
         if out.count > 0 {
-            backend.binary(op, storage.buffer, layout.broadcast(to: shape),
-                           other.storage.buffer, other.layout.broadcast(to: shape), into: out.storage.buffer)
+            backend.binary(
+                op, storage.buffer, layout.broadcast(to: shape),
+                other.storage.buffer, other.layout.broadcast(to: shape), into: out.storage.buffer)
         }
         return out
     }
@@ -101,8 +102,10 @@ extension Tensor {
         let (x, e, y) = (detached(), exponent.detached(), result)
         let (needX, needE) = (needsGradient, exponent.needsGradient)
         return Tensor.recorded(result, op: "pow", inputs: [self, exponent]) { g in
-            [needX ? (g * e * x.pow(e - 1)).sum(toShape: x.shape) : nil,
-             needE ? (g * y * x.log()).sum(toShape: e.shape) : nil]
+            [
+                needX ? (g * e * x.pow(e - 1)).sum(toShape: x.shape) : nil,
+                needE ? (g * y * x.log()).sum(toShape: e.shape) : nil,
+            ]
         }
     }
 

@@ -51,24 +51,31 @@ extension Tensor {
         let op = "where"
         guard condition.checkSameDevice([a, b], op: op) else { return a.placeholder(a.shape) }
         guard let ab = ShapeRules.broadcast(a.shape, b.shape),
-              let shape = ShapeRules.broadcast(condition.shape, ab) else {
-            reportTensorFailure(TensorError(op: op, "condition \(condition.shape), a \(a.shape) and b \(b.shape) "
-                + "cannot be broadcast together"))
+            let shape = ShapeRules.broadcast(condition.shape, ab)
+        else {
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "condition \(condition.shape), a \(a.shape) and b \(b.shape) "
+                        + "cannot be broadcast together"))
             return a.placeholder(a.shape)
         }
         let out = Tensor.uninitialized(shape, backend: a.backend)
         if out.count > 0 {
-            a.backend.select(condition.storage.buffer, condition.layout.broadcast(to: shape),
-                             a.storage.buffer, a.layout.broadcast(to: shape),
-                             b.storage.buffer, b.layout.broadcast(to: shape), into: out.storage.buffer)
+            a.backend.select(
+                condition.storage.buffer, condition.layout.broadcast(to: shape),
+                a.storage.buffer, a.layout.broadcast(to: shape),
+                b.storage.buffer, b.layout.broadcast(to: shape), into: out.storage.buffer)
         }
         let mask = condition.detached()
         let (aShape, bShape) = (a.shape, b.shape)
         let (needA, needB) = (a.needsGradient, b.needsGradient)
         return recorded(out, op: op, inputs: [a, b]) { g in
             let zero = g.scalarLike(0)
-            return [needA ? Tensor.where(mask, g, zero).sum(toShape: aShape) : nil,
-                    needB ? Tensor.where(mask, zero, g).sum(toShape: bShape) : nil]
+            return [
+                needA ? Tensor.where(mask, g, zero).sum(toShape: aShape) : nil,
+                needB ? Tensor.where(mask, zero, g).sum(toShape: bShape) : nil,
+            ]
         }
     }
 

@@ -12,8 +12,14 @@ extension Tensor {
         let shapes = tensors.map(\.shape)
         guard first.checkSameDevice(Array(tensors.dropFirst()), op: op) else { return first.placeholder(first.shape) }
         guard let a = first.normalizedAxis(axis, op: op) else { return first.placeholder(first.shape) }
-        guard tensors.allSatisfy({ $0.rank == first.rank && $0.shape.enumerated().allSatisfy { d in
-            d.offset == a || d.element == first.shape[d.offset] } }) else {
+        guard
+            tensors.allSatisfy({
+                $0.rank == first.rank
+                    && $0.shape.enumerated().allSatisfy { d in
+                        d.offset == a || d.element == first.shape[d.offset]
+                    }
+            })
+        else {
             reportTensorFailure(TensorError(op: op, "shapes \(shapes) differ outside axis \(axis)"))
             return first.placeholder(first.shape)
         }

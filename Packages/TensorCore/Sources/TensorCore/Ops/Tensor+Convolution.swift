@@ -16,28 +16,35 @@ extension Tensor {
     ///
     /// Misuse (ranks, channel counts, bias length, an empty output, bad hyper-parameters,
     /// different devices) is reported naming the input, weight and bias shapes.
-    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
+    public func conv2d(
+        weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
+    ) -> Tensor {
         let op = "conv2d"
         if rank == 3 {
-            return unsqueezed(axis: 0).conv2d(weight: weight, bias: bias, stride: stride, padding: padding,
-                                              dilation: dilation).squeezed(axis: 0)
+            return unsqueezed(axis: 0).conv2d(
+                weight: weight, bias: bias, stride: stride, padding: padding,
+                dilation: dilation
+            ).squeezed(axis: 0)
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
         let fallback = [shape.first ?? 0, weight.shape.first ?? 0, 1, 1]
         guard checkSameDevice([weight] + (bias.map { [$0] } ?? []), op: op) else { return placeholder(fallback) }
         guard rank == 4, weight.rank == 4 else {
-            reportTensorFailure(TensorError(op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [O, C, kH, kW]: \(describe)"))
+            reportTensorFailure(
+                TensorError(op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [O, C, kH, kW]: \(describe)"))
             return placeholder(fallback)
         }
         guard shape[1] == weight.shape[1] else {
-            reportTensorFailure(TensorError(op: op, "input has \(shape[1]) channels but the weight expects \(weight.shape[1]): \(describe)"))
+            reportTensorFailure(
+                TensorError(op: op, "input has \(shape[1]) channels but the weight expects \(weight.shape[1]): \(describe)"))
             return placeholder(fallback)
         }
-        let geometry = ConvGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
-                                    outChannels: weight.shape[0], kernelH: weight.shape[2], kernelW: weight.shape[3],
-                                    strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
-                                    dilationH: dilation.0, dilationW: dilation.1)
+        let geometry = ConvGeometry(
+            batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
+            outChannels: weight.shape[0], kernelH: weight.shape[2], kernelW: weight.shape[3],
+            strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
+            dilationH: dilation.0, dilationW: dilation.1)
         guard Tensor.validConvolution(geometry, bias: bias, biasLength: geometry.outChannels, op: op, describe: describe) else {
             return placeholder(fallback)
         }
@@ -45,8 +52,10 @@ extension Tensor {
         let (x, w) = (detached(), weight.detached())
         let (needX, needW) = (needsGradient, weight.needsGradient)
         let output = Tensor.recorded(result, op: op, inputs: [self, weight]) { g in
-            [needX ? Tensor.convolutionInputGradient(gradOutput: g, weight: w, geometry) : nil,
-             needW ? Tensor.convolutionWeightGradient(input: x, gradOutput: g, geometry) : nil]
+            [
+                needX ? Tensor.convolutionInputGradient(gradOutput: g, weight: w, geometry) : nil,
+                needW ? Tensor.convolutionWeightGradient(input: x, gradOutput: g, geometry) : nil,
+            ]
         }
         return bias.map { output + $0.reshaped([1, -1, 1, 1]) } ?? output
     }
@@ -64,28 +73,38 @@ extension Tensor {
     ///   input gives a 3-D result.
     ///
     /// Misuse is reported naming the input, weight and bias shapes.
-    public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                                padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
-                                dilation: (Int, Int) = (1, 1)) -> Tensor {
+    public func convTranspose2d(
+        weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1)
+    ) -> Tensor {
         let op = "convTranspose2d"
         if rank == 3 {
-            return unsqueezed(axis: 0).convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding,
-                                                       outputPadding: outputPadding, dilation: dilation).squeezed(axis: 0)
+            return unsqueezed(axis: 0).convTranspose2d(
+                weight: weight, bias: bias, stride: stride, padding: padding,
+                outputPadding: outputPadding, dilation: dilation
+            ).squeezed(axis: 0)
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
         let fallback = [shape.first ?? 0, weight.rank > 1 ? weight.shape[1] : 0, 1, 1]
         guard checkSameDevice([weight] + (bias.map { [$0] } ?? []), op: op) else { return placeholder(fallback) }
         guard rank == 4, weight.rank == 4 else {
-            reportTensorFailure(TensorError(op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [C, O, kH, kW]: \(describe)"))
+            reportTensorFailure(
+                TensorError(op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [C, O, kH, kW]: \(describe)"))
             return placeholder(fallback)
         }
         guard shape[1] == weight.shape[0] else {
-            reportTensorFailure(TensorError(op: op, "input has \(shape[1]) channels but the weight expects \(weight.shape[0]): \(describe)"))
+            reportTensorFailure(
+                TensorError(op: op, "input has \(shape[1]) channels but the weight expects \(weight.shape[0]): \(describe)"))
             return placeholder(fallback)
         }
-        guard (0..<Swift.max(stride.0, 1)).contains(outputPadding.0), (0..<Swift.max(stride.1, 1)).contains(outputPadding.1) else {
-            reportTensorFailure(TensorError(op: op, "output padding \(outputPadding) must be non-negative and smaller "
-                + "than the stride \(stride): \(describe)"))
+        guard (0..<Swift.max(stride.0, 1)).contains(outputPadding.0), (0..<Swift.max(stride.1, 1)).contains(outputPadding.1)
+        else {
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "output padding \(outputPadding) must be non-negative and smaller "
+                        + "than the stride \(stride): \(describe)"))
             return placeholder(fallback)
         }
         let (kh, kw) = (weight.shape[2], weight.shape[3])
@@ -93,13 +112,17 @@ extension Tensor {
         let outW = (shape[3] - 1) * stride.1 - 2 * padding.1 + dilation.1 * (kw - 1) + outputPadding.1 + 1
         // The convolution whose input gradient this is: input [N, outChannels, outH, outW],
         // weight [inChannels, outChannels, kH, kW], output [N, inChannels, H, W].
-        let geometry = ConvGeometry(batch: shape[0], inChannels: weight.shape[1], height: outH, width: outW,
-                                    outChannels: weight.shape[0], kernelH: kh, kernelW: kw,
-                                    strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
-                                    dilationH: dilation.0, dilationW: dilation.1)
+        let geometry = ConvGeometry(
+            batch: shape[0], inChannels: weight.shape[1], height: outH, width: outW,
+            outChannels: weight.shape[0], kernelH: kh, kernelW: kw,
+            strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
+            dilationH: dilation.0, dilationW: dilation.1)
         guard outH >= 1, outW >= 1 else {
-            reportTensorFailure(TensorError(op: op, "the output size \(outH)×\(outW) is not positive: \(describe), "
-                + "stride \(stride), padding \(padding), dilation \(dilation)"))
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "the output size \(outH)×\(outW) is not positive: \(describe), "
+                        + "stride \(stride), padding \(padding), dilation \(dilation)"))
             return placeholder(fallback)
         }
         guard Tensor.validConvolution(geometry, bias: bias, biasLength: weight.shape[1], op: op, describe: describe) else {
@@ -109,23 +132,33 @@ extension Tensor {
         let (x, w) = (detached(), weight.detached())
         let (needX, needW) = (needsGradient, weight.needsGradient)
         let output = Tensor.recorded(result, op: op, inputs: [self, weight]) { g in
-            [needX ? Tensor.convolutionForward(input: g, weight: w, geometry) : nil,
-             needW ? Tensor.convolutionWeightGradient(input: g, gradOutput: x, geometry) : nil]
+            [
+                needX ? Tensor.convolutionForward(input: g, weight: w, geometry) : nil,
+                needW ? Tensor.convolutionWeightGradient(input: g, gradOutput: x, geometry) : nil,
+            ]
         }
         return bias.map { output + $0.reshaped([1, -1, 1, 1]) } ?? output
     }
 
     /// Checks hyper-parameters, output size and bias of a convolution geometry, reporting misuse.
-    private static func validConvolution(_ g: ConvGeometry, bias: Tensor?, biasLength: Int, op: String,
-                                         describe: String) -> Bool {
+    private static func validConvolution(
+        _ g: ConvGeometry, bias: Tensor?, biasLength: Int, op: String,
+        describe: String
+    ) -> Bool {
         guard g.strideH >= 1, g.strideW >= 1, g.dilationH >= 1, g.dilationW >= 1, g.padH >= 0, g.padW >= 0 else {
-            reportTensorFailure(TensorError(op: op, "stride (\(g.strideH), \(g.strideW)) and dilation "
-                + "(\(g.dilationH), \(g.dilationW)) must be ≥ 1 and padding (\(g.padH), \(g.padW)) ≥ 0: \(describe)"))
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "stride (\(g.strideH), \(g.strideW)) and dilation "
+                        + "(\(g.dilationH), \(g.dilationW)) must be ≥ 1 and padding (\(g.padH), \(g.padW)) ≥ 0: \(describe)"))
             return false
         }
         guard g.kernelH >= 1, g.kernelW >= 1, g.height > 0, g.width > 0, g.outHeight >= 1, g.outWidth >= 1 else {
-            reportTensorFailure(TensorError(op: op, "the kernel does not fit: \(describe), stride (\(g.strideH), \(g.strideW)), "
-                + "padding (\(g.padH), \(g.padW)), dilation (\(g.dilationH), \(g.dilationW))"))
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "the kernel does not fit: \(describe), stride (\(g.strideH), \(g.strideW)), "
+                        + "padding (\(g.padH), \(g.padW)), dilation (\(g.dilationH), \(g.dilationW))"))
             return false
         }
         if let bias, bias.shape != [biasLength] {
@@ -143,8 +176,9 @@ extension Tensor {
         let (x, w) = (input.detached().contiguous(), weight.detached().contiguous())
         let out = Tensor.uninitialized(geometry.outputShape, backend: x.backend)
         if out.count > 0 {
-            x.backend.conv2dForward(geometry, input: x.storage.buffer, weight: w.storage.buffer,
-                                    into: out.storage.buffer)
+            x.backend.conv2dForward(
+                geometry, input: x.storage.buffer, weight: w.storage.buffer,
+                into: out.storage.buffer)
         }
         return out
     }
@@ -154,8 +188,9 @@ extension Tensor {
         let (g, w) = (gradOutput.detached().contiguous(), weight.detached().contiguous())
         let out = Tensor.uninitialized(geometry.inputShape, backend: g.backend)
         if out.count > 0 {
-            g.backend.conv2dBackwardInput(geometry, gradOutput: g.storage.buffer,
-                                          weight: w.storage.buffer, into: out.storage.buffer)
+            g.backend.conv2dBackwardInput(
+                geometry, gradOutput: g.storage.buffer,
+                weight: w.storage.buffer, into: out.storage.buffer)
         }
         return out
     }
@@ -165,8 +200,9 @@ extension Tensor {
         let (x, g) = (input.detached().contiguous(), gradOutput.detached().contiguous())
         let out = Tensor.uninitialized(geometry.weightShape, backend: x.backend)
         if out.count > 0 {
-            x.backend.conv2dBackwardWeight(geometry, input: x.storage.buffer,
-                                           gradOutput: g.storage.buffer, into: out.storage.buffer)
+            x.backend.conv2dBackwardWeight(
+                geometry, input: x.storage.buffer,
+                gradOutput: g.storage.buffer, into: out.storage.buffer)
         }
         return out
     }

@@ -18,12 +18,14 @@ extension Tensor {
             return placeholder(self.shape.count >= other.shape.count ? self.shape : other.shape)
         }
         // Not in anomaly-detection mode: it skips checking results that share an input's memory (views).
-        let reusable = shape == self.shape && layout.isContiguous && layout.offset == 0 && storage.buffer.count == count
+        let reusable =
+            shape == self.shape && layout.isContiguous && layout.offset == 0 && storage.buffer.count == count
             && isKnownUniquelyReferenced(&storage) && !AnomalyDetection.isEnabled
         let y = reusable ? Tensor(storage: storage, layout: layout) : Tensor.uninitialized(shape, backend: backend)
         if y.count > 0 {
-            backend.binary(.add, storage.buffer, layout.broadcast(to: shape), other.storage.buffer,
-                           other.layout.broadcast(to: shape), then: .relu, into: y.storage.buffer)
+            backend.binary(
+                .add, storage.buffer, layout.broadcast(to: shape), other.storage.buffer,
+                other.layout.broadcast(to: shape), then: .relu, into: y.storage.buffer)
         }
         let (ls, rs) = (self.shape, other.shape)
         let (needL, needR) = (needsGradient, other.needsGradient)

@@ -41,8 +41,11 @@ extension Tensor {
             return placeholder(resultShape)
         }
         guard let batch else {
-            reportTensorFailure(TensorError(op: op, "batch dimensions \(batchA) and \(batchB) cannot be broadcast: "
-                + "\(shape) × \(other.shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "batch dimensions \(batchA) and \(batchB) cannot be broadcast: "
+                        + "\(shape) × \(other.shape)"))
             return placeholder(resultShape)
         }
         resultShape = batch + (rank == 1 ? [] : [m]) + (other.rank == 1 ? [] : [n])
@@ -71,8 +74,11 @@ extension Tensor {
         }
         let resultShape = [shape[0], other.shape[1]]
         guard ShapeRules.broadcast(addend.shape, resultShape) == resultShape else {
-            reportTensorFailure(TensorError(op: op, "addend \(addend.shape) does not broadcast to the product's shape "
-                + "\(resultShape) (\(shape) × \(other.shape))"))
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "addend \(addend.shape) does not broadcast to the product's shape "
+                        + "\(resultShape) (\(shape) × \(other.shape))"))
             return placeholder(resultShape)
         }
         let result = Tensor.batchedGemm(self, other, startingFrom: addend)
@@ -90,8 +96,10 @@ extension Tensor {
 
     /// Records `result = lhs × rhs (+ extra inputs)` for autodiff: the matrix-product gradients of
     /// `lhs` and `rhs`, then `extraGradients(g)` for `extraInputs`.
-    private static func recordedProduct(_ result: Tensor, _ lhs: Tensor, _ rhs: Tensor, extraInputs: [Tensor] = [],
-                                        extraGradients: @escaping @Sendable (Tensor) -> [Tensor?] = { _ in [] }) -> Tensor {
+    private static func recordedProduct(
+        _ result: Tensor, _ lhs: Tensor, _ rhs: Tensor, extraInputs: [Tensor] = [],
+        extraGradients: @escaping @Sendable (Tensor) -> [Tensor?] = { _ in [] }
+    ) -> Tensor {
         let (a, b) = (lhs.detached(), rhs.detached())
         let (needA, needB) = (lhs.needsGradient, rhs.needsGradient)
         // Each gradient is produced in its operand's memory order: for an operand stored
@@ -100,12 +108,18 @@ extension Tensor {
         // an optimizer would have to copy.
         let (aTransposed, bTransposed) = (a.isStoredTransposed, b.isStoredTransposed)
         return Tensor.recorded(result, op: "matmul", inputs: [lhs, rhs] + extraInputs) { g in
-            let gradA: Tensor? = !needA ? nil : aTransposed
-                ? Tensor.batchedGemm(b, g.transposed(-1, -2)).transposed(-1, -2)
-                : Tensor.batchedGemm(g, b.transposed(-1, -2))
-            let gradB: Tensor? = !needB ? nil : bTransposed
-                ? Tensor.batchedGemm(g.transposed(-1, -2), a).transposed(-1, -2)
-                : Tensor.batchedGemm(a.transposed(-1, -2), g)
+            let gradA: Tensor? =
+                !needA
+                ? nil
+                : aTransposed
+                    ? Tensor.batchedGemm(b, g.transposed(-1, -2)).transposed(-1, -2)
+                    : Tensor.batchedGemm(g, b.transposed(-1, -2))
+            let gradB: Tensor? =
+                !needB
+                ? nil
+                : bTransposed
+                    ? Tensor.batchedGemm(g.transposed(-1, -2), a).transposed(-1, -2)
+                    : Tensor.batchedGemm(a.transposed(-1, -2), g)
             return [gradA?.sum(toShape: a.shape), gradB?.sum(toShape: b.shape)] + extraGradients(g)
         }
     }
@@ -142,7 +156,8 @@ extension Tensor {
         var dims: [(size: Int, a: Int, b: Int, c: Int)] = []
         for d in batch.indices where batch[d] != 1 {
             if let last = dims.last, last.a == aBatch[d] * batch[d], last.b == bBatch[d] * batch[d],
-               last.c == cBatch[d] * batch[d] {
+                last.c == cBatch[d] * batch[d]
+            {
                 dims[dims.count - 1] = (last.size * batch[d], aBatch[d], bBatch[d], cBatch[d])
             } else {
                 dims.append((batch[d], aBatch[d], bBatch[d], cBatch[d]))
@@ -160,11 +175,12 @@ extension Tensor {
                 offsetB += i * d.b
                 offsetC += i * d.c
             }
-            let descriptor = GemmDescriptor(m: m, n: n, k: k, transposeA: opA.transposed, transposeB: opB.transposed,
-                                            beta: initial == nil ? 0 : 1, offsetA: offsetA, offsetB: offsetB, offsetC: offsetC,
-                                            lda: opA.leadingDimension, ldb: opB.leadingDimension, ldc: n,
-                                            batch: innermost.size, batchStrideA: innermost.a,
-                                            batchStrideB: innermost.b, batchStrideC: innermost.c)
+            let descriptor = GemmDescriptor(
+                m: m, n: n, k: k, transposeA: opA.transposed, transposeB: opB.transposed,
+                beta: initial == nil ? 0 : 1, offsetA: offsetA, offsetB: offsetB, offsetC: offsetC,
+                lda: opA.leadingDimension, ldb: opB.leadingDimension, ldc: n,
+                batch: innermost.size, batchStrideA: innermost.a,
+                batchStrideB: innermost.b, batchStrideC: innermost.c)
             a.backend.gemm(descriptor, a: opA.tensor.storage.buffer, b: opB.tensor.storage.buffer, c: out.storage.buffer)
         }
         return out

@@ -13,8 +13,11 @@ extension Tensor {
             target[first + i] += p.before + p.after
         }
         guard first >= 0, padding.allSatisfy({ $0.before >= 0 && $0.after >= 0 }) else {
-            reportTensorFailure(TensorError(op: op, "padding \(padding.map { [$0.before, $0.after] }) does not fit shape "
-                + "\(shape) (one non-negative (before, after) pair per trailing axis)"))
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "padding \(padding.map { [$0.before, $0.after] }) does not fit shape "
+                        + "\(shape) (one non-negative (before, after) pair per trailing axis)"))
             return placeholder(target)
         }
         let befores: [Int] = [Int](repeating: 0, count: first) + padding.map(\.before)

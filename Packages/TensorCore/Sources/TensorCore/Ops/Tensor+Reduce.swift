@@ -51,8 +51,9 @@ extension Tensor {
             let outer = groups[..<g].reduce(1) { $0 * $1.size }
             let inner = groups[(g + 1)...].reduce(1) { $0 * $1.size }
             let out = Tensor.uninitialized([outer * inner], backend: backend)
-            backend.reduce(op, current.storage.buffer, offset: current.layout.offset, outer: outer,
-                           extent: groups[g].size, inner: inner, into: out.storage.buffer)
+            backend.reduce(
+                op, current.storage.buffer, offset: current.layout.offset, outer: outer,
+                extent: groups[g].size, inner: inner, into: out.storage.buffer)
             groups[g].size = 1
             current = out
         }
@@ -121,7 +122,7 @@ extension Tensor {
             let moved = x.permuted(order)
             let extent = axes.reduce(1) { $0 * x.shape[$1] }
             let rows = moved.reshaped([-1, extent])
-            let index = rows.applyArgReduce(arg, axis: 1)                        // [outer, 1]
+            let index = rows.applyArgReduce(arg, axis: 1)  // [outer, 1]
             let oneHot = x.indicesLike(extent).reshaped([1, extent]) .== index  // [outer, extent]
             let spread = oneHot * g.reshaped(keptShape).reshaped([-1, 1])
             var inverse = [Int](repeating: 0, count: order.count)
@@ -139,8 +140,9 @@ extension Tensor {
         keptShape[axis] = 1
         let out = Tensor.uninitialized(keptShape, backend: backend)
         if out.count > 0 {
-            backend.reduce(op, source.storage.buffer, offset: source.layout.offset, outer: outer, extent: shape[axis],
-                           inner: inner, into: out.storage.buffer)
+            backend.reduce(
+                op, source.storage.buffer, offset: source.layout.offset, outer: outer, extent: shape[axis],
+                inner: inner, into: out.storage.buffer)
         }
         return out
     }

@@ -14,8 +14,9 @@ extension Tensor {
         let out = Tensor.uninitialized(shape, backend: backend)
         if count > 0 {
             let fill = scalarLike(value)
-            backend.select(condition.storage.buffer, condition.layout, storage.buffer, layout,
-                           fill.storage.buffer, fill.layout.broadcast(to: shape), into: out.storage.buffer)
+            backend.select(
+                condition.storage.buffer, condition.layout, storage.buffer, layout,
+                fill.storage.buffer, fill.layout.broadcast(to: shape), into: out.storage.buffer)
         }
         return out
     }

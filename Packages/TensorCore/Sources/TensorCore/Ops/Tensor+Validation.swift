@@ -6,8 +6,11 @@ extension Tensor {
     /// they are.
     func checkSameDevice(_ others: [Tensor], op: String) -> Bool {
         for other in others where other.device != device {
-            reportTensorFailure(TensorError(op: op, "operands are on different devices (\(device) and \(other.device), "
-                + "shapes \(shape) and \(other.shape)); move one with .to(_:) first"))
+            reportTensorFailure(
+                TensorError(
+                    op: op,
+                    "operands are on different devices (\(device) and \(other.device), "
+                        + "shapes \(shape) and \(other.shape)); move one with .to(_:) first"))
             return false
         }
         return true

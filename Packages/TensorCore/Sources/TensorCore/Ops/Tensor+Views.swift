@@ -15,7 +15,8 @@ extension StridedLayout {
         var viewCount = 1
         for tensorD in stride(from: rank - 1, through: 0, by: -1) {
             tensorCount *= shape[tensorD]
-            let endsRun = tensorD == 0
+            let endsRun =
+                tensorD == 0
                 || (shape[tensorD - 1] != 1 && strides[tensorD - 1] != tensorCount * chunkBaseStride)
             guard endsRun else { continue }
             while viewD >= 0 && (viewCount < tensorCount || target[viewD] == 1) {
@@ -45,9 +46,13 @@ extension Tensor {
         if let at = inferred.first {
             let known = newShape.enumerated().filter { $0.offset != at }.reduce(1) { $0 * $1.element }
             guard inferred.count == 1, known > 0, count % known == 0,
-                  newShape.allSatisfy({ $0 >= -1 }) else {
-                reportTensorFailure(TensorError(op: "reshape", "cannot infer the -1 in \(newShape) for shape \(shape) "
-                    + "(\(count) elements)"))
+                newShape.allSatisfy({ $0 >= -1 })
+            else {
+                reportTensorFailure(
+                    TensorError(
+                        op: "reshape",
+                        "cannot infer the -1 in \(newShape) for shape \(shape) "
+                            + "(\(count) elements)"))
                 return placeholder(newShape.map { $0 == -1 ? 1 : $0 })
             }
             target[at] = count / known
@@ -77,9 +82,12 @@ extension Tensor {
             return self
         }
         if normalized == Array(0..<rank) { return self }
-        let result = Tensor(storage: storage, layout: StridedLayout(shape: normalized.map { shape[$0] },
-                                                                    strides: normalized.map { strides[$0] },
-                                                                    offset: layout.offset))
+        let result = Tensor(
+            storage: storage,
+            layout: StridedLayout(
+                shape: normalized.map { shape[$0] },
+                strides: normalized.map { strides[$0] },
+                offset: layout.offset))
         var inversion = [Int](repeating: 0, count: rank)
         for (i, o) in normalized.enumerated() { inversion[o] = i }
         let inverse = inversion
@@ -126,8 +134,11 @@ extension Tensor {
     public func unsqueezed(axis: Int) -> Tensor {
         let a = axis < 0 ? axis + rank + 1 : axis
         guard (0...rank).contains(a) else {
-            reportTensorFailure(TensorError(op: "unsqueeze", "axis \(axis) is out of range for shape \(shape) "
-                + "(expected \(-(rank + 1))...\(rank))"))
+            reportTensorFailure(
+                TensorError(
+                    op: "unsqueeze",
+                    "axis \(axis) is out of range for shape \(shape) "
+                        + "(expected \(-(rank + 1))...\(rank))"))
             return self
         }
         var target = shape
@@ -143,8 +154,11 @@ extension Tensor {
             return self
         }
         guard s <= e else {
-            reportTensorFailure(TensorError(op: "flatten", "start axis \(startAxis) comes after end axis \(endAxis) "
-                + "for shape \(shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "flatten",
+                    "start axis \(startAxis) comes after end axis \(endAxis) "
+                        + "for shape \(shape)"))
             return self
         }
         let merged = shape[s...e].reduce(1, *)
@@ -173,8 +187,11 @@ extension Tensor {
         guard let a = normalizedAxis(axis, op: "narrow") else { return self }
         let from = start < 0 ? start + shape[a] : start
         guard from >= 0, length >= 0, from + length <= shape[a] else {
-            reportTensorFailure(TensorError(op: "narrow", "start \(start), length \(length) is outside axis \(axis) "
-                + "of shape \(shape)"))
+            reportTensorFailure(
+                TensorError(
+                    op: "narrow",
+                    "start \(start), length \(length) is outside axis \(axis) "
+                        + "of shape \(shape)"))
             var target = shape
             target[a] = Swift.max(length, 0)
             return placeholder(target)
@@ -206,13 +223,15 @@ extension Tensor {
         let result = Tensor(storage: storage, layout: view)
         let inputShape = shape
         return Tensor.recorded(result, op: op, inputs: [self]) { g in
-            [g.embedded(in: inputShape, fill: 0) { full in
-                var region = full
-                region.shape[a] = length
-                if length > 0 { region.offset += start * full.strides[a] }
-                region.strides[a] = full.strides[a] * step
-                return region
-            }]
+            [
+                g.embedded(in: inputShape, fill: 0) { full in
+                    var region = full
+                    region.shape[a] = length
+                    if length > 0 { region.offset += start * full.strides[a] }
+                    region.strides[a] = full.strides[a] * step
+                    return region
+                }
+            ]
         }
     }
 }

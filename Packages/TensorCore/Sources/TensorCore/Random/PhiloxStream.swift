@@ -21,8 +21,10 @@ public struct PhiloxStream: Sendable {
 
     /// The four words of the block at `counter` under `key`.
     public static func block(key: PhiloxKey, counter: UInt64) -> (UInt32, UInt32, UInt32, UInt32) {
-        var c: (UInt32, UInt32, UInt32, UInt32) = (UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
-                                                   UInt32(truncatingIfNeeded: key.stream), UInt32(truncatingIfNeeded: key.stream >> 32))
+        var c: (UInt32, UInt32, UInt32, UInt32) = (
+            UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32),
+            UInt32(truncatingIfNeeded: key.stream), UInt32(truncatingIfNeeded: key.stream >> 32)
+        )
         var k: (UInt32, UInt32) = (UInt32(truncatingIfNeeded: key.seed), UInt32(truncatingIfNeeded: key.seed >> 32))
         var out: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
         withUnsafePointer(to: &c) { cp in

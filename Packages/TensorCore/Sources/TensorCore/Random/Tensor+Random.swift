@@ -19,8 +19,10 @@ extension Tensor {
     ///
     /// Reports a ``TensorError`` (thrown inside ``withTensorChecking(_:)``) for a negative dimension,
     /// `low > high`, or a non-finite bound or range.
-    public static func rand(_ shape: [Int], low: Float = 0, high: Float = 1,
-                            generator: RandomGenerator = .default, backend: any Backend) -> Tensor {
+    public static func rand(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        generator: RandomGenerator = .default, backend: any Backend
+    ) -> Tensor {
         guard validRandomShape(shape, op: "rand") else { return full([0], value: 0, backend: backend) }
         guard low.isFinite, high.isFinite, (high - low).isFinite, low <= high else {
             reportTensorFailure(TensorError(op: "rand", "needs finite bounds with low ≤ high, got [\(low), \(high))"))
@@ -30,21 +32,27 @@ extension Tensor {
     }
 
     /// Uniform numbers on `[low, high)` of `shape` on the CPU, from `generator`.
-    public static func rand(_ shape: [Int], low: Float = 0, high: Float = 1,
-                            generator: RandomGenerator = .default) -> Tensor {
+    public static func rand(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         rand(shape, low: low, high: high, generator: generator, backend: CPUBackend.shared)
     }
 
     /// Uniform numbers on `[low, high)` of `shape` on `device`, from `generator`.
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public static func rand(_ shape: [Int], low: Float = 0, high: Float = 1,
-                            generator: RandomGenerator = .default, device: Device) throws(DeviceError) -> Tensor {
+    public static func rand(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        generator: RandomGenerator = .default, device: Device
+    ) throws(DeviceError) -> Tensor {
         rand(shape, low: low, high: high, generator: generator, backend: try BackendRegistry.shared.backend(for: device))
     }
 
     /// Uniform numbers on `[low, high)` with the shape and device of `other` (created there, not copied).
-    public static func rand(like other: Tensor, low: Float = 0, high: Float = 1,
-                            generator: RandomGenerator = .default) -> Tensor {
+    public static func rand(
+        like other: Tensor, low: Float = 0, high: Float = 1,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         rand(other.shape, low: low, high: high, generator: generator, backend: other.backend)
     }
 
@@ -53,33 +61,42 @@ extension Tensor {
     ///
     /// Reports a ``TensorError`` for a negative dimension, a non-finite mean, or a negative or
     /// non-finite `std`.
-    public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                             generator: RandomGenerator = .default, backend: any Backend) -> Tensor {
+    public static func randn(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        generator: RandomGenerator = .default, backend: any Backend
+    ) -> Tensor {
         guard validRandomShape(shape, op: "randn") else { return full([0], value: 0, backend: backend) }
         guard mean.isFinite, std.isFinite, std >= 0 else {
-            reportTensorFailure(TensorError(op: "randn", "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)"))
+            reportTensorFailure(
+                TensorError(op: "randn", "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)"))
             return full(shape, value: 0, backend: backend)
         }
         return filled(shape, .normal(mean: mean, std: std), generator: generator, backend: backend)
     }
 
     /// Normal numbers of `shape` on the CPU, from `generator`.
-    public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                             generator: RandomGenerator = .default) -> Tensor {
+    public static func randn(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         randn(shape, mean: mean, std: std, generator: generator, backend: CPUBackend.shared)
     }
 
     /// Normal numbers of `shape` on `device`, from `generator`.
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                             generator: RandomGenerator = .default, device: Device) throws(DeviceError) -> Tensor {
+    public static func randn(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        generator: RandomGenerator = .default, device: Device
+    ) throws(DeviceError) -> Tensor {
         randn(shape, mean: mean, std: std, generator: generator, backend: try BackendRegistry.shared.backend(for: device))
     }
 
     /// Normal numbers with the shape and device of `other` (created there, not copied), e.g. the
     /// reparameterisation noise of a VAE: `Tensor.randn(like: mu)`.
-    public static func randn(like other: Tensor, mean: Float = 0, std: Float = 1,
-                             generator: RandomGenerator = .default) -> Tensor {
+    public static func randn(
+        like other: Tensor, mean: Float = 0, std: Float = 1,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         randn(other.shape, mean: mean, std: std, generator: generator, backend: other.backend)
     }
 
@@ -91,8 +108,10 @@ extension Tensor {
         return true
     }
 
-    private static func filled(_ shape: [Int], _ distribution: RandomDistribution,
-                               generator: RandomGenerator, backend: any Backend) -> Tensor {
+    private static func filled(
+        _ shape: [Int], _ distribution: RandomDistribution,
+        generator: RandomGenerator, backend: any Backend
+    ) -> Tensor {
         let layout = StridedLayout(contiguous: shape)
         let storage = TensorStorage(count: layout.count, backend: backend)
         let (key, counter) = generator.reserve(count: layout.count)

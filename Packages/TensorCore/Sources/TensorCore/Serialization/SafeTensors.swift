@@ -64,7 +64,9 @@ public enum SafeTensors {
     ///
     /// - Throws: ``SafeTensorsError`` naming `path` for I/O failures (``SafeTensorsError/Problem/io(operation:errno:message:)``)
     ///   and for a tensor named `__metadata__`.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String) throws(SafeTensorsError) {
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String)
+        throws(SafeTensorsError)
+    {
         let plan = try plan(tensors, metadata: metadata, file: path)
         var prefix: [UInt8] = []
         withUnsafeBytes(of: UInt64(plan.json.count).littleEndian) { prefix.append(contentsOf: $0) }
@@ -92,8 +94,9 @@ public enum SafeTensors {
         guard bytes.count >= 8 else { throw SafeTensorsError(file: source, .fileTooShort(size: bytes.count)) }
         let lengthField = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         let headerLength = try SafeTensorsHeader.validatedHeaderLength(lengthField, fileSize: bytes.count, file: source)
-        let header = try SafeTensorsHeader.parse(json: Array(bytes[8..<(8 + headerLength)]),
-                                                 dataSize: bytes.count - 8 - headerLength, file: source)
+        let header = try SafeTensorsHeader.parse(
+            json: Array(bytes[8..<(8 + headerLength)]),
+            dataSize: bytes.count - 8 - headerLength, file: source)
         let tensors = bytes.withUnsafeBytes { raw in
             makeTensors(header, data: UnsafeRawBufferPointer(rebasing: raw[(8 + headerLength)...]))
         }
@@ -127,7 +130,9 @@ public enum SafeTensors {
     // MARK: - Private
 
     /// Reads, bounds-checks and parses the header of an open file.
-    private static func readHeader(of file: borrowing AtomicFile.Descriptor, path: String) throws(SafeTensorsError) -> SafeTensorsHeader {
+    private static func readHeader(of file: borrowing AtomicFile.Descriptor, path: String) throws(SafeTensorsError)
+        -> SafeTensorsHeader
+    {
         let size: Int
         do { size = try file.size() } catch { throw ioError(error, path) }
         guard size >= 8 else { throw SafeTensorsError(file: path, .fileTooShort(size: size)) }
@@ -142,8 +147,10 @@ public enum SafeTensors {
         do { return try AtomicFile.openForReading(path) } catch { throw ioError(error, path) }
     }
 
-    private static func read(_ file: borrowing AtomicFile.Descriptor, count: Int, at offset: Int,
-                             path: String) throws(SafeTensorsError) -> [UInt8] {
+    private static func read(
+        _ file: borrowing AtomicFile.Descriptor, count: Int, at offset: Int,
+        path: String
+    ) throws(SafeTensorsError) -> [UInt8] {
         do { return try file.read(count: count, at: offset) } catch { throw ioError(error, path) }
     }
 
@@ -153,8 +160,10 @@ public enum SafeTensors {
 
     /// What to write: the header (entries sorted by name, as the reference writer orders
     /// same-dtype tensors), its JSON bytes, and the tensors in data order.
-    private static func plan(_ tensors: [String: Tensor], metadata: [String: String],
-                             file: String) throws(SafeTensorsError) -> (header: SafeTensorsHeader, json: [UInt8], tensors: [Tensor]) {
+    private static func plan(
+        _ tensors: [String: Tensor], metadata: [String: String],
+        file: String
+    ) throws(SafeTensorsError) -> (header: SafeTensorsHeader, json: [UInt8], tensors: [Tensor]) {
         if tensors["__metadata__"] != nil {
             throw SafeTensorsError(file: file, tensor: "__metadata__", .reservedName)
         }
@@ -164,13 +173,15 @@ public enum SafeTensors {
         for name in names {
             let tensor = tensors[name]!
             let byteCount = tensor.count * SafeTensorsDType.f32.byteSize
-            entries.append(SafeTensorsEntry(name: name, dtype: .f32, shape: tensor.shape, dataOffsets: offset..<(offset + byteCount)))
+            entries.append(
+                SafeTensorsEntry(name: name, dtype: .f32, shape: tensor.shape, dataOffsets: offset..<(offset + byteCount)))
             offset += byteCount
         }
         let header = SafeTensorsHeader(entries: entries, metadata: metadata, headerLength: 0, dataSize: offset)
         let json = header.encodedJSON()
         if json.count > SafeTensorsHeader.maximumHeaderLength {
-            throw SafeTensorsError(file: file, .headerTooLarge(declared: UInt64(json.count), limit: SafeTensorsHeader.maximumHeaderLength))
+            throw SafeTensorsError(
+                file: file, .headerTooLarge(declared: UInt64(json.count), limit: SafeTensorsHeader.maximumHeaderLength))
         }
         var finalHeader = header
         finalHeader.headerLength = json.count

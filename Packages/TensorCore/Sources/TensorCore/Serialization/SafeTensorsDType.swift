@@ -122,7 +122,7 @@ public enum SafeTensorsDType: String, CaseIterable, Sendable {
         if exponent == 15 && mantissa == 7 { return .nan }
         let magnitude: Float
         if exponent == 0 {
-            magnitude = Float(mantissa) * 0x1p-9   // (m / 8) · 2^-6
+            magnitude = Float(mantissa) * 0x1p-9  // (m / 8) · 2^-6
         } else {
             magnitude = Float(8 + mantissa) * Float(sign: .plus, exponent: exponent - 7 - 3, significand: 1)
         }

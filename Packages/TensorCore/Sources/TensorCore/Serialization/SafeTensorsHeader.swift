@@ -115,8 +115,10 @@ extension SafeTensorsHeader {
         var metadata: [String: String] = [:]
         for member in members {
             guard case .string(let text) = member.value else {
-                throw SafeTensorsError(file: file, .invalidMetadata(
-                    "value of '\(member.key)' must be a string, found \(member.value.kindName)"))
+                throw SafeTensorsError(
+                    file: file,
+                    .invalidMetadata(
+                        "value of '\(member.key)' must be a string, found \(member.value.kindName)"))
             }
             guard metadata.updateValue(text, forKey: member.key) == nil else {
                 throw SafeTensorsError(file: file, .invalidMetadata("key '\(member.key)' appears more than once"))
@@ -184,24 +186,30 @@ extension SafeTensorsHeader {
         let (byteCount, overflow) = elements.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow else { throw SafeTensorsError(file: file, tensor: name, .shapeOverflow(shape: shape)) }
         guard byteCount == end - begin else {
-            throw SafeTensorsError(file: file, tensor: name,
-                                   .byteCountMismatch(dtype: dtypeName, shape: shape, expected: byteCount, found: end - begin))
+            throw SafeTensorsError(
+                file: file, tensor: name,
+                .byteCountMismatch(dtype: dtypeName, shape: shape, expected: byteCount, found: end - begin))
         }
         return SafeTensorsEntry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<end)
     }
 
     /// Sorts entries by offset and checks they tile `0..<dataSize` exactly.
-    private static func validateLayout(_ entries: inout [SafeTensorsEntry], dataSize: Int, file: String) throws(SafeTensorsError) {
-        entries.sort { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound) }
+    private static func validateLayout(_ entries: inout [SafeTensorsEntry], dataSize: Int, file: String) throws(SafeTensorsError)
+    {
+        entries.sort {
+            ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound)
+        }
         var expectedBegin = 0
         for entry in entries {
             guard entry.dataOffsets.lowerBound == expectedBegin else {
-                throw SafeTensorsError(file: file, tensor: entry.name,
-                                       .offsetsNotContiguous(expectedBegin: expectedBegin, foundBegin: entry.dataOffsets.lowerBound))
+                throw SafeTensorsError(
+                    file: file, tensor: entry.name,
+                    .offsetsNotContiguous(expectedBegin: expectedBegin, foundBegin: entry.dataOffsets.lowerBound))
             }
             guard entry.dataOffsets.upperBound <= dataSize else {
-                throw SafeTensorsError(file: file, tensor: entry.name,
-                                       .offsetsOutOfRange(end: entry.dataOffsets.upperBound, dataSize: dataSize))
+                throw SafeTensorsError(
+                    file: file, tensor: entry.name,
+                    .offsetsOutOfRange(end: entry.dataOffsets.upperBound, dataSize: dataSize))
             }
             expectedBegin = entry.dataOffsets.upperBound
         }
@@ -242,7 +250,8 @@ extension SafeTensorsHeader {
             appendJSONString(entry.dtype.rawValue, to: &out)
             out.append(contentsOf: Array(",\"shape\":[".utf8))
             out.append(contentsOf: Array(entry.shape.map(String.init).joined(separator: ",").utf8))
-            out.append(contentsOf: Array("],\"data_offsets\":[\(entry.dataOffsets.lowerBound),\(entry.dataOffsets.upperBound)]}".utf8))
+            out.append(
+                contentsOf: Array("],\"data_offsets\":[\(entry.dataOffsets.lowerBound),\(entry.dataOffsets.upperBound)]}".utf8))
         }
         out.append(UInt8(ascii: "}"))
         let padding = (8 - out.count % 8) % 8

@@ -28,7 +28,8 @@ enum JSONValue: Equatable, Sendable {
     /// The value as a non-negative integer, or nil when it is not a JSON integer in `0...Int.max`.
     var nonNegativeInteger: Int? {
         guard case .number(let text) = self,
-              text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
         return Int(text)
     }
 }
@@ -171,7 +172,8 @@ struct JSONParser {
         func digits(_ parser: inout JSONParser) -> Int {
             let from = parser.index
             while parser.index < parser.bytes.count,
-                  parser.bytes[parser.index] >= UInt8(ascii: "0"), parser.bytes[parser.index] <= UInt8(ascii: "9") {
+                parser.bytes[parser.index] >= UInt8(ascii: "0"), parser.bytes[parser.index] <= UInt8(ascii: "9")
+            {
                 parser.index += 1
             }
             return parser.index - from
@@ -293,8 +295,10 @@ func appendJSONString(_ text: String, to out: inout [UInt8]) {
         case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
         case 0..<0x20:
             let hex = Array("0123456789abcdef".utf8)
-            out.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                    hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]])
+            out.append(contentsOf: [
+                0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                hex[Int(byte >> 4)], hex[Int(byte & 0x0f)],
+            ])
         default: out.append(byte)
         }
     }

@@ -70,8 +70,10 @@ extension Tensor {
             reportTensorFailure(TensorError(op: "Tensor(shape:scalars:)", "negative dimension \(bad) in shape \(shape)"))
             shape = [0]; scalars = []
         } else if shape.reduce(1, *) != scalars.count {
-            reportTensorFailure(TensorError(op: "Tensor(shape:scalars:)",
-                "shape \(shape) holds \(shape.reduce(1, *)) elements but \(scalars.count) scalars were given"))
+            reportTensorFailure(
+                TensorError(
+                    op: "Tensor(shape:scalars:)",
+                    "shape \(shape) holds \(shape.reduce(1, *)) elements but \(scalars.count) scalars were given"))
             scalars = [Float](repeating: 0, count: shape.reduce(1, *))
         }
         let storage = TensorStorage(count: scalars.count, backend: backend)
@@ -94,8 +96,9 @@ extension Tensor {
         let dense = contiguousLayoutOnly()
         let n = dense.count
         return [Float](unsafeUninitializedCapacity: n) { pointer, initialized in
-            dense.backend.download(dense.storage.buffer, offset: dense.layout.offset,
-                                   into: UnsafeMutableBufferPointer(rebasing: pointer[0..<n]))
+            dense.backend.download(
+                dense.storage.buffer, offset: dense.layout.offset,
+                into: UnsafeMutableBufferPointer(rebasing: pointer[0..<n]))
             initialized = n
         }
     }
@@ -204,7 +207,8 @@ extension Tensor {
     /// The closure receives the unique storage; the layout is contiguous at offset 0 afterwards.
     public mutating func updateInPlace(_ update: (TensorStorage) -> Void) {
         if !isKnownUniquelyReferenced(&storage) || !layout.isContiguous || layout.offset != 0
-            || storage.buffer.count != count {
+            || storage.buffer.count != count
+        {
             let fresh = TensorStorage(count: count, backend: backend)
             backend.copy(storage.buffer, layout, to: fresh.buffer, StridedLayout(contiguous: shape))
             storage = fresh

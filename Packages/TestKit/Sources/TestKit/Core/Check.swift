@@ -110,8 +110,10 @@ private let checkSerialisation = Mutex(())
 /// since the later one is usually a consequence of the placeholder tensor. `phase` (e.g.
 /// `"forward pass on cuda:0"`) prefixes the message of errors that are not already
 /// ``CheckFailure``s; `location` is merged into every failure (fields set by the failure win).
-func stage<T>(_ phase: String?, at location: CheckLocation = CheckLocation(),
-              _ body: () throws -> T) throws(CheckFailure) -> T {
+func stage<T>(
+    _ phase: String?, at location: CheckLocation = CheckLocation(),
+    _ body: () throws -> T
+) throws(CheckFailure) -> T {
     let prefix = phase.map { "\($0): " } ?? ""
     let outcome: Result<T, any Error>
     do {

@@ -20,8 +20,10 @@ public struct CheckFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public var others: [CheckFailure]
 
     /// A failure; `check` is left empty when raised inside a check body (``Check/run(on:)`` fills it).
-    public init(check: String = "", _ message: String, at location: CheckLocation = CheckLocation(),
-                deviation: Deviation? = nil, others: [CheckFailure] = []) {
+    public init(
+        check: String = "", _ message: String, at location: CheckLocation = CheckLocation(),
+        deviation: Deviation? = nil, others: [CheckFailure] = []
+    ) {
         self.check = check
         self.message = message
         self.location = location
@@ -87,9 +89,11 @@ public struct CheckLocation: Sendable, Equatable, CustomStringConvertible {
     public var detail: String?
 
     /// A location with the fields that apply; the others stay `nil` and are not printed.
-    public init(split: String? = nil, sample: Int? = nil, parameter: String? = nil, element: [Int]? = nil,
-                shape: [Int]? = nil, device: Device? = nil, tag: String? = nil, step: Int? = nil,
-                detail: String? = nil) {
+    public init(
+        split: String? = nil, sample: Int? = nil, parameter: String? = nil, element: [Int]? = nil,
+        shape: [Int]? = nil, device: Device? = nil, tag: String? = nil, step: Int? = nil,
+        detail: String? = nil
+    ) {
         self.split = split; self.sample = sample; self.parameter = parameter; self.element = element
         self.shape = shape; self.device = device; self.tag = tag; self.step = step; self.detail = detail
     }
@@ -110,10 +114,11 @@ public struct CheckLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// This location with the fields of `other` that are set there taking precedence.
     public func merging(_ other: CheckLocation) -> CheckLocation {
-        CheckLocation(split: other.split ?? split, sample: other.sample ?? sample,
-                      parameter: other.parameter ?? parameter, element: other.element ?? element,
-                      shape: other.shape ?? shape, device: other.device ?? device, tag: other.tag ?? tag,
-                      step: other.step ?? step, detail: other.detail ?? detail)
+        CheckLocation(
+            split: other.split ?? split, sample: other.sample ?? sample,
+            parameter: other.parameter ?? parameter, element: other.element ?? element,
+            shape: other.shape ?? shape, device: other.device ?? device, tag: other.tag ?? tag,
+            step: other.step ?? step, detail: other.detail ?? detail)
     }
 }
 

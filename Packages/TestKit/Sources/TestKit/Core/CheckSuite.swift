@@ -32,8 +32,9 @@ public struct CheckSuite<C: Check>: Sendable {
             } catch {
                 outcome = .failed(error)
             }
-            return CheckReport(check: check.name, subject: subject.name, outcome: outcome,
-                               duration: clock.now - start)
+            return CheckReport(
+                check: check.name, subject: subject.name, outcome: outcome,
+                duration: clock.now - start)
         }
     }
 }

@@ -37,8 +37,9 @@ public enum DatasetCheck: String, Check {
         if let reason = subject.skipped[self] { return .skipped(reason) }
         let splits = subject.examinedSplits
         guard !splits.isEmpty else {
-            throw CheckFailure("the subject has no split named \(subject.focus ?? "")",
-                               at: CheckLocation(split: subject.focus))
+            throw CheckFailure(
+                "the subject has no split named \(subject.focus ?? "")",
+                at: CheckLocation(split: subject.focus))
         }
         switch self {
         case .leakage: return try checkLeakage(subject, splits)
@@ -81,8 +82,9 @@ public enum DatasetCheck: String, Check {
         for index in indices {
             let example = try read(split.dataset, split: split.name, index, epoch: 0, seed: subject.seed)
             guard example.input.shape == split.expectation.sampleShape else {
-                throw CheckFailure("sample has shape \(example.input.shape), expected \(split.expectation.sampleShape)",
-                                   at: CheckLocation(split: split.name, sample: index, shape: example.input.shape))
+                throw CheckFailure(
+                    "sample has shape \(example.input.shape), expected \(split.expectation.sampleShape)",
+                    at: CheckLocation(split: split.name, sample: index, shape: example.input.shape))
             }
         }
         return .passed("\(indices.count) samples of shape \(split.expectation.sampleShape)")
@@ -98,20 +100,25 @@ public enum DatasetCheck: String, Check {
             if let bad = values.indices.first(where: { !values[$0].isFinite || !range.contains(values[$0]) }) {
                 let value = values[bad]
                 let element = unravel(bad, in: example.input.shape)
-                throw CheckFailure(value.isFinite ? "value \(value) lies outside the declared range \(range)"
-                                                  : "value \(value) is not finite",
-                                   at: CheckLocation(split: split.name, sample: index, element: element, shape: example.input.shape),
-                                   deviation: value.isFinite ? Deviation("distance outside the range",
-                                       observed: Double(value < range.lowerBound ? range.lowerBound - value : value - range.upperBound),
-                                       limit: 0) : nil)
+                throw CheckFailure(
+                    value.isFinite
+                        ? "value \(value) lies outside the declared range \(range)"
+                        : "value \(value) is not finite",
+                    at: CheckLocation(split: split.name, sample: index, element: element, shape: example.input.shape),
+                    deviation: value.isFinite
+                        ? Deviation(
+                            "distance outside the range",
+                            observed: Double(value < range.lowerBound ? range.lowerBound - value : value - range.upperBound),
+                            limit: 0) : nil)
             }
             for v in values { low = min(low, v); high = max(high, v) }
         }
         if split.expectation.requiresBothSigns && !(low < 0 && high > 0) {
             let hint = low >= 0 && high <= 1 ? " — the data looks scaled to [0, 1]" : ""
-            throw CheckFailure("all \(indices.count) samples read have values of one sign only (min \(low), max \(high))\(hint); "
-                               + "the split declares \(range) with both signs",
-                               at: CheckLocation(split: split.name))
+            throw CheckFailure(
+                "all \(indices.count) samples read have values of one sign only (min \(low), max \(high))\(hint); "
+                    + "the split declares \(range) with both signs",
+                at: CheckLocation(split: split.name))
         }
         return .passed("\(indices.count) samples within \(range) (min \(low), max \(high))")
     }
@@ -123,31 +130,35 @@ public enum DatasetCheck: String, Check {
             let first = try read(split.dataset, split: split.name, index, epoch: 0, seed: subject.seed)
             if split.expectation.augmented {
                 let again = try read(split.dataset, split: split.name, index, epoch: 0, seed: subject.seed)
-                try expectIdentical(again.input, first.input,
-                                    "two reads with the same seed, epoch and index (augmentation must be keyed by the SampleContext, "
-                                    + "or results depend on the worker count)",
-                                    at: CheckLocation(split: split.name, sample: index))
+                try expectIdentical(
+                    again.input, first.input,
+                    "two reads with the same seed, epoch and index (augmentation must be keyed by the SampleContext, "
+                        + "or results depend on the worker count)",
+                    at: CheckLocation(split: split.name, sample: index))
                 let nextEpoch = try read(split.dataset, split: split.name, index, epoch: 1, seed: subject.seed)
                 if !identical(nextEpoch.input, first.input) { changed += 1 }
             } else {
                 let other = try read(split.dataset, split: split.name, index, epoch: 1, seed: subject.seed &+ 1)
                 guard identical(other.input, first.input) else {
                     let diff = difference(other.input.scalars, first.input.scalars, shape: first.input.shape, rtol: 0, atol: 0)
-                    throw CheckFailure("augmentation is active: the sample differs between two epochs and seeds, "
-                                       + "but the split declares no augmentation",
-                                       at: CheckLocation(split: split.name, sample: index, element: diff.index),
-                                       deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference), limit: 0))
+                    throw CheckFailure(
+                        "augmentation is active: the sample differs between two epochs and seeds, "
+                            + "but the split declares no augmentation",
+                        at: CheckLocation(split: split.name, sample: index, element: diff.index),
+                        deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference), limit: 0))
                 }
             }
         }
         guard split.expectation.augmented else { return .passed("\(indices.count) samples identical across epochs and seeds") }
         let fraction = Double(changed) / Double(indices.count)
         guard changed > 0 && fraction >= split.expectation.minimumAugmentedFraction else {
-            throw CheckFailure("augmentation is inactive: only \(changed) of \(indices.count) samples changed between epoch 0 "
-                               + "and epoch 1, but the split declares augmentation",
-                               at: CheckLocation(split: split.name),
-                               deviation: Deviation("fraction changed", observed: fraction,
-                                                    limit: max(split.expectation.minimumAugmentedFraction, 1 / Double(indices.count))))
+            throw CheckFailure(
+                "augmentation is inactive: only \(changed) of \(indices.count) samples changed between epoch 0 "
+                    + "and epoch 1, but the split declares augmentation",
+                at: CheckLocation(split: split.name),
+                deviation: Deviation(
+                    "fraction changed", observed: fraction,
+                    limit: max(split.expectation.minimumAugmentedFraction, 1 / Double(indices.count))))
         }
         return .passed("\(changed) of \(indices.count) samples change between epochs; repeated reads identical")
     }
@@ -159,11 +170,13 @@ public enum DatasetCheck: String, Check {
         for index in indices {
             let example = try read(split.dataset, split: split.name, index, epoch: 0, seed: subject.seed)
             guard let label = example.label else {
-                throw CheckFailure("sample has no label; the split declares \(classes) classes",
-                                   at: CheckLocation(split: split.name, sample: index))
+                throw CheckFailure(
+                    "sample has no label; the split declares \(classes) classes",
+                    at: CheckLocation(split: split.name, sample: index))
             }
             guard (0..<classes).contains(label) else {
-                throw CheckFailure("label \(label) is outside 0..<\(classes)", at: CheckLocation(split: split.name, sample: index))
+                throw CheckFailure(
+                    "label \(label) is outside 0..<\(classes)", at: CheckLocation(split: split.name, sample: index))
             }
             seen.insert(label)
         }
@@ -198,7 +211,8 @@ public enum DatasetCheck: String, Check {
             for b in subject.splits[(i + 1)...] {
                 guard examined.contains(where: { $0.name == a.name || $0.name == b.name }) else { continue }
                 guard let hashesA = try hashes(of: a), let hashesB = try hashes(of: b),
-                      let samplesA = a.comparableSamples, let samplesB = b.comparableSamples else { continue }
+                    let samplesA = a.comparableSamples, let samplesB = b.comparableSamples
+                else { continue }
                 pairs += 1
                 var shared: [(Int, Int)] = []
                 for (hash, indicesB) in hashesB {
@@ -213,10 +227,12 @@ public enum DatasetCheck: String, Check {
                 }
                 shared.sort { $0.0 < $1.0 }
                 if let (indexB, indexA) = shared.first {
-                    failures.append(CheckFailure("\(shared.count) samples of \(b.name) also occur in \(a.name): \(b.name) sample "
-                                                 + "\(indexB) is identical to \(a.name) sample \(indexA)",
-                                                 at: CheckLocation(split: b.name, sample: indexB, detail: "\(a.name) sample \(indexA)"),
-                                                 deviation: Deviation("shared samples", observed: Double(shared.count), limit: 0)))
+                    failures.append(
+                        CheckFailure(
+                            "\(shared.count) samples of \(b.name) also occur in \(a.name): \(b.name) sample "
+                                + "\(indexB) is identical to \(a.name) sample \(indexA)",
+                            at: CheckLocation(split: b.name, sample: indexB, detail: "\(a.name) sample \(indexA)"),
+                            deviation: Deviation("shared samples", observed: Double(shared.count), limit: 0)))
                 }
             }
         }
@@ -240,13 +256,15 @@ public enum DatasetCheck: String, Check {
             throw CheckFailure("the statistics' source split \(declared.sourceSplit) is not among the subject's splits")
         }
         guard let raw = source.unnormalized else {
-            throw CheckFailure("split \(source.name) gives no unnormalised view to compute the statistics from",
-                               at: CheckLocation(split: source.name))
+            throw CheckFailure(
+                "split \(source.name) gives no unnormalised view to compute the statistics from",
+                at: CheckLocation(split: source.name))
         }
         let channels = declared.mean.count
         let computed = try statistics(of: raw, split: source.name, channels: channels, seed: subject.seed)
         if let failure = mismatch(declared, computed) {
-            var message = "the declared statistics (mean \(declared.mean), std \(declared.std)) are not those of "
+            var message =
+                "the declared statistics (mean \(declared.mean), std \(declared.std)) are not those of "
                 + "\(source.name) (mean \(computed.mean), std \(computed.std))"
             for other in subject.splits where other.name != source.name {
                 guard let otherRaw = other.unnormalized else { continue }
@@ -255,9 +273,11 @@ public enum DatasetCheck: String, Check {
                     message += "; they are \(other.name)'s statistics: normalisation must use the training data only"
                 }
             }
-            throw CheckFailure(message, at: CheckLocation(split: source.name, detail: "channel \(failure.channel)"),
-                               deviation: Deviation("|declared − computed|", observed: Double(failure.difference),
-                                                    limit: Double(declared.tolerance)))
+            throw CheckFailure(
+                message, at: CheckLocation(split: source.name, detail: "channel \(failure.channel)"),
+                deviation: Deviation(
+                    "|declared − computed|", observed: Double(failure.difference),
+                    limit: Double(declared.tolerance)))
         }
         // The normalised samples must be the unnormalised ones with the declared statistics applied.
         var verified = 0
@@ -267,18 +287,22 @@ public enum DatasetCheck: String, Check {
                 let normalized = try read(split.dataset, split: split.name, index, epoch: 0, seed: subject.seed)
                 let original = try read(splitRaw, split: split.name, index, epoch: 0, seed: subject.seed)
                 let expected = normalize(original.input, with: declared)
-                try expectClose(normalized.input, expected, rtol: 1e-5, atol: 1e-5,
-                                "normalised sample versus (unnormalised − mean) / std",
-                                at: CheckLocation(split: split.name, sample: index))
+                try expectClose(
+                    normalized.input, expected, rtol: 1e-5, atol: 1e-5,
+                    "normalised sample versus (unnormalised − mean) / std",
+                    at: CheckLocation(split: split.name, sample: index))
                 verified += 1
             }
         }
-        return .passed("statistics match \(source.name) (mean \(computed.mean), std \(computed.std)); "
-                       + "\(verified) normalised samples verified")
+        return .passed(
+            "statistics match \(source.name) (mean \(computed.mean), std \(computed.std)); "
+                + "\(verified) normalised samples verified")
     }
 
-    private func mismatch(_ declared: NormalizationDeclaration,
-                          _ computed: (mean: [Float], std: [Float])) -> (channel: Int, difference: Float)? {
+    private func mismatch(
+        _ declared: NormalizationDeclaration,
+        _ computed: (mean: [Float], std: [Float])
+    ) -> (channel: Int, difference: Float)? {
         var worst: (channel: Int, difference: Float)?
         for c in declared.mean.indices {
             let d = max(abs(declared.mean[c] - computed.mean[c]), abs(declared.std[c] - computed.std[c]))
@@ -288,8 +312,10 @@ public enum DatasetCheck: String, Check {
     }
 
     /// Per-channel mean and population standard deviation over every sample (Double accumulation).
-    private func statistics(of dataset: any Dataset, split: String, channels: Int,
-                            seed: UInt64) throws -> (mean: [Float], std: [Float]) {
+    private func statistics(
+        of dataset: any Dataset, split: String, channels: Int,
+        seed: UInt64
+    ) throws -> (mean: [Float], std: [Float]) {
         var sum = [Double](repeating: 0, count: channels)
         var squares = [Double](repeating: 0, count: channels)
         var counts = [Double](repeating: 0, count: channels)
@@ -298,8 +324,9 @@ public enum DatasetCheck: String, Check {
             let values = example.input.scalars
             let perChannel = channels == 1 ? values.count : values.count / max(example.input.shape.first ?? 1, 1)
             guard channels == 1 || example.input.shape.first == channels else {
-                throw CheckFailure("sample has shape \(example.input.shape) but \(channels) channel statistics are declared",
-                                   at: CheckLocation(split: split, sample: index, shape: example.input.shape))
+                throw CheckFailure(
+                    "sample has shape \(example.input.shape) but \(channels) channel statistics are declared",
+                    at: CheckLocation(split: split, sample: index, shape: example.input.shape))
             }
             for (i, v) in values.enumerated() {
                 let c = channels == 1 ? 0 : i / perChannel
@@ -329,8 +356,10 @@ public enum DatasetCheck: String, Check {
         return subject.sampleIndices(count: split.dataset.count)
     }
 
-    func read(_ dataset: any Dataset, split: String, _ index: Int, epoch: Int,
-                      seed: UInt64) throws(CheckFailure) -> Example {
+    func read(
+        _ dataset: any Dataset, split: String, _ index: Int, epoch: Int,
+        seed: UInt64
+    ) throws(CheckFailure) -> Example {
         try stage("reading sample \(index) (epoch \(epoch), seed \(seed))", at: CheckLocation(split: split, sample: index)) {
             try dataset.example(at: index, context: SampleContext(seed: seed, epoch: epoch, index: index))
         }

@@ -37,9 +37,11 @@ public struct DatasetSubject: CheckSubject {
     public var skipped: [DatasetCheck: String]
 
     /// Describes a dataset under test; the parameters set the properties of the same names.
-    public init(name: String, splits: [DatasetSplit], seed: UInt64 = 0, samplesPerCheck: Int? = 256,
-                loader: LoaderSettings = LoaderSettings(), normalization: NormalizationDeclaration? = nil,
-                skipped: [DatasetCheck: String] = [:]) {
+    public init(
+        name: String, splits: [DatasetSplit], seed: UInt64 = 0, samplesPerCheck: Int? = 256,
+        loader: LoaderSettings = LoaderSettings(), normalization: NormalizationDeclaration? = nil,
+        skipped: [DatasetCheck: String] = [:]
+    ) {
         self.name = name
         self.splits = splits
         self.seed = seed
@@ -91,8 +93,10 @@ public struct DatasetSplit: Sendable {
 
     /// The split `name` read from `dataset`, promising `expectation`; `unaugmented` and `unnormalized`
     /// are the same samples before augmentation and before normalisation (see the properties).
-    public init(_ name: String, _ dataset: any Dataset, expecting expectation: SplitExpectation,
-                unaugmented: (any Dataset)? = nil, unnormalized: (any Dataset)? = nil) {
+    public init(
+        _ name: String, _ dataset: any Dataset, expecting expectation: SplitExpectation,
+        unaugmented: (any Dataset)? = nil, unnormalized: (any Dataset)? = nil
+    ) {
         self.name = name
         self.dataset = dataset
         self.expectation = expectation
@@ -124,8 +128,10 @@ public struct SplitExpectation: Sendable, Equatable {
     public var classes: Int?
 
     /// The promises of a split; the parameters set the properties of the same names.
-    public init(sampleShape: [Int], valueRange: ClosedRange<Float>, requiresBothSigns: Bool = true,
-                augmented: Bool, minimumAugmentedFraction: Double = 0, classes: Int? = nil) {
+    public init(
+        sampleShape: [Int], valueRange: ClosedRange<Float>, requiresBothSigns: Bool = true,
+        augmented: Bool, minimumAugmentedFraction: Double = 0, classes: Int? = nil
+    ) {
         self.sampleShape = sampleShape
         self.valueRange = valueRange
         self.requiresBothSigns = requiresBothSigns

@@ -44,11 +44,13 @@ public enum KLDivergenceCheck: String, Check {
                 let v = variant.value(mu: mu, logSigma: logSigma, reduction: subject.batchReduction)
                 return abs(actual - v) <= 1e-5 + subject.closedFormTolerance * abs(v)
             }
-            let hint = suspects.isEmpty ? "" : "; it matches the closed form with \(suspects.map(\.mistake).joined(separator: " or "))"
-            throw CheckFailure("KL of known values is \(actual) but the closed form 0.5·Σ(σ² + mu² − 1 − 2·log σ) "
-                               + "(\(subject.batchReduction.rawValue) over the batch) is \(expected)\(hint)",
-                               at: CheckLocation(shape: shape),
-                               deviation: Deviation("|KL − closed form|", observed: abs(actual - expected), limit: limit))
+            let hint =
+                suspects.isEmpty ? "" : "; it matches the closed form with \(suspects.map(\.mistake).joined(separator: " or "))"
+            throw CheckFailure(
+                "KL of known values is \(actual) but the closed form 0.5·Σ(σ² + mu² − 1 − 2·log σ) "
+                    + "(\(subject.batchReduction.rawValue) over the batch) is \(expected)\(hint)",
+                at: CheckLocation(shape: shape),
+                deviation: Deviation("|KL − closed form|", observed: abs(actual - expected), limit: limit))
         }
         return .passed("KL of a [3, 4] batch of known values = \(actual), closed form \(expected)")
     }
@@ -57,7 +59,8 @@ public enum KLDivergenceCheck: String, Check {
 
     private func checkHistogram(_ subject: KLDivergenceSubject) throws(CheckFailure) -> CheckResult {
         let settings = subject.histogram
-        guard settings.dimensions > 0, settings.samples > 0, settings.bins > 0, settings.range.upperBound > settings.range.lowerBound
+        guard settings.dimensions > 0, settings.samples > 0, settings.bins > 0,
+            settings.range.upperBound > settings.range.lowerBound
         else { throw CheckFailure("invalid histogram settings \(settings)") }
         let generator = RandomGenerator(seed: subject.seed)
         let muDraws = Tensor.randn([settings.dimensions], generator: generator).scalars
@@ -67,15 +70,18 @@ public enum KLDivergenceCheck: String, Check {
         let z = Tensor.randn([settings.samples, settings.dimensions], generator: generator).scalars
 
         let estimate = Self.histogramKL(z: z, mu: mu, sigma: sigma, settings: settings)
-        let actual = try evaluateTerm(subject, mu: [mu], logSigma: [sigma.map { log($0) }],
-                                      shape: [1, settings.dimensions])
+        let actual = try evaluateTerm(
+            subject, mu: [mu], logSigma: [sigma.map { log($0) }],
+            shape: [1, settings.dimensions])
         guard abs(actual - estimate) <= settings.tolerance else {
-            throw CheckFailure("KL of \(settings.dimensions) dimensions is \(actual) but the histogram estimate from "
-                               + "\(settings.samples) samples (\(settings.bins) bins on \(settings.range)) is \(estimate)",
-                               at: CheckLocation(shape: [1, settings.dimensions], detail: "seed \(subject.seed)"),
-                               deviation: Deviation("|KL − estimate|", observed: abs(actual - estimate), limit: settings.tolerance))
+            throw CheckFailure(
+                "KL of \(settings.dimensions) dimensions is \(actual) but the histogram estimate from "
+                    + "\(settings.samples) samples (\(settings.bins) bins on \(settings.range)) is \(estimate)",
+                at: CheckLocation(shape: [1, settings.dimensions], detail: "seed \(subject.seed)"),
+                deviation: Deviation("|KL − estimate|", observed: abs(actual - estimate), limit: settings.tolerance))
         }
-        return .passed("KL \(actual) versus histogram estimate \(estimate) (|Δ| \(abs(actual - estimate)) ≤ \(settings.tolerance))")
+        return .passed(
+            "KL \(actual) versus histogram estimate \(estimate) (|Δ| \(abs(actual - estimate)) ≤ \(settings.tolerance))")
     }
 
     /// `Σ_d [Σ_k p̂_dk log(p̂_dk / q_k) − (m_d − 1) / 2n_d]`: p̂ the normalised histogram of
@@ -117,7 +123,7 @@ public enum KLDivergenceCheck: String, Check {
                 total += p * log(p / q[k])
                 occupied += 1
             }
-            total -= Double(occupied - 1) / Double(2 * inside)   // Miller–Madow bias correction
+            total -= Double(occupied - 1) / Double(2 * inside)  // Miller–Madow bias correction
         }
         return total
     }
@@ -127,16 +133,19 @@ public enum KLDivergenceCheck: String, Check {
     // MARK: - Running the term
 
     /// Calls the subject's term on the given values and returns its single value.
-    private func evaluateTerm(_ subject: KLDivergenceSubject, mu: [[Double]], logSigma: [[Double]],
-                              shape: [Int]) throws(CheckFailure) -> Double {
+    private func evaluateTerm(
+        _ subject: KLDivergenceSubject, mu: [[Double]], logSigma: [[Double]],
+        shape: [Int]
+    ) throws(CheckFailure) -> Double {
         let muTensor = Tensor(shape: shape, scalars: mu.flatMap { $0.map(Float.init) })
         let logSigmaTensor = Tensor(shape: shape, scalars: logSigma.flatMap { $0.map(Float.init) })
         let result = try stage("KL term on mu and logSigma of shape \(shape)") {
             try subject.divergence(muTensor, logSigmaTensor)
         }
         guard result.count == 1 else {
-            throw CheckFailure("the KL term returned shape \(result.shape); expected one element (reduced over the batch)",
-                               at: CheckLocation(shape: result.shape))
+            throw CheckFailure(
+                "the KL term returned shape \(result.shape); expected one element (reduced over the batch)",
+                at: CheckLocation(shape: result.shape))
         }
         let value = Double(result.scalars[0])
         guard value.isFinite else {

@@ -37,9 +37,11 @@ public struct KLDivergenceSubject: CheckSubject {
 
     /// Describes the KL term `divergence(mu, logSigma)`; the other parameters set the properties of the
     /// same names.
-    public init(name: String, batchReduction: BatchReduction = .sum, histogram: KLHistogramSettings = KLHistogramSettings(),
-                seed: UInt64 = 0, closedFormTolerance: Double = 1e-5,
-                divergence: @escaping @Sendable (_ mu: Tensor, _ logSigma: Tensor) throws -> Tensor) {
+    public init(
+        name: String, batchReduction: BatchReduction = .sum, histogram: KLHistogramSettings = KLHistogramSettings(),
+        seed: UInt64 = 0, closedFormTolerance: Double = 1e-5,
+        divergence: @escaping @Sendable (_ mu: Tensor, _ logSigma: Tensor) throws -> Tensor
+    ) {
         self.name = name
         self.divergence = divergence
         self.batchReduction = batchReduction
@@ -80,8 +82,10 @@ public struct KLHistogramSettings: Sendable, Equatable {
     public var tolerance: Double
 
     /// Histogram settings; the defaults are the reference check's, except the wider range (see above).
-    public init(dimensions: Int = 10, samples: Int = 100_000, bins: Int = 1000, range: ClosedRange<Double> = -6...6,
-                muScale: Double = 0.25, sigmaSpread: Double = 0.1, tolerance: Double = 0.05) {
+    public init(
+        dimensions: Int = 10, samples: Int = 100_000, bins: Int = 1000, range: ClosedRange<Double> = -6...6,
+        muScale: Double = 0.25, sigmaSpread: Double = 0.1, tolerance: Double = 0.05
+    ) {
         self.dimensions = dimensions; self.samples = samples; self.bins = bins; self.range = range
         self.muScale = muScale; self.sigmaSpread = sigmaSpread; self.tolerance = tolerance
     }

@@ -68,12 +68,14 @@ public enum ModelCheck: String, Check {
             let output = try stage("forward pass of a batch of \(batchSize) in \(mode) mode") { try model.forward(batch.input) }
             let expected = [batchSize] + subject.outputShape
             guard output.shape == expected else {
-                throw CheckFailure("output of a batch of \(batchSize) has shape \(output.shape), expected \(expected)",
-                                   at: CheckLocation(shape: batch.input.shape, detail: "input shape"))
+                throw CheckFailure(
+                    "output of a batch of \(batchSize) has shape \(output.shape), expected \(expected)",
+                    at: CheckLocation(shape: batch.input.shape, detail: "input shape"))
             }
             guard output.device == subject.device else {
-                throw CheckFailure("output is on \(output.device), the model on \(subject.device)",
-                                   at: CheckLocation(device: output.device))
+                throw CheckFailure(
+                    "output is on \(output.device), the model on \(subject.device)",
+                    at: CheckLocation(device: output.device))
             }
             sizes.append("\(batchSize) (\(mode))")
         }
@@ -93,7 +95,9 @@ public enum ModelCheck: String, Check {
         var failures: [CheckFailure] = []
         for (name, parameter) in model.module.namedParameters() {
             guard let grad = parameter.grad else { continue }
-            do throws(CheckFailure) { try expectFinite(grad, "gradient", at: CheckLocation(parameter: name)) } catch { failures.append(error) }
+            do throws(CheckFailure) { try expectFinite(grad, "gradient", at: CheckLocation(parameter: name)) } catch {
+                failures.append(error)
+            }
         }
         if let grad = batch.input.grad {
             do throws(CheckFailure) { try expectFinite(grad, "input gradient") } catch { failures.append(error) }
@@ -113,10 +117,13 @@ public enum ModelCheck: String, Check {
                 return .skipped("the requested device is not available: \(error)")
             }
         }
-        guard let other = subject.otherDevice
-                ?? BackendRegistry.shared.availableDevices().first(where: { $0 != home }) else {
-            return .skipped("only one device (\(home)) is available; add a GPU backend "
-                            + "(or TestKit's SimulatedDevice in tests) to move the model")
+        guard
+            let other = subject.otherDevice
+                ?? BackendRegistry.shared.availableDevices().first(where: { $0 != home })
+        else {
+            return .skipped(
+                "only one device (\(home)) is available; add a GPU backend "
+                    + "(or TestKit's SimulatedDevice in tests) to move the model")
         }
         let source = try makeModel(subject)
         let before = source.parameterValues()
@@ -139,17 +146,20 @@ public enum ModelCheck: String, Check {
             try moved.forward(movedBatch.input)
         }
         guard there.device == other else {
-            throw CheckFailure("the copy on \(other) produced its output on \(there.device)", at: CheckLocation(device: there.device))
+            throw CheckFailure(
+                "the copy on \(other) produced its output on \(there.device)", at: CheckLocation(device: there.device))
         }
         makeDeterministic(seed: subject.seed)
         let returned = try stage("forward pass of the copy moved back to \(home)", at: CheckLocation(device: home)) {
             try back.forward(batch.input)
         }
         let thereOnHome = try stage("copying the output from \(other)") { try there.to(home) }
-        try expectClose(thereOnHome, expected, rtol: 0, atol: subject.deviceTolerance,
-                        "outputs on \(other) and on \(home) under the same seed", at: CheckLocation(device: other))
-        try expectClose(returned, expected, rtol: 0, atol: subject.deviceTolerance,
-                        "outputs after the round trip \(home) → \(other) → \(home) and before it", at: CheckLocation(device: home))
+        try expectClose(
+            thereOnHome, expected, rtol: 0, atol: subject.deviceTolerance,
+            "outputs on \(other) and on \(home) under the same seed", at: CheckLocation(device: other))
+        try expectClose(
+            returned, expected, rtol: 0, atol: subject.deviceTolerance,
+            "outputs after the round trip \(home) → \(other) → \(home) and before it", at: CheckLocation(device: home))
         let diff = try difference(thereOnHome, expected, rtol: 0, atol: subject.deviceTolerance)
         return .passed("\(home) → \(other) → \(home): outputs agree (max |Δ| \(diff.maxAbsoluteDifference)), source unchanged")
     }
@@ -165,8 +175,9 @@ public enum ModelCheck: String, Check {
         let output = try stage("forward pass in evaluation mode") { try model.forward(input) }
         let size = subject.batchSize
         guard output.shape.first == size else {
-            throw CheckFailure("output has shape \(output.shape); batch independence needs the batch (\(size)) first",
-                               at: CheckLocation(shape: output.shape))
+            throw CheckFailure(
+                "output has shape \(output.shape); batch independence needs the batch (\(size)) first",
+                at: CheckLocation(shape: output.shape))
         }
         let perSample = output.count / size
         // Random weights (not ones) so that outputs whose sum is constant (softmax) still give gradients.
@@ -191,16 +202,18 @@ public enum ModelCheck: String, Check {
                 let slice = values[(sample * samples)..<((sample + 1) * samples)]
                 let largest = slice.reduce(Float(0)) { max($0, abs($1)) }
                 if sample == masked && largest != 0 {
-                    failures.append(CheckFailure(
-                        "masking sample \(masked)'s output did not zero its input gradient: its output depends on other "
-                        + "samples' inputs or its input reaches other outputs (a reshape or reduction mixing the batch?)",
-                        at: CheckLocation(sample: masked, shape: input.shape),
-                        deviation: Deviation("max |input gradient|", observed: Double(largest), limit: 0)))
+                    failures.append(
+                        CheckFailure(
+                            "masking sample \(masked)'s output did not zero its input gradient: its output depends on other "
+                                + "samples' inputs or its input reaches other outputs (a reshape or reduction mixing the batch?)",
+                            at: CheckLocation(sample: masked, shape: input.shape),
+                            deviation: Deviation("max |input gradient|", observed: Double(largest), limit: 0)))
                 } else if sample != masked && !(largest > 0) {
-                    failures.append(CheckFailure(
-                        "sample \(sample)'s input gradient is \(largest.isNaN ? "NaN" : "zero") while only sample \(masked) was "
-                        + "masked: its output does not depend on its input",
-                        at: CheckLocation(sample: sample, shape: input.shape, detail: "sample \(masked) masked")))
+                    failures.append(
+                        CheckFailure(
+                            "sample \(sample)'s input gradient is \(largest.isNaN ? "NaN" : "zero") while only sample \(masked) was "
+                                + "masked: its output does not depend on its input",
+                            at: CheckLocation(sample: sample, shape: input.shape, detail: "sample \(masked) masked")))
                 }
             }
             if !failures.isEmpty { break }
@@ -220,9 +233,10 @@ public enum ModelCheck: String, Check {
         let loss = try stage("loss") { try model.loss(batch) }
         try expectScalar(loss)
         try stage("backward pass") { loss.backward() }
-        let gradients = Dictionary(model.module.namedParameters().map { name, parameter in
-            (name, parameter.grad.map { $0.scalars.reduce(Float(0)) { max($0, abs($1)) } })
-        }, uniquingKeysWith: { a, _ in a })
+        let gradients = Dictionary(
+            model.module.namedParameters().map { name, parameter in
+                (name, parameter.grad.map { $0.scalars.reduce(Float(0)) { max($0, abs($1)) } })
+            }, uniquingKeysWith: { a, _ in a })
         try stage("optimiser step") { try optimizer.step() }
         let after = Dictionary(model.parameterValues().map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
         let optimized = Set(optimizer.parameterNames)
@@ -239,12 +253,15 @@ public enum ModelCheck: String, Check {
             case .some(let largest) where largest == 0:
                 cause = "its gradient is exactly zero (dead units, or its output is multiplied by zero?)"
             case .some(let largest):
-                cause = optimized.contains(name)
+                cause =
+                    optimized.contains(name)
                     ? "it has a gradient (max |g| \(largest)) but the step did not change it (learning rate 0 or frozen?)"
                     : "it has a gradient (max |g| \(largest)) but is not among the optimiser's parameters"
             }
-            failures.append(CheckFailure("parameter \(name) was not updated by one optimiser step: \(cause)",
-                                         at: CheckLocation(parameter: name, shape: shape)))
+            failures.append(
+                CheckFailure(
+                    "parameter \(name) was not updated by one optimiser step: \(cause)",
+                    at: CheckLocation(parameter: name, shape: shape)))
         }
         if let failure = CheckFailure.combining(failures) { throw failure }
         return .passed("all \(before.count) parameter tensors changed after one step (loss \(loss.scalars[0]))")
@@ -287,14 +304,16 @@ public enum ModelCheck: String, Check {
             let diff = try difference(second, first, rtol: 0, atol: 0)
             switch declared {
             case .deterministic where !diff.isClose:
-                throw CheckFailure("in \(mode) mode two forward passes on the same input differ, but the model declares "
-                                   + "\(mode) deterministic (dropout or sampling active in \(mode) mode?)",
-                                   at: CheckLocation(element: diff.index, shape: first.shape),
-                                   deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference), limit: 0))
+                throw CheckFailure(
+                    "in \(mode) mode two forward passes on the same input differ, but the model declares "
+                        + "\(mode) deterministic (dropout or sampling active in \(mode) mode?)",
+                    at: CheckLocation(element: diff.index, shape: first.shape),
+                    deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference), limit: 0))
             case .stochastic where diff.isClose:
-                throw CheckFailure("in \(mode) mode two forward passes on the same input are identical, but the model "
-                                   + "declares \(mode) stochastic (is the noise drawn once, or disabled in \(mode) mode?)",
-                                   at: CheckLocation(shape: first.shape))
+                throw CheckFailure(
+                    "in \(mode) mode two forward passes on the same input are identical, but the model "
+                        + "declares \(mode) stochastic (is the noise drawn once, or disabled in \(mode) mode?)",
+                    at: CheckLocation(shape: first.shape))
             default:
                 summaries.append("\(mode) \(declared.rawValue)")
             }
@@ -306,7 +325,8 @@ public enum ModelCheck: String, Check {
 
     private func makeModel(_ subject: ModelSubject) throws(CheckFailure) -> ModelInstance {
         makeDeterministic(seed: subject.seed)
-        return try stage("making the model (seed \(subject.seed), \(subject.device))", at: CheckLocation(device: subject.device)) {
+        return try stage("making the model (seed \(subject.seed), \(subject.device))", at: CheckLocation(device: subject.device))
+        {
             try subject.instantiate(subject.seed, subject.device)
         }
     }
@@ -319,12 +339,14 @@ public enum ModelCheck: String, Check {
 
     private func expectOn(_ device: Device, _ model: ModelInstance, _ what: String) throws(CheckFailure) {
         for (name, parameter) in model.module.namedParameters() where parameter.device != device {
-            throw CheckFailure("\(what): parameter on \(parameter.device), expected \(device)",
-                               at: CheckLocation(parameter: name, device: parameter.device))
+            throw CheckFailure(
+                "\(what): parameter on \(parameter.device), expected \(device)",
+                at: CheckLocation(parameter: name, device: parameter.device))
         }
         for (name, buffer) in model.module.namedBuffers() where buffer.device != device {
-            throw CheckFailure("\(what): buffer on \(buffer.device), expected \(device)",
-                               at: CheckLocation(parameter: name, device: buffer.device))
+            throw CheckFailure(
+                "\(what): buffer on \(buffer.device), expected \(device)",
+                at: CheckLocation(parameter: name, device: buffer.device))
         }
     }
 
@@ -334,18 +356,23 @@ public enum ModelCheck: String, Check {
         }
     }
 
-    private func expectFinite(_ tensor: Tensor, _ what: String, at location: CheckLocation = CheckLocation()) throws(CheckFailure) {
+    private func expectFinite(_ tensor: Tensor, _ what: String, at location: CheckLocation = CheckLocation()) throws(CheckFailure)
+    {
         let values = tensor.scalars
         guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return }
         let count = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        throw CheckFailure("\(what) has \(count) non-finite elements, the first \(values[bad])",
-                           at: location.merging(CheckLocation(element: unravel(bad, in: tensor.shape), shape: tensor.shape)))
+        throw CheckFailure(
+            "\(what) has \(count) non-finite elements, the first \(values[bad])",
+            at: location.merging(CheckLocation(element: unravel(bad, in: tensor.shape), shape: tensor.shape)))
     }
 
-    private func expectUnchanged(_ before: [(name: String, values: [Float], shape: [Int])],
-                                 _ after: [(name: String, values: [Float], shape: [Int])], _ when: String) throws(CheckFailure) {
-        try expectSameParameters(after.map { ($0.name, Tensor(shape: $0.shape, scalars: $0.values)) },
-                                 before.map { ($0.name, Tensor(shape: $0.shape, scalars: $0.values)) },
-                                 tolerance: 0, what: when)
+    private func expectUnchanged(
+        _ before: [(name: String, values: [Float], shape: [Int])],
+        _ after: [(name: String, values: [Float], shape: [Int])], _ when: String
+    ) throws(CheckFailure) {
+        try expectSameParameters(
+            after.map { ($0.name, Tensor(shape: $0.shape, scalars: $0.values)) },
+            before.map { ($0.name, Tensor(shape: $0.shape, scalars: $0.values)) },
+            tolerance: 0, what: when)
     }
 }

@@ -144,10 +144,11 @@ public struct ModelSubject: CheckSubject {
         loss: @escaping @Sendable (_ output: Tensor, ModelBatch) throws -> Tensor,
         makeOptimizer: @escaping @Sendable (Model) throws -> any Optimizer
     ) {
-        self.init(name: name, device: device, otherDevice: otherDevice, batchSize: batchSize, seed: seed, modes: modes,
-                  deviceTolerance: deviceTolerance, skipped: skipped, makeModel: makeModel, makeBatch: makeBatch,
-                  outputShape: outputShape, forward: { model, input in model(input) },
-                  loss: { model, batch in try loss(model(batch.input), batch) }, makeOptimizer: makeOptimizer)
+        self.init(
+            name: name, device: device, otherDevice: otherDevice, batchSize: batchSize, seed: seed, modes: modes,
+            deviceTolerance: deviceTolerance, skipped: skipped, makeModel: makeModel, makeBatch: makeBatch,
+            outputShape: outputShape, forward: { model, input in model(input) },
+            loss: { model, batch in try loss(model(batch.input), batch) }, makeOptimizer: makeOptimizer)
     }
 }
 
@@ -161,9 +162,11 @@ struct ModelInstance {
     /// A deep copy on `device` (the module's `moved(to:)`), with the closures bound to the copy.
     let moved: (Device) throws -> ModelInstance
 
-    init<Model: Module>(_ model: Model, forward: @escaping @Sendable (Model, Tensor) throws -> Tensor,
-                        loss: @escaping @Sendable (Model, ModelBatch) throws -> Tensor,
-                        makeOptimizer: @escaping @Sendable (Model) throws -> any Optimizer) {
+    init<Model: Module>(
+        _ model: Model, forward: @escaping @Sendable (Model, Tensor) throws -> Tensor,
+        loss: @escaping @Sendable (Model, ModelBatch) throws -> Tensor,
+        makeOptimizer: @escaping @Sendable (Model) throws -> any Optimizer
+    ) {
         module = model
         self.forward = { try forward(model, $0) }
         self.loss = { try loss(model, $0) }

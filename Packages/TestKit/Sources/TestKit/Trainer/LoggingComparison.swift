@@ -18,13 +18,17 @@ struct LoggingComparison {
         for tag in loggedTags.subtracting(expectedTags).sorted() {
             let steps = logged.filter { $0.tag == tag }.map(\.step)
             let guess = closestTag(to: tag, among: expectedTags).map { " (did you mean '\($0)'?)" } ?? ""
-            failures.append(CheckFailure("epoch \(epoch) logged unexpected tag '\(tag)'\(guess) at steps \(summarise(steps))",
-                                         at: CheckLocation(tag: tag, step: steps.first)))
+            failures.append(
+                CheckFailure(
+                    "epoch \(epoch) logged unexpected tag '\(tag)'\(guess) at steps \(summarise(steps))",
+                    at: CheckLocation(tag: tag, step: steps.first)))
         }
         for tag in expectedTags.subtracting(loggedTags).sorted() {
             let steps = expected.filter { $0.tag == tag }.map(\.step)
-            failures.append(CheckFailure("epoch \(epoch) never logged '\(tag)' (expected at steps \(summarise(steps)))",
-                                         at: CheckLocation(tag: tag, step: steps.first)))
+            failures.append(
+                CheckFailure(
+                    "epoch \(epoch) never logged '\(tag)' (expected at steps \(summarise(steps)))",
+                    at: CheckLocation(tag: tag, step: steps.first)))
         }
         for tag in expectedTags.intersection(loggedTags).sorted() {
             let missing = expected.filter { $0.tag == tag }.flatMap { event in
@@ -38,8 +42,10 @@ struct LoggingComparison {
             var parts: [String] = []
             if !missingSteps.isEmpty { parts.append("missing at steps \(summarise(missingSteps))") }
             if !extraSteps.isEmpty { parts.append("logged too often or at unexpected steps \(summarise(extraSteps))") }
-            failures.append(CheckFailure("epoch \(epoch): '\(tag)' " + parts.joined(separator: "; "),
-                                         at: CheckLocation(tag: tag, step: (missingSteps + extraSteps).first)))
+            failures.append(
+                CheckFailure(
+                    "epoch \(epoch): '\(tag)' " + parts.joined(separator: "; "),
+                    at: CheckLocation(tag: tag, step: (missingSteps + extraSteps).first)))
         }
         return failures
     }

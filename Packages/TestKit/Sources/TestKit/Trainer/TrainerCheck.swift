@@ -64,12 +64,14 @@ public enum TrainerCheck: String, Check {
         }
         let evaluation = try stage("evaluation after \(expectation.steps) steps") { try trainer.evaluate() }
         guard evaluation <= expectation.maximumLoss else {
-            throw CheckFailure("after \(expectation.steps) steps on one batch the evaluation is \(evaluation) "
-                               + "(last training loss \(last)); it should overfit to at most \(expectation.maximumLoss)",
-                               at: CheckLocation(step: expectation.steps),
-                               deviation: Deviation("evaluation", observed: Double(evaluation), limit: Double(expectation.maximumLoss)))
+            throw CheckFailure(
+                "after \(expectation.steps) steps on one batch the evaluation is \(evaluation) "
+                    + "(last training loss \(last)); it should overfit to at most \(expectation.maximumLoss)",
+                at: CheckLocation(step: expectation.steps),
+                deviation: Deviation("evaluation", observed: Double(evaluation), limit: Double(expectation.maximumLoss)))
         }
-        return .passed("evaluation \(evaluation) ≤ \(expectation.maximumLoss) after \(expectation.steps) steps (last loss \(last))")
+        return .passed(
+            "evaluation \(evaluation) ≤ \(expectation.maximumLoss) after \(expectation.steps) steps (last loss \(last))")
     }
 
     // MARK: - Checkpoints
@@ -86,8 +88,9 @@ public enum TrainerCheck: String, Check {
             try stage("loading the checkpoint into a trainer made with seed \(subject.seed &+ 1)") {
                 try restored.loadCheckpoint(from: path)
             }
-            try expectSameParameters(restored.namedParameters(), original.namedParameters(), tolerance: subject.tolerance,
-                                     what: "after loading the checkpoint")
+            try expectSameParameters(
+                restored.namedParameters(), original.namedParameters(), tolerance: subject.tolerance,
+                what: "after loading the checkpoint")
             let actual = try stage("evaluation after loading") { try restored.evaluate() }
             try expectSameEvaluation(actual, expected, tolerance: subject.tolerance, what: "after loading the checkpoint")
             return .passed("evaluation \(actual) and \(original.namedParameters().count) parameter tensors restored")
@@ -108,8 +111,9 @@ public enum TrainerCheck: String, Check {
             }
             _ = try stage("training epoch 1 after resuming") { try resumed.trainEpoch() }
 
-            try expectSameParameters(resumed.namedParameters(), straight.namedParameters(), tolerance: subject.tolerance,
-                                     what: "after resuming and training epoch 1")
+            try expectSameParameters(
+                resumed.namedParameters(), straight.namedParameters(), tolerance: subject.tolerance,
+                what: "after resuming and training epoch 1")
             let expected = try stage("evaluation of the uninterrupted run") { try straight.evaluate() }
             let actual = try stage("evaluation of the resumed run") { try resumed.evaluate() }
             try expectSameEvaluation(actual, expected, tolerance: subject.tolerance, what: "of the resumed run")
@@ -131,14 +135,16 @@ public enum TrainerCheck: String, Check {
             return now.count != values.count || zip(now, values).contains { $0.bitPattern != $1.bitPattern }
         }.map(\.0)
         if !changed.isEmpty {
-            throw CheckFailure.combining(changed.map {
-                CheckFailure("evaluation changed parameter \($0)", at: CheckLocation(parameter: $0))
-            })!
+            throw CheckFailure.combining(
+                changed.map {
+                    CheckFailure("evaluation changed parameter \($0)", at: CheckLocation(parameter: $0))
+                })!
         }
         guard first.bitPattern == second.bitPattern else {
-            throw CheckFailure("two evaluations in a row differ (\(first) then \(second)): evaluation is not deterministic "
-                               + "(random noise or augmentation during evaluation?)",
-                               deviation: Deviation("|Δ evaluation|", observed: Double(abs(first - second)), limit: 0))
+            throw CheckFailure(
+                "two evaluations in a row differ (\(first) then \(second)): evaluation is not deterministic "
+                    + "(random noise or augmentation during evaluation?)",
+                deviation: Deviation("|Δ evaluation|", observed: Double(abs(first - second)), limit: 0))
         }
         return .passed("\(before.count) parameter tensors unchanged; evaluation \(first) twice")
     }
@@ -151,16 +157,19 @@ public enum TrainerCheck: String, Check {
 
     private func expectSameEvaluation(_ actual: Float, _ expected: Float, tolerance: Float, what: String) throws(CheckFailure) {
         guard abs(actual - expected) <= tolerance || actual.bitPattern == expected.bitPattern else {
-            throw CheckFailure("evaluation \(what) is \(actual), expected \(expected)",
-                               deviation: Deviation("|Δ evaluation|", observed: Double(abs(actual - expected)), limit: Double(tolerance)))
+            throw CheckFailure(
+                "evaluation \(what) is \(actual), expected \(expected)",
+                deviation: Deviation("|Δ evaluation|", observed: Double(abs(actual - expected)), limit: Double(tolerance)))
         }
     }
 }
 
 /// Compares two named parameter lists: every name of `expected` must be in `actual` with the
 /// same shape and values within `tolerance` (max |Δ|). Fails naming every differing parameter.
-func expectSameParameters(_ actual: [(name: String, value: Tensor)], _ expected: [(name: String, value: Tensor)],
-                          tolerance: Float, what: String) throws(CheckFailure) {
+func expectSameParameters(
+    _ actual: [(name: String, value: Tensor)], _ expected: [(name: String, value: Tensor)],
+    tolerance: Float, what: String
+) throws(CheckFailure) {
     let actualByName = Dictionary(actual.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
     var failures: [CheckFailure] = []
     for (name, value) in expected {
@@ -169,16 +178,21 @@ func expectSameParameters(_ actual: [(name: String, value: Tensor)], _ expected:
             continue
         }
         guard found.shape == value.shape else {
-            failures.append(CheckFailure("parameter \(name) has shape \(found.shape) \(what), expected \(value.shape)",
-                                         at: CheckLocation(parameter: name, shape: found.shape)))
+            failures.append(
+                CheckFailure(
+                    "parameter \(name) has shape \(found.shape) \(what), expected \(value.shape)",
+                    at: CheckLocation(parameter: name, shape: found.shape)))
             continue
         }
         let diff = difference(found.scalars, value.scalars, shape: value.shape, rtol: 0, atol: tolerance)
         if !diff.isClose {
-            failures.append(CheckFailure("parameter \(name) differs \(what): \(diff.mismatches) of \(diff.count) elements",
-                                         at: CheckLocation(parameter: name, element: diff.index, shape: value.shape),
-                                         deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference),
-                                                              limit: Double(tolerance))))
+            failures.append(
+                CheckFailure(
+                    "parameter \(name) differs \(what): \(diff.mismatches) of \(diff.count) elements",
+                    at: CheckLocation(parameter: name, element: diff.index, shape: value.shape),
+                    deviation: Deviation(
+                        "max |Δ|", observed: Double(diff.maxAbsoluteDifference),
+                        limit: Double(tolerance))))
         }
     }
     if let failure = CheckFailure.combining(failures) { throw failure }

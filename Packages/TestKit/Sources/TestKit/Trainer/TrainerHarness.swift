@@ -73,10 +73,12 @@ public struct TrainerSubject: CheckSubject {
     public var skipped: [TrainerCheck: String]
 
     /// Describes a trainer under test; the parameters set the properties of the same names.
-    public init(name: String, seed: UInt64 = 0, tolerance: Float = 0,
-                expectedEpochEvents: @escaping @Sendable (_ epoch: Int) -> [LoggedEvent],
-                overfit: OverfitExpectation, skipped: [TrainerCheck: String] = [:],
-                makeTrainer: @escaping @Sendable (_ seed: UInt64) throws -> any TrainerHarness) {
+    public init(
+        name: String, seed: UInt64 = 0, tolerance: Float = 0,
+        expectedEpochEvents: @escaping @Sendable (_ epoch: Int) -> [LoggedEvent],
+        overfit: OverfitExpectation, skipped: [TrainerCheck: String] = [:],
+        makeTrainer: @escaping @Sendable (_ seed: UInt64) throws -> any TrainerHarness
+    ) {
         self.name = name
         self.makeTrainer = makeTrainer
         self.expectedEpochEvents = expectedEpochEvents

@@ -29,18 +29,23 @@ public struct TensorDifference: Sendable, Equatable, CustomStringConvertible {
 /// Compares two tensors (on any devices) element by element; see ``TensorDifference``.
 ///
 /// - Throws: ``CheckFailure`` when the shapes differ.
-public func difference(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5,
-                       atol: Float = 1e-6) throws(CheckFailure) -> TensorDifference {
+public func difference(
+    _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5,
+    atol: Float = 1e-6
+) throws(CheckFailure) -> TensorDifference {
     guard actual.shape == expected.shape else {
-        throw CheckFailure("shapes differ: \(actual.shape) versus expected \(expected.shape)",
-                           at: CheckLocation(shape: actual.shape))
+        throw CheckFailure(
+            "shapes differ: \(actual.shape) versus expected \(expected.shape)",
+            at: CheckLocation(shape: actual.shape))
     }
     return difference(actual.scalars, expected.scalars, shape: actual.shape, rtol: rtol, atol: atol)
 }
 
 /// Compares two arrays of the same length, reporting indices in `shape` (flat when `nil`).
-public func difference(_ actual: [Float], _ expected: [Float], shape: [Int]? = nil, rtol: Float = 1e-5,
-                       atol: Float = 1e-6) -> TensorDifference {
+public func difference(
+    _ actual: [Float], _ expected: [Float], shape: [Int]? = nil, rtol: Float = 1e-5,
+    atol: Float = 1e-6
+) -> TensorDifference {
     precondition(actual.count == expected.count, "difference(_:_:) needs arrays of one length")
     var worst = 0
     var worstValue: Float = -1
@@ -48,14 +53,21 @@ public func difference(_ actual: [Float], _ expected: [Float], shape: [Int]? = n
     for i in actual.indices {
         let a = actual[i], e = expected[i]
         let delta: Float
-        if a == e { delta = 0 } else if a.isNaN || e.isNaN || a.isInfinite || e.isInfinite { delta = .infinity } else { delta = abs(a - e) }
+        if a == e {
+            delta = 0
+        } else if a.isNaN || e.isNaN || a.isInfinite || e.isInfinite {
+            delta = .infinity
+        } else {
+            delta = abs(a - e)
+        }
         if !(delta <= atol + rtol * abs(e)) { mismatches += 1 }
         if delta > worstValue { worstValue = delta; worst = i }
     }
     let dims = shape ?? [actual.count]
-    return TensorDifference(maxAbsoluteDifference: max(worstValue, 0), index: unravel(worst, in: dims),
-                            actual: actual.isEmpty ? 0 : actual[worst], expected: expected.isEmpty ? 0 : expected[worst],
-                            mismatches: mismatches, count: actual.count)
+    return TensorDifference(
+        maxAbsoluteDifference: max(worstValue, 0), index: unravel(worst, in: dims),
+        actual: actual.isEmpty ? 0 : actual[worst], expected: expected.isEmpty ? 0 : expected[worst],
+        mismatches: mismatches, count: actual.count)
 }
 
 /// Throws when `actual` and `expected` are not close (see ``TensorDifference``), naming `what`,
@@ -65,8 +77,10 @@ public func difference(_ actual: [Float], _ expected: [Float], shape: [Int]? = n
 /// try expectClose(movedOutput, output, rtol: 1e-5, atol: 1e-5, "output after the round trip to cuda:0")
 /// ```
 /// - Throws: ``CheckFailure`` with the index and the ``Deviation`` (max |Δ| against `atol + rtol·|expected|`).
-public func expectClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Float = 1e-6,
-                        _ what: String = "tensors", at location: CheckLocation = CheckLocation()) throws(CheckFailure) {
+public func expectClose(
+    _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Float = 1e-6,
+    _ what: String = "tensors", at location: CheckLocation = CheckLocation()
+) throws(CheckFailure) {
     let diff: TensorDifference
     do throws(CheckFailure) {
         diff = try difference(actual, expected, rtol: rtol, atol: atol)
@@ -74,30 +88,36 @@ public func expectClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5
         throw CheckFailure("\(what): \(error.message)", at: location.merging(error.location))
     }
     guard diff.isClose else {
-        throw CheckFailure("\(what) differ: \(diff.mismatches) of \(diff.count) elements not close; at the largest "
-                           + "difference actual \(diff.actual), expected \(diff.expected) (rtol \(rtol), atol \(atol))",
-                           at: location.merging(CheckLocation(element: diff.index, shape: actual.shape)),
-                           deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference),
-                                                limit: Double(atol + rtol * abs(diff.expected))))
+        throw CheckFailure(
+            "\(what) differ: \(diff.mismatches) of \(diff.count) elements not close; at the largest "
+                + "difference actual \(diff.actual), expected \(diff.expected) (rtol \(rtol), atol \(atol))",
+            at: location.merging(CheckLocation(element: diff.index, shape: actual.shape)),
+            deviation: Deviation(
+                "max |Δ|", observed: Double(diff.maxAbsoluteDifference),
+                limit: Double(atol + rtol * abs(diff.expected))))
     }
 }
 
 /// Throws unless `actual` and `expected` are identical bit for bit (same shape, same values; NaNs equal).
 /// - Throws: ``CheckFailure`` naming `what`, the first differing element and the max |Δ|.
-public func expectIdentical(_ actual: Tensor, _ expected: Tensor, _ what: String = "tensors",
-                            at location: CheckLocation = CheckLocation()) throws(CheckFailure) {
+public func expectIdentical(
+    _ actual: Tensor, _ expected: Tensor, _ what: String = "tensors",
+    at location: CheckLocation = CheckLocation()
+) throws(CheckFailure) {
     guard actual.shape == expected.shape else {
-        throw CheckFailure("\(what): shapes differ, \(actual.shape) versus \(expected.shape)",
-                           at: location.merging(CheckLocation(shape: actual.shape)))
+        throw CheckFailure(
+            "\(what): shapes differ, \(actual.shape) versus \(expected.shape)",
+            at: location.merging(CheckLocation(shape: actual.shape)))
     }
     let a = actual.scalars, e = expected.scalars
     guard let first = a.indices.first(where: { a[$0].bitPattern != e[$0].bitPattern && !(a[$0].isNaN && e[$0].isNaN) })
     else { return }
     let diff = difference(a, e, shape: actual.shape, rtol: 0, atol: 0)
-    throw CheckFailure("\(what) are not identical: first difference at \(unravel(first, in: actual.shape)) "
-                       + "(\(a[first]) versus \(e[first])), \(diff.mismatches) of \(diff.count) elements differ",
-                       at: location.merging(CheckLocation(element: unravel(first, in: actual.shape), shape: actual.shape)),
-                       deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference), limit: 0))
+    throw CheckFailure(
+        "\(what) are not identical: first difference at \(unravel(first, in: actual.shape)) "
+            + "(\(a[first]) versus \(e[first])), \(diff.mismatches) of \(diff.count) elements differ",
+        at: location.merging(CheckLocation(element: unravel(first, in: actual.shape), shape: actual.shape)),
+        deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference), limit: 0))
 }
 
 /// The multi-index of flat row-major position `flat` in `shape`.

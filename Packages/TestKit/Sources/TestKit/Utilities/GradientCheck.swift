@@ -15,20 +15,23 @@ import TensorCore
 ///   analytic and numeric values, and the error against the allowed error; or when no comparison
 ///   was possible.
 @discardableResult
-public func expectGradientsMatch(at inputs: [Tensor], names: [String]? = nil,
-                                 options: GradientCheckOptions = GradientCheckOptions(),
-                                 _ function: ([Tensor]) throws -> Tensor) throws(CheckFailure) -> GradientCheckResult {
+public func expectGradientsMatch(
+    at inputs: [Tensor], names: [String]? = nil,
+    options: GradientCheckOptions = GradientCheckOptions(),
+    _ function: ([Tensor]) throws -> Tensor
+) throws(CheckFailure) -> GradientCheckResult {
     let result = try stage("gradient check") { try checkGradients(at: inputs, names: names, options: options, function) }
     if let problem = result.problem {
         throw CheckFailure("gradients could not be compared: \(problem)")
     }
     guard result.passed else {
         let worst = result.worst
-        throw CheckFailure("autodiff and finite-difference gradients disagree at \(result.failures) of "
-                           + "\(result.checkedElements) elements; worst: analytic \(worst?.analytic ?? .nan), "
-                           + "numeric \(worst?.numeric ?? .nan)",
-                           at: CheckLocation(parameter: worst?.inputName, element: worst?.index, shape: worst?.inputShape),
-                           deviation: worst.map { Deviation("|analytic − numeric|", observed: $0.error, limit: $0.allowed) })
+        throw CheckFailure(
+            "autodiff and finite-difference gradients disagree at \(result.failures) of "
+                + "\(result.checkedElements) elements; worst: analytic \(worst?.analytic ?? .nan), "
+                + "numeric \(worst?.numeric ?? .nan)",
+            at: CheckLocation(parameter: worst?.inputName, element: worst?.index, shape: worst?.inputShape),
+            deviation: worst.map { Deviation("|analytic − numeric|", observed: $0.error, limit: $0.allowed) })
     }
     return result
 }

@@ -30,12 +30,13 @@ public enum SimulatedDevice {
         if let existing = try? BackendRegistry.shared.backend(for: device) {
             return existing === backend
         }
-        BackendRegistry.shared.register({ (requested: Device) throws(DeviceError) -> any Backend in
-            guard requested == device else {
-                throw .unavailable(requested, reason: "TestKit's SimulatedDevice serves \(device) only")
-            }
-            return backend
-        }, for: .cuda)
+        BackendRegistry.shared.register(
+            { (requested: Device) throws(DeviceError) -> any Backend in
+                guard requested == device else {
+                    throw .unavailable(requested, reason: "TestKit's SimulatedDevice serves \(device) only")
+                }
+                return backend
+            }, for: .cuda)
         return true
     }
 }

@@ -2,11 +2,14 @@ import Testing
 import TestKit
 
 /// The failure of `check` on `subject`, or `nil` (recording an issue) when it did not fail.
-func expectFailure<C: Check>(of check: C, on subject: C.Subject,
-                       sourceLocation: SourceLocation = #_sourceLocation) -> CheckFailure? {
+func expectFailure<C: Check>(
+    of check: C, on subject: C.Subject,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> CheckFailure? {
     do throws(CheckFailure) {
         let result = try check.run(on: subject)
-        Issue.record("\(check.name) on \(subject.name) was expected to fail but returned \(result)", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(check.name) on \(subject.name) was expected to fail but returned \(result)", sourceLocation: sourceLocation)
         return nil
     } catch {
         #expect(error.check == check.name, sourceLocation: sourceLocation)

@@ -30,16 +30,19 @@ struct SyntheticImages: Dataset {
     /// Indices whose contents are copied from another key's sample: `index → (key, index)` (leakage).
     let copies: [Int: (key: UInt64, index: Int)]
 
-    init(count: Int, contentKey: UInt64, shape: [Int] = [1, 4, 4], classes: Int = 3, augment: Bool = false,
-         defect: Defect = .none, copies: [Int: (key: UInt64, index: Int)] = [:]) {
+    init(
+        count: Int, contentKey: UInt64, shape: [Int] = [1, 4, 4], classes: Int = 3, augment: Bool = false,
+        defect: Defect = .none, copies: [Int: (key: UInt64, index: Int)] = [:]
+    ) {
         self.count = count; self.contentKey = contentKey; self.shape = shape; self.classes = classes
         self.augment = augment; self.defect = defect; self.copies = copies
     }
 
     /// The unaugmented view of the same samples.
     var unaugmented: SyntheticImages {
-        SyntheticImages(count: count, contentKey: contentKey, shape: shape, classes: classes, augment: false,
-                        defect: defect, copies: copies)
+        SyntheticImages(
+            count: count, contentKey: contentKey, shape: shape, classes: classes, augment: false,
+            defect: defect, copies: copies)
     }
 
     func example(at index: Int, context: SampleContext) throws -> Example {
@@ -81,8 +84,9 @@ struct NormalizedImages: Dataset {
 
     func example(at index: Int, context: SampleContext) throws -> Example {
         let example = try raw.example(at: index, context: context)
-        return Example(input: Tensor(shape: example.input.shape, scalars: example.input.scalars.map { ($0 - mean) / std }),
-                       label: example.label)
+        return Example(
+            input: Tensor(shape: example.input.shape, scalars: example.input.scalars.map { ($0 - mean) / std }),
+            label: example.label)
     }
 }
 
@@ -93,7 +97,9 @@ struct SyntheticUnitImages: Dataset {
 
     func example(at index: Int, context: SampleContext) throws -> Example {
         var stream = PhiloxStream(key: PhiloxKey(seed: contentKey, stream: UInt64(index)))
-        let values = (0..<16).map { _ -> Float in let u = stream.nextUniform(); return u * u }
+        let values = (0..<16).map { _ -> Float in
+            let u = stream.nextUniform(); return u * u
+        }
         return Example(input: Tensor(shape: [1, 4, 4], scalars: values), label: index % 3)
     }
 

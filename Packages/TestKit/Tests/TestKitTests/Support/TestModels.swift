@@ -25,9 +25,11 @@ final class MLPClassifier: Layer {
 /// Mean cross-entropy of logits `[batch, classes]` against integer labels stored as floats `[batch]`.
 func crossEntropy(_ logits: Tensor, _ labels: Tensor) -> Tensor {
     let classes = logits.shape[1]
-    let oneHot = Tensor(shape: logits.shape, scalars: labels.scalars.flatMap { label in
-        (0..<classes).map { Float($0) == label ? 1 : 0 }
-    }, backend: logits.backend)
+    let oneHot = Tensor(
+        shape: logits.shape,
+        scalars: labels.scalars.flatMap { label in
+            (0..<classes).map { Float($0) == label ? 1 : 0 }
+        }, backend: logits.backend)
     return -(logits.logSoftmax(axis: 1) * oneHot).sum() / Float(logits.shape[0])
 }
 
@@ -36,8 +38,10 @@ final class TinyConvNet: Layer {
     let body: Sequential
 
     init(generator: RandomGenerator = .default) {
-        body = Sequential([Conv2d(1, 4, kernelSize: 3, padding: 1, generator: generator), ReLU(), Flatten(),
-                           Linear(4 * 4 * 4, 2, generator: generator)])
+        body = Sequential([
+            Conv2d(1, 4, kernelSize: 3, padding: 1, generator: generator), ReLU(), Flatten(),
+            Linear(4 * 4 * 4, 2, generator: generator),
+        ])
     }
     init(body: Sequential) { self.body = body }
 
@@ -161,8 +165,9 @@ final class TinyVAE: Module {
     }
 
     func copy(with clone: ModuleCloner) throws(DeviceError) -> TinyVAE {
-        TinyVAE(encoder: try clone(encoder), decoder: try clone(decoder), training: clone(training), noise: noise,
-                deterministicEvaluation: deterministicEvaluation)
+        TinyVAE(
+            encoder: try clone(encoder), decoder: try clone(decoder), training: clone(training), noise: noise,
+            deterministicEvaluation: deterministicEvaluation)
     }
 }
 

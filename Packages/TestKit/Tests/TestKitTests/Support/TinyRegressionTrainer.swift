@@ -54,8 +54,10 @@ final class TinyRegressionTrainer: TrainerHarness {
 
     /// What every epoch must log.
     static func expectedEvents(epoch: Int) -> [LoggedEvent] {
-        [LoggedEvent(tag: "train/loss", step: 2 * epoch), LoggedEvent(tag: "train/loss", step: 2 * epoch + 1),
-         LoggedEvent(tag: "test/loss", step: epoch)]
+        [
+            LoggedEvent(tag: "train/loss", step: 2 * epoch), LoggedEvent(tag: "train/loss", step: 2 * epoch + 1),
+            LoggedEvent(tag: "test/loss", step: epoch),
+        ]
     }
 
     private func order(epoch: Int) -> [Int] {

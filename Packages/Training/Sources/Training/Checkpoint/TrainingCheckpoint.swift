@@ -40,8 +40,10 @@ public struct TrainingCheckpoint: Sendable {
         public var batchSize: Int
         public var evaluationSampling: LatentSampling
 
-        public init(configuration: VAEConfiguration, completedEpochs: Int, globalStep: Int, seed: UInt64,
-                    generator: RandomGeneratorState, batchSize: Int, evaluationSampling: LatentSampling) {
+        public init(
+            configuration: VAEConfiguration, completedEpochs: Int, globalStep: Int, seed: UInt64,
+            generator: RandomGeneratorState, batchSize: Int, evaluationSampling: LatentSampling
+        ) {
             self.configuration = configuration
             self.completedEpochs = completedEpochs
             self.globalStep = globalStep
@@ -93,7 +95,9 @@ public struct TrainingCheckpoint: Sendable {
     /// first, from the header alone, so a checkpoint of another model fails before any tensor is read.
     /// - Throws: ``CheckpointError/configurationMismatch(file:checkpoint:model:)`` naming both
     ///   configurations, or the errors of ``readInfo(from:)``.
-    public static func read(from path: String, expecting expected: VAEConfiguration? = nil) throws(CheckpointError) -> TrainingCheckpoint {
+    public static func read(from path: String, expecting expected: VAEConfiguration? = nil) throws(CheckpointError)
+        -> TrainingCheckpoint
+    {
         let header: SafeTensorsHeader
         do { header = try SafeTensors.readHeader(path) } catch { throw .file(error) }
         let (info, optimizerName, optimizerSteps, hyperparameters) = try parse(header.metadata, file: path)
@@ -112,9 +116,11 @@ public struct TrainingCheckpoint: Sendable {
                 throw .notACheckpoint(file: path, reason: "tensor '\(name)' is neither a model.* nor an optimizer.* entry")
             }
         }
-        return TrainingCheckpoint(info: info, modelState: modelState,
-                                  optimizerState: OptimizerState(optimizer: optimizerName, stepCount: optimizerSteps,
-                                                                 tensors: optimizerTensors, hyperparameters: hyperparameters))
+        return TrainingCheckpoint(
+            info: info, modelState: modelState,
+            optimizerState: OptimizerState(
+                optimizer: optimizerName, stepCount: optimizerSteps,
+                tensors: optimizerTensors, hyperparameters: hyperparameters))
     }
 
     // MARK: - Metadata
@@ -128,8 +134,9 @@ public struct TrainingCheckpoint: Sendable {
 
     /// The metadata entries written to the file (see the table above).
     public var metadata: [String: String] {
-        let generator = GeneratorJSON(seed: String(info.generator.seed),
-                                      offsets: Dictionary(uniqueKeysWithValues: info.generator.offsets.map { (String($0.key), String($0.value)) }))
+        let generator = GeneratorJSON(
+            seed: String(info.generator.seed),
+            offsets: Dictionary(uniqueKeysWithValues: info.generator.offsets.map { (String($0.key), String($0.value)) }))
         return [
             "format": Self.format,
             "format_version": String(Self.formatVersion),
@@ -147,7 +154,8 @@ public struct TrainingCheckpoint: Sendable {
     }
 
     private static func parse(_ metadata: [String: String], file: String) throws(CheckpointError)
-        -> (info: Info, optimizer: String, optimizerSteps: Int, hyperparameters: [String: Double]) {
+        -> (info: Info, optimizer: String, optimizerSteps: Int, hyperparameters: [String: Double])
+    {
         guard let format = metadata["format"] else {
             throw .notACheckpoint(file: file, reason: "its metadata has no 'format' entry")
         }
@@ -165,7 +173,8 @@ public struct TrainingCheckpoint: Sendable {
         var offsets: [UInt64: UInt64] = [:]
         for (stream, offset) in generatorJSON.offsets {
             guard let key = UInt64(stream), let value = UInt64(offset) else {
-                throw .notACheckpoint(file: file, reason: "generator offset \(stream): \(offset) is not a pair of unsigned integers")
+                throw .notACheckpoint(
+                    file: file, reason: "generator offset \(stream): \(offset) is not a pair of unsigned integers")
             }
             offsets[key] = value
         }
@@ -174,19 +183,24 @@ public struct TrainingCheckpoint: Sendable {
         }
         let samplingText = try field("evaluation_sampling", in: metadata, file: file)
         guard let sampling = LatentSampling(rawValue: samplingText) else {
-            throw .notACheckpoint(file: file, reason: "evaluation_sampling '\(samplingText)' is not one of "
-                + LatentSampling.allCases.map(\.rawValue).joined(separator: ", "))
+            throw .notACheckpoint(
+                file: file,
+                reason: "evaluation_sampling '\(samplingText)' is not one of "
+                    + LatentSampling.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        let info = Info(configuration: configuration,
-                        completedEpochs: try integer("epoch", in: metadata, file: file),
-                        globalStep: try integer("global_step", in: metadata, file: file),
-                        seed: try unsigned("seed", in: metadata, file: file),
-                        generator: RandomGeneratorState(seed: generatorSeed, offsets: offsets),
-                        batchSize: try integer("batch_size", in: metadata, file: file),
-                        evaluationSampling: sampling)
+        let info = Info(
+            configuration: configuration,
+            completedEpochs: try integer("epoch", in: metadata, file: file),
+            globalStep: try integer("global_step", in: metadata, file: file),
+            seed: try unsigned("seed", in: metadata, file: file),
+            generator: RandomGeneratorState(seed: generatorSeed, offsets: offsets),
+            batchSize: try integer("batch_size", in: metadata, file: file),
+            evaluationSampling: sampling)
         let hyperparameters: [String: Double] = try decodeJSON("optimizer_hyperparameters", in: metadata, file: file)
-        return (info, try field("optimizer", in: metadata, file: file),
-                try integer("optimizer_step_count", in: metadata, file: file), hyperparameters)
+        return (
+            info, try field("optimizer", in: metadata, file: file),
+            try integer("optimizer_step_count", in: metadata, file: file), hyperparameters
+        )
     }
 
     private static func field(_ key: String, in metadata: [String: String], file: String) throws(CheckpointError) -> String {
@@ -204,11 +218,15 @@ public struct TrainingCheckpoint: Sendable {
 
     private static func unsigned(_ key: String, in metadata: [String: String], file: String) throws(CheckpointError) -> UInt64 {
         let text = try field(key, in: metadata, file: file)
-        guard let value = UInt64(text) else { throw .notACheckpoint(file: file, reason: "\(key) '\(text)' is not an unsigned integer") }
+        guard let value = UInt64(text) else {
+            throw .notACheckpoint(file: file, reason: "\(key) '\(text)' is not an unsigned integer")
+        }
         return value
     }
 
-    private static func decodeJSON<T: Decodable>(_ key: String, in metadata: [String: String], file: String) throws(CheckpointError) -> T {
+    private static func decodeJSON<T: Decodable>(_ key: String, in metadata: [String: String], file: String)
+        throws(CheckpointError) -> T
+    {
         let text = try field(key, in: metadata, file: file)
         do {
             return try JSONDecoder().decode(T.self, from: Data(text.utf8))

@@ -23,7 +23,8 @@ public struct EncodedPNG: Equatable, Sendable {
         guard length == 13, PNGChunks.bigEndian(bytes[...], at: 29) == PNGChunks.crc(type: typeBytes, data: data) else {
             throw .invalidPNG("the IHDR chunk is malformed or fails its CRC")
         }
-        let header = try PNGChunks.header(PNGChunks.Chunk(type: String(decoding: typeBytes, as: UTF8.self), data: data, offset: 8))
+        let header = try PNGChunks.header(
+            PNGChunks.Chunk(type: String(decoding: typeBytes, as: UTF8.self), data: data, offset: 8))
         self.init(trusted: bytes, width: header.width, height: header.height, format: header.format)
     }
 

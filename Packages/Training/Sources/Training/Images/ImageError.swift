@@ -18,7 +18,8 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidDimensions(let width, let height):
             return "invalid image size \(width)×\(height): both must be between 1 and \(Int32.max)"
         case .pixelCountMismatch(let width, let height, let channels, let found):
-            return "a \(width)×\(height) image with \(channels) channel(s) needs \(width * height * channels) bytes, found \(found)"
+            return
+                "a \(width)×\(height) image with \(channels) channel(s) needs \(width * height * channels) bytes, found \(found)"
         case .invalidShape(let operation, let shape, let expected):
             return "\(operation): expected \(expected), got shape \(shape)"
         case .invalidParameter(let operation, let reason):

@@ -23,11 +23,14 @@ public enum ImageGrid {
     /// - Throws: ``ImageError/invalidShape(operation:shape:expected:)`` for other shapes or an
     ///   empty batch, ``ImageError/invalidParameter(operation:_:)`` for `imagesPerRow < 1` or a
     ///   negative padding.
-    public static func grid(_ batch: Tensor, imagesPerRow: Int = 8, padding: Int = 2, padValue: UInt8 = 0,
-                            range: PixelRange = .minusOneToOne) throws(ImageError) -> PixelImage {
+    public static func grid(
+        _ batch: Tensor, imagesPerRow: Int = 8, padding: Int = 2, padValue: UInt8 = 0,
+        range: PixelRange = .minusOneToOne
+    ) throws(ImageError) -> PixelImage {
         let tiles = try Tiles(batch, operation: "ImageGrid.grid", range: range)
-        return try compose(tiles.images, tileWidth: tiles.width, tileHeight: tiles.height, format: tiles.format,
-                           perRow: imagesPerRow, padding: padding, padValue: padValue, operation: "ImageGrid.grid")
+        return try compose(
+            tiles.images, tileWidth: tiles.width, tileHeight: tiles.height, format: tiles.format,
+            perRow: imagesPerRow, padding: padding, padValue: padValue, operation: "ImageGrid.grid")
     }
 
     /// Tiles pairs `input[i] | reconstruction[i]` (each pair 2·W wide, the two halves touching)
@@ -35,18 +38,24 @@ public enum ImageGrid {
     ///
     /// - Throws: ``ImageError/invalidShape(operation:shape:expected:)`` when the batches are not
     ///   `[N, C, H, W]` (C = 1 or 3) of the same shape; ``ImageError/invalidParameter(operation:_:)``.
-    public static func pairs(inputs: Tensor, reconstructions: Tensor, pairsPerRow: Int = 4, padding: Int = 2,
-                             padValue: UInt8 = 0, range: PixelRange = .minusOneToOne) throws(ImageError) -> PixelImage {
+    public static func pairs(
+        inputs: Tensor, reconstructions: Tensor, pairsPerRow: Int = 4, padding: Int = 2,
+        padValue: UInt8 = 0, range: PixelRange = .minusOneToOne
+    ) throws(ImageError) -> PixelImage {
         let operation = "ImageGrid.pairs"
         guard inputs.shape == reconstructions.shape else {
-            throw .invalidShape(operation: operation, shape: reconstructions.shape,
-                                expected: "reconstructions of the inputs' shape \(inputs.shape)")
+            throw .invalidShape(
+                operation: operation, shape: reconstructions.shape,
+                expected: "reconstructions of the inputs' shape \(inputs.shape)")
         }
         let left = try Tiles(inputs, operation: operation, range: range)
         let right = try Tiles(reconstructions, operation: operation, range: range)
-        let joined = zip(left.images, right.images).map { sideBySide($0, $1, width: left.width, height: left.height, format: left.format) }
-        return try compose(joined, tileWidth: 2 * left.width, tileHeight: left.height, format: left.format,
-                           perRow: pairsPerRow, padding: padding, padValue: padValue, operation: operation)
+        let joined = zip(left.images, right.images).map {
+            sideBySide($0, $1, width: left.width, height: left.height, format: left.format)
+        }
+        return try compose(
+            joined, tileWidth: 2 * left.width, tileHeight: left.height, format: left.format,
+            perRow: pairsPerRow, padding: padding, padValue: padValue, operation: operation)
     }
 
     /// One image `[C, H, W]` (C = 1 or 3) as pixels, without padding.
@@ -61,13 +70,17 @@ public enum ImageGrid {
 
     /// One pair `input | reconstruction`, each `[C, H, W]` of the same shape, as an H × 2W image.
     /// - Throws: ``ImageError/invalidShape(operation:shape:expected:)`` for other shapes.
-    public static func pair(input: Tensor, reconstruction: Tensor, range: PixelRange = .minusOneToOne) throws(ImageError) -> PixelImage {
+    public static func pair(input: Tensor, reconstruction: Tensor, range: PixelRange = .minusOneToOne) throws(ImageError)
+        -> PixelImage
+    {
         guard input.rank == 3, input.shape == reconstruction.shape else {
-            throw .invalidShape(operation: "ImageGrid.pair", shape: reconstruction.shape,
-                                expected: "two [C, H, W] tensors (C = 1 or 3) of the same shape, the input being \(input.shape)")
+            throw .invalidShape(
+                operation: "ImageGrid.pair", shape: reconstruction.shape,
+                expected: "two [C, H, W] tensors (C = 1 or 3) of the same shape, the input being \(input.shape)")
         }
-        return try pairs(inputs: input.reshaped([1] + input.shape), reconstructions: reconstruction.reshaped([1] + reconstruction.shape),
-                         pairsPerRow: 1, padding: 0, range: range)
+        return try pairs(
+            inputs: input.reshaped([1] + input.shape), reconstructions: reconstruction.reshaped([1] + reconstruction.shape),
+            pairsPerRow: 1, padding: 0, range: range)
     }
 
     // MARK: - Private
@@ -106,14 +119,16 @@ public enum ImageGrid {
         static func byte(_ value: Float, range: PixelRange) -> UInt8 {
             let unit = range == .minusOneToOne ? (value + 1) * 0.5 : value
             let scaled = unit * 255 + 0.5
-            guard scaled >= 0 else { return 0 }   // also NaN
+            guard scaled >= 0 else { return 0 }  // also NaN
             return scaled >= 255 ? 255 : UInt8(scaled)
         }
     }
 
     /// Two tiles of the same size joined left | right.
-    private static func sideBySide(_ left: [UInt8], _ right: [UInt8], width: Int, height: Int,
-                                   format: PixelImage.Format) -> [UInt8] {
+    private static func sideBySide(
+        _ left: [UInt8], _ right: [UInt8], width: Int, height: Int,
+        format: PixelImage.Format
+    ) -> [UInt8] {
         let stride = width * format.channels
         var out: [UInt8] = []
         out.reserveCapacity(2 * left.count)
@@ -125,8 +140,10 @@ public enum ImageGrid {
     }
 
     /// Lays out equally sized tiles row by row with padding.
-    private static func compose(_ tiles: [[UInt8]], tileWidth: Int, tileHeight: Int, format: PixelImage.Format,
-                                perRow: Int, padding: Int, padValue: UInt8, operation: String) throws(ImageError) -> PixelImage {
+    private static func compose(
+        _ tiles: [[UInt8]], tileWidth: Int, tileHeight: Int, format: PixelImage.Format,
+        perRow: Int, padding: Int, padValue: UInt8, operation: String
+    ) throws(ImageError) -> PixelImage {
         guard perRow >= 1 else { throw .invalidParameter(operation: operation, "\(perRow) images per row; at least 1 is needed") }
         guard padding >= 0 else { throw .invalidParameter(operation: operation, "padding \(padding) is negative") }
         let columns = min(perRow, tiles.count)
@@ -141,7 +158,8 @@ public enum ImageGrid {
             let left = (index % columns) * (tileWidth + padding) + padding
             for y in 0..<tileHeight {
                 let destination = ((top + y) * width + left) * channels
-                pixels.replaceSubrange(destination..<(destination + tileStride), with: tile[(y * tileStride)..<((y + 1) * tileStride)])
+                pixels.replaceSubrange(
+                    destination..<(destination + tileStride), with: tile[(y * tileStride)..<((y + 1) * tileStride)])
             }
         }
         return try PixelImage(width: width, height: height, format: format, pixels: pixels)

@@ -66,13 +66,15 @@ enum PNGChunks {
             }
             let type = String(decoding: typeBytes, as: UTF8.self)
             guard length <= bytes.count - offset - 12 else {
-                throw .invalidPNG("chunk \(index) '\(type)' declares \(length) bytes but only \(bytes.count - offset - 12) remain")
+                throw .invalidPNG(
+                    "chunk \(index) '\(type)' declares \(length) bytes but only \(bytes.count - offset - 12) remain")
             }
             let data = bytes[(offset + 8)..<(offset + 8 + length)]
             let stored = bigEndian(bytes[...], at: offset + 8 + length)
             let computed = crc(type: typeBytes, data: data)
             guard stored == computed else {
-                throw .invalidPNG("chunk \(index) '\(type)' has CRC 0x\(String(stored, radix: 16)), computed 0x\(String(computed, radix: 16))")
+                throw .invalidPNG(
+                    "chunk \(index) '\(type)' has CRC 0x\(String(stored, radix: 16)), computed 0x\(String(computed, radix: 16))")
             }
             chunks.append(Chunk(type: type, data: data, offset: offset))
             offset += 12 + length

@@ -13,8 +13,10 @@ enum PNGFilters {
 
     /// The prediction of byte `i` of a row under `filter`.
     @inline(__always)
-    static func prediction(_ filter: UInt8, row: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
-                           at i: Int, bpp: Int) -> UInt8 {
+    static func prediction(
+        _ filter: UInt8, row: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
+        at i: Int, bpp: Int
+    ) -> UInt8 {
         let left = i >= bpp ? row[i - bpp] : 0
         let above = previous[i]
         let upperLeft = i >= bpp ? previous[i - bpp] : 0
@@ -28,14 +30,18 @@ enum PNGFilters {
     }
 
     /// `row` filtered with `filter` (the filter-type byte is not included).
-    static func filter(_ row: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
-                       filter: UInt8, bpp: Int) -> [UInt8] {
+    static func filter(
+        _ row: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
+        filter: UInt8, bpp: Int
+    ) -> [UInt8] {
         (0..<row.count).map { row[$0] &- prediction(filter, row: row, previous: previous, at: $0, bpp: bpp) }
     }
 
     /// Reverses `filter` in place on `row`.
-    static func unfilter(_ row: UnsafeMutableBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
-                         filter: UInt8, bpp: Int) {
+    static func unfilter(
+        _ row: UnsafeMutableBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
+        filter: UInt8, bpp: Int
+    ) {
         for i in 0..<row.count {
             row[i] = row[i] &+ prediction(filter, row: UnsafeBufferPointer(row), previous: previous, at: i, bpp: bpp)
         }

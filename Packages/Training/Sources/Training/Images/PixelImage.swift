@@ -59,8 +59,9 @@ public struct PixelImage: Equatable, Sendable {
 
     /// The value of `channel` at column `x`, row `y` (both zero-based; traps when out of range).
     public subscript(x: Int, y: Int, channel: Int = 0) -> UInt8 {
-        precondition((0..<width).contains(x) && (0..<height).contains(y) && (0..<format.channels).contains(channel),
-                     "pixel (\(x), \(y), channel \(channel)) outside a \(width)×\(height) \(format) image")
+        precondition(
+            (0..<width).contains(x) && (0..<height).contains(y) && (0..<format.channels).contains(channel),
+            "pixel (\(x), \(y), channel \(channel)) outside a \(width)×\(height) \(format) image")
         return pixels[(y * width + x) * format.channels + channel]
     }
 }

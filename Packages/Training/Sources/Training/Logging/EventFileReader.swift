@@ -48,7 +48,8 @@ public enum EventFileReader {
             do {
                 events.append(try TensorBoardEvent.decode(payload))
             } catch {
-                throw EventFileError(file: path, record: index, .malformedEvent("\(error.reason) (at byte \(error.offset) of the payload)"))
+                throw EventFileError(
+                    file: path, record: index, .malformedEvent("\(error.reason) (at byte \(error.offset) of the payload)"))
             }
         }
         guard case .fileVersion(TensorBoardEvent.fileVersion)? = events.first?.content else {
@@ -64,7 +65,8 @@ public enum EventFileReader {
     public static func eventFiles(in directory: String) throws(EventFileError) -> [String] {
         guard let stream = opendir(directory) else {
             let code = errno
-            throw EventFileError(file: directory, .io(operation: "open directory", errno: code, message: String(cString: strerror(code))))
+            throw EventFileError(
+                file: directory, .io(operation: "open directory", errno: code, message: String(cString: strerror(code))))
         }
         defer { closedir(stream) }
         var names: [String] = []
@@ -93,7 +95,8 @@ public enum EventFileReader {
                 for value in values {
                     switch value.kind {
                     case .scalar(let number):
-                        run.scalars[value.tag, default: []].append(.init(step: event.step, wallTime: event.wallTime, value: number))
+                        run.scalars[value.tag, default: []].append(
+                            .init(step: event.step, wallTime: event.wallTime, value: number))
                     case .image(let image):
                         run.images[value.tag, default: []].append(.init(step: event.step, wallTime: event.wallTime, image: image))
                     case .other:

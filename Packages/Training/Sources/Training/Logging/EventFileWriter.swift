@@ -57,7 +57,8 @@ public final class EventFileWriter: SummaryWriter {
             if descriptor >= 0 { break }
             let code = errno
             guard code == EEXIST, attempt < 1000 else {
-                throw EventFileError(file: candidate, .io(operation: "create", errno: code, message: String(cString: strerror(code))))
+                throw EventFileError(
+                    file: candidate, .io(operation: "create", errno: code, message: String(cString: strerror(code))))
             }
             attempt += 1
             candidate = "\(base).\(attempt)"
@@ -79,16 +80,20 @@ public final class EventFileWriter: SummaryWriter {
     /// Logs `value` as a `simple_value` summary.
     /// - Throws: ``EventFileError`` when writing fails, ``SummaryWriterError/closed(_:)`` after ``close()``.
     public func scalar(tag: String, value: Float, step: Int) throws {
-        try append(TensorBoardEvent(wallTime: Self.now(), step: Int64(step),
-                                    content: .summary([SummaryValue(tag: tag, kind: .scalar(value))])), writeNow: false)
+        try append(
+            TensorBoardEvent(
+                wallTime: Self.now(), step: Int64(step),
+                content: .summary([SummaryValue(tag: tag, kind: .scalar(value))])), writeNow: false)
     }
 
     /// Logs an image summary with the PNG's size and colorspace.
     /// - Throws: ``EventFileError`` when writing fails, ``SummaryWriterError/closed(_:)`` after ``close()``.
     public func image(tag: String, png: EncodedPNG, step: Int) throws {
         let image = SummaryImage(height: png.height, width: png.width, colorspace: png.format.channels, encodedImage: png.bytes)
-        try append(TensorBoardEvent(wallTime: Self.now(), step: Int64(step),
-                                    content: .summary([SummaryValue(tag: tag, kind: .image(image))])), writeNow: true)
+        try append(
+            TensorBoardEvent(
+                wallTime: Self.now(), step: Int64(step),
+                content: .summary([SummaryValue(tag: tag, kind: .image(image))])), writeNow: true)
     }
 
     /// Writes pending records to the file.

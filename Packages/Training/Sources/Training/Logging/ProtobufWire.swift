@@ -93,8 +93,9 @@ struct ProtobufReader {
             let lengthOffset = index
             let length = try varint()
             guard length <= UInt64(bytes.endIndex - index) else {
-                throw ProtobufError(offset: lengthOffset - bytes.startIndex,
-                                    reason: "field \(field) declares \(length) bytes but \(bytes.endIndex - index) remain")
+                throw ProtobufError(
+                    offset: lengthOffset - bytes.startIndex,
+                    reason: "field \(field) declares \(length) bytes but \(bytes.endIndex - index) remain")
             }
             let value = bytes[index..<(index + Int(length))]
             index += Int(length)
@@ -103,7 +104,8 @@ struct ProtobufReader {
             let raw = try fixed(4)
             return (field, .fixed32(raw.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }))
         case let wireType:
-            throw ProtobufError(offset: keyOffset - bytes.startIndex, reason: "unsupported wire type \(wireType) in field \(field)")
+            throw ProtobufError(
+                offset: keyOffset - bytes.startIndex, reason: "unsupported wire type \(wireType) in field \(field)")
         }
     }
 

@@ -31,7 +31,8 @@ enum TFRecord {
             let storedLengthCRC = littleEndian32(bytes, at: offset + 8)
             let computedLengthCRC = CRC32C.masked(CRC32C.checksum(Array(lengthBytes)))
             guard storedLengthCRC == computedLengthCRC else {
-                throw EventFileError(file: file, record: index, .lengthChecksumMismatch(stored: storedLengthCRC, computed: computedLengthCRC))
+                throw EventFileError(
+                    file: file, record: index, .lengthChecksumMismatch(stored: storedLengthCRC, computed: computedLengthCRC))
             }
             let length = lengthBytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
             guard remaining >= 16, length <= UInt64(remaining - 16) else {
@@ -42,7 +43,8 @@ enum TFRecord {
             let storedPayloadCRC = littleEndian32(bytes, at: offset + 12 + Int(length))
             let computedPayloadCRC = CRC32C.masked(payload.withUnsafeBytes { CRC32C.checksum($0) })
             guard storedPayloadCRC == computedPayloadCRC else {
-                throw EventFileError(file: file, record: index, .payloadChecksumMismatch(stored: storedPayloadCRC, computed: computedPayloadCRC))
+                throw EventFileError(
+                    file: file, record: index, .payloadChecksumMismatch(stored: storedPayloadCRC, computed: computedPayloadCRC))
             }
             payloads.append(payload)
             offset += 16 + Int(length)

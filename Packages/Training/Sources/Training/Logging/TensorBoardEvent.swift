@@ -133,7 +133,7 @@ extension TensorBoardEvent {
             case (3, .lengthDelimited(let text)): event.content = .fileVersion(String(decoding: text, as: UTF8.self))
             case (5, .lengthDelimited(let summary)): event.content = .summary(try decodeSummary(summary))
             case (1...3, _), (5, _): throw ProtobufError(offset: 0, reason: "Event field \(field) has the wrong wire type")
-            case (4, _), (6...9, _): event.content = .other   // graph_def, log_message, session_log, …
+            case (4, _), (6...9, _): event.content = .other  // graph_def, log_message, session_log, …
             default: continue
             }
         }
@@ -161,8 +161,9 @@ extension TensorBoardEvent {
             case (1, .lengthDelimited(let text)): result.tag = String(decoding: text, as: UTF8.self)
             case (2, .fixed32(let bits)): result.kind = .scalar(Float(bitPattern: bits))
             case (4, .lengthDelimited(let image)): result.kind = .image(try decodeImage(image))
-            case (1, _), (2, _), (4, _): throw ProtobufError(offset: 0, reason: "Summary.Value field \(field) has the wrong wire type")
-            case (3, _), (5, _), (6, _), (8, _): result.kind = .other   // histograms, audio, tensors
+            case (1, _), (2, _), (4, _):
+                throw ProtobufError(offset: 0, reason: "Summary.Value field \(field) has the wrong wire type")
+            case (3, _), (5, _), (6, _), (8, _): result.kind = .other  // histograms, audio, tensors
             default: continue
             }
         }

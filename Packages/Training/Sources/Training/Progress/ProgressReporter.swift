@@ -54,8 +54,10 @@ public final class ProgressReporter {
 
     /// A reporter on standard output: ``Style/live(refresh:)`` when it is a terminal, else
     /// ``Style/periodic(interval:)``.
-    public static func standardOutput(liveRefresh: Duration = .milliseconds(250),
-                                      periodicInterval: Duration = .seconds(30)) -> ProgressReporter {
+    public static func standardOutput(
+        liveRefresh: Duration = .milliseconds(250),
+        periodicInterval: Duration = .seconds(30)
+    ) -> ProgressReporter {
         let style: Style = isatty(STDOUT_FILENO) == 1 ? .live(refresh: liveRefresh) : .periodic(interval: periodicInterval)
         return ProgressReporter(style: style, output: writeToStandardOutput)
     }
@@ -101,9 +103,11 @@ public final class ProgressReporter {
             output("\n")
             lineIsOpen = false
         }
-        output("\(epochLabel(summary.epoch)) done: train loss \(Self.fixed(summary.meanTrainingLoss, 2))/example, "
-               + "test loss \(Self.fixed(Double(summary.testLoss), 2)), \(Self.fixed(summary.trainingSeconds, 1)) s "
-               + "(\(Self.fixed(summary.samplesPerSecond, 0)) examples/s) + \(Self.fixed(summary.evaluationSeconds, 1)) s evaluation\n")
+        output(
+            "\(epochLabel(summary.epoch)) done: train loss \(Self.fixed(summary.meanTrainingLoss, 2))/example, "
+                + "test loss \(Self.fixed(Double(summary.testLoss), 2)), \(Self.fixed(summary.trainingSeconds, 1)) s "
+                + "(\(Self.fixed(summary.samplesPerSecond, 0)) examples/s) + \(Self.fixed(summary.evaluationSeconds, 1)) s evaluation\n"
+        )
     }
 
     /// Training ended after the epochs of `summaries`: prints totals and the test loss curve.
@@ -118,8 +122,9 @@ public final class ProgressReporter {
         let training = summaries.reduce(0) { $0 + $1.trainingSeconds }
         let total = summaries.reduce(0) { $0 + $1.trainingSeconds + $1.evaluationSeconds }
         let range = first.epoch == last.epoch ? "epoch \(first.epoch + 1)" : "epochs \(first.epoch + 1)–\(last.epoch + 1)"
-        output("trained \(range): \(steps) steps, \(samples) examples in \(Self.clock(total)) "
-               + "(\(Self.fixed(training > 0 ? Double(samples) / training : 0, 0)) examples/s while training)\n")
+        output(
+            "trained \(range): \(steps) steps, \(samples) examples in \(Self.clock(total)) "
+                + "(\(Self.fixed(training > 0 ? Double(samples) / training : 0, 0)) examples/s while training)\n")
         let curve = summaries.map { "\($0.epoch + 1): \(Self.fixed(Double($0.testLoss), 2))" }.joined(separator: ", ")
         let best = summaries.min { $0.testLoss < $1.testLoss }!
         output("test loss by epoch: \(curve); best \(Self.fixed(Double(best.testLoss), 2)) after epoch \(best.epoch + 1)\n")

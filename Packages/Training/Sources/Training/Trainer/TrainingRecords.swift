@@ -34,8 +34,10 @@ public struct EpochSummary: Sendable, Hashable {
     /// Wall time of the evaluation, images and checkpoint, in seconds.
     public var evaluationSeconds: Double
 
-    public init(epoch: Int, steps: Int, samples: Int, meanTrainingLoss: Double, testLoss: Float,
-                trainingSeconds: Double, evaluationSeconds: Double) {
+    public init(
+        epoch: Int, steps: Int, samples: Int, meanTrainingLoss: Double, testLoss: Float,
+        trainingSeconds: Double, evaluationSeconds: Double
+    ) {
         self.epoch = epoch
         self.steps = steps
         self.samples = samples

@@ -7,11 +7,13 @@ extension VAETrainer {
     /// The trainer's current state as a checkpoint (tensors shared with the model copy-on-write;
     /// nothing is moved or changed).
     public func checkpoint() -> TrainingCheckpoint {
-        TrainingCheckpoint(info: TrainingCheckpoint.Info(configuration: model.configuration, completedEpochs: completedEpochs,
-                                                         globalStep: globalStep, seed: options.seed,
-                                                         generator: generator.snapshot, batchSize: options.batchSize,
-                                                         evaluationSampling: options.evaluationSampling),
-                           modelState: model.stateDict(), optimizerState: optimizer.state())
+        TrainingCheckpoint(
+            info: TrainingCheckpoint.Info(
+                configuration: model.configuration, completedEpochs: completedEpochs,
+                globalStep: globalStep, seed: options.seed,
+                generator: generator.snapshot, batchSize: options.batchSize,
+                evaluationSampling: options.evaluationSampling),
+            modelState: model.stateDict(), optimizerState: optimizer.state())
     }
 
     /// Writes ``checkpoint()`` to `path` atomically (see ``TrainingCheckpoint/write(to:)``). The model

@@ -10,8 +10,9 @@ extension VAETrainer {
         if pairs > 0 {
             let images = try reconstructTestExamples(count: pairs)
             for index in 0..<pairs {
-                let pair = try ImageGrid.pair(input: images.inputs.selected(axis: 0, index: index),
-                                              reconstruction: images.reconstructions.selected(axis: 0, index: index))
+                let pair = try ImageGrid.pair(
+                    input: images.inputs.selected(axis: 0, index: index),
+                    reconstruction: images.reconstructions.selected(axis: 0, index: index))
                 try writer.image(tag: "test/\(index)", pixels: pair, step: epoch)
             }
             comparison = images
@@ -19,8 +20,9 @@ extension VAETrainer {
         guard options.logsImageGrids else { return }
         var grids: [(tag: String, file: String, image: PixelImage)] = []
         if let comparison {
-            let grid = try ImageGrid.pairs(inputs: comparison.inputs, reconstructions: comparison.reconstructions,
-                                           pairsPerRow: 5)
+            let grid = try ImageGrid.pairs(
+                inputs: comparison.inputs, reconstructions: comparison.reconstructions,
+                pairsPerRow: 5)
             grids.append(("images/reconstructions", "reconstructions", grid))
         }
         let samples = try priorSamples(count: options.priorSamples)
@@ -29,7 +31,8 @@ extension VAETrainer {
             let png = try PNGEncoder.encode(grid.image)
             try writer.image(tag: grid.tag, png: png, step: epoch)
             if let directory = options.outputDirectory {
-                try FileWriting.writeAtomically(png.bytes, to: CheckpointFiles.imagePath(in: directory, name: grid.file, epoch: epoch))
+                try FileWriting.writeAtomically(
+                    png.bytes, to: CheckpointFiles.imagePath(in: directory, name: grid.file, epoch: epoch))
             }
         }
     }

@@ -64,9 +64,11 @@ public final class VAETrainer {
     /// - Throws: ``TrainingError/invalidOption(name:value:requirement:)``,
     ///   ``TrainingError/emptyDataset(role:)``, ``TrainingError/inputShapeMismatch(role:found:model:)``
     ///   (the first example of each set is read to check its shape), or what reading it throws.
-    public init(model: any VariationalAutoencoder, trainingSet: any Dataset, testSet: any Dataset,
-                options: VAETrainerOptions = VAETrainerOptions(), generator: RandomGenerator = .default,
-                writer: any SummaryWriter, progress: ProgressReporter? = nil) throws {
+    public init(
+        model: any VariationalAutoencoder, trainingSet: any Dataset, testSet: any Dataset,
+        options: VAETrainerOptions = VAETrainerOptions(), generator: RandomGenerator = .default,
+        writer: any SummaryWriter, progress: ProgressReporter? = nil
+    ) throws {
         try options.validate()
         self.model = model
         self.device = model.device
@@ -97,9 +99,12 @@ public final class VAETrainer {
     ///   `OptimizerError`, ``CheckpointError`` or the writer's errors; the epoch in progress is lost.
     @discardableResult
     public func train(epochs: Int) throws -> [EpochSummary] {
-        guard epochs >= 0 else { throw TrainingError.invalidOption(name: "epochs", value: "\(epochs)", requirement: "must be ≥ 0") }
-        progress?.trainingStarted(firstEpoch: completedEpochs, epochs: epochs, stepsPerEpoch: stepsPerEpoch,
-                                  samplesPerEpoch: trainingSet.count)
+        guard epochs >= 0 else {
+            throw TrainingError.invalidOption(name: "epochs", value: "\(epochs)", requirement: "must be ≥ 0")
+        }
+        progress?.trainingStarted(
+            firstEpoch: completedEpochs, epochs: epochs, stepsPerEpoch: stepsPerEpoch,
+            samplesPerEpoch: trainingSet.count)
         var summaries: [EpochSummary] = []
         for _ in 0..<epochs {
             summaries.append(try trainEpoch())
@@ -141,10 +146,11 @@ public final class VAETrainer {
         }
         try writer.flush()
 
-        let summary = EpochSummary(epoch: epoch, steps: steps, samples: samples,
-                                   meanTrainingLoss: samples > 0 ? lossSum / Double(samples) : 0, testLoss: testLoss,
-                                   trainingSeconds: Self.seconds(trained - start),
-                                   evaluationSeconds: Self.seconds(clock.now - trained))
+        let summary = EpochSummary(
+            epoch: epoch, steps: steps, samples: samples,
+            meanTrainingLoss: samples > 0 ? lossSum / Double(samples) : 0, testLoss: testLoss,
+            trainingSeconds: Self.seconds(trained - start),
+            evaluationSeconds: Self.seconds(clock.now - trained))
         progress?.epochFinished(summary)
         return summary
     }
@@ -170,12 +176,14 @@ public final class VAETrainer {
                 terms.total.backward()
                 // Stop before the optimizer spreads a NaN into the parameters.
                 try AnomalyDetection.throwIfDetected()
-                return StepLosses(reconstruction: terms.reconstruction.item(), kl: terms.kl.item(),
-                                  total: terms.total.item(), samples: x.shape.first ?? 0)
+                return StepLosses(
+                    reconstruction: terms.reconstruction.item(), kl: terms.kl.item(),
+                    total: terms.total.item(), samples: x.shape.first ?? 0)
             }
             guard losses.total.isFinite else {
-                throw TrainingError.nonFiniteLoss(stage: stage, reconstruction: losses.reconstruction, kl: losses.kl,
-                                                  total: losses.total)
+                throw TrainingError.nonFiniteLoss(
+                    stage: stage, reconstruction: losses.reconstruction, kl: losses.kl,
+                    total: losses.total)
             }
             try optimizer.step()
             return losses
@@ -201,12 +209,13 @@ public final class VAETrainer {
             var total = 0.0
             while let batch = try batches.next() {
                 let x = try onModelDevice(batch.inputs, stage: "evaluation")
-                total += Double(try checked("evaluation") {
-                    try detectingAnomalies("evaluation") {
-                        let output = model.forward(x, sampling: options.evaluationSampling, generator: generator)
-                        return VAELoss.reconstruction(output.reconstruction, target: x).item()
-                    }
-                })
+                total += Double(
+                    try checked("evaluation") {
+                        try detectingAnomalies("evaluation") {
+                            let output = model.forward(x, sampling: options.evaluationSampling, generator: generator)
+                            return VAELoss.reconstruction(output.reconstruction, target: x).item()
+                        }
+                    })
             }
             return total
         }
@@ -220,7 +229,8 @@ public final class VAETrainer {
     ///   `1 ≤ count ≤` test set size; ``TrainingError``, `DataLoaderError`.
     public func reconstructTestExamples(count: Int) throws -> (inputs: Tensor, reconstructions: Tensor) {
         guard count >= 1 && count <= testSet.count else {
-            throw TrainingError.invalidOption(name: "count", value: "\(count)", requirement: "must be in 1...\(testSet.count) (the test set's size)")
+            throw TrainingError.invalidOption(
+                name: "count", value: "\(count)", requirement: "must be in 1...\(testSet.count) (the test set's size)")
         }
         let subset = try Subset(testSet, first: count)
         let inputs = try DataLoader(subset, batchSize: count, seed: options.seed).allBatches(epoch: 0)[0].inputs

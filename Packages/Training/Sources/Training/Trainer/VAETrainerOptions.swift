@@ -40,10 +40,12 @@ public struct VAETrainerOptions: Sendable, Hashable {
     /// module, before the optimizer applies the step. Slower (1.4–1.7× per step on the CPU); off by default.
     public var detectsAnomalies: Bool
 
-    public init(learningRate: Float = 1e-3, batchSize: Int = 128, seed: UInt64 = 0, workers: Int = 0,
-                shuffle: Bool = true, evaluationSampling: LatentSampling = .reparameterized,
-                comparisonImages: Int = 10, logsImageGrids: Bool = false, priorSamples: Int = 64,
-                outputDirectory: String? = nil, detectsAnomalies: Bool = false) {
+    public init(
+        learningRate: Float = 1e-3, batchSize: Int = 128, seed: UInt64 = 0, workers: Int = 0,
+        shuffle: Bool = true, evaluationSampling: LatentSampling = .reparameterized,
+        comparisonImages: Int = 10, logsImageGrids: Bool = false, priorSamples: Int = 64,
+        outputDirectory: String? = nil, detectsAnomalies: Bool = false
+    ) {
         self.learningRate = learningRate
         self.batchSize = batchSize
         self.seed = seed
@@ -71,7 +73,8 @@ public struct VAETrainerOptions: Sendable, Hashable {
             throw .invalidOption(name: "comparisonImages", value: "\(comparisonImages)", requirement: "must be ≥ 0")
         }
         guard priorSamples >= 1 || !logsImageGrids else {
-            throw .invalidOption(name: "priorSamples", value: "\(priorSamples)", requirement: "must be ≥ 1 when image grids are logged")
+            throw .invalidOption(
+                name: "priorSamples", value: "\(priorSamples)", requirement: "must be ≥ 1 when image grids are logged")
         }
         if let outputDirectory, outputDirectory.isEmpty {
             throw .invalidOption(name: "outputDirectory", value: "\"\"", requirement: "must be a directory path or nil")

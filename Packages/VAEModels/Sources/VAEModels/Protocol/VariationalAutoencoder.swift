@@ -56,16 +56,20 @@ extension VariationalAutoencoder {
     }
 
     /// Encodes, samples a latent code as `sampling` says, and decodes.
-    public func forward(_ input: Tensor, sampling: LatentSampling = .reparameterized,
-                        generator: RandomGenerator = .default) -> VAEOutput {
+    public func forward(
+        _ input: Tensor, sampling: LatentSampling = .reparameterized,
+        generator: RandomGenerator = .default
+    ) -> VAEOutput {
         let (mu, logSigma) = encode(input)
         let z = sampling == .mean ? mu : reparameterize(mu: mu, logSigma: logSigma, generator: generator)
         return VAEOutput(reconstruction: decode(z), mu: mu, logSigma: logSigma, z: z)
     }
 
     /// The reconstruction of `input` (``forward(_:sampling:generator:)`` without the latent parts).
-    public func reconstruct(_ input: Tensor, sampling: LatentSampling = .reparameterized,
-                            generator: RandomGenerator = .default) -> Tensor {
+    public func reconstruct(
+        _ input: Tensor, sampling: LatentSampling = .reparameterized,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         forward(input, sampling: sampling, generator: generator).reconstruction
     }
 
