@@ -31,7 +31,7 @@ public enum CUDABackend {
     /// cuBLAS, opened once per process unless `DEEPTRUST_CUDA_GEMM=kernel`.
     private static let blasLibrary: Result<CUBLASLibrary, LibraryLoadError> = {
         if environmentValue("DEEPTRUST_CUDA_GEMM") == "kernel" {
-            return .failure(LibraryLoadError("disabled by DEEPTRUST_CUDA_GEMM=kernel"))
+            return .failure(.disabled(setting: "DEEPTRUST_CUDA_GEMM=kernel"))
         }
         return Result { () throws(LibraryLoadError) in try CUBLASLibrary.load() }
     }()

@@ -42,6 +42,12 @@ import TensorCore
             Issue.record("loading a missing library succeeded")
         } catch {
             #expect(error.description.contains("libdeeptrust-missing-a.so or libdeeptrust-missing-b.so"))
+            guard case .libraryNotFound(let candidates, let messages) = error else {
+                Issue.record("expected .libraryNotFound, got \(error)")
+                return
+            }
+            #expect(candidates == ["libdeeptrust-missing-a.so", "libdeeptrust-missing-b.so"])
+            #expect(messages.count == 2, "one loader message per candidate: \(messages)")
         }
     }
 
@@ -51,6 +57,7 @@ import TensorCore
             _ = try CUDADriverLibrary.load(candidates: ["libm.so.6"])
             Issue.record("libm was accepted as a CUDA driver")
         } catch {
+            #expect(error == .symbolMissing(library: "libm.so.6", symbol: "cuInit"))
             #expect(error.description.contains("libm.so.6 has no symbol cuInit"))
             #expect(CUDAUnavailability.reason(error).hasPrefix("CUDA unavailable: "))
         }
@@ -63,5 +70,17 @@ import TensorCore
         } catch {
             #expect(error.description.contains("libdeeptrust-missing-cublas.so"))
         }
+    }
+
+    @Test func loadErrorsKeepTheirWording() {
+        #expect(
+            LibraryLoadError.libraryNotFound(candidates: ["a.so", "b.so"], messages: ["a.so: gone", "b.so: gone"])
+                .description == "cannot load a.so or b.so (a.so: gone; b.so: gone)")
+        #expect(
+            LibraryLoadError.symbolMissing(library: "libcuda.so.1", symbol: "cuInit").description
+                == "libcuda.so.1 has no symbol cuInit (the library is too old or not the real one)")
+        #expect(
+            LibraryLoadError.disabled(setting: "DEEPTRUST_CUDA_GEMM=kernel").description
+                == "disabled by DEEPTRUST_CUDA_GEMM=kernel")
     }
 }

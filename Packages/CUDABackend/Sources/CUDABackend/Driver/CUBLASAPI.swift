@@ -53,7 +53,8 @@ public final class CUBLASLibrary: CUBLASAPI, @unchecked Sendable {
 
     /// Opens cuBLAS; `DEEPTRUST_CUBLAS` (a path or file name) is tried first when set.
     ///
-    /// - Throws: ``LibraryLoadError`` when no candidate loads or a symbol is missing.
+    /// - Throws: ``LibraryLoadError/libraryNotFound(candidates:messages:)`` when no candidate loads,
+    ///   ``LibraryLoadError/symbolMissing(library:symbol:)`` when the library lacks a function.
     public static func load(candidates: [String] = ["libcublas.so.13", "libcublas.so.12", "libcublas.so"])
         throws(LibraryLoadError) -> CUBLASLibrary
     {

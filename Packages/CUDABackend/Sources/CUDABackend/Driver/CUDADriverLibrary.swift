@@ -48,7 +48,8 @@ public final class CUDADriverLibrary: CUDADriverAPI, @unchecked Sendable {
 
     /// Opens the driver library (`libcuda.so.1`, then `libcuda.so`) and resolves every function.
     ///
-    /// - Throws: ``LibraryLoadError`` when no candidate loads or a symbol is missing.
+    /// - Throws: ``LibraryLoadError/libraryNotFound(candidates:messages:)`` when no candidate loads,
+    ///   ``LibraryLoadError/symbolMissing(library:symbol:)`` when the library lacks a function.
     public static func load(candidates: [String] = ["libcuda.so.1", "libcuda.so"]) throws(LibraryLoadError)
         -> CUDADriverLibrary
     {

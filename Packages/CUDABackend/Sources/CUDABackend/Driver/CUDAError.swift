@@ -1,5 +1,12 @@
 /// A failed CUDA driver or cuBLAS call: the function, its status code and the library's own
 /// description, plus details such as the PTX loader's log.
+///
+/// A struct rather than an enum of statuses: the code is a `CUresult` or `cublasStatus_t` from an
+/// open set that grows with every driver release, so the error records the number and the name and
+/// message the library gives for it. ``CUDAStatus`` names the codes the backend treats specially;
+/// compare ``code`` with those. The ``description`` names the call, e.g.
+/// `cuModuleLoadDataEx failed: CUDA_ERROR_UNSUPPORTED_PTX_VERSION (222): the provided PTX was
+/// compiled with an unsupported toolchain.`.
 public struct CUDAError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The library function that failed, e.g. `"cuModuleLoadDataEx"`.
     public var call: String
