@@ -30,8 +30,8 @@ public struct VAEOutput: Sendable {
 ///
 /// ```swift
 /// let model = try VAEConfiguration(architecture: .cnn, bottleneck: 16).makeModel()
-/// let out = model.forward(batch)                 // batch: [N, 1, 32, 32] in [-1, 1]
-/// let loss = VAELoss.total(out, target: batch)   // sum of squared errors + KL
+/// let out = model.forward(batch)                       // batch: [N, 1, 32, 32] in [-1, 1]
+/// let loss = VAELoss.terms(out, target: batch).total   // sum of squared errors + KL, a scalar tensor
 /// ```
 public protocol VariationalAutoencoder: Layer {
     /// Architecture, input shape and bottleneck this model was built with.
