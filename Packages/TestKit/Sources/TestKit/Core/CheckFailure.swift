@@ -6,6 +6,11 @@ import TensorCore
 /// `model.batchIndependence: masking sample 2's output did not zero its input gradient
 /// [sample 2, input shape [4, 8]] (max |grad| = 0.031, limit 0)`.
 /// The structured fields let tests (and tools such as `dlcheck`) name the culprit precisely.
+///
+/// A struct rather than an enum: every check family (model, dataset, loss, trainer, and checks
+/// users write) fails in its own words, so the kind of failure is the ``check`` name and the
+/// ``message``, while the parts tools act on — the ``location`` and the ``deviation`` — have the
+/// same shape for all of them.
 public struct CheckFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// Name of the failing check (filled in by ``Check/run(on:)``), e.g. `"model.allParametersUpdated"`.
     public var check: String
@@ -91,8 +96,8 @@ public struct CheckLocation: Sendable, Equatable, CustomStringConvertible {
     /// A location with the fields that apply; the others stay `nil` and are not printed.
     public init(
         split: String? = nil, sample: Int? = nil, parameter: String? = nil, element: [Int]? = nil,
-        shape: [Int]? = nil, device: Device? = nil, tag: String? = nil, step: Int? = nil,
-        detail: String? = nil
+        shape: [Int]? = nil, tag: String? = nil, step: Int? = nil, detail: String? = nil,
+        device: Device? = nil
     ) {
         self.split = split; self.sample = sample; self.parameter = parameter; self.element = element
         self.shape = shape; self.device = device; self.tag = tag; self.step = step; self.detail = detail
@@ -117,8 +122,8 @@ public struct CheckLocation: Sendable, Equatable, CustomStringConvertible {
         CheckLocation(
             split: other.split ?? split, sample: other.sample ?? sample,
             parameter: other.parameter ?? parameter, element: other.element ?? element,
-            shape: other.shape ?? shape, device: other.device ?? device, tag: other.tag ?? tag,
-            step: other.step ?? step, detail: other.detail ?? detail)
+            shape: other.shape ?? shape, tag: other.tag ?? tag, step: other.step ?? step,
+            detail: other.detail ?? detail, device: other.device ?? device)
     }
 }
 

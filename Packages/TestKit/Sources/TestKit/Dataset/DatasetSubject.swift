@@ -4,11 +4,12 @@ import TensorCore
 /// A dataset under test: its splits, what each split promises, and how the checks read it.
 ///
 /// ```swift
+/// let train = try MNIST(split: .train)
 /// let digits = DatasetSubject(name: "MNIST", splits: [
-///     DatasetSplit("train", MNIST(split: .train), expecting: SplitExpectation(
+///     DatasetSplit("train", train, expecting: SplitExpectation(
 ///         sampleShape: [1, 32, 32], valueRange: -1...1, augmented: true, classes: 10),
-///         unaugmented: MNIST(split: .train, augment: false)),
-///     DatasetSplit("test", MNIST(split: .test), expecting: SplitExpectation(
+///         unaugmented: train.withTransform(ImagePipeline.reference(augment: false))),
+///     DatasetSplit("test", try MNIST(split: .test), expecting: SplitExpectation(
 ///         sampleShape: [1, 32, 32], valueRange: -1...1, augmented: false, classes: 10)),
 /// ])
 /// @Test(arguments: DatasetCheck.allCases, ["train", "test"])

@@ -48,9 +48,9 @@ public struct LoggedEvent: Hashable, Sendable, CustomStringConvertible {
 /// small batch must get.
 ///
 /// ```swift
+/// // 4 samples, batch 4: one step per epoch, so the global step of epoch `epoch` is `epoch`.
 /// let subject = TrainerSubject(name: "VAE trainer", expectedEpochEvents: { epoch in
-///     (0..<1).flatMap { step in ["train/recon_loss", "train/kl_div_loss", "train/loss"].map {
-///         LoggedEvent(tag: $0, step: step) } } + [LoggedEvent(tag: "test/loss", step: epoch)]
+///     ["train/recon_loss", "train/kl_div_loss", "train/loss", "test/loss"].map { LoggedEvent(tag: $0, step: epoch) }
 /// }, overfit: OverfitExpectation(steps: 500, maximumLoss: 30)) { seed in
 ///     try MyTrainerHarness(seed: seed, samples: 4, batchSize: 4)
 /// }
