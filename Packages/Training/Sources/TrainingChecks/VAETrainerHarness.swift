@@ -13,7 +13,10 @@ import VAEModels
 /// (epoch 0), and the trainer evaluates on those same examples, so ``TrainerCheck/overfitOneBatch``
 /// is the reference's overfit test. Epochs train on the whole dataset.
 public final class VAETrainerHarness: TrainerHarness {
+    /// The trainer under test: a fresh model of the configuration on the device, ``LatentSampling/mean``
+    /// evaluation on the first `batchSize` examples.
     public let trainer: VAETrainer
+    /// Everything the trainer logged, in order (``trainEpoch()`` reports the events it adds).
     public let writer = RecordingWriter()
     private let batch: Tensor
 

@@ -38,6 +38,7 @@ public struct VAETrainArguments: Sendable, Hashable {
     /// Stop at the first operation producing NaN or infinity, naming it (`--detect-anomaly`; slow).
     public var detectAnomalies = false
 
+    /// The arguments of `vae-train <architecture>` with every flag at its default (listed on the properties).
     public init(architecture: VAEConfiguration.Architecture) {
         self.architecture = architecture
     }

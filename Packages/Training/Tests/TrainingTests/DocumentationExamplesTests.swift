@@ -85,6 +85,22 @@ func resumeVAE(
         #expect(writer.scalars(tag: "test/loss").map(\.step) == [0])
         #expect(writer.images(tag: "test/0").map(\.step) == [0])
     }
+
+    /// The example of ``RecordingWriter``'s doc comment, with `options:` added so that the epoch has
+    /// several steps (10 examples, batch 4: 3 steps).
+    @Test func recordingWriterDocComment() throws {
+        let generator = RandomGenerator(seed: 7)
+        let model = try Self.configuration.makeModel(generator: generator)
+        let (train, test): (any Dataset, any Dataset) = (TrainerFixture.trainingSet, TrainerFixture.testSet)
+        let options = VAETrainerOptions(batchSize: 4)
+        let writer = RecordingWriter()
+        let trainer = try VAETrainer(
+            model: model, trainingSet: train, testSet: test, options: options, generator: generator, writer: writer)
+        try trainer.train(epochs: 1)
+        #expect(writer.scalars(tag: "train/loss").map(\.step) == Array(0..<trainer.stepsPerEpoch))  // global steps
+        #expect(writer.scalars(tag: "test/loss").map(\.step) == [0])  // the epoch
+        #expect(trainer.stepsPerEpoch == 3)
+    }
 }
 
 // MARK: - TestKit's trainer suite on VAETrainer (TestKit.docc/AdoptingTheSuites.md)

@@ -36,10 +36,13 @@ public struct TrainingCheckpoint: Sendable {
         public var seed: UInt64
         /// The noise generator's seed and stream offsets.
         public var generator: RandomGeneratorState
-        /// Settings of the run, kept for reference.
+        /// The run's batch size, kept for reference (loading does not change the trainer's).
         public var batchSize: Int
+        /// The run's ``VAETrainerOptions/evaluationSampling``, kept for reference (loading does not
+        /// change the trainer's).
         public var evaluationSampling: LatentSampling
 
+        /// The training state of a checkpoint; the parameters set the properties of the same names.
         public init(
             configuration: VAEConfiguration, completedEpochs: Int, globalStep: Int, seed: UInt64,
             generator: RandomGeneratorState, batchSize: Int, evaluationSampling: LatentSampling
@@ -54,12 +57,17 @@ public struct TrainingCheckpoint: Sendable {
         }
     }
 
+    /// The training state, stored in the file's metadata.
     public var info: Info
     /// The model's state dict.
     public var modelState: [String: Tensor]
     /// The optimizer's state (tensors, step count, hyperparameters).
     public var optimizerState: OptimizerState
 
+    /// A checkpoint of `info`, the model's state dict `modelState` (keys as `Module.stateDict()`
+    /// names them, e.g. `encoder.1.weight`, without the `model.` prefix of the file) and the
+    /// optimizer's `optimizerState`. Tensors may live on any device; nothing is copied until
+    /// ``write(to:)``. ``VAETrainer/checkpoint()`` makes the checkpoint of a trainer.
     public init(info: Info, modelState: [String: Tensor], optimizerState: OptimizerState) {
         self.info = info
         self.modelState = modelState

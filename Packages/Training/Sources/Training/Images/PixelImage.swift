@@ -2,9 +2,13 @@
 public struct PixelImage: Equatable, Sendable {
     /// Channel layout; the raw value is the channel count, which is also TensorBoard's colorspace code.
     public enum Format: Int, Equatable, Sendable {
+        /// One channel: gray level (0 black, 255 white).
         case gray = 1
+        /// Two channels: gray level, then alpha (0 transparent, 255 opaque).
         case grayAlpha = 2
+        /// Three channels: red, green, blue.
         case rgb = 3
+        /// Four channels: red, green, blue, then alpha.
         case rgba = 4
 
         /// Bytes per pixel.
@@ -35,10 +39,14 @@ public struct PixelImage: Equatable, Sendable {
     public let width: Int
     /// Rows of pixels.
     public let height: Int
+    /// The channel layout of every pixel.
     public let format: Format
     /// `height × width × format.channels` bytes, row-major, channels interleaved.
     public let pixels: [UInt8]
 
+    /// An image of `width × height` pixels in `format` from `pixels` (rows top to bottom, pixels left
+    /// to right, channels interleaved).
+    ///
     /// - Throws: ``ImageError/invalidDimensions(width:height:)`` when a side is not in `1...Int32.max`,
     ///   ``ImageError/pixelCountMismatch(width:height:channels:found:)`` when `pixels` has the wrong size.
     public init(width: Int, height: Int, format: Format, pixels: [UInt8]) throws(ImageError) {

@@ -1,7 +1,11 @@
 /// An event file could not be written or read back.
 ///
 /// Reading errors name the file and the zero-based index of the record at fault, e.g.
-/// `run/events.out.tfevents.1700000000.host: record 3: payload CRC-32C 0x1234abcd, expected 0x…`.
+/// `run/events.out.tfevents.1700000000.host: record 3: payload CRC-32C (masked) is 0x1234abcd, computed 0x…`.
+///
+/// A struct around the typed ``Problem``: every problem happens at a file (or directory) and,
+/// when reading, at a record, so those two are stored once beside the enum of what went wrong.
+/// Match on ``problem`` to tell the cases apart.
 public struct EventFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Problem: Equatable, Sendable {
@@ -25,8 +29,10 @@ public struct EventFileError: Error, Equatable, Sendable, CustomStringConvertibl
     public var file: String
     /// The zero-based index of the record at fault, when reading.
     public var record: Int?
+    /// What went wrong there.
     public var problem: Problem
 
+    /// The error `problem` at `file` and, when reading, at the zero-based `record`.
     public init(file: String, record: Int? = nil, _ problem: Problem) {
         self.file = file
         self.record = record

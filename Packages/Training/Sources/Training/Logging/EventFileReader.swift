@@ -10,17 +10,22 @@ import Darwin
 public struct TensorBoardRun: Equatable, Sendable {
     /// One scalar of a series.
     public struct ScalarPoint: Equatable, Sendable {
+        /// The step it was logged at (for a ``VAETrainer``: the global step of `train/*`, the
+        /// 0-based epoch of `test/loss`).
         public var step: Int64
         /// Seconds since 1970.
         public var wallTime: Double
+        /// The logged value (`simple_value`).
         public var value: Float
     }
 
     /// One image of a series.
     public struct ImagePoint: Equatable, Sendable {
+        /// The step it was logged at (for a ``VAETrainer``: the 0-based epoch).
         public var step: Int64
         /// Seconds since 1970.
         public var wallTime: Double
+        /// The image as stored: size, colorspace and PNG bytes.
         public var image: SummaryImage
     }
 

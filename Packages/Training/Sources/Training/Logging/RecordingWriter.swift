@@ -7,15 +7,21 @@ import Synchronization
 ///
 /// ```swift
 /// let writer = RecordingWriter()
-/// try trainer.train(epochs: 1, writer: writer)
-/// #expect(writer.scalars(tag: "train/loss").map(\.step) == Array(1...stepsPerEpoch))
+/// let trainer = try VAETrainer(
+///     model: model, trainingSet: train, testSet: test, generator: generator, writer: writer)
+/// try trainer.train(epochs: 1)
+/// #expect(writer.scalars(tag: "train/loss").map(\.step) == Array(0..<trainer.stepsPerEpoch))  // global steps
+/// #expect(writer.scalars(tag: "test/loss").map(\.step) == [0])                                // the epoch
 /// ```
 public final class RecordingWriter: SummaryWriter {
     /// An image as it was logged.
     public enum LoggedImage: Equatable, Sendable {
+        /// Logged with ``image(tag:png:step:)``: the PNG as given.
         case png(EncodedPNG)
+        /// Logged with ``image(tag:pixels:step:)``: the pixels as given (not encoded).
         case pixels(PixelImage)
 
+        /// Columns of pixels.
         public var width: Int {
             switch self {
             case .png(let png): return png.width
@@ -23,6 +29,7 @@ public final class RecordingWriter: SummaryWriter {
             }
         }
 
+        /// Rows of pixels.
         public var height: Int {
             switch self {
             case .png(let png): return png.height
@@ -30,6 +37,7 @@ public final class RecordingWriter: SummaryWriter {
             }
         }
 
+        /// The channel layout.
         public var format: PixelImage.Format {
             switch self {
             case .png(let png): return png.format
@@ -49,17 +57,24 @@ public final class RecordingWriter: SummaryWriter {
 
     /// One call made to the writer.
     public enum Call: Equatable, Sendable {
+        /// ``scalar(tag:value:step:)``.
         case scalar(tag: String, value: Float, step: Int)
+        /// ``image(tag:png:step:)`` or ``image(tag:pixels:step:)``.
         case image(tag: String, image: LoggedImage, step: Int)
+        /// ``flush()``.
         case flush
+        /// The first ``close()`` (later ones are not recorded).
         case close
     }
 
     /// One logged scalar.
     public struct ScalarRecord: Equatable, Sendable {
+        /// The step it was logged at.
         public var step: Int
+        /// The logged value.
         public var value: Float
 
+        /// `value` logged at `step`.
         public init(step: Int, value: Float) {
             self.step = step
             self.value = value
@@ -68,9 +83,12 @@ public final class RecordingWriter: SummaryWriter {
 
     /// One logged image.
     public struct ImageRecord: Equatable, Sendable {
+        /// The step it was logged at.
         public var step: Int
+        /// The logged image.
         public var image: LoggedImage
 
+        /// `image` logged at `step`.
         public init(step: Int, image: LoggedImage) {
             self.step = step
             self.image = image
@@ -85,6 +103,7 @@ public final class RecordingWriter: SummaryWriter {
     // Mutex is Sendable; all state is behind it.
     private let state = Mutex(State())
 
+    /// An open writer with no calls recorded.
     public init() {}
 
     /// Every call so far, in order.

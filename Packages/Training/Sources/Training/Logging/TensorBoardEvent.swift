@@ -20,8 +20,10 @@ public struct TensorBoardEvent: Equatable, Sendable {
     public var wallTime: Double
     /// The training step the event belongs to.
     public var step: Int64
+    /// What the event carries: the file version, a summary, or something else.
     public var content: Content
 
+    /// An event at `wallTime` (seconds since 1970) and `step` carrying `content`.
     public init(wallTime: Double, step: Int64, content: Content) {
         self.wallTime = wallTime
         self.step = step
@@ -46,8 +48,10 @@ public struct SummaryValue: Equatable, Sendable {
 
     /// The series name, e.g. `"train/loss"`.
     public var tag: String
+    /// The value: a scalar, an image, or a kind this reader does not interpret.
     public var kind: Kind
 
+    /// The value `kind` under `tag`.
     public init(tag: String, kind: Kind) {
         self.tag = tag
         self.kind = kind
@@ -65,6 +69,8 @@ public struct SummaryImage: Equatable, Sendable {
     /// The encoded image (PNG).
     public var encodedImage: [UInt8]
 
+    /// An image summary of `height × width` pixels; `colorspace` is the channel count (1–4) and
+    /// `encodedImage` the PNG file's bytes. Nothing is checked: the fields are written as given.
     public init(height: Int, width: Int, colorspace: Int, encodedImage: [UInt8]) {
         self.height = height
         self.width = width

@@ -28,6 +28,7 @@ public final class ProgressReporter {
         case periodic(interval: Duration)
     }
 
+    /// How progress within an epoch is shown, fixed when the reporter is made.
     public let style: Style
     private let output: (String) -> Void
     private let now: () -> Duration

@@ -9,6 +9,7 @@ public struct StepLosses: Sendable, Hashable {
     /// Number of examples in the batch.
     public var samples: Int
 
+    /// The losses of a step over `samples` examples; the parameters set the properties of the same names.
     public init(reconstruction: Float, kl: Float, total: Float, samples: Int) {
         self.reconstruction = reconstruction
         self.kl = kl
@@ -34,6 +35,8 @@ public struct EpochSummary: Sendable, Hashable {
     /// Wall time of the evaluation, images and checkpoint, in seconds.
     public var evaluationSeconds: Double
 
+    /// The summary of epoch `epoch` (0-based); the parameters set the properties of the same names
+    /// (times in seconds).
     public init(
         epoch: Int, steps: Int, samples: Int, meanTrainingLoss: Double, testLoss: Float,
         trainingSeconds: Double, evaluationSeconds: Double

@@ -60,7 +60,7 @@ public final class VAETrainer {
     ///   - generator: the source of latent noise; pass the generator the model was initialised
     ///     from to make the whole run reproducible from its seed.
     ///   - writer: where the logging contract goes (an ``EventFileWriter`` or a ``RecordingWriter``).
-    ///   - progress: progress output, e.g. ``ProgressReporter/standardOutput(periodicInterval:)``.
+    ///   - progress: progress output, e.g. ``ProgressReporter/standardOutput(liveRefresh:periodicInterval:)``.
     /// - Throws: ``TrainingError/invalidOption(name:value:requirement:)``,
     ///   ``TrainingError/emptyDataset(role:)``, ``TrainingError/inputShapeMismatch(role:found:model:)``
     ///   (the first example of each set is read to check its shape), or what reading it throws.

@@ -40,6 +40,9 @@ public struct VAETrainerOptions: Sendable, Hashable {
     /// module, before the optimizer applies the step. Slower (1.4–1.7× per step on the CPU); off by default.
     public var detectsAnomalies: Bool
 
+    /// Settings with the reference's defaults; the parameters set the properties of the same names.
+    /// Nothing is checked here: ``validate()`` (called by ``VAETrainer/init(model:trainingSet:testSet:options:generator:writer:progress:)``)
+    /// rejects out-of-range values.
     public init(
         learningRate: Float = 1e-3, batchSize: Int = 128, seed: UInt64 = 0, workers: Int = 0,
         shuffle: Bool = true, evaluationSampling: LatentSampling = .reparameterized,
