@@ -35,14 +35,17 @@ import TensorCore
 
     @Test func mistakesBecomeMessages() {
         var op: String?
+        var kind: TensorError.Kind?
         do {
             _ = try withTensorChecking { x.matmul(x) }  // [2, 3] · [2, 3]
         } catch let error as TensorError {
             op = error.op
+            kind = error.kind
         } catch {
             Issue.record("unexpected error \(error)")
         }
         #expect(op == "matmul")
+        #expect(kind == .shapeMismatch)
     }
 
     @Test func reproducibleRandomness() {

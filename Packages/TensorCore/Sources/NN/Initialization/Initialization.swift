@@ -16,7 +16,7 @@ public enum Initialization {
         guard shape.count >= 2 else {
             reportTensorFailure(
                 TensorError(
-                    op: "Initialization.fans",
+                    .invalidShape, op: "Initialization.fans",
                     "fan in and fan out need a weight of rank 2 or more, got shape \(shape)"))
             return (0, 0)
         }

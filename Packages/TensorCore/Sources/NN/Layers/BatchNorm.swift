@@ -71,7 +71,7 @@ public struct BatchNormState: Sendable {
             guard perChannel > 1 else {
                 reportTensorFailure(
                     TensorError(
-                        op: op,
+                        .shapeMismatch, op: op,
                         "expected more than 1 value per channel when training, got input shape \(input.shape)"))
                 return input
             }
@@ -137,7 +137,7 @@ public final class BatchNorm1d: Layer {
         guard input.rank == 2 || input.rank == 3, input.shape[1] == state.features else {
             reportTensorFailure(
                 TensorError(
-                    op: "BatchNorm1d",
+                    .shapeMismatch, op: "BatchNorm1d",
                     "expected an input [N, \(state.features)] or [N, \(state.features), L], got shape \(input.shape)"))
             return input
         }
@@ -192,7 +192,7 @@ public final class BatchNorm2d: Layer {
         guard input.rank == 4, input.shape[1] == state.features else {
             reportTensorFailure(
                 TensorError(
-                    op: "BatchNorm2d",
+                    .shapeMismatch, op: "BatchNorm2d",
                     "expected an input [N, \(state.features), H, W], got shape \(input.shape)"))
             return input
         }

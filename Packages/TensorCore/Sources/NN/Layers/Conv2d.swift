@@ -155,7 +155,8 @@ public final class Conv2d: Layer, ReLUFusingLayer {
 /// non-positive entries replaced by 1 (a placeholder that keeps construction going inside a checking scope).
 func validConvolutionShape(_ shape: [Int], op: String) -> [Int] {
     guard shape.allSatisfy({ $0 > 0 }) else {
-        reportTensorFailure(TensorError(op: op, "channel counts and kernel sizes must be positive, got weight shape \(shape)"))
+        reportTensorFailure(
+            TensorError(.invalidArgument, op: op, "channel counts and kernel sizes must be positive, got weight shape \(shape)"))
         return shape.map { Swift.max($0, 1) }
     }
     return shape

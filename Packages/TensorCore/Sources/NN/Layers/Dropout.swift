@@ -17,7 +17,7 @@ public final class Dropout: Layer {
     public convenience init(probability: Float = 0.5, generator: RandomGenerator = .default) {
         var p = probability
         if !(0...1).contains(p) {
-            reportTensorFailure(TensorError(op: "Dropout", "probability must be in [0, 1], got \(probability)"))
+            reportTensorFailure(TensorError(.invalidArgument, op: "Dropout", "probability must be in [0, 1], got \(probability)"))
             p = 0
         }
         self.init(probability: p, generator: generator, trainingFlag: TrainingFlag())

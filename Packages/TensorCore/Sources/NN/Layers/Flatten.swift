@@ -27,9 +27,12 @@ public final class Flatten: Layer {
         let start = startDimension < 0 ? startDimension + rank : startDimension
         let end = endDimension < 0 ? endDimension + rank : endDimension
         guard (0..<rank).contains(start), (0..<rank).contains(end), start <= end else {
+            // Both dimensions in range but in the wrong order is a bad argument, not a bad axis.
+            let inRange = (0..<rank).contains(start) && (0..<rank).contains(end)
+            let kind: TensorError.Kind = inRange ? .invalidArgument : .axisOutOfRange
             reportTensorFailure(
                 TensorError(
-                    op: "Flatten",
+                    kind, op: "Flatten",
                     "dimensions \(startDimension)...\(endDimension) "
                         + "are not a valid range for input shape \(input.shape)"))
             return input
@@ -76,7 +79,8 @@ public final class Unflatten: Layer {
         let d = dimension < 0 ? dimension + input.rank : dimension
         guard (0..<input.rank).contains(d) else {
             reportTensorFailure(
-                TensorError(op: "Unflatten", "dimension \(dimension) is out of range for input shape \(input.shape)"))
+                TensorError(
+                    .axisOutOfRange, op: "Unflatten", "dimension \(dimension) is out of range for input shape \(input.shape)"))
             return input
         }
         let shape = input.shape

@@ -43,7 +43,8 @@ public final class Linear: Layer, ReLUFusingLayer {
     ) {
         var (inputs, outputs) = (inputFeatures, outputFeatures)
         if inputs < 0 || outputs < 0 {
-            reportTensorFailure(TensorError(op: "Linear", "feature counts must not be negative, got \(inputs) → \(outputs)"))
+            reportTensorFailure(
+                TensorError(.invalidArgument, op: "Linear", "feature counts must not be negative, got \(inputs) → \(outputs)"))
             (inputs, outputs) = (max(inputs, 0), max(outputs, 0))
         }
         let weight = Initialization.kaimingUniform([outputs, inputs], generator: generator, backend: backend)
@@ -61,7 +62,7 @@ public final class Linear: Layer, ReLUFusingLayer {
         if weight.rank != 2 || (bias != nil && bias!.shape != [weight.shape.first ?? 0]) {
             reportTensorFailure(
                 TensorError(
-                    op: "Linear(weight:bias:)",
+                    .shapeMismatch, op: "Linear(weight:bias:)",
                     "needs a weight [out, in] and a bias [out], got \(weight.shape) and \(bias.map { "\($0.shape)" } ?? "nil")"))
         }
         self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), trainingFlag: TrainingFlag())
@@ -91,7 +92,7 @@ public final class Linear: Layer, ReLUFusingLayer {
         guard input.rank >= 1, input.shape[input.rank - 1] == inputFeatures else {
             reportTensorFailure(
                 TensorError(
-                    op: "Linear",
+                    .shapeMismatch, op: "Linear",
                     "expected an input [*, \(inputFeatures)] (in features \(inputFeatures)), got shape \(input.shape)"))
             return Tensor.full(Array(input.shape.dropLast()) + [outputFeatures], value: 0, backend: input.backend)
         }

@@ -23,11 +23,13 @@ public enum Reduction: String, Hashable, Sendable, CaseIterable {
 /// naming `op` and both shapes otherwise.
 func lossOperandsMatch(_ input: Tensor, _ target: Tensor, op: String) -> Bool {
     guard input.shape == target.shape else {
-        reportTensorFailure(TensorError(op: op, "input shape \(input.shape) and target shape \(target.shape) differ"))
+        reportTensorFailure(
+            TensorError(.shapeMismatch, op: op, "input shape \(input.shape) and target shape \(target.shape) differ"))
         return false
     }
     guard input.device == target.device else {
-        reportTensorFailure(TensorError(op: op, DeviceError.mismatch(op: op, input.device, target.device).description))
+        reportTensorFailure(
+            TensorError(.deviceMismatch, op: op, DeviceError.mismatch(op: op, input.device, target.device).description))
         return false
     }
     return true

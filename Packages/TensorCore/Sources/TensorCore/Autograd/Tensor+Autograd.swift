@@ -68,7 +68,7 @@ extension Tensor {
         guard let root = gradNode else {
             reportTensorFailure(
                 TensorError(
-                    op: "backward",
+                    .autogradMisuse, op: "backward",
                     "the tensor of shape \(shape) does not require gradients "
                         + "(no input had requiresGrad = true, or it was computed inside withNoGrad)"))
             return
@@ -77,7 +77,8 @@ extension Tensor {
         if let gradient {
             guard gradient.shape == shape else {
                 reportTensorFailure(
-                    TensorError(op: "backward", "gradient shape \(gradient.shape) differs from tensor shape \(shape)"))
+                    TensorError(
+                        .shapeMismatch, op: "backward", "gradient shape \(gradient.shape) differs from tensor shape \(shape)"))
                 return
             }
             seed = gradient.detached()
@@ -85,7 +86,7 @@ extension Tensor {
             guard count == 1 else {
                 reportTensorFailure(
                     TensorError(
-                        op: "backward",
+                        .autogradMisuse, op: "backward",
                         "an implicit gradient needs a one-element tensor, "
                             + "got shape \(shape); pass the upstream gradient explicitly"))
                 return
@@ -129,7 +130,7 @@ extension GradNode {
             guard let backward = node.takeBackward(release: !retainGraph) else {
                 reportTensorFailure(
                     TensorError(
-                        op: "backward",
+                        .autogradMisuse, op: "backward",
                         "trying to backward through the graph of '\(node.op)' a second time; "
                             + "pass retainGraph: true to the first backward call"))
                 return
@@ -140,7 +141,7 @@ extension GradNode {
                 guard parentGradient.shape == parent.shape else {
                     reportTensorFailure(
                         TensorError(
-                            op: "backward of \(node.op)",
+                            .autogradMisuse, op: "backward of \(node.op)",
                             "gradient rule produced shape \(parentGradient.shape) for an input of shape \(parent.shape)"))
                     return
                 }

@@ -20,7 +20,8 @@ extension Tensor {
     func broadcastShape(with other: Tensor, op: String) -> [Int]? {
         guard checkSameDevice([other], op: op) else { return nil }
         guard let shape = ShapeRules.broadcast(self.shape, other.shape) else {
-            reportTensorFailure(TensorError(op: op, "shapes \(self.shape) and \(other.shape) cannot be broadcast together"))
+            reportTensorFailure(
+                TensorError(.shapeMismatch, op: op, "shapes \(self.shape) and \(other.shape) cannot be broadcast together"))
             return nil
         }
         return shape
@@ -45,7 +46,7 @@ extension Tensor {
         if shape == target { return self }
         let lead = rank - target.count
         guard lead >= 0, ShapeRules.broadcast(target, shape) == shape else {
-            reportTensorFailure(TensorError(op: "sum(toShape:)", "shape \(shape) is not a broadcast of \(target)"))
+            reportTensorFailure(TensorError(.invalidShape, op: "sum(toShape:)", "shape \(shape) is not a broadcast of \(target)"))
             return placeholder(target)
         }
         var axes = Array(0..<lead)

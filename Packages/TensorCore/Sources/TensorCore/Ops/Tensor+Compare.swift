@@ -55,7 +55,7 @@ extension Tensor {
         else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .shapeMismatch, op: op,
                     "condition \(condition.shape), a \(a.shape) and b \(b.shape) "
                         + "cannot be broadcast together"))
             return a.placeholder(a.shape)

@@ -6,7 +6,7 @@ extension Tensor {
     public static func concatenated(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         let op = "concatenate"
         guard let first = tensors.first else {
-            reportTensorFailure(TensorError(op: op, "needs at least one tensor"))
+            reportTensorFailure(TensorError(.invalidArgument, op: op, "needs at least one tensor"))
             return Tensor.zeros([0])
         }
         let shapes = tensors.map(\.shape)
@@ -20,7 +20,7 @@ extension Tensor {
                     }
             })
         else {
-            reportTensorFailure(TensorError(op: op, "shapes \(shapes) differ outside axis \(axis)"))
+            reportTensorFailure(TensorError(.shapeMismatch, op: op, "shapes \(shapes) differ outside axis \(axis)"))
             return first.placeholder(first.shape)
         }
         if tensors.count == 1 { return first }
@@ -52,7 +52,8 @@ extension Tensor {
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         guard let a = normalizedAxis(axis, op: "split") else { return [self] }
         guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == shape[a] else {
-            reportTensorFailure(TensorError(op: "split", "sizes \(sizes) do not add up to axis \(axis) of shape \(shape)"))
+            reportTensorFailure(
+                TensorError(.invalidArgument, op: "split", "sizes \(sizes) do not add up to axis \(axis) of shape \(shape)"))
             return sizes.map { size in
                 var piece = shape
                 piece[a] = Swift.max(size, 0)
@@ -71,7 +72,9 @@ extension Tensor {
     public func chunked(_ count: Int, axis: Int = 0) -> [Tensor] {
         guard let a = normalizedAxis(axis, op: "chunk") else { return [self] }
         guard count > 0 else {
-            reportTensorFailure(TensorError(op: "chunk", "the number of chunks must be positive, got \(count) (shape \(shape))"))
+            reportTensorFailure(
+                TensorError(.invalidArgument, op: "chunk", "the number of chunks must be positive, got \(count) (shape \(shape))")
+            )
             return [self]
         }
         let length = shape[a]

@@ -32,12 +32,15 @@ extension Tensor {
         guard checkSameDevice([weight] + (bias.map { [$0] } ?? []), op: op) else { return placeholder(fallback) }
         guard rank == 4, weight.rank == 4 else {
             reportTensorFailure(
-                TensorError(op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [O, C, kH, kW]: \(describe)"))
+                TensorError(
+                    .shapeMismatch, op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [O, C, kH, kW]: \(describe)"))
             return placeholder(fallback)
         }
         guard shape[1] == weight.shape[1] else {
             reportTensorFailure(
-                TensorError(op: op, "input has \(shape[1]) channels but the weight expects \(weight.shape[1]): \(describe)"))
+                TensorError(
+                    .shapeMismatch, op: op,
+                    "input has \(shape[1]) channels but the weight expects \(weight.shape[1]): \(describe)"))
             return placeholder(fallback)
         }
         let geometry = ConvGeometry(
@@ -90,19 +93,22 @@ extension Tensor {
         guard checkSameDevice([weight] + (bias.map { [$0] } ?? []), op: op) else { return placeholder(fallback) }
         guard rank == 4, weight.rank == 4 else {
             reportTensorFailure(
-                TensorError(op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [C, O, kH, kW]: \(describe)"))
+                TensorError(
+                    .shapeMismatch, op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [C, O, kH, kW]: \(describe)"))
             return placeholder(fallback)
         }
         guard shape[1] == weight.shape[0] else {
             reportTensorFailure(
-                TensorError(op: op, "input has \(shape[1]) channels but the weight expects \(weight.shape[0]): \(describe)"))
+                TensorError(
+                    .shapeMismatch, op: op,
+                    "input has \(shape[1]) channels but the weight expects \(weight.shape[0]): \(describe)"))
             return placeholder(fallback)
         }
         guard (0..<Swift.max(stride.0, 1)).contains(outputPadding.0), (0..<Swift.max(stride.1, 1)).contains(outputPadding.1)
         else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .invalidArgument, op: op,
                     "output padding \(outputPadding) must be non-negative and smaller "
                         + "than the stride \(stride): \(describe)"))
             return placeholder(fallback)
@@ -120,7 +126,7 @@ extension Tensor {
         guard outH >= 1, outW >= 1 else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .shapeMismatch, op: op,
                     "the output size \(outH)×\(outW) is not positive: \(describe), "
                         + "stride \(stride), padding \(padding), dilation \(dilation)"))
             return placeholder(fallback)
@@ -148,7 +154,7 @@ extension Tensor {
         guard g.strideH >= 1, g.strideW >= 1, g.dilationH >= 1, g.dilationW >= 1, g.padH >= 0, g.padW >= 0 else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .invalidArgument, op: op,
                     "stride (\(g.strideH), \(g.strideW)) and dilation "
                         + "(\(g.dilationH), \(g.dilationW)) must be ≥ 1 and padding (\(g.padH), \(g.padW)) ≥ 0: \(describe)"))
             return false
@@ -156,13 +162,13 @@ extension Tensor {
         guard g.kernelH >= 1, g.kernelW >= 1, g.height > 0, g.width > 0, g.outHeight >= 1, g.outWidth >= 1 else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .shapeMismatch, op: op,
                     "the kernel does not fit: \(describe), stride (\(g.strideH), \(g.strideW)), "
                         + "padding (\(g.padH), \(g.padW)), dilation (\(g.dilationH), \(g.dilationW))"))
             return false
         }
         if let bias, bias.shape != [biasLength] {
-            reportTensorFailure(TensorError(op: op, "bias must have shape [\(biasLength)]: \(describe)"))
+            reportTensorFailure(TensorError(.shapeMismatch, op: op, "bias must have shape [\(biasLength)]: \(describe)"))
             return false
         }
         return true

@@ -26,7 +26,8 @@ extension Tensor {
         let op = "matmul"
         guard checkSameDevice([other], op: op) else { return placeholder([]) }
         guard rank >= 1, other.rank >= 1 else {
-            reportTensorFailure(TensorError(op: op, "both operands need at least one dimension: \(shape) × \(other.shape)"))
+            reportTensorFailure(
+                TensorError(.shapeMismatch, op: op, "both operands need at least one dimension: \(shape) × \(other.shape)"))
             return placeholder([])
         }
         let a = rank == 1 ? unsqueezed(axis: 0) : self
@@ -37,13 +38,13 @@ extension Tensor {
         let batch = ShapeRules.broadcast(batchA, batchB)
         var resultShape = (batch ?? batchA) + (rank == 1 ? [] : [m]) + (other.rank == 1 ? [] : [n])
         guard k == k2 else {
-            reportTensorFailure(TensorError(op: op, "inner dimensions differ: \(shape) × \(other.shape)"))
+            reportTensorFailure(TensorError(.shapeMismatch, op: op, "inner dimensions differ: \(shape) × \(other.shape)"))
             return placeholder(resultShape)
         }
         guard let batch else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .shapeMismatch, op: op,
                     "batch dimensions \(batchA) and \(batchB) cannot be broadcast: "
                         + "\(shape) × \(other.shape)"))
             return placeholder(resultShape)
@@ -69,14 +70,15 @@ extension Tensor {
         let op = "matmul(adding:)"
         guard checkSameDevice([other, addend], op: op) else { return placeholder([]) }
         guard rank == 2, other.rank == 2, shape[1] == other.shape[0] else {
-            reportTensorFailure(TensorError(op: op, "needs matrices [m, k] × [k, n], got \(shape) × \(other.shape)"))
+            reportTensorFailure(
+                TensorError(.shapeMismatch, op: op, "needs matrices [m, k] × [k, n], got \(shape) × \(other.shape)"))
             return placeholder([rank == 2 ? shape[0] : 0, other.rank == 2 ? other.shape[1] : 0])
         }
         let resultShape = [shape[0], other.shape[1]]
         guard ShapeRules.broadcast(addend.shape, resultShape) == resultShape else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .shapeMismatch, op: op,
                     "addend \(addend.shape) does not broadcast to the product's shape "
                         + "\(resultShape) (\(shape) × \(other.shape))"))
             return placeholder(resultShape)

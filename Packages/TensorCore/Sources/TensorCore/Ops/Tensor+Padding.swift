@@ -15,7 +15,7 @@ extension Tensor {
         guard first >= 0, padding.allSatisfy({ $0.before >= 0 && $0.after >= 0 }) else {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .invalidArgument, op: op,
                     "padding \(padding.map { [$0.before, $0.after] }) does not fit shape "
                         + "\(shape) (one non-negative (before, after) pair per trailing axis)"))
             return placeholder(target)

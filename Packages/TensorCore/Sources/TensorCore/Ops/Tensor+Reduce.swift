@@ -7,11 +7,11 @@ extension Tensor {
         var result: [Int] = []
         for axis in axes {
             guard let a = ShapeRules.normalizedAxis(axis, rank: rank), rank > 0 else {
-                reportTensorFailure(TensorError(op: op, "axis \(axis) is out of range for shape \(shape)"))
+                reportTensorFailure(TensorError(.axisOutOfRange, op: op, "axis \(axis) is out of range for shape \(shape)"))
                 return nil
             }
             guard !result.contains(a) else {
-                reportTensorFailure(TensorError(op: op, "axis \(axis) is repeated in \(axes) (shape \(shape))"))
+                reportTensorFailure(TensorError(.invalidArgument, op: op, "axis \(axis) is repeated in \(axes) (shape \(shape))"))
                 return nil
             }
             result.append(a)
@@ -107,7 +107,8 @@ extension Tensor {
         guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: name) else { return placeholder([]) }
         let resultShape = reducedShape(axes, keepingDimensions: keepingDimensions)
         guard axes.allSatisfy({ shape[$0] > 0 }) else {
-            reportTensorFailure(TensorError(op: name, "cannot reduce over an empty axis: axes \(axes) of shape \(shape)"))
+            reportTensorFailure(
+                TensorError(.shapeMismatch, op: name, "cannot reduce over an empty axis: axes \(axes) of shape \(shape)"))
             return placeholder(resultShape)
         }
         let kept = applyReduce(op, axes: axes)
@@ -163,7 +164,8 @@ extension Tensor {
         guard let axis else {
             let resultShape = keepingDimensions ? [Int](repeating: 1, count: rank) : []
             guard count > 0 else {
-                reportTensorFailure(TensorError(op: name, "cannot take \(name) of an empty tensor of shape \(shape)"))
+                reportTensorFailure(
+                    TensorError(.shapeMismatch, op: name, "cannot take \(name) of an empty tensor of shape \(shape)"))
                 return placeholder(resultShape)
             }
             return reshaped([count]).applyArgReduce(op, axis: 0).reshaped(resultShape)
@@ -171,7 +173,8 @@ extension Tensor {
         guard let a = normalizedAxis(axis, op: name) else { return placeholder([]) }
         let resultShape = reducedShape([a], keepingDimensions: keepingDimensions)
         guard shape[a] > 0 else {
-            reportTensorFailure(TensorError(op: name, "cannot take \(name) over empty axis \(axis) of shape \(shape)"))
+            reportTensorFailure(
+                TensorError(.shapeMismatch, op: name, "cannot take \(name) over empty axis \(axis) of shape \(shape)"))
             return placeholder(resultShape)
         }
         return applyArgReduce(op, axis: a).reshaped(resultShape)

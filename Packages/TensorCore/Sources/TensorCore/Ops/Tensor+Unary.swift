@@ -100,7 +100,7 @@ extension Tensor {
     /// `min ≤ x ≤ max`, as in PyTorch. `min` must not exceed `max`.
     public func clamped(min: Float = -.infinity, max: Float = .infinity) -> Tensor {
         guard !(min > max) else {
-            reportTensorFailure(TensorError(op: "clamp", "min \(min) is above max \(max) (shape \(shape))"))
+            reportTensorFailure(TensorError(.invalidArgument, op: "clamp", "min \(min) is above max \(max) (shape \(shape))"))
             return placeholder(shape)
         }
         let y = applyUnary(.clamp(low: min, high: max))

@@ -8,7 +8,7 @@ extension Tensor {
         for other in others where other.device != device {
             reportTensorFailure(
                 TensorError(
-                    op: op,
+                    .deviceMismatch, op: op,
                     "operands are on different devices (\(device) and \(other.device), "
                         + "shapes \(shape) and \(other.shape)); move one with .to(_:) first"))
             return false
@@ -45,7 +45,7 @@ extension Tensor {
     /// A normalised axis, or a reported failure naming `op` and the shape.
     func normalizedAxis(_ axis: Int, op: String) -> Int? {
         guard let a = ShapeRules.normalizedAxis(axis, rank: rank), rank > 0 else {
-            reportTensorFailure(TensorError(op: op, "axis \(axis) is out of range for shape \(shape)"))
+            reportTensorFailure(TensorError(.axisOutOfRange, op: op, "axis \(axis) is out of range for shape \(shape)"))
             return nil
         }
         return a

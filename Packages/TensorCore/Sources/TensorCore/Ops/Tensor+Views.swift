@@ -50,7 +50,7 @@ extension Tensor {
             else {
                 reportTensorFailure(
                     TensorError(
-                        op: "reshape",
+                        .invalidShape, op: "reshape",
                         "cannot infer the -1 in \(newShape) for shape \(shape) "
                             + "(\(count) elements)"))
                 return placeholder(newShape.map { $0 == -1 ? 1 : $0 })
@@ -58,7 +58,8 @@ extension Tensor {
             target[at] = count / known
         }
         guard target.allSatisfy({ $0 >= 0 }), target.reduce(1, *) == count else {
-            reportTensorFailure(TensorError(op: "reshape", "cannot reshape \(shape) (\(count) elements) to \(newShape)"))
+            reportTensorFailure(
+                TensorError(.invalidShape, op: "reshape", "cannot reshape \(shape) (\(count) elements) to \(newShape)"))
             return placeholder(target)
         }
         if target == shape { return self }
@@ -78,7 +79,8 @@ extension Tensor {
     public func permuted(_ order: [Int]) -> Tensor {
         let normalized = order.map { $0 < 0 ? $0 + rank : $0 }
         guard normalized.count == rank, Set(normalized) == Set(0..<rank) else {
-            reportTensorFailure(TensorError(op: "permute", "\(order) is not a permutation of the axes of shape \(shape)"))
+            reportTensorFailure(
+                TensorError(.invalidArgument, op: "permute", "\(order) is not a permutation of the axes of shape \(shape)"))
             return self
         }
         if normalized == Array(0..<rank) { return self }
@@ -106,7 +108,7 @@ extension Tensor {
     /// broadcasting. The gradient sums over the repeated dimensions.
     public func expanded(to target: [Int]) -> Tensor {
         guard ShapeRules.broadcast(shape, target) == target else {
-            reportTensorFailure(TensorError(op: "expand", "cannot expand shape \(shape) to \(target)"))
+            reportTensorFailure(TensorError(.invalidShape, op: "expand", "cannot expand shape \(shape) to \(target)"))
             return placeholder(target)
         }
         if target == shape { return self }
@@ -136,7 +138,7 @@ extension Tensor {
         guard (0...rank).contains(a) else {
             reportTensorFailure(
                 TensorError(
-                    op: "unsqueeze",
+                    .axisOutOfRange, op: "unsqueeze",
                     "axis \(axis) is out of range for shape \(shape) "
                         + "(expected \(-(rank + 1))...\(rank))"))
             return self
@@ -156,7 +158,7 @@ extension Tensor {
         guard s <= e else {
             reportTensorFailure(
                 TensorError(
-                    op: "flatten",
+                    .invalidArgument, op: "flatten",
                     "start axis \(startAxis) comes after end axis \(endAxis) "
                         + "for shape \(shape)"))
             return self
@@ -171,7 +173,8 @@ extension Tensor {
     public func sliced(axis: Int, start: Int = 0, end: Int? = nil, step: Int = 1) -> Tensor {
         guard let a = normalizedAxis(axis, op: "slice") else { return self }
         guard step > 0 else {
-            reportTensorFailure(TensorError(op: "slice", "step must be positive, got \(step) (axis \(axis), shape \(shape))"))
+            reportTensorFailure(
+                TensorError(.invalidArgument, op: "slice", "step must be positive, got \(step) (axis \(axis), shape \(shape))"))
             return self
         }
         let n = shape[a]
@@ -189,7 +192,7 @@ extension Tensor {
         guard from >= 0, length >= 0, from + length <= shape[a] else {
             reportTensorFailure(
                 TensorError(
-                    op: "narrow",
+                    .indexOutOfRange, op: "narrow",
                     "start \(start), length \(length) is outside axis \(axis) "
                         + "of shape \(shape)"))
             var target = shape
@@ -205,7 +208,8 @@ extension Tensor {
         guard let a = normalizedAxis(axis, op: "select") else { return self }
         let i = index < 0 ? index + shape[a] : index
         guard (0..<shape[a]).contains(i) else {
-            reportTensorFailure(TensorError(op: "select", "index \(index) is out of range for axis \(axis) of shape \(shape)"))
+            reportTensorFailure(
+                TensorError(.indexOutOfRange, op: "select", "index \(index) is out of range for axis \(axis) of shape \(shape)"))
             var target = shape
             target.remove(at: a)
             return placeholder(target)

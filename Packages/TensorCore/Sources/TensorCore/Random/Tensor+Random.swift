@@ -25,7 +25,8 @@ extension Tensor {
     ) -> Tensor {
         guard validRandomShape(shape, op: "rand") else { return full([0], value: 0, backend: backend) }
         guard low.isFinite, high.isFinite, (high - low).isFinite, low <= high else {
-            reportTensorFailure(TensorError(op: "rand", "needs finite bounds with low ≤ high, got [\(low), \(high))"))
+            reportTensorFailure(
+                TensorError(.invalidArgument, op: "rand", "needs finite bounds with low ≤ high, got [\(low), \(high))"))
             return full(shape, value: 0, backend: backend)
         }
         return filled(shape, .uniform(low: low, high: high), generator: generator, backend: backend)
@@ -68,7 +69,8 @@ extension Tensor {
         guard validRandomShape(shape, op: "randn") else { return full([0], value: 0, backend: backend) }
         guard mean.isFinite, std.isFinite, std >= 0 else {
             reportTensorFailure(
-                TensorError(op: "randn", "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)"))
+                TensorError(
+                    .invalidArgument, op: "randn", "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)"))
             return full(shape, value: 0, backend: backend)
         }
         return filled(shape, .normal(mean: mean, std: std), generator: generator, backend: backend)
@@ -102,7 +104,7 @@ extension Tensor {
 
     private static func validRandomShape(_ shape: [Int], op: String) -> Bool {
         guard shape.allSatisfy({ $0 >= 0 }) else {
-            reportTensorFailure(TensorError(op: op, "negative dimension in shape \(shape)"))
+            reportTensorFailure(TensorError(.invalidShape, op: op, "negative dimension in shape \(shape)"))
             return false
         }
         return true

@@ -67,12 +67,13 @@ extension Tensor {
         var shape = shape
         var scalars = scalars
         if let bad = shape.first(where: { $0 < 0 }) {
-            reportTensorFailure(TensorError(op: "Tensor(shape:scalars:)", "negative dimension \(bad) in shape \(shape)"))
+            reportTensorFailure(
+                TensorError(.invalidShape, op: "Tensor(shape:scalars:)", "negative dimension \(bad) in shape \(shape)"))
             shape = [0]; scalars = []
         } else if shape.reduce(1, *) != scalars.count {
             reportTensorFailure(
                 TensorError(
-                    op: "Tensor(shape:scalars:)",
+                    .invalidShape, op: "Tensor(shape:scalars:)",
                     "shape \(shape) holds \(shape.reduce(1, *)) elements but \(scalars.count) scalars were given"))
             scalars = [Float](repeating: 0, count: shape.reduce(1, *))
         }
@@ -106,7 +107,7 @@ extension Tensor {
     /// The single element of a one-element tensor (reported as a ``TensorError`` otherwise; NaN then).
     public func item() -> Float {
         guard count == 1 else {
-            reportTensorFailure(TensorError(op: "item", "expected exactly one element, got shape \(shape)"))
+            reportTensorFailure(TensorError(.shapeMismatch, op: "item", "expected exactly one element, got shape \(shape)"))
             return .nan
         }
         return scalars[0]
@@ -127,7 +128,7 @@ extension Tensor {
     /// A contiguous tensor of `shape` filled with `value` on `backend`'s device.
     public static func full(_ shape: [Int], value: Float, backend: any Backend) -> Tensor {
         guard shape.allSatisfy({ $0 >= 0 }) else {
-            reportTensorFailure(TensorError(op: "full", "negative dimension in shape \(shape)"))
+            reportTensorFailure(TensorError(.invalidShape, op: "full", "negative dimension in shape \(shape)"))
             return full([0], value: value, backend: backend)
         }
         let layout = StridedLayout(contiguous: shape)
@@ -167,7 +168,7 @@ extension Tensor {
     /// `[start, start + step, …]` below `end` (exclusive), as a 1-D CPU tensor.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
         guard step != 0, (end - start) / step >= 0 else {
-            reportTensorFailure(TensorError(op: "arange", "step \(step) never reaches \(end) from \(start)"))
+            reportTensorFailure(TensorError(.invalidArgument, op: "arange", "step \(step) never reaches \(end) from \(start)"))
             return Tensor([])
         }
         let n = Int(((end - start) / step).rounded(.up))
