@@ -63,6 +63,8 @@ public final class Adam: Optimizer {
     }
 
     /// The same over parameters of mixed types.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:requirement:)`` or
+    ///   ``OptimizerError/duplicateParameter(_:)``.
     public init(
         anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
         learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,

@@ -52,6 +52,8 @@ public final class SGD: Optimizer {
     }
 
     /// The same over parameters of mixed types.
+    /// - Throws: ``OptimizerError/invalidHyperparameter(name:value:requirement:)`` or
+    ///   ``OptimizerError/duplicateParameter(_:)``.
     public init(
         anyParameters parameters: [(name: String, parameter: any OptimizableParameter)],
         learningRate: Float, momentum: Float = 0, dampening: Float = 0,

@@ -1,6 +1,10 @@
 import TensorCore
 
 /// Why ``Module/loadStateDict(_:strict:)`` refused a state dict. Nothing is loaded when it throws.
+///
+/// A struct rather than an enum of single problems: like PyTorch's `load_state_dict`, it reports
+/// every problem at once (all missing keys, all unexpected keys, all shape mismatches), so that one
+/// attempt shows everything that has to change. Check the lists that are not empty.
 public struct StateDictError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A key whose tensor has the wrong shape.
     public struct ShapeMismatch: Equatable, Sendable {

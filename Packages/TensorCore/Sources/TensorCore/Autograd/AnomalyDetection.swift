@@ -15,6 +15,7 @@ public struct NumericalAnomaly: Error, Equatable, Sendable, CustomStringConverti
         case input
     }
 
+    /// Whether the values came from the operation's result, a backward gradient or an input.
     public var phase: Phase
     /// The operation's name, as autodiff records it (`"matmul"`, `"exp"`, `"conv2d"`, …).
     public var op: String
@@ -32,6 +33,8 @@ public struct NumericalAnomaly: Error, Equatable, Sendable, CustomStringConverti
     /// `nil` outside every module scope.
     public var modulePath: String?
 
+    /// An anomaly with the given fields (``withAnomalyDetection(_:)`` creates them; public for
+    /// tests and for code that reports its own findings the same way).
     public init(
         phase: Phase, op: String, inputShapes: [[Int]], inputIndex: Int? = nil, shape: [Int],
         nanCount: Int, infinityCount: Int, modulePath: String?
@@ -96,6 +99,8 @@ public func withAnomalyDetection<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// The `async` form of ``withAnomalyDetection(_:)``.
+///
+/// - Throws: the first ``NumericalAnomaly`` found inside `body`; otherwise whatever `body` throws.
 public func withAnomalyDetection<T>(_ body: () async throws -> T) async throws -> T {
     let detector = AnomalyDetector()
     let result: Result<T, any Error>

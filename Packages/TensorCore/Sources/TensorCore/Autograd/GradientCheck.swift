@@ -29,15 +29,19 @@ public enum GradientCheckProjection: Hashable, Sendable {
 public struct GradientCheckOptions: Hashable, Sendable {
     /// Step of the central difference, relative to `max(1, |x|)`.
     public var epsilon: Double
+    /// Difference that always passes, in the gradient's units (what matters near zero).
     public var absoluteTolerance: Double
+    /// Allowed difference as a fraction of the larger of the two gradients' magnitudes.
     public var relativeTolerance: Double
     /// Assumed accuracy of the function's Float32 outputs, in units of 2⁻²⁴ of their magnitude.
     public var roundingUlps: Double
+    /// How a tensor-valued function is reduced to the scalar whose gradient is compared.
     public var projection: GradientCheckProjection
     /// At most this many elements of each input are checked (evenly spaced, always including the
     /// first and last); `nil` checks all of them.
     public var maxElementsPerInput: Int?
 
+    /// Options with the given settings; every default is the one explained above.
     public init(
         epsilon: Double = 5e-3, absoluteTolerance: Double = 1e-5, relativeTolerance: Double = 2e-3,
         roundingUlps: Double = 8, projection: GradientCheckProjection = .random(seed: 0x5eed),
@@ -54,17 +58,22 @@ public struct GradientCheckOptions: Hashable, Sendable {
 
 /// One checked element: where it is and how the two gradients compare.
 public struct GradientCheckElement: Hashable, Sendable, CustomStringConvertible {
-    /// Position of the input in the list passed to the check, and its name.
+    /// Position of the input in the list passed to the check.
     public var inputIndex: Int
+    /// Name of the input (from `names`, else `"input N"`).
     public var inputName: String
-    /// Shape of that input and the element's index in it.
+    /// Shape of that input.
     public var inputShape: [Int]
+    /// The element's multi-index in the input (row-major, one entry per dimension).
     public var index: [Int]
-    /// The autodiff gradient and the central-difference estimate.
+    /// The autodiff gradient of the projected scalar with respect to the element.
     public var analytic: Double
+    /// The central-difference estimate of the same derivative.
     public var numeric: Double
-    /// `|analytic − numeric|` and the largest difference that passes for this element.
+    /// `|analytic − numeric|`.
     public var error: Double
+    /// The largest difference that passes for this element (absolute, relative and rounding
+    /// allowances together).
     public var allowed: Double
 
     /// `error / allowed`: at most 1 for a passing element.
@@ -82,8 +91,9 @@ public struct GradientCheckResult: Hashable, Sendable, CustomStringConvertible {
     public var passed: Bool { failures == 0 && problem == nil }
     /// The element with the largest `error / allowed` (`nil` when no element was checked).
     public var worst: GradientCheckElement?
-    /// Number of elements compared and how many of them failed.
+    /// Number of elements compared.
     public var checkedElements: Int
+    /// How many of the compared elements were outside their allowance.
     public var failures: Int
     /// Why no comparison was possible (the function does not depend on its inputs through
     /// autodiff, a tensor failure, …), or `nil`.

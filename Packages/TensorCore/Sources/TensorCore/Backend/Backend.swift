@@ -9,7 +9,26 @@ public protocol DeviceBuffer: AnyObject, Sendable {
 
 /// Elementwise operations with one tensor operand (and optional scalar parameters).
 public enum UnaryOp: Hashable, Sendable {
-    case neg, exp, log, sqrt, abs, relu, tanh, sigmoid, softplus, sign
+    /// `-x`
+    case neg
+    /// `e^x`
+    case exp
+    /// Natural logarithm `ln x` (NaN below 0, `-inf` at 0).
+    case log
+    /// `√x` (NaN below 0).
+    case sqrt
+    /// `|x|`
+    case abs
+    /// `max(x, 0)`
+    case relu
+    /// Hyperbolic tangent, in (-1, 1).
+    case tanh
+    /// Logistic function `1 / (1 + e^-x)`, in (0, 1).
+    case sigmoid
+    /// `ln(1 + e^x)`, computed without overflow for large `x`.
+    case softplus
+    /// `-1`, `0` or `1` by the sign of `x` (NaN stays NaN).
+    case sign
     /// `x + c`
     case addScalar(Float)
     /// `x · c`
@@ -27,14 +46,47 @@ public enum UnaryOp: Hashable, Sendable {
 /// Elementwise operations with two tensor operands of one (broadcast) shape.
 /// Comparisons yield `1` for true and `0` for false.
 public enum BinaryOp: Hashable, Sendable {
-    case add, sub, mul, div, pow, maximum, minimum
-    case equal, notEqual, less, lessEqual, greater, greaterEqual
+    /// `a + b`
+    case add
+    /// `a - b`
+    case sub
+    /// `a · b`
+    case mul
+    /// `a / b` (IEEE 754: ±inf or NaN for a zero divisor).
+    case div
+    /// `a ^ b`
+    case pow
+    /// The larger of `a` and `b`; NaN when either is NaN.
+    case maximum
+    /// The smaller of `a` and `b`; NaN when either is NaN.
+    case minimum
+    /// `a == b`
+    case equal
+    /// `a != b`
+    case notEqual
+    /// `a < b`
+    case less
+    /// `a <= b`
+    case lessEqual
+    /// `a > b`
+    case greater
+    /// `a >= b`
+    case greaterEqual
 }
 
 /// Reductions over the middle axis of a contiguous `[outer, extent, inner]` block.
 /// `argmax`/`argmin` write the index (as Float) of the first extreme element.
 public enum ReduceOp: Hashable, Sendable {
-    case sum, max, min, argmax, argmin
+    /// Sum of the extent (accumulated in double precision on the CPU).
+    case sum
+    /// Largest element; NaN when the extent holds a NaN.
+    case max
+    /// Smallest element; NaN when the extent holds a NaN.
+    case min
+    /// Index of the first largest element (a NaN counts as the largest).
+    case argmax
+    /// Index of the first smallest element (a NaN counts as the smallest).
+    case argmin
 }
 
 /// Random distributions a backend fills buffers with (see ``Backend/fillRandom(_:count:distribution:key:counter:)``).
@@ -48,8 +100,12 @@ public enum RandomDistribution: Hashable, Sendable {
 /// Key of the counter-based Philox4x32-10 generator: `seed` is the 64-bit Philox key and `stream`
 /// the high 64 bits of the 128-bit counter, so distinct streams never overlap.
 public struct PhiloxKey: Hashable, Sendable {
+    /// The 64-bit Philox key.
     public var seed: UInt64
+    /// The high 64 bits of the 128-bit counter; each stream is an independent sequence.
     public var stream: UInt64
+
+    /// The key `seed` on stream `stream` (stream 0 by default).
     public init(seed: UInt64, stream: UInt64 = 0) {
         self.seed = seed
         self.stream = stream
@@ -62,14 +118,45 @@ public struct PhiloxKey: Hashable, Sendable {
 /// Leading dimensions are row strides in elements. For `batch > 1`, matrix `i` starts at
 /// `offset + i · batchStride` in each buffer (a batch stride of 0 reuses one matrix).
 public struct GemmDescriptor: Hashable, Sendable {
-    public var m: Int, n: Int, k: Int
-    public var transposeA: Bool, transposeB: Bool
-    public var alpha: Float, beta: Float
-    public var offsetA: Int, offsetB: Int, offsetC: Int
-    public var lda: Int, ldb: Int, ldc: Int
+    /// Rows of `op(A)` and of C.
+    public var m: Int
+    /// Columns of `op(B)` and of C.
+    public var n: Int
+    /// Columns of `op(A)`, rows of `op(B)`: the length of each dot product.
+    public var k: Int
+    /// Whether A is stored transposed (`k × m`), so that `op(A) = Aᵀ`.
+    public var transposeA: Bool
+    /// Whether B is stored transposed (`n × k`), so that `op(B) = Bᵀ`.
+    public var transposeB: Bool
+    /// Scale of the product `op(A) · op(B)`.
+    public var alpha: Float
+    /// Scale of C's previous contents; with `0` C is overwritten without being read (NaN in C
+    /// does not propagate).
+    public var beta: Float
+    /// Element offset of the first matrix in A's buffer.
+    public var offsetA: Int
+    /// Element offset of the first matrix in B's buffer.
+    public var offsetB: Int
+    /// Element offset of the first matrix in C's buffer.
+    public var offsetC: Int
+    /// Row stride of A as stored, in elements (at least `m` when `transposeA`, else `k`).
+    public var lda: Int
+    /// Row stride of B as stored, in elements (at least `k` when `transposeB`, else `n`).
+    public var ldb: Int
+    /// Row stride of C, in elements (at least `n`).
+    public var ldc: Int
+    /// Number of independent products.
     public var batch: Int
-    public var batchStrideA: Int, batchStrideB: Int, batchStrideC: Int
+    /// Elements between consecutive A matrices of the batch (0 reuses one matrix).
+    public var batchStrideA: Int
+    /// Elements between consecutive B matrices of the batch (0 reuses one matrix).
+    public var batchStrideB: Int
+    /// Elements between consecutive C matrices of the batch.
+    public var batchStrideC: Int
 
+    /// A product of `m × k` by `k × n`; the leading dimensions default to densely packed rows
+    /// (`lda` = `m` or `k`, `ldb` = `k` or `n`, `ldc` = `n`), the rest to one plain product
+    /// `C = op(A) · op(B)`.
     public init(
         m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
         alpha: Float = 1, beta: Float = 0,
@@ -94,10 +181,36 @@ public struct GemmDescriptor: Hashable, Sendable {
 /// The forward output is `[batch, outChannels, outHeight, outWidth]` with
 /// `outHeight = (height + 2·padH − dilationH·(kernelH − 1) − 1) / strideH + 1` (likewise width).
 public struct ConvGeometry: Hashable, Sendable {
-    public var batch: Int, inChannels: Int, height: Int, width: Int
-    public var outChannels: Int, kernelH: Int, kernelW: Int
-    public var strideH: Int, strideW: Int, padH: Int, padW: Int, dilationH: Int, dilationW: Int
+    /// Images in the batch (N).
+    public var batch: Int
+    /// Channels of the input (C), also the weight's second dimension.
+    public var inChannels: Int
+    /// Input height in pixels (H), before padding.
+    public var height: Int
+    /// Input width in pixels (W), before padding.
+    public var width: Int
+    /// Channels of the output (O), the weight's first dimension.
+    public var outChannels: Int
+    /// Kernel height in pixels.
+    public var kernelH: Int
+    /// Kernel width in pixels.
+    public var kernelW: Int
+    /// Vertical step between output pixels, in input pixels (at least 1).
+    public var strideH: Int
+    /// Horizontal step between output pixels, in input pixels (at least 1).
+    public var strideW: Int
+    /// Zero rows added above and below the input.
+    public var padH: Int
+    /// Zero columns added left and right of the input.
+    public var padW: Int
+    /// Vertical spacing of the kernel taps, in input pixels (1 is a dense kernel).
+    public var dilationH: Int
+    /// Horizontal spacing of the kernel taps, in input pixels (1 is a dense kernel).
+    public var dilationW: Int
 
+    /// The geometry of convolving `[batch, inChannels, height, width]` with
+    /// `[outChannels, inChannels, kernelH, kernelW]`; stride and dilation default to 1, padding to 0.
+    /// Nothing is validated here (``Tensor/conv2d(weight:bias:stride:padding:dilation:)`` checks).
     public init(
         batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
         kernelH: Int, kernelW: Int, strideH: Int = 1, strideW: Int = 1,
@@ -109,23 +222,40 @@ public struct ConvGeometry: Hashable, Sendable {
         self.dilationH = dilationH; self.dilationW = dilationW
     }
 
+    /// Output height in pixels: `(height + 2·padH − dilationH·(kernelH − 1) − 1) / strideH + 1`
+    /// (below 1 when the kernel does not fit).
     public var outHeight: Int { (height + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH + 1 }
+    /// Output width in pixels: `(width + 2·padW − dilationW·(kernelW − 1) − 1) / strideW + 1`
+    /// (below 1 when the kernel does not fit).
     public var outWidth: Int { (width + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW + 1 }
+    /// `[batch, inChannels, height, width]` (NCHW).
     public var inputShape: [Int] { [batch, inChannels, height, width] }
+    /// `[outChannels, inChannels, kernelH, kernelW]` (OIHW).
     public var weightShape: [Int] { [outChannels, inChannels, kernelH, kernelW] }
+    /// `[batch, outChannels, outHeight, outWidth]` (NCHW).
     public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
 }
 
 /// Hyper-parameters of one fused Adam(W) update (PyTorch semantics, see ``Backend/adamStep(parameter:gradient:firstMoment:secondMoment:count:hyper:)``).
 public struct AdamHyperparameters: Hashable, Sendable {
+    /// Step size (lr).
     public var learningRate: Float
-    public var beta1: Float, beta2: Float, epsilon: Float
+    /// Decay rate of the first-moment (mean) estimate, in [0, 1).
+    public var beta1: Float
+    /// Decay rate of the second-moment (uncentred variance) estimate, in [0, 1).
+    public var beta2: Float
+    /// Added to the square root of the bias-corrected second moment to avoid division by zero.
+    public var epsilon: Float
     /// L2 penalty added to the gradient (Adam) or decoupled decay (AdamW when `decoupled`).
     public var weightDecay: Float
+    /// `true` for AdamW: the parameter is multiplied by `1 − learningRate · weightDecay` before
+    /// the update instead of `weightDecay · parameter` being added to the gradient.
     public var decoupledWeightDecay: Bool
     /// 1-based step number used for bias correction.
     public var step: Int
 
+    /// The settings of update number `step` (1-based); the defaults are PyTorch's Adam defaults
+    /// without weight decay.
     public init(
         learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
         weightDecay: Float = 0, decoupledWeightDecay: Bool = false, step: Int

@@ -10,6 +10,10 @@ public struct StridedLayout: Hashable, Sendable, CustomStringConvertible {
     /// Element offset of index `[0, 0, …]` in the buffer.
     public var offset: Int
 
+    /// A layout with explicit `strides` (in elements, one per dimension of `shape`).
+    ///
+    /// Traps (a precondition, not a ``TensorError``) when `shape` and `strides` differ in length;
+    /// strides are not otherwise checked against any buffer.
     public init(shape: [Int], strides: [Int], offset: Int = 0) {
         precondition(shape.count == strides.count, "layout rank mismatch: shape \(shape), strides \(strides)")
         self.shape = shape

@@ -42,7 +42,9 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
 
 /// A family of devices that one backend provider serves.
 public enum DeviceKind: String, Hashable, Sendable, CaseIterable {
+    /// Host memory and the built-in CPU backend (``Device/cpu``).
     case cpu
+    /// NVIDIA GPUs (``Device/cuda(_:)``), served by the `CUDABackend` package when it is linked.
     case cuda
 
     /// The package that provides the backend for this kind of device.

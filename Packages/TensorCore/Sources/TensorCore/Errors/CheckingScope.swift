@@ -24,6 +24,8 @@ public func withTensorChecking<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// The `async` form of ``withTensorChecking(_:)``.
+///
+/// - Throws: the first ``TensorError`` raised inside `body`, or whatever `body` throws itself.
 public func withTensorChecking<T>(_ body: () async throws -> T) async throws -> T {
     let recorder = TensorFailureRecorder()
     let result = try await TensorFailureRecorder.$current.withValue(recorder) { try await body() }

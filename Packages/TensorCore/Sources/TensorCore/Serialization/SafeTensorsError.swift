@@ -3,6 +3,9 @@
 /// Every error names the file (or `"<memory>"` for in-memory buffers), the tensor when one is
 /// involved, and what was expected and found, e.g.
 /// `model.safetensors: tensor 'fc1.weight': 24 data bytes expected for F32 [2, 3], found 20`.
+///
+/// A struct that wraps the ``Problem`` enum rather than an enum itself, so that every case carries
+/// the file and the tensor in the same two fields; switch on ``problem`` to tell the cases apart.
 public struct SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Problem: Equatable, Sendable {

@@ -9,6 +9,7 @@ public final class TensorStorage: Sendable {
     /// The backend that allocated `buffer` and runs operations on it.
     public let backend: any Backend
 
+    /// Wraps `buffer`, which `backend` must have allocated (its operations downcast it).
     public init(buffer: any DeviceBuffer, backend: any Backend) {
         self.buffer = buffer
         self.backend = backend
@@ -22,5 +23,6 @@ public final class TensorStorage: Sendable {
 
 /// Element type of a tensor. Only Float32 is implemented; the type exists so that more can follow.
 public enum DType: String, Hashable, Sendable {
+    /// 32-bit IEEE 754 floating point, 4 bytes per element.
     case float32
 }
