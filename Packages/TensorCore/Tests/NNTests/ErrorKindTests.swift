@@ -5,7 +5,7 @@ import Testing
 /// The kinds of the misuses that layers, losses and initialisers report.
 @Suite struct NNErrorKindTests {
     @Test func layerAndLossMisuseReportsItsKind() {
-        let other = CPUForwardingBackend(device: .cuda(3), name: "second test device")
+        let other = CPUForwardingBackend(name: "second test device", device: .cuda(3))
         let cases: [(op: String, kind: TensorError.Kind, body: () -> Void)] = [
             ("Linear", .shapeMismatch, { _ = Linear(4, 2)(Tensor.zeros([3, 5])) }),
             ("BatchNorm2d", .shapeMismatch, { _ = BatchNorm2d(3)(Tensor.zeros([2, 4, 5, 5])) }),

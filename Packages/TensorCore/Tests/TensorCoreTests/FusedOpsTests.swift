@@ -7,7 +7,7 @@ import Testing
 
 /// A backend that runs everything on the CPU kernels but has no fused binary-then-unary kernel of
 /// its own, so it uses the Backend protocol's default (what a new backend gets).
-private let unfusedCPUBackend = CPUForwardingBackend(device: .cpu, name: "CPU without fused kernels (test)")
+private let unfusedCPUBackend = CPUForwardingBackend(name: "CPU without fused kernels (test)", device: .cpu)
 
 /// `tensor`'s values as a leaf that requires gradients (on `backend`).
 private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared) -> Tensor {

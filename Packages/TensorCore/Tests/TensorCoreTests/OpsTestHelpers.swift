@@ -67,7 +67,7 @@ func expectTensorFailure(
 
 /// A second "device" for mixed-device checks: the CPU backend's memory and kernels under another
 /// device name, so tensors on it compute normally.
-let otherDeviceBackend = CPUForwardingBackend(device: .cuda(5), name: "test device")
+let otherDeviceBackend = CPUForwardingBackend(name: "test device", device: .cuda(5))
 
 /// `values` on the test's second device.
 func onOtherDevice(_ shape: [Int], _ values: [Float]) -> Tensor {

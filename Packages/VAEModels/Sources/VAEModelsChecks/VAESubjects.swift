@@ -51,9 +51,9 @@ public enum VAESubjects {
         ModelSubject(
             name:
                 "\(configuration.architecture.rawValue)(d=\(configuration.bottleneck), \(configuration.inputShape), eval \(evaluation.rawValue))",
-            device: device,
             batchSize: batchSize,
             modes: evaluation == .mean ? .stochasticInTraining : .stochastic,
+            device: device,
             makeModel: { seed, device in try make(configuration, RandomGenerator(seed: seed)).moved(to: device) },
             makeBatch: { size, seed in
                 ModelBatch(

@@ -7,7 +7,7 @@
 /// `binary(_:_:_:_:_:then:into:)` takes the protocol's default — what a new backend gets.
 ///
 /// ```swift
-/// let other = CPUForwardingBackend(device: .cuda(0), name: "simulated cuda:0")
+/// let other = CPUForwardingBackend(name: "simulated cuda:0", device: .cuda(0))
 /// let x = Tensor(shape: [2], scalars: [1, 2], backend: other)   // x.device == .cuda(0)
 /// ```
 public final class CPUForwardingBackend: Backend {
@@ -15,8 +15,8 @@ public final class CPUForwardingBackend: Backend {
     public let name: String
     private let cpu = CPUBackend.shared
 
-    /// A backend reporting `device` and `name` whose work is done by the CPU backend.
-    public init(device: Device, name: String) {
+    /// A backend named `name`, reporting `device`, whose work is done by the CPU backend.
+    public init(name: String, device: Device) {
         self.device = device
         self.name = name
     }

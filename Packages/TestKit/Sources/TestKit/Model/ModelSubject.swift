@@ -110,8 +110,9 @@ public struct ModelSubject: CheckSubject {
     ///   - loss: the real training loss of a batch, a one-element tensor (it runs its own forward pass).
     ///   - makeOptimizer: the real optimiser over the model's parameters.
     public init<Model: Module>(
-        name: String, device: Device = .cpu, otherDevice: Device? = nil, batchSize: Int = 4, seed: UInt64 = 0,
-        modes: ModeBehaviour = .deterministic, deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:],
+        name: String, batchSize: Int = 4, seed: UInt64 = 0, modes: ModeBehaviour = .deterministic,
+        deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:], device: Device = .cpu,
+        otherDevice: Device? = nil,
         makeModel: @escaping @Sendable (_ seed: UInt64, _ device: Device) throws -> Model,
         makeBatch: @escaping @Sendable (_ batchSize: Int, _ seed: UInt64) throws -> ModelBatch,
         outputShape: [Int],
@@ -136,8 +137,9 @@ public struct ModelSubject: CheckSubject {
 
     /// Describes a ``Layer`` (one tensor in, one out) whose forward pass is `model(input)`.
     public init<Model: Layer>(
-        name: String, device: Device = .cpu, otherDevice: Device? = nil, batchSize: Int = 4, seed: UInt64 = 0,
-        modes: ModeBehaviour = .deterministic, deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:],
+        name: String, batchSize: Int = 4, seed: UInt64 = 0, modes: ModeBehaviour = .deterministic,
+        deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:], device: Device = .cpu,
+        otherDevice: Device? = nil,
         makeModel: @escaping @Sendable (_ seed: UInt64, _ device: Device) throws -> Model,
         makeBatch: @escaping @Sendable (_ batchSize: Int, _ seed: UInt64) throws -> ModelBatch,
         outputShape: [Int],
@@ -145,8 +147,8 @@ public struct ModelSubject: CheckSubject {
         makeOptimizer: @escaping @Sendable (Model) throws -> any Optimizer
     ) {
         self.init(
-            name: name, device: device, otherDevice: otherDevice, batchSize: batchSize, seed: seed, modes: modes,
-            deviceTolerance: deviceTolerance, skipped: skipped, makeModel: makeModel, makeBatch: makeBatch,
+            name: name, batchSize: batchSize, seed: seed, modes: modes, deviceTolerance: deviceTolerance,
+            skipped: skipped, device: device, otherDevice: otherDevice, makeModel: makeModel, makeBatch: makeBatch,
             outputShape: outputShape, forward: { model, input in model(input) },
             loss: { model, batch in try loss(model(batch.input), batch) }, makeOptimizer: makeOptimizer)
     }

@@ -20,7 +20,7 @@ public enum SimulatedDevice {
     public static let device = Device.cuda(0)
 
     /// The backend serving it: the CPU's kernels and memory under the name `cuda:0`.
-    public static let backend = CPUForwardingBackend(device: device, name: "simulated \(device) (\(CPUBackend.shared.name))")
+    public static let backend = CPUForwardingBackend(name: "simulated \(device) (\(CPUBackend.shared.name))", device: device)
 
     /// Registers the simulated `cuda:0` unless `cuda:0` is already available.
     /// - Returns: `true` when the simulation serves `cuda:0` (now or from an earlier call),
