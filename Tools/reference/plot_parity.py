@@ -9,13 +9,17 @@ Inputs (each may be repeated, one per seed):
   --output FILE.png  where the figure goes
 With several runs per side the figure shows the mean curves and, shaded, the range over the runs.
 Also prints every run's curves, the per-epoch means and the relative difference of the final mean
-test losses as JSON.
+test losses as JSON, and a comparison of the final test losses (mean, standard deviation, median
+per side; the relative difference of the means with a 95 % bootstrap interval; two-sided
+permutation p-values for equal means and for equal spread) as a table on stderr.
 
 Usage: python3 Tools/reference/plot_parity.py --swift results/s1 --swift results/s2 \
            --torch torch-1.json --torch torch-2.json --output docs/quality-parity-mlp.png
 """
 import argparse
 import json
+import math
+import sys
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -99,6 +103,51 @@ def mean(runs):
     return [sum(r[i] for r in runs) / len(runs) for i in range(len(runs[0]))]
 
 
+def average(values):
+    return sum(values) / len(values)
+
+
+def deviation(values):
+    """Sample standard deviation (n - 1)."""
+    m = average(values)
+    return (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def compare(swift, torch, resamples=20000, seed=0):
+    """Statistics of two samples of final test losses: the relative difference of the means with a
+    percentile-bootstrap 95 % interval, and permutation p-values (two-sided) for the difference of
+    the means and for the ratio of the standard deviations."""
+    import random
+
+    generator = random.Random(seed)
+    relative = average(swift) / average(torch) - 1
+    boot = sorted(average(generator.choices(swift, k=len(swift))) / average(generator.choices(torch, k=len(torch))) - 1
+                  for _ in range(resamples))
+    pooled = swift + torch
+    observed_mean = abs(average(swift) - average(torch))
+    observed_spread = abs(math.log(deviation(swift) / deviation(torch))) if len(swift) > 1 and len(torch) > 1 else 0.0
+    extreme_mean = extreme_spread = 0
+    for _ in range(resamples):
+        generator.shuffle(pooled)
+        a, b = pooled[:len(swift)], pooled[len(swift):]
+        extreme_mean += abs(average(a) - average(b)) >= observed_mean
+        if len(a) > 1 and len(b) > 1 and deviation(a) > 0 and deviation(b) > 0:
+            extreme_spread += abs(math.log(deviation(a) / deviation(b))) >= observed_spread
+    return {"runs": [len(swift), len(torch)],
+            "mean": [average(swift), average(torch)], "sd": [deviation(swift), deviation(torch)],
+            "median": [median(swift), median(torch)],
+            "relative_mean_difference": relative,
+            "relative_mean_difference_95": [boot[int(0.025 * resamples)], boot[int(0.975 * resamples) - 1]],
+            "p_equal_means": (extreme_mean + 1) / (resamples + 1),
+            "p_equal_spread": (extreme_spread + 1) / (resamples + 1)}
+
+
 def main():
     parser = argparse.ArgumentParser(description="Plot DeepTrust vs PyTorch loss curves.")
     parser.add_argument("--swift", required=True, action="append", help="a vae-train log directory (repeatable)")
@@ -126,12 +175,21 @@ def main():
           ("DeepTrust train", (200, 60, 20), swift_train, True),
           ("PyTorch train", (20, 90, 200), torch_train, True)], args.output, title)
     final_swift, final_torch = mean(swift_test)[-1], mean(torch_test)[-1]
+    stats = compare([t[-1] for t in swift_test], [t[-1] for t in torch_test])
+    low, high = stats["relative_mean_difference_95"]
+    print(f"final test loss      DeepTrust ({stats['runs'][0]} runs)   PyTorch ({stats['runs'][1]} runs)\n"
+          f"mean ± sd            {stats['mean'][0]:7.2f} ± {stats['sd'][0]:.2f}        {stats['mean'][1]:7.2f} ± {stats['sd'][1]:.2f}\n"
+          f"median               {stats['median'][0]:7.2f}               {stats['median'][1]:7.2f}\n"
+          f"means differ by {100 * stats['relative_mean_difference']:+.2f} % (95 % bootstrap interval "
+          f"{100 * low:+.2f} % … {100 * high:+.2f} %), permutation p = {stats['p_equal_means']:.3f}; "
+          f"spread ratio {stats['sd'][0] / stats['sd'][1]:.2f}, p = {stats['p_equal_spread']:.3f}", file=sys.stderr)
     print(json.dumps({"swift": {"runs": args.swift, "test_loss": swift_test, "train_loss": swift_train,
                                 "mean_test_loss": mean(swift_test)},
                       "torch": {"runs": args.torch, "test_loss": torch_test, "train_loss": torch_train,
                                 "mean_test_loss": mean(torch_test)},
                       "final_mean_test_loss": {"swift": final_swift, "torch": final_torch},
-                      "final_relative_difference": (final_swift - final_torch) / final_torch}, indent=1))
+                      "final_relative_difference": (final_swift - final_torch) / final_torch,
+                      "final_test_loss_comparison": stats}, indent=1))
 
 
 if __name__ == "__main__":
