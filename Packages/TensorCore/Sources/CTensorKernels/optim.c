@@ -37,57 +37,37 @@ static void adam_portable(float *restrict param, const float *restrict grad, flo
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-__attribute__((target("avx2")))
-static void adam_avx2(float *restrict param, const float *restrict grad, float *restrict m, float *restrict v,
-                      size_t begin, size_t end, const dt_adam_scalars *scalars) {
-    const dt_adam_scalars s = *scalars;
-    const __m256 wd = _mm256_set1_ps(s.weight_decay), decay = _mm256_set1_ps(s.decay_factor);
-    const __m256 b1c = _mm256_set1_ps(s.beta1_complement), b2 = _mm256_set1_ps(s.beta2);
-    const __m256 b2c = _mm256_set1_ps(s.beta2_complement), eps = _mm256_set1_ps(s.epsilon);
-    const __m256 step = _mm256_set1_ps(s.step_size), bc2 = _mm256_set1_ps(s.bias_correction2_sqrt);
-    const int use_wd = s.weight_decay != 0.0f, use_decay = s.decay_factor != 1.0f;
-    size_t i = begin;
-    for (; i + 8 <= end; i += 8) {
-        __m256 p = _mm256_loadu_ps(param + i), g = _mm256_loadu_ps(grad + i);
-        __m256 mv = _mm256_loadu_ps(m + i), vv = _mm256_loadu_ps(v + i);
-        if (use_wd) g = _mm256_add_ps(g, _mm256_mul_ps(wd, p));
-        if (use_decay) p = _mm256_mul_ps(p, decay);
-        mv = _mm256_add_ps(mv, _mm256_mul_ps(b1c, _mm256_sub_ps(g, mv)));
-        vv = _mm256_add_ps(_mm256_mul_ps(vv, b2), _mm256_mul_ps(b2c, _mm256_mul_ps(g, g)));
-        const __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vv), bc2), eps);
-        p = _mm256_sub_ps(p, _mm256_mul_ps(step, _mm256_div_ps(mv, denom)));
-        _mm256_storeu_ps(m + i, mv);
-        _mm256_storeu_ps(v + i, vv);
-        _mm256_storeu_ps(param + i, p);
+// One SIMD Adam path: ADAM_ELEMENT's operations in the same order on `lanes` floats at a time
+// (vector type VEC, intrinsic prefix MM), then ADAM_ELEMENT itself for the tail.
+#define DEFINE_ADAM_SIMD(name, isa, VEC, MM, lanes)                                                            \
+    __attribute__((target(isa))) static void name(                                                             \
+        float *restrict param, const float *restrict grad, float *restrict m, float *restrict v, size_t begin, \
+        size_t end, const dt_adam_scalars *scalars) {                                                          \
+        const dt_adam_scalars s = *scalars;                                                                    \
+        const VEC wd = MM##_set1_ps(s.weight_decay), decay = MM##_set1_ps(s.decay_factor);                     \
+        const VEC b1c = MM##_set1_ps(s.beta1_complement), b2 = MM##_set1_ps(s.beta2);                          \
+        const VEC b2c = MM##_set1_ps(s.beta2_complement), eps = MM##_set1_ps(s.epsilon);                       \
+        const VEC step = MM##_set1_ps(s.step_size), bc2 = MM##_set1_ps(s.bias_correction2_sqrt);               \
+        const int use_wd = s.weight_decay != 0.0f, use_decay = s.decay_factor != 1.0f;                         \
+        size_t i = begin;                                                                                      \
+        for (; i + (lanes) <= end; i += (lanes)) {                                                             \
+            VEC p = MM##_loadu_ps(param + i), g = MM##_loadu_ps(grad + i);                                     \
+            VEC mv = MM##_loadu_ps(m + i), vv = MM##_loadu_ps(v + i);                                          \
+            if (use_wd) g = MM##_add_ps(g, MM##_mul_ps(wd, p));                                                \
+            if (use_decay) p = MM##_mul_ps(p, decay);                                                          \
+            mv = MM##_add_ps(mv, MM##_mul_ps(b1c, MM##_sub_ps(g, mv)));                                        \
+            vv = MM##_add_ps(MM##_mul_ps(vv, b2), MM##_mul_ps(b2c, MM##_mul_ps(g, g)));                        \
+            const VEC denom = MM##_add_ps(MM##_div_ps(MM##_sqrt_ps(vv), bc2), eps);                            \
+            p = MM##_sub_ps(p, MM##_mul_ps(step, MM##_div_ps(mv, denom)));                                     \
+            MM##_storeu_ps(m + i, mv);                                                                         \
+            MM##_storeu_ps(v + i, vv);                                                                         \
+            MM##_storeu_ps(param + i, p);                                                                      \
+        }                                                                                                      \
+        for (; i < end; i++) ADAM_ELEMENT(i);                                                                  \
     }
-    for (; i < end; i++) ADAM_ELEMENT(i);
-}
 
-__attribute__((target("avx512f")))
-static void adam_avx512(float *restrict param, const float *restrict grad, float *restrict m, float *restrict v,
-                        size_t begin, size_t end, const dt_adam_scalars *scalars) {
-    const dt_adam_scalars s = *scalars;
-    const __m512 wd = _mm512_set1_ps(s.weight_decay), decay = _mm512_set1_ps(s.decay_factor);
-    const __m512 b1c = _mm512_set1_ps(s.beta1_complement), b2 = _mm512_set1_ps(s.beta2);
-    const __m512 b2c = _mm512_set1_ps(s.beta2_complement), eps = _mm512_set1_ps(s.epsilon);
-    const __m512 step = _mm512_set1_ps(s.step_size), bc2 = _mm512_set1_ps(s.bias_correction2_sqrt);
-    const int use_wd = s.weight_decay != 0.0f, use_decay = s.decay_factor != 1.0f;
-    size_t i = begin;
-    for (; i + 16 <= end; i += 16) {
-        __m512 p = _mm512_loadu_ps(param + i), g = _mm512_loadu_ps(grad + i);
-        __m512 mv = _mm512_loadu_ps(m + i), vv = _mm512_loadu_ps(v + i);
-        if (use_wd) g = _mm512_add_ps(g, _mm512_mul_ps(wd, p));
-        if (use_decay) p = _mm512_mul_ps(p, decay);
-        mv = _mm512_add_ps(mv, _mm512_mul_ps(b1c, _mm512_sub_ps(g, mv)));
-        vv = _mm512_add_ps(_mm512_mul_ps(vv, b2), _mm512_mul_ps(b2c, _mm512_mul_ps(g, g)));
-        const __m512 denom = _mm512_add_ps(_mm512_div_ps(_mm512_sqrt_ps(vv), bc2), eps);
-        p = _mm512_sub_ps(p, _mm512_mul_ps(step, _mm512_div_ps(mv, denom)));
-        _mm512_storeu_ps(m + i, mv);
-        _mm512_storeu_ps(v + i, vv);
-        _mm512_storeu_ps(param + i, p);
-    }
-    for (; i < end; i++) ADAM_ELEMENT(i);
-}
+DEFINE_ADAM_SIMD(adam_avx2, "avx2", __m256, _mm256, 8)
+DEFINE_ADAM_SIMD(adam_avx512, "avx512f", __m512, _mm512, 16)
 #endif
 
 typedef void (*adam_fn)(float *restrict, const float *restrict, float *restrict, float *restrict, size_t, size_t,
