@@ -4,26 +4,8 @@
 #include "dt_elementwise.h"
 #include "elementwise_layout.h"
 
-#define DT_CAT_(a, b) a##_##b
-#define DT_CAT(a, b) DT_CAT_(a, b)
-
-#define DT_FN(name) DT_CAT(name, portable)
-#include "elementwise_template.h"
-#undef DT_FN
-
-#if defined(__x86_64__) || defined(__i386__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#define DT_FN(name) DT_CAT(name, avx2)
-#include "elementwise_template.h"
-#undef DT_FN
-#pragma clang attribute pop
-
-#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
-#define DT_FN(name) DT_CAT(name, avx512)
-#include "elementwise_template.h"
-#undef DT_FN
-#pragma clang attribute pop
-#endif
+#define DT_ISA_TEMPLATE "elementwise_template.h"
+#include "isa_instances.h"
 
 typedef void (*dt_unary_row_fn)(dt_unary_op, float, float, ptrdiff_t, const float *restrict, ptrdiff_t,
                                 float *restrict);

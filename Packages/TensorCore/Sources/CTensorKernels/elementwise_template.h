@@ -1,5 +1,5 @@
 // Private: the row kernels of elementwise.c, written once and instantiated per instruction set.
-// The includer defines DT_FN(name) (a per-ISA name) and wraps the include in
+// isa_instances.h includes it once per path with DT_FN(name) (a per-ISA name) defined and inside
 // `#pragma clang attribute push(__attribute__((target(...))), apply_to = function)`, so every
 // loop below is compiled, and auto-vectorised, for that instruction set.
 //

@@ -7,26 +7,8 @@
 /// Width of the column chunk whose partial results live on the stack when inner > 1.
 #define DT_CHUNK 256
 
-#define DT_CAT_(a, b) a##_##b
-#define DT_CAT(a, b) DT_CAT_(a, b)
-
-#define DT_FN(name) DT_CAT(name, portable)
-#include "reduce_template.h"
-#undef DT_FN
-
-#if defined(__x86_64__) || defined(__i386__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#define DT_FN(name) DT_CAT(name, avx2)
-#include "reduce_template.h"
-#undef DT_FN
-#pragma clang attribute pop
-
-#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
-#define DT_FN(name) DT_CAT(name, avx512)
-#include "reduce_template.h"
-#undef DT_FN
-#pragma clang attribute pop
-#endif
+#define DT_ISA_TEMPLATE "reduce_template.h"
+#include "isa_instances.h"
 
 typedef void (*dt_reduce_rows_fn)(dt_reduce_op, const float *restrict, ptrdiff_t, ptrdiff_t, ptrdiff_t,
                                   float *restrict);
