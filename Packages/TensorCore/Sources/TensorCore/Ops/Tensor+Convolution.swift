@@ -29,20 +29,10 @@ extension Tensor {
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
         let fallback = [shape.first ?? 0, weight.shape.first ?? 0, 1, 1]
-        guard checkSameDevice([weight] + (bias.map { [$0] } ?? []), op: op) else { return placeholder(fallback) }
-        guard rank == 4, weight.rank == 4 else {
-            reportTensorFailure(
-                TensorError(
-                    .shapeMismatch, op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [O, C, kH, kW]: \(describe)"))
-            return placeholder(fallback)
-        }
-        guard shape[1] == weight.shape[1] else {
-            reportTensorFailure(
-                TensorError(
-                    .shapeMismatch, op: op,
-                    "input has \(shape[1]) channels but the weight expects \(weight.shape[1]): \(describe)"))
-            return placeholder(fallback)
-        }
+        guard
+            validConvolutionOperands(
+                weight: weight, bias: bias, channelAxis: 1, weightLayout: "[O, C, kH, kW]", op: op, describe: describe)
+        else { return placeholder(fallback) }
         let geometry = ConvGeometry(
             batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
             outChannels: weight.shape[0], kernelH: weight.shape[2], kernelW: weight.shape[3],
@@ -90,20 +80,10 @@ extension Tensor {
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
         let fallback = [shape.first ?? 0, weight.rank > 1 ? weight.shape[1] : 0, 1, 1]
-        guard checkSameDevice([weight] + (bias.map { [$0] } ?? []), op: op) else { return placeholder(fallback) }
-        guard rank == 4, weight.rank == 4 else {
-            reportTensorFailure(
-                TensorError(
-                    .shapeMismatch, op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight [C, O, kH, kW]: \(describe)"))
-            return placeholder(fallback)
-        }
-        guard shape[1] == weight.shape[0] else {
-            reportTensorFailure(
-                TensorError(
-                    .shapeMismatch, op: op,
-                    "input has \(shape[1]) channels but the weight expects \(weight.shape[0]): \(describe)"))
-            return placeholder(fallback)
-        }
+        guard
+            validConvolutionOperands(
+                weight: weight, bias: bias, channelAxis: 0, weightLayout: "[C, O, kH, kW]", op: op, describe: describe)
+        else { return placeholder(fallback) }
         guard (0..<Swift.max(stride.0, 1)).contains(outputPadding.0), (0..<Swift.max(stride.1, 1)).contains(outputPadding.1)
         else {
             reportTensorFailure(
@@ -144,6 +124,29 @@ extension Tensor {
             ]
         }
         return bias.map { output + $0.reshaped([1, -1, 1, 1]) } ?? output
+    }
+
+    /// Checks the operands of a convolution or transposed convolution, reporting misuse: one device,
+    /// a 4-D input and a 4-D weight (dimensions named `weightLayout` in the message), and the input's
+    /// channels equal to weight dimension `channelAxis`.
+    private func validConvolutionOperands(
+        weight: Tensor, bias: Tensor?, channelAxis: Int, weightLayout: String, op: String, describe: String
+    ) -> Bool {
+        guard checkSameDevice([weight] + (bias.map { [$0] } ?? []), op: op) else { return false }
+        guard rank == 4, weight.rank == 4 else {
+            reportTensorFailure(
+                TensorError(
+                    .shapeMismatch, op: op, "expected a 4-D input [N, C, H, W] and a 4-D weight \(weightLayout): \(describe)"))
+            return false
+        }
+        guard shape[1] == weight.shape[channelAxis] else {
+            reportTensorFailure(
+                TensorError(
+                    .shapeMismatch, op: op,
+                    "input has \(shape[1]) channels but the weight expects \(weight.shape[channelAxis]): \(describe)"))
+            return false
+        }
+        return true
     }
 
     /// Checks hyper-parameters, output size and bias of a convolution geometry, reporting misuse.
