@@ -59,4 +59,17 @@ public enum Initialization {
     ) -> Tensor {
         Tensor.rand(shape, low: -bound, high: bound, generator: generator, backend: backend)
     }
+
+    /// A layer's weight of `shape` and, when `bias`, its bias of `[biasLength]`, as the
+    /// `reset_parameters()` of `nn.Linear`, `nn.Conv2d` and `nn.ConvTranspose2d` draws them: the weight
+    /// from ``kaimingUniform(_:a:generator:backend:)``, then the bias from `U(−1/√fan_in, 1/√fan_in)`
+    /// with the weight's `fan_in`.
+    static func layerParameters(
+        weightShape shape: [Int], biasLength: Int, bias: Bool, generator: RandomGenerator, backend: any Backend
+    ) -> (weight: Parameter, bias: Parameter?) {
+        let weight = kaimingUniform(shape, generator: generator, backend: backend)
+        guard bias else { return (Parameter(weight), nil) }
+        let bound = biasBound(fanIn: fans(ofWeightShape: shape).fanIn)
+        return (Parameter(weight), Parameter(uniform([biasLength], bound: bound, generator: generator, backend: backend)))
+    }
 }

@@ -81,16 +81,11 @@ public final class Conv2d: Layer, ReLUFusingLayer {
         backend: any Backend
     ) {
         let shape = validConvolutionShape([outChannels, inChannels, kernelSize.0, kernelSize.1], op: "Conv2d")
-        let fanIn = Initialization.fans(ofWeightShape: shape).fanIn
-        let weight = Initialization.kaimingUniform(shape, generator: generator, backend: backend)
-        let bias =
-            bias
-            ? Initialization.uniform(
-                [shape[0]], bound: Initialization.biasBound(fanIn: fanIn),
-                generator: generator, backend: backend) : nil
+        let (weight, bias) = Initialization.layerParameters(
+            weightShape: shape, biasLength: shape[0], bias: bias, generator: generator, backend: backend)
         self.init(
-            weight: Parameter(weight), bias: bias.map(Parameter.init), stride: stride, padding: padding,
-            dilation: dilation, trainingFlag: TrainingFlag())
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+            trainingFlag: TrainingFlag())
     }
 
     /// A convolution with the given values: `weight` `[out, in, kH, kW]`, `bias` `[out]` or `nil`.

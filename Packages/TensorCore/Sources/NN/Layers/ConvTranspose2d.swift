@@ -88,16 +88,11 @@ public final class ConvTranspose2d: Layer, ReLUFusingLayer {
         generator: RandomGenerator, backend: any Backend
     ) {
         let shape = validConvolutionShape([inChannels, outChannels, kernelSize.0, kernelSize.1], op: "ConvTranspose2d")
-        let fanIn = Initialization.fans(ofWeightShape: shape).fanIn
-        let weight = Initialization.kaimingUniform(shape, generator: generator, backend: backend)
-        let bias =
-            bias
-            ? Initialization.uniform(
-                [shape[1]], bound: Initialization.biasBound(fanIn: fanIn),
-                generator: generator, backend: backend) : nil
+        let (weight, bias) = Initialization.layerParameters(
+            weightShape: shape, biasLength: shape[1], bias: bias, generator: generator, backend: backend)
         self.init(
-            weight: Parameter(weight), bias: bias.map(Parameter.init), stride: stride, padding: padding,
-            outputPadding: outputPadding, dilation: dilation, trainingFlag: TrainingFlag())
+            weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+            dilation: dilation, trainingFlag: TrainingFlag())
     }
 
     /// A transposed convolution with the given values: `weight` `[in, out, kH, kW]`, `bias` `[out]` or `nil`.

@@ -47,13 +47,9 @@ public final class Linear: Layer, ReLUFusingLayer {
                 TensorError(.invalidArgument, op: "Linear", "feature counts must not be negative, got \(inputs) → \(outputs)"))
             (inputs, outputs) = (max(inputs, 0), max(outputs, 0))
         }
-        let weight = Initialization.kaimingUniform([outputs, inputs], generator: generator, backend: backend)
-        let bias =
-            bias
-            ? Initialization.uniform(
-                [outputs], bound: Initialization.biasBound(fanIn: inputs),
-                generator: generator, backend: backend) : nil
-        self.init(weight: Parameter(weight), bias: bias.map(Parameter.init), trainingFlag: TrainingFlag())
+        let (weight, bias) = Initialization.layerParameters(
+            weightShape: [outputs, inputs], biasLength: outputs, bias: bias, generator: generator, backend: backend)
+        self.init(weight: weight, bias: bias, trainingFlag: TrainingFlag())
     }
 
     /// A layer with the given values: `weight` `[out, in]` and `bias` `[out]` (or `nil`).
