@@ -4,11 +4,12 @@
 The reference (github.com/tilman151/unittest_dl, src/dataset.py) uses torchvision:
   train: Compose([Pad(2), RandomRotation(5), ToTensor(), Lambda(lambda x: 2*x-1)])
   test:  the same without RandomRotation
-torchvision is not required here: the same operations are written out with Pillow and torch, as
-torchvision performs them on a PIL image (ImageOps.expand for Pad, Image.rotate with NEAREST and
-fillcolor=0 for RandomRotation with an angle from torch's generator, uint8 -> float32 / 255 for
-ToTensor), inside a map-style Dataset like torchvision.datasets.MNIST (uint8 tensor in memory,
-Image.fromarray per item) and torch.utils.data.DataLoader.
+torchvision is not required here: the IDX reader, the transforms and the map-style Dataset are
+those of the reference trainer, Tools/reference/torch_vae_train.py (the same operations written
+out with Pillow and torch, as torchvision performs them on a PIL image: ImageOps.expand for Pad,
+Image.rotate with NEAREST and fillcolor=0 for RandomRotation with an angle from torch's generator,
+uint8 -> float32 / 255 for ToTensor; a Dataset like torchvision.datasets.MNIST, uint8 tensor in
+memory, Image.fromarray per item), with torch.utils.data.DataLoader.
 
 Prints one JSON object on stdout (every time is the median of --repeats runs):
   {"torch": version, "pillow": version,
@@ -21,82 +22,18 @@ Usage: python3 Tools/bench/torch_data.py --mnist-dir DIR [--workers 1,2] [--batc
                                         [--repeats 1] [--direct-samples 10000]
 """
 import argparse
-import gzip
 import json
 import os
 import statistics
+import sys
 import time
 
-import numpy as np
 import PIL
 import torch
-from PIL import Image, ImageOps
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
-FILES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
-
-
-def read_idx(directory, name):
-    """The IDX file `name` (raw, or name.gz) as a uint8 tensor, like torchvision's reader."""
-    raw = os.path.join(directory, name)
-    if os.path.exists(raw):
-        with open(raw, "rb") as f:
-            data = f.read()
-    else:
-        with gzip.open(raw + ".gz", "rb") as f:
-            data = f.read()
-    rank = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(rank)]
-    return torch.frombuffer(bytearray(data), dtype=torch.uint8, offset=4 + 4 * rank).view(*dims)
-
-
-class Pad:
-    def __init__(self, padding):
-        self.padding = padding
-
-    def __call__(self, img):
-        return ImageOps.expand(img, border=self.padding, fill=0)
-
-
-class RandomRotation:
-    def __init__(self, degrees):
-        self.degrees = (-degrees, degrees)
-
-    def __call__(self, img):
-        angle = float(torch.empty(1).uniform_(float(self.degrees[0]), float(self.degrees[1])).item())
-        return img.rotate(angle, Image.NEAREST, expand=False, center=None, fillcolor=0)
-
-
-def to_tensor(img):
-    tensor = torch.from_numpy(np.array(img, np.uint8, copy=True))
-    tensor = tensor.view(img.size[1], img.size[0], 1).permute((2, 0, 1)).contiguous()
-    return tensor.to(dtype=torch.get_default_dtype()).div(255)
-
-
-class Compose:
-    def __init__(self, steps):
-        self.steps = steps
-
-    def __call__(self, x):
-        for step in self.steps:
-            x = step(x)
-        return x
-
-
-class ReferenceMNIST(Dataset):
-    def __init__(self, images, labels, transform):
-        self.data, self.targets, self.transform = images, labels, transform
-
-    def __len__(self):
-        return len(self.data)
-
-    def __getitem__(self, index):
-        img, target = self.data[index], int(self.targets[index])
-        img = Image.fromarray(img.numpy())
-        return self.transform(img), target
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+import torch_vae_train as reference  # noqa: E402  (IDX reader, transforms, Dataset: kept in one place)
 
 
 def main():
@@ -110,16 +47,16 @@ def main():
 
     load = {}
     splits = {}
-    for split, (images_name, labels_name) in FILES.items():
+    for split in reference.FILES:
         times = []
         for _ in range(args.repeats):
             start = time.perf_counter()
-            splits[split] = (read_idx(args.mnist_dir, images_name), read_idx(args.mnist_dir, labels_name))
+            splits[split] = reference.load_split(args.mnist_dir, split)
             times.append(time.perf_counter() - start)
         load[split] = statistics.median(times)
 
     images, labels = splits["train"]
-    train = ReferenceMNIST(images, labels, Compose([Pad(2), RandomRotation(5), to_tensor, lambda x: 2 * x - 1]))
+    train = reference.MNIST(images, labels, reference.ReferenceTransform(rotate=True))
 
     count = min(args.direct_samples, len(train))
     times = []

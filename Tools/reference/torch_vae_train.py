@@ -23,6 +23,9 @@ Usage: python3 Tools/reference/torch_vae_train.py mlp|cnn [--epochs 10] [--seed 
        [--bottleneck 16] [--lr 1e-3] [--batch-size 128] [--workers 2] [--threads N]
        [--limit-train N] [--limit-test N] [--deterministic-eval] [--json FILE]
 MNIST comes from --mnist-dir or $MNIST_DIR (the four standard IDX files, raw or .gz).
+
+The models, the IDX reader and the MNIST transforms here are the only copy: Tools/bench
+(torch_step.py, torch_data.py, torch_epoch.py) and Tools/fixtures/make_vae_fixtures.py import them.
 """
 import argparse
 import gzip
@@ -44,7 +47,7 @@ FILES = {
 
 
 def read_idx(directory, name):
-    """The IDX file `name` (raw, or name.gz) as a uint8 tensor."""
+    """The IDX file `name` (raw, or name.gz) as a uint8 tensor, like torchvision's reader."""
     raw = os.path.join(directory, name)
     if os.path.exists(raw):
         with open(raw, "rb") as f:
@@ -73,14 +76,17 @@ class ReferenceTransform:
         return tensor.to(dtype=torch.get_default_dtype()).div(255) * 2 - 1
 
 
+def load_split(directory, split):
+    """The (images, labels) uint8 tensors of the MNIST split "train" or "test" in `directory`."""
+    images, labels = FILES[split]
+    return read_idx(directory, images), read_idx(directory, labels)
+
+
 class MNIST(Dataset):
     """Like torchvision.datasets.MNIST: uint8 images in memory, a PIL image per item."""
 
-    def __init__(self, directory, split, transform):
-        images, labels = FILES[split]
-        self.images = read_idx(directory, images)
-        self.labels = read_idx(directory, labels)
-        self.transform = transform
+    def __init__(self, images, labels, transform):
+        self.images, self.labels, self.transform = images, labels, transform
 
     def __len__(self):
         return len(self.images)
@@ -110,31 +116,37 @@ class VAE(nn.Module):
 
 
 class MLPVAE(VAE):
-    def __init__(self, input_shape, bottleneck):
+    """The reference MLPVAE (DESIGN.md §3) for a [C, H, W] input; `inplace`: the reference's
+    in-place ReLUs (same values and gradients; `bench step` times it with inplace=False)."""
+
+    def __init__(self, input_shape, bottleneck, inplace=True):
         super().__init__(bottleneck)
         flat = input_shape[0] * input_shape[1] * input_shape[2]
         self.encoder = nn.Sequential(
-            nn.Flatten(), nn.Linear(flat, 512), nn.ReLU(True), nn.Linear(512, 256), nn.ReLU(True),
-            nn.Linear(256, 128), nn.ReLU(True), nn.Linear(128, 2 * bottleneck))
+            nn.Flatten(), nn.Linear(flat, 512), nn.ReLU(inplace), nn.Linear(512, 256), nn.ReLU(inplace),
+            nn.Linear(256, 128), nn.ReLU(inplace), nn.Linear(128, 2 * bottleneck))
         self.decoder = nn.Sequential(
-            nn.Linear(bottleneck, 128), nn.ReLU(True), nn.Linear(128, 256), nn.ReLU(True),
-            nn.Linear(256, 512), nn.ReLU(True), nn.Linear(512, flat), nn.Unflatten(1, input_shape), nn.Tanh())
+            nn.Linear(bottleneck, 128), nn.ReLU(inplace), nn.Linear(128, 256), nn.ReLU(inplace),
+            nn.Linear(256, 512), nn.ReLU(inplace), nn.Linear(512, flat), nn.Unflatten(1, tuple(input_shape)), nn.Tanh())
 
 
 class CNNVAE(VAE):
-    def __init__(self, input_shape, bottleneck):
+    """The reference CNNVAE (DESIGN.md §3) for a [C, H, W] input, H and W divisible by 4;
+    `inplace` as for MLPVAE."""
+
+    def __init__(self, input_shape, bottleneck, inplace=True):
         super().__init__(bottleneck)
-        c, h = input_shape[0], input_shape[1]
-        q = h // 4
+        c, h, w = input_shape
+        qh, qw = h // 4, w // 4
         self.encoder = nn.Sequential(
-            nn.Conv2d(c, 16, 5, padding=2), nn.ReLU(True),
-            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(True),
-            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(True),
-            nn.Flatten(), nn.Linear(64 * q * q, 2 * bottleneck))
+            nn.Conv2d(c, 16, 5, padding=2), nn.ReLU(inplace),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(inplace),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(inplace),
+            nn.Flatten(), nn.Linear(64 * qh * qw, 2 * bottleneck))
         self.decoder = nn.Sequential(
-            nn.Linear(bottleneck, 64 * q * q), nn.ReLU(True), nn.Unflatten(1, (64, q, q)),
-            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(True),
-            nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(True),
+            nn.Linear(bottleneck, 64 * qh * qw), nn.ReLU(inplace), nn.Unflatten(1, (64, qh, qw)),
+            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(inplace),
+            nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(inplace),
             nn.Conv2d(16, c, 5, padding=2), nn.Tanh())
 
 
@@ -195,8 +207,8 @@ def build(args):
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
-    train = MNIST(directory, "train", ReferenceTransform(rotate=True))
-    test = MNIST(directory, "test", ReferenceTransform(rotate=False))
+    train = MNIST(*load_split(directory, "train"), ReferenceTransform(rotate=True))
+    test = MNIST(*load_split(directory, "test"), ReferenceTransform(rotate=False))
     if args.limit_train:
         train = Subset(train, range(min(args.limit_train, len(train))))
     if args.limit_test:
