@@ -126,6 +126,13 @@ func medianSeconds(
     _ body: () -> Void
 ) -> Double {
     body()
+    return median(ofSorted: sortedSampleSeconds(repeats: repeats, minimumSeconds: minimumSeconds, clock: clock, body))
+}
+
+/// `repeats` samples, in ascending order, of the seconds one call of `body` takes on `clock`: one
+/// timed call sets how many back-to-back calls a sample runs to last at least `minimumSeconds`.
+/// Warm-up calls are the caller's.
+func sortedSampleSeconds(repeats: Int, minimumSeconds: Double, clock: TimingClock, _ body: () -> Void) -> [Double] {
     var start = clock.now()
     body()
     let once = max(clock.now() - start, 1e-7)
@@ -136,8 +143,12 @@ func medianSeconds(
         for _ in 0..<inner { body() }
         samples.append((clock.now() - start) / Double(inner))
     }
-    samples.sort()
-    return samples.count % 2 == 1
+    return samples.sorted()
+}
+
+/// The median of ascending, non-empty `samples`.
+func median(ofSorted samples: [Double]) -> Double {
+    samples.count % 2 == 1
         ? samples[samples.count / 2]
         : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
 }

@@ -101,25 +101,12 @@ enum ConvBench: BenchSubcommand {
                 "PyTorch fwd", "PyTorch bwd", "PyTorch total", "× PyTorch",
             ])
         var rows: [JSONValue] = []
-        var notes: [String] = []
-        var torchVersion: JSONValue = .null
-        let previousThreads = CPUBackend.threadCount
-        defer { CPUBackend.threadCount = previousThreads }
-        for threads in options.threads {
-            CPUBackend.threadCount = threads
+        var torchColumn = TorchColumn()
+        forEachThreadCount(options) { threads in
             let swift = layers.map { swiftTimes($0, repeats: options.repeats, clock: options.clock) }
             let spec = JSONValue.object(["conv": .array(layers.map { $0.spec(batch: batch) })])
             var torch = [(forward: Double, backward: Double, total: Double)?](repeating: nil, count: layers.count)
-            switch runCompanion(
-                script: "torch_gemm_conv.py",
-                arguments: [
-                    "--threads", String(threads), "--repeats", String(options.repeats),
-                    "--clock", options.clock.rawValue, "--spec", spec.text(),
-                ],
-                options: options)
-            {
-            case .figures(let figures):
-                torchVersion = figures["torch"] ?? .null
+            if let figures = torchColumn.figures(script: "torch_gemm_conv.py", threads: threads, spec: spec, options: options) {
                 let values = figures["conv"]?.array ?? []
                 for index in layers.indices where index < values.count {
                     if let f = values[index]["forwardMs"]?.number, let b = values[index]["backwardMs"]?.number,
@@ -128,8 +115,6 @@ enum ConvBench: BenchSubcommand {
                         torch[index] = (f, b, t)
                     }
                 }
-            case .skipped(let reason):
-                notes.append("PyTorch column skipped at \(threads) thread(s): \(reason)")
             }
             for (index, layer) in layers.enumerated() {
                 let (forward, backward) = swift[index]
@@ -151,12 +136,12 @@ enum ConvBench: BenchSubcommand {
             }
         }
         let report = JSONValue.object([
-            "benchmark": .string("conv"), "machine": machine, "torch": torchVersion,
+            "benchmark": .string("conv"), "machine": machine, "torch": torchColumn.version,
             "clock": .string(options.clock.rawValue),
             "repeats": .number(Double(options.repeats)), "rows": .array(rows),
         ])
         print(machineLine(machine))
         print("× PyTorch = PyTorch total / Swift total (above 1: Swift is faster)")
-        try finish(report: report, tables: [table], notes: notes, options: options)
+        try finish(report: report, tables: [table], notes: torchColumn.notes, options: options)
     }
 }

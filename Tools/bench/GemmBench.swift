@@ -59,29 +59,14 @@ enum GemmBench: BenchSubcommand {
                 "SGEMM, GFLOP/s (median of \(options.repeats), \(options.clock) clock; PyTorch: torch.mm, CPU float32, same thread count)",
             columns: ["threads", "shape", "product", "Swift", "PyTorch", "× PyTorch"])
         var rows: [JSONValue] = []
-        var notes: [String] = []
-        var torchVersion: JSONValue = .null
-        let previousThreads = CPUBackend.threadCount
-        defer { CPUBackend.threadCount = previousThreads }
-        for threads in options.threads {
-            CPUBackend.threadCount = threads
+        var torchColumn = TorchColumn()
+        forEachThreadCount(options) { threads in
             let swift = shapes.map { swiftGflops($0, repeats: options.repeats, clock: options.clock) }
             let spec = JSONValue.object(["gemm": .array(shapes.map(\.spec))])
             var torch = [Double?](repeating: nil, count: shapes.count)
-            switch runCompanion(
-                script: "torch_gemm_conv.py",
-                arguments: [
-                    "--threads", String(threads), "--repeats", String(options.repeats),
-                    "--clock", options.clock.rawValue, "--spec", spec.text(),
-                ],
-                options: options)
-            {
-            case .figures(let figures):
-                torchVersion = figures["torch"] ?? .null
+            if let figures = torchColumn.figures(script: "torch_gemm_conv.py", threads: threads, spec: spec, options: options) {
                 let values = figures["gemm"]?.array ?? []
                 for index in shapes.indices where index < values.count { torch[index] = values[index]["gflops"]?.number }
-            case .skipped(let reason):
-                notes.append("PyTorch column skipped at \(threads) thread(s): \(reason)")
             }
             for (index, shape) in shapes.enumerated() {
                 let ratio = torch[index].map { swift[index] / $0 }
@@ -98,11 +83,11 @@ enum GemmBench: BenchSubcommand {
             }
         }
         let report = JSONValue.object([
-            "benchmark": .string("gemm"), "machine": machine, "torch": torchVersion,
+            "benchmark": .string("gemm"), "machine": machine, "torch": torchColumn.version,
             "clock": .string(options.clock.rawValue),
             "repeats": .number(Double(options.repeats)), "rows": .array(rows),
         ])
         print(machineLine(machine))
-        try finish(report: report, tables: [table], notes: notes, options: options)
+        try finish(report: report, tables: [table], notes: torchColumn.notes, options: options)
     }
 }

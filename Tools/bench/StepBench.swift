@@ -80,23 +80,10 @@ enum StepBench: BenchSubcommand {
             do { try optimizer.step() } catch { failure = error }
         }
         for _ in 0..<warmupSteps { step() }
-        var start = clock.now()
-        step()
-        let once = max(clock.now() - start, 1e-7)
-        let inner = max(1, Int(minimumSampleSeconds / once))
-        var samples: [Double] = []
-        for _ in 0..<repeats {
-            start = clock.now()
-            for _ in 0..<inner { step() }
-            samples.append((clock.now() - start) / Double(inner))
-        }
+        let samples = sortedSampleSeconds(repeats: repeats, minimumSeconds: minimumSampleSeconds, clock: clock, step)
         if let failure { throw BenchError("the Adam step of \(benchCase.label) at batch \(benchCase.batch) failed: \(failure)") }
-        samples.sort()
-        let median =
-            samples.count % 2 == 1
-            ? samples[samples.count / 2]
-            : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
-        return StepTiming(median: median, fastest: samples.first!, slowest: samples.last!, finalLoss: loss.item())
+        return StepTiming(
+            median: median(ofSorted: samples), fastest: samples.first!, slowest: samples.last!, finalLoss: loss.item())
     }
 
     static func run(_ options: BenchOptions) throws {
@@ -112,12 +99,8 @@ enum StepBench: BenchSubcommand {
                 "PyTorch", "PyTorch range", "ms/step", "× PyTorch",
             ])
         var rows: [JSONValue] = []
-        var notes: [String] = []
-        var torchVersion: JSONValue = .null
-        let previousThreads = CPUBackend.threadCount
-        defer { CPUBackend.threadCount = previousThreads }
-        for threads in options.threads {
-            CPUBackend.threadCount = threads
+        var torchColumn = TorchColumn()
+        try forEachThreadCount(options) { threads in
             let swift = try cases.map { try swiftTiming($0, repeats: options.repeats, clock: options.clock) }
             let spec = JSONValue.object([
                 "cases": .array(cases.map(\.spec)),
@@ -125,24 +108,13 @@ enum StepBench: BenchSubcommand {
                 "minSeconds": .number(minimumSampleSeconds),
             ])
             var torch = [(median: Double, range: [Double])?](repeating: nil, count: cases.count)
-            switch runCompanion(
-                script: "torch_step.py",
-                arguments: [
-                    "--threads", String(threads), "--repeats", String(options.repeats),
-                    "--clock", options.clock.rawValue, "--spec", spec.text(),
-                ],
-                options: options)
-            {
-            case .figures(let figures):
-                torchVersion = figures["torch"] ?? .null
+            if let figures = torchColumn.figures(script: "torch_step.py", threads: threads, spec: spec, options: options) {
                 let values = figures["cases"]?.array ?? []
                 for index in cases.indices where index < values.count {
                     if let seconds = values[index]["stepSeconds"]?.number {
                         torch[index] = (seconds, values[index]["spread"]?.array?.compactMap(\.number) ?? [])
                     }
                 }
-            case .skipped(let reason):
-                notes.append("PyTorch column skipped at \(threads) thread(s): \(reason)")
             }
             for (index, benchCase) in cases.enumerated() {
                 let timing = swift[index]
@@ -173,12 +145,12 @@ enum StepBench: BenchSubcommand {
         }
         let loadAfter = machineDescription()["loadAverage1m"] ?? .null
         let report = JSONValue.object([
-            "benchmark": .string("step"), "machine": machine, "torch": torchVersion,
+            "benchmark": .string("step"), "machine": machine, "torch": torchColumn.version,
             "clock": .string(options.clock.rawValue), "loadAverageAfter1m": loadAfter,
             "repeats": .number(Double(options.repeats)), "rows": .array(rows),
         ])
         print(machineLine(machine) + ", after the run \(loadAfter.number.map { String(format: "%.2f", $0) } ?? "?")")
         print("× PyTorch = Swift samples/s / PyTorch samples/s (above 1: Swift is faster); range: slowest–fastest sample")
-        try finish(report: report, tables: [table], notes: notes, options: options)
+        try finish(report: report, tables: [table], notes: torchColumn.notes, options: options)
     }
 }
