@@ -44,7 +44,7 @@ def main():
         input_shape = case.get("inputShape", [1, 32, 32])
         batch, bottleneck = case["batch"], case.get("bottleneck", 16)
         # Out-of-place ReLUs, as this benchmark has always timed (in place, PyTorch is a little faster).
-        model = models[case["model"]](input_shape, bottleneck, inplace=False)
+        model = models[case["model"]](input_shape, bottleneck)
         model.train()
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         x = torch.rand(batch, *input_shape) * 2 - 1

@@ -116,37 +116,36 @@ class VAE(nn.Module):
 
 
 class MLPVAE(VAE):
-    """The reference MLPVAE (DESIGN.md §3) for a [C, H, W] input; `inplace`: the reference's
-    in-place ReLUs (same values and gradients; `bench step` times it with inplace=False)."""
+    """The reference MLPVAE (DESIGN.md §3) for a [C, H, W] input, with the reference's in-place ReLUs."""
 
-    def __init__(self, input_shape, bottleneck, inplace=True):
+    def __init__(self, input_shape, bottleneck):
         super().__init__(bottleneck)
         flat = input_shape[0] * input_shape[1] * input_shape[2]
         self.encoder = nn.Sequential(
-            nn.Flatten(), nn.Linear(flat, 512), nn.ReLU(inplace), nn.Linear(512, 256), nn.ReLU(inplace),
-            nn.Linear(256, 128), nn.ReLU(inplace), nn.Linear(128, 2 * bottleneck))
+            nn.Flatten(), nn.Linear(flat, 512), nn.ReLU(True), nn.Linear(512, 256), nn.ReLU(True),
+            nn.Linear(256, 128), nn.ReLU(True), nn.Linear(128, 2 * bottleneck))
         self.decoder = nn.Sequential(
-            nn.Linear(bottleneck, 128), nn.ReLU(inplace), nn.Linear(128, 256), nn.ReLU(inplace),
-            nn.Linear(256, 512), nn.ReLU(inplace), nn.Linear(512, flat), nn.Unflatten(1, tuple(input_shape)), nn.Tanh())
+            nn.Linear(bottleneck, 128), nn.ReLU(True), nn.Linear(128, 256), nn.ReLU(True),
+            nn.Linear(256, 512), nn.ReLU(True), nn.Linear(512, flat), nn.Unflatten(1, tuple(input_shape)), nn.Tanh())
 
 
 class CNNVAE(VAE):
-    """The reference CNNVAE (DESIGN.md §3) for a [C, H, W] input, H and W divisible by 4;
-    `inplace` as for MLPVAE."""
+    """The reference CNNVAE (DESIGN.md §3) for a [C, H, W] input, H and W divisible by 4, with the
+    reference's in-place ReLUs."""
 
-    def __init__(self, input_shape, bottleneck, inplace=True):
+    def __init__(self, input_shape, bottleneck):
         super().__init__(bottleneck)
         c, h, w = input_shape
         qh, qw = h // 4, w // 4
         self.encoder = nn.Sequential(
-            nn.Conv2d(c, 16, 5, padding=2), nn.ReLU(inplace),
-            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(inplace),
-            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(inplace),
+            nn.Conv2d(c, 16, 5, padding=2), nn.ReLU(True),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(True),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(True),
             nn.Flatten(), nn.Linear(64 * qh * qw, 2 * bottleneck))
         self.decoder = nn.Sequential(
-            nn.Linear(bottleneck, 64 * qh * qw), nn.ReLU(inplace), nn.Unflatten(1, (64, qh, qw)),
-            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(inplace),
-            nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(inplace),
+            nn.Linear(bottleneck, 64 * qh * qw), nn.ReLU(True), nn.Unflatten(1, (64, qh, qw)),
+            nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(True),
+            nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(True),
             nn.Conv2d(16, c, 5, padding=2), nn.Tanh())
 
 
