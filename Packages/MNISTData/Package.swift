@@ -25,11 +25,7 @@ let package = Package(
             ]),
         .target(
             name: "MNISTDownload",
-            dependencies: [
-                "MNISTData",
-                .product(name: "TensorCore", package: "TensorCore"),
-                .product(name: "Data", package: "TensorCore"),
-            ]),
+            dependencies: ["MNISTData"]),
         .target(
             name: "MNISTDataChecks",
             dependencies: [
