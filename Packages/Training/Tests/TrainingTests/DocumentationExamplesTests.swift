@@ -179,22 +179,12 @@ struct StripeImages: Dataset {
     }
 }
 
-/// Training's example in README.md, line for line, on four 1×32×32 stripe images.
-@Test func readmeTrainingExample() throws {
-    try withTemporaryDirectory { folder in
-        let directory = folder.path
-        let train: any Dataset = StripeImages(count: 4, offset: 0)
-        let test: any Dataset = StripeImages(count: 2, offset: 4)
-
-        let generator = RandomGenerator(seed: 42)
-        let model = try VAEConfiguration(architecture: .cnn).makeModel(generator: generator)
-        let trainer = try VAETrainer(
-            model: model, trainingSet: train, testSet: test,  // any two Datasets
-            options: VAETrainerOptions(seed: 42, outputDirectory: directory),
-            generator: generator, writer: try EventFileWriter(logDirectory: directory))
-        let summaries = try trainer.train(epochs: 2)  // TensorBoard events and checkpoint_00N.safetensors in directory
-        #expect(summaries.map(\.epoch) == [0, 1])
-        #expect(CheckpointFiles.latest(in: directory) == CheckpointFiles.path(in: directory, epoch: 1))
-        #expect(try EventFileReader.eventFiles(in: directory).count == 1)
+/// A temporary directory and two small datasets for the README's Training example, which lives in
+/// ReadmeTrainingExampleTests.swift with exactly the README's imports.
+func withReadmeTrainingInputs(_ body: (_ directory: String, _ train: any Dataset, _ test: any Dataset) throws -> Void)
+    throws
+{
+    try TrainingTestSupport.withTemporaryDirectory { directory in
+        try body(directory, StripeImages(count: 4, offset: 0), StripeImages(count: 2, offset: 4))
     }
 }
