@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch reference for Tools/gpu-check: one MNIST training epoch of the reference MLPVAE and
-CNNVAE (shared/DESIGN.md section 3) on a chosen device, timed, one JSON line per model.
+CNNVAE (the architectures of github.com/tilman151/unittest_dl) on a chosen device, timed, one JSON line per model.
 
 The architectures, loss (summed squared error + KL), Adam(lr 1e-3) and batch size 128 are the
 reference's. The data pipeline (pad 2, random rotation +-5 degrees with nearest-neighbour

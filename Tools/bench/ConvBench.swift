@@ -42,7 +42,7 @@ enum ConvBench: BenchSubcommand {
     }
 
     static let batch = 128
-    /// The CNN-VAE's convolutions, encoder then decoder (DESIGN.md §3).
+    /// The CNN-VAE's convolutions, encoder then decoder (github.com/tilman151/unittest_dl).
     static let layers = [
         Layer(label: "enc Conv 1→16 k5 p2 @32²", inChannels: 1, outChannels: 16, height: 32, width: 32, kernel: 5, padding: 2),
         Layer(

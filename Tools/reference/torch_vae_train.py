@@ -116,7 +116,7 @@ class VAE(nn.Module):
 
 
 class MLPVAE(VAE):
-    """The reference MLPVAE (DESIGN.md §3) for a [C, H, W] input, with the reference's in-place ReLUs."""
+    """The reference MLPVAE (github.com/tilman151/unittest_dl) for a [C, H, W] input, with the reference's in-place ReLUs."""
 
     def __init__(self, input_shape, bottleneck):
         super().__init__(bottleneck)
@@ -130,7 +130,7 @@ class MLPVAE(VAE):
 
 
 class CNNVAE(VAE):
-    """The reference CNNVAE (DESIGN.md §3) for a [C, H, W] input, H and W divisible by 4, with the
+    """The reference CNNVAE (github.com/tilman151/unittest_dl) for a [C, H, W] input, H and W divisible by 4, with the
     reference's in-place ReLUs."""
 
     def __init__(self, input_shape, bottleneck):

@@ -31,7 +31,7 @@ final class Classifier: Layer {
         #expect(stacked.namedParameters().first?.name == "1.hidden.weight")
     }
 
-    /// The reference models of DESIGN.md §3, built from these layers, have PyTorch's parameter counts.
+    /// The reference models (github.com/tilman151/unittest_dl), built from these layers, have PyTorch's parameter counts.
     @Test func referenceArchitecturesHaveTheirPyTorchParameterCounts() {
         let generator = RandomGenerator(seed: 1)
         func mlp(_ d: Int) -> (Sequential, Sequential) {

@@ -4,8 +4,8 @@ import Optim
 import TensorCore
 import VAEModels
 
-/// Trains a ``VariationalAutoencoder`` with the reference's semantics (DESIGN.md §3,
-/// `unittest_dl`'s `Trainer`), on any ``Dataset`` and any device.
+/// Trains a ``VariationalAutoencoder`` with the semantics of the reference's `Trainer`
+/// (github.com/tilman151/unittest_dl), on any ``Dataset`` and any device.
 ///
 /// - Loss of a step: the reconstruction error summed over the batch (sum of squared errors) plus the
 ///   KL divergence summed over batch and latent dimensions (``VAELoss``); Adam, learning rate 1e-3

@@ -3,7 +3,7 @@ import TensorCore
 /// What a VAE is: its architecture, input shape and latent size. Stored in checkpoints so that a
 /// checkpoint of another model is recognised before any tensor is loaded.
 public struct VAEConfiguration: Codable, Hashable, Sendable, CustomStringConvertible {
-    /// The two reference architectures (DESIGN.md §3).
+    /// The two reference architectures (github.com/tilman151/unittest_dl).
     public enum Architecture: String, Codable, Hashable, Sendable, CaseIterable {
         /// ``MLPVAE``: fully connected encoder and decoder.
         case mlp

@@ -1,6 +1,6 @@
 import TensorCore
 
-/// The reference VAE loss (DESIGN.md §3): sums over the whole batch, not means.
+/// The reference VAE loss (github.com/tilman151/unittest_dl): sums over the whole batch, not means.
 public enum VAELoss {
     /// Sum of squared errors over every element of the batch: `Σ (reconstruction − target)²`.
     /// Both tensors have the same shape `[N, C, H, W]`; the result is a scalar tensor.

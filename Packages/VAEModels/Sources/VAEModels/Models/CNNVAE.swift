@@ -1,7 +1,7 @@
 import TensorCore
 import NN
 
-/// The reference convolutional VAE (DESIGN.md §3), for inputs `[C, H, W]` with H and W multiples of 4.
+/// The reference convolutional VAE (github.com/tilman151/unittest_dl), for inputs `[C, H, W]` with H and W multiples of 4.
 ///
 /// Encoder: Conv(C→16, k5, p2), ReLU, Conv(16→32, k3, s2, p1), ReLU, Conv(32→64, k3, s2, p1), ReLU,
 /// Flatten, Linear(64·H/4·W/4 → 2·bottleneck). Decoder: Linear(bottleneck → 64·H/4·W/4), ReLU,

@@ -1,7 +1,7 @@
 import TensorCore
 import NN
 
-/// The reference fully connected VAE (DESIGN.md §3).
+/// The reference fully connected VAE (github.com/tilman151/unittest_dl).
 ///
 /// Encoder: Flatten, Linear(C·H·W → 512), ReLU, Linear(512 → 256), ReLU, Linear(256 → 128), ReLU,
 /// Linear(128 → 2·bottleneck). Decoder: Linear(bottleneck → 128), ReLU, Linear(128 → 256), ReLU,
