@@ -27,7 +27,7 @@ let package = Package(
                 .product(name: "Training", package: "Training"),
             ],
             path: "Tools/bench",
-            exclude: ["torch_gemm_conv.py", "torch_data.py", "torch_step.py", "torch_epoch.py"]
+            exclude: ["torch_companion.py", "torch_gemm_conv.py", "torch_data.py", "torch_step.py", "torch_epoch.py"]
         ),
         // `vae-train mlp|cnn [options]`: the reference's run.py — trains a VAE on MNIST (see --help).
         .executableTarget(

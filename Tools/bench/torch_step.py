@@ -20,7 +20,7 @@ import os
 import statistics
 import sys
 
-from torch_gemm_conv import import_or_exit, sample_seconds, start_companion
+from torch_companion import import_or_exit, sample_seconds, start_companion
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
 
