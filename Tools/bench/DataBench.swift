@@ -18,16 +18,13 @@ enum DataBench: BenchSubcommand {
 
     /// Median seconds of `repeats` runs of `body` (each run timed once: these runs take seconds).
     static func medianOfRuns(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-        let clock = ContinuousClock()
         var samples: [Double] = []
         for _ in 0..<repeats {
-            let elapsed = try clock.measure(body)
-            samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            let start = TimingClock.wall.now()
+            try body()
+            samples.append(TimingClock.wall.now() - start)
         }
-        samples.sort()
-        return samples.count % 2 == 1
-            ? samples[samples.count / 2]
-            : (samples[samples.count / 2 - 1] + samples[samples.count / 2]) / 2
+        return median(ofSorted: samples.sorted())
     }
 
     static func run(_ options: BenchOptions) throws {

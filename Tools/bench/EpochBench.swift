@@ -104,7 +104,7 @@ enum EpochBench: BenchSubcommand {
         var results: [JSONValue] = []
         for architecture in models {
             guard let measured = swift[architecture] else { continue }
-            let seconds = median(measured.seconds)
+            let seconds = median(ofSorted: measured.seconds.sorted())
             let rate = Double(measured.summary.samples) / seconds
             let reference = torch[architecture.rawValue]
             let ratio = reference.map { rate / $0.rate }
@@ -141,10 +141,5 @@ enum EpochBench: BenchSubcommand {
             throw BenchError("\(flag) expects a whole number ≥ \(minimum), got '\(text)'")
         }
         return number
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }
