@@ -1,3 +1,4 @@
+import Foundation  // Data.write, for the IDX files.
 import MNISTData
 import TensorCore
 import TestKit
@@ -54,12 +55,9 @@ enum SyntheticDigits {
         return pixels
     }
 
+    /// - Throws: Foundation's file error, which names `path`.
     private static func write(_ bytes: [UInt8], to path: String) throws {
-        guard let file = fopen(path, "wb") else { throw TensorError(op: "SyntheticDigits", "cannot create \(path)") }
-        defer { fclose(file) }
-        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
-            throw TensorError(op: "SyntheticDigits", "short write to \(path)")
-        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 }
 
