@@ -1,3 +1,5 @@
+import FoundationEssentials  // Data(contentsOf:), to read a finished download
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -77,21 +79,10 @@ struct CommandFetcher: DatasetFetcher {
     }
 
     private func readFile(_ path: String) throws(DownloadCommandError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw DownloadCommandError(url: path, failures: ["cannot read the download: \(String(cString: strerror(errno)))"])
-        }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else {
-                throw DownloadCommandError(url: path, failures: ["cannot read the download: \(String(cString: strerror(errno)))"])
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
+        do {
+            return [UInt8](try Data(contentsOf: URL(filePath: path)))
+        } catch {
+            throw DownloadCommandError(url: path, failures: ["cannot read the download: \(error)"])
         }
     }
 }
