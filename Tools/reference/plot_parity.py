@@ -99,12 +99,13 @@ def draw(curves, output, title):
     image.save(output)
 
 
-def mean(runs):
-    return [sum(r[i] for r in runs) / len(runs) for i in range(len(runs[0]))]
-
-
 def average(values):
     return sum(values) / len(values)
+
+
+def mean(runs):
+    """The per-epoch mean curve of several runs' curves."""
+    return [average([r[i] for r in runs]) for i in range(len(runs[0]))]
 
 
 def deviation(values):
