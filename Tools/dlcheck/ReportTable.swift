@@ -1,3 +1,4 @@
+import FoundationEssentials  // JSONEncoder, to quote strings in the JSON report
 import TestKit
 
 /// Renders check reports as an aligned text table and as JSON.
@@ -44,24 +45,10 @@ enum ReportTable {
         text.split(whereSeparator: \.isNewline).joined(separator: " | ")
     }
 
+    /// `text` as a JSON string literal, escaped by JSONEncoder.
     static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }
