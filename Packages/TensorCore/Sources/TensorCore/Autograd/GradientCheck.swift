@@ -190,7 +190,7 @@ public func checkGradients(
                 + options.roundingUlps * 0x1p-24 * noise / step
             let element = GradientCheckElement(
                 inputIndex: i, inputName: names[i], inputShape: input.shape,
-                index: multiIndex(j, shape: input.shape), analytic: a, numeric: numeric,
+                index: ShapeRules.multiIndex(ofFlatIndex: j, in: input.shape), analytic: a, numeric: numeric,
                 error: error, allowed: allowed)
             result.checkedElements += 1
             if !(error <= allowed) { result.failures += 1 }
@@ -205,15 +205,4 @@ private func sampledIndices(count: Int, limit: Int?) -> [Int] {
     guard let limit, limit < count else { return Array(0..<count) }
     if limit <= 1 { return count > 0 ? [0] : [] }
     return Array(Set((0..<limit).map { $0 * (count - 1) / (limit - 1) })).sorted()
-}
-
-/// The row-major multi-index of flat position `flat` in `shape`.
-private func multiIndex(_ flat: Int, shape: [Int]) -> [Int] {
-    var index = [Int](repeating: 0, count: shape.count)
-    var rest = flat
-    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
-        index[d] = rest % shape[d]
-        rest /= shape[d]
-    }
-    return index
 }

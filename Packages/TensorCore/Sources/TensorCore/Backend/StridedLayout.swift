@@ -55,24 +55,3 @@ public struct StridedLayout: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "shape \(shape) strides \(strides) offset \(offset)" }
 }
-
-/// Shape helpers shared by tensor operations.
-public enum ShapeRules {
-    /// The NumPy/PyTorch broadcast of two shapes, or `nil` when they are incompatible.
-    public static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
-        let rank = max(a.count, b.count)
-        var result = [Int](repeating: 1, count: rank)
-        for i in 0..<rank {
-            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
-            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            if da == db || db == 1 { result[i] = da } else if da == 1 { result[i] = db } else { return nil }
-        }
-        return result
-    }
-
-    /// Normalises a possibly negative axis against `rank`, or `nil` when out of range.
-    public static func normalizedAxis(_ axis: Int, rank: Int) -> Int? {
-        let a = axis < 0 ? axis + rank : axis
-        return (0..<max(rank, 1)).contains(a) ? a : nil
-    }
-}

@@ -1,19 +1,6 @@
 // Elementwise arithmetic of two tensors with NumPy/PyTorch broadcasting, and of a tensor with a
 // Float on either side (one pass of a scalar unary kernel: no tensor is allocated for the scalar).
 
-extension StridedLayout {
-    /// This layout viewed with shape `target` (a broadcast of its shape): leading and size-1
-    /// dimensions get stride 0. Callers have checked that the shapes broadcast.
-    func broadcast(to target: [Int]) -> StridedLayout {
-        let lead = target.count - shape.count
-        var newStrides = [Int](repeating: 0, count: target.count)
-        for d in 0..<shape.count where shape[d] != 1 || target[lead + d] == 1 {
-            newStrides[lead + d] = strides[d]
-        }
-        return StridedLayout(shape: target, strides: newStrides, offset: offset)
-    }
-}
-
 extension Tensor {
     /// Checks that `self` and `other` share a device and have broadcastable shapes; returns the
     /// output shape, or reports the failure and returns `nil`.
@@ -39,20 +26,6 @@ extension Tensor {
                 other.storage.buffer, other.layout.broadcast(to: shape), into: out.storage.buffer)
         }
         return out
-    }
-
-    /// Sums a broadcast gradient back down to `target` (the inverse of broadcasting).
-    public func sum(toShape target: [Int]) -> Tensor {
-        if shape == target { return self }
-        let lead = rank - target.count
-        guard lead >= 0, ShapeRules.broadcast(target, shape) == shape else {
-            reportTensorFailure(TensorError(.invalidShape, op: "sum(toShape:)", "shape \(shape) is not a broadcast of \(target)"))
-            return placeholder(target)
-        }
-        var axes = Array(0..<lead)
-        for d in 0..<target.count where target[d] == 1 && shape[lead + d] != 1 { axes.append(lead + d) }
-        let reduced = sum(axes: axes, keepingDimensions: true)
-        return reduced.reshaped(target)
     }
 
     /// `lhs + rhs`, broadcasting.

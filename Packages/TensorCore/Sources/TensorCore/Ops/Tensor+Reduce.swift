@@ -179,4 +179,19 @@ extension Tensor {
         }
         return applyArgReduce(op, axis: a).reshaped(resultShape)
     }
+
+    /// Sums a broadcast gradient back down to `target` (the inverse of broadcasting): the sum over
+    /// the leading dimensions `target` lacks and over its size-1 dimensions, reshaped to `target`.
+    public func sum(toShape target: [Int]) -> Tensor {
+        if shape == target { return self }
+        let lead = rank - target.count
+        guard lead >= 0, ShapeRules.broadcast(target, shape) == shape else {
+            reportTensorFailure(TensorError(.invalidShape, op: "sum(toShape:)", "shape \(shape) is not a broadcast of \(target)"))
+            return placeholder(target)
+        }
+        var axes = Array(0..<lead)
+        for d in 0..<target.count where target[d] == 1 && shape[lead + d] != 1 { axes.append(lead + d) }
+        let reduced = sum(axes: axes, keepingDimensions: true)
+        return reduced.reshaped(target)
+    }
 }

@@ -1,40 +1,6 @@
 // Views: new layouts over the same storage, without copying. Each is differentiable; the gradient
 // of a view is the upstream gradient reshaped, permuted, or placed back into zeros.
 
-extension StridedLayout {
-    /// Strides that show this layout's elements, in row-major order, with shape `target`
-    /// (of the same element count), or `nil` when no strides can (then a copy is needed).
-    /// The algorithm of PyTorch's `view`: dimensions are matched in runs that are contiguous
-    /// with each other in memory.
-    func viewStrides(for target: [Int]) -> [Int]? {
-        if count <= 1 { return StridedLayout.rowMajorStrides(target) }
-        var result = [Int](repeating: 0, count: target.count)
-        var viewD = target.count - 1
-        var chunkBaseStride = strides.last ?? 1
-        var tensorCount = 1
-        var viewCount = 1
-        for tensorD in stride(from: rank - 1, through: 0, by: -1) {
-            tensorCount *= shape[tensorD]
-            let endsRun =
-                tensorD == 0
-                || (shape[tensorD - 1] != 1 && strides[tensorD - 1] != tensorCount * chunkBaseStride)
-            guard endsRun else { continue }
-            while viewD >= 0 && (viewCount < tensorCount || target[viewD] == 1) {
-                result[viewD] = viewCount * chunkBaseStride
-                viewCount *= target[viewD]
-                viewD -= 1
-            }
-            if viewCount != tensorCount { return nil }
-            if tensorD > 0 {
-                chunkBaseStride = strides[tensorD - 1]
-                tensorCount = 1
-                viewCount = 1
-            }
-        }
-        return viewD == -1 ? result : nil
-    }
-}
-
 extension Tensor {
     /// The same elements (row-major order) with a new shape; one dimension may be `-1` (inferred).
     /// A view when the layout allows it, else a contiguous copy.

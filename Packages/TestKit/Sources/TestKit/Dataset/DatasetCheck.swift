@@ -99,7 +99,7 @@ public enum DatasetCheck: String, Check {
             let values = example.input.scalars
             if let bad = values.indices.first(where: { !values[$0].isFinite || !range.contains(values[$0]) }) {
                 let value = values[bad]
-                let element = unravel(bad, in: example.input.shape)
+                let element = ShapeRules.multiIndex(ofFlatIndex: bad, in: example.input.shape)
                 throw CheckFailure(
                     value.isFinite
                         ? "value \(value) lies outside the declared range \(range)"

@@ -363,7 +363,8 @@ public enum ModelCheck: String, Check {
         let count = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
         throw CheckFailure(
             "\(what) has \(count) non-finite elements, the first \(values[bad])",
-            at: location.merging(CheckLocation(element: unravel(bad, in: tensor.shape), shape: tensor.shape)))
+            at: location.merging(
+                CheckLocation(element: ShapeRules.multiIndex(ofFlatIndex: bad, in: tensor.shape), shape: tensor.shape)))
     }
 
     private func expectUnchanged(

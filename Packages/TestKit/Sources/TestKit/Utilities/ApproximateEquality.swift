@@ -65,7 +65,7 @@ public func difference(
     }
     let dims = shape ?? [actual.count]
     return TensorDifference(
-        maxAbsoluteDifference: max(worstValue, 0), index: unravel(worst, in: dims),
+        maxAbsoluteDifference: max(worstValue, 0), index: ShapeRules.multiIndex(ofFlatIndex: worst, in: dims),
         actual: actual.isEmpty ? 0 : actual[worst], expected: expected.isEmpty ? 0 : expected[worst],
         mismatches: mismatches, count: actual.count)
 }
@@ -114,19 +114,9 @@ public func expectIdentical(
     else { return }
     let diff = difference(a, e, shape: actual.shape, rtol: 0, atol: 0)
     throw CheckFailure(
-        "\(what) are not identical: first difference at \(unravel(first, in: actual.shape)) "
+        "\(what) are not identical: first difference at \(ShapeRules.multiIndex(ofFlatIndex: first, in: actual.shape)) "
             + "(\(a[first]) versus \(e[first])), \(diff.mismatches) of \(diff.count) elements differ",
-        at: location.merging(CheckLocation(element: unravel(first, in: actual.shape), shape: actual.shape)),
+        at: location.merging(
+            CheckLocation(element: ShapeRules.multiIndex(ofFlatIndex: first, in: actual.shape), shape: actual.shape)),
         deviation: Deviation("max |Δ|", observed: Double(diff.maxAbsoluteDifference), limit: 0))
-}
-
-/// The multi-index of flat row-major position `flat` in `shape`.
-func unravel(_ flat: Int, in shape: [Int]) -> [Int] {
-    var index = [Int](repeating: 0, count: shape.count)
-    var rest = flat
-    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
-        index[d] = rest % shape[d]
-        rest /= shape[d]
-    }
-    return index
 }
