@@ -17,7 +17,7 @@ let package = Package(
         // Modules, layers, initialisation and losses.
         .target(name: "NN", dependencies: ["TensorCore", "Optim"]),
         // Optimizers (SGD, Adam) with saveable state.
-        .target(name: "Optim", dependencies: ["TensorCore", "CTensorKernels"]),
+        .target(name: "Optim", dependencies: ["TensorCore"]),
         // Dataset abstraction and the multi-worker DataLoader.
         .target(name: "Data", dependencies: ["TensorCore"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"]),

@@ -40,19 +40,18 @@ public struct Batch: Sendable {
             throw .collation(batch: batchIndex, reason: "sample \(indices[k]) has no label but others have")
         }
         let perExample = shape.reduce(1, *)
-        let backend = CPUBackend.shared
-        let buffer = backend.allocate(count: perExample * examples.count)
-        let base = (buffer as! CPUBuffer).pointer
-        for (k, example) in examples.enumerated() where perExample > 0 {
-            // One copy per example, straight into the batch (from any device, any layout).
-            let dense = example.input.contiguous()
-            dense.backend.download(
-                dense.storage.buffer, offset: dense.layout.offset,
-                into: UnsafeMutableBufferPointer(start: base + k * perExample, count: perExample))
+        // One copy per example into host memory (from any device, any layout), then one upload
+        // through the CPU backend: the batch is built through Backend operations only.
+        let scalars = [Float](unsafeUninitializedCapacity: perExample * examples.count) { host, initialized in
+            for (k, example) in examples.enumerated() where perExample > 0 {
+                let dense = example.input.contiguous()
+                dense.backend.download(
+                    dense.storage.buffer, offset: dense.layout.offset,
+                    into: UnsafeMutableBufferPointer(rebasing: host[(k * perExample)..<((k + 1) * perExample)]))
+            }
+            initialized = perExample * examples.count
         }
-        let inputs = Tensor(
-            storage: TensorStorage(buffer: buffer, backend: backend),
-            layout: StridedLayout(contiguous: [examples.count] + shape))
+        let inputs = Tensor(shape: [examples.count] + shape, scalars: scalars, backend: CPUBackend.shared)
         return Batch(
             index: batchIndex, inputs: inputs, labels: labeled == 0 ? nil : examples.map { $0.label! },
             indices: indices)

@@ -1,4 +1,3 @@
-import CTensorKernels
 import Synchronization
 import TensorCore
 
@@ -11,9 +10,10 @@ import TensorCore
 /// d ← d + μ·b (nesterov) or b                    (momentum μ > 0)
 /// p ← p − lr·d
 /// ```
-/// On the CPU the update is one fused C kernel; on other devices it is composed from the backend's
-/// elementwise primitives with the same operations in the same order. Either way it runs in place
-/// on the parameter's memory.
+/// Each parameter's update is one ``Backend/sgdStep(parameter:gradient:momentumBuffer:count:hyper:)``
+/// of its backend (one fused kernel on the CPU; composed from the elementwise primitives, with the
+/// same operations in the same order, on a backend that does not fuse it). Either way it runs in
+/// place on the parameter's memory.
 public final class SGD: Optimizer {
     private let list: ParameterList
 
@@ -125,47 +125,17 @@ public final class SGD: Optimizer {
         }
     }
 
-    /// One parameter's update: the fused kernel on the CPU, composed primitives elsewhere.
+    /// One parameter's update through its backend.
     private func update(
         _ parameter: TensorStorage, _ gradient: Tensor, _ buffer: TensorStorage?, count: Int,
         _ s: Settings, firstStep: Bool
     ) {
-        if let p = parameter.buffer as? CPUBuffer, let g = gradient.storage.buffer as? CPUBuffer {
-            var scalars = dt_sgd_scalars(
-                learning_rate: s.learningRate, momentum: s.momentum,
-                dampening_complement: Float(1 - Double(s.dampening)),
-                weight_decay: s.weightDecay, nesterov: s.nesterov ? 1 : 0,
-                first_step: firstStep ? 1 : 0)
-            let b = buffer.map { ($0.buffer as! CPUBuffer).pointer }
-            dt_sgd_step(p.pointer, g.pointer, b, count, &scalars)
-            return
-        }
-        let backend = parameter.backend
-        let flat = StridedLayout(contiguous: [count])
-        func unary(_ op: UnaryOp, _ x: any DeviceBuffer) -> any DeviceBuffer {
-            let out = backend.allocate(count: count)
-            backend.unary(op, x, flat, into: out)
-            return out
-        }
-        func binary(_ op: BinaryOp, _ a: any DeviceBuffer, _ b: any DeviceBuffer) -> any DeviceBuffer {
-            let out = backend.allocate(count: count)
-            backend.binary(op, a, flat, b, flat, into: out)
-            return out
-        }
-        var d: any DeviceBuffer = gradient.storage.buffer
-        if s.weightDecay != 0 { d = binary(.add, d, unary(.mulScalar(s.weightDecay), parameter.buffer)) }
-        if s.momentum != 0, let buffer {
-            let b =
-                firstStep
-                ? d
-                : binary(
-                    .add, unary(.mulScalar(s.momentum), buffer.buffer),
-                    unary(.mulScalar(Float(1 - Double(s.dampening))), d))
-            backend.copy(b, flat, to: buffer.buffer, flat)
-            d = s.nesterov ? binary(.add, d, unary(.mulScalar(s.momentum), b)) : b
-        }
-        let updated = binary(.sub, parameter.buffer, unary(.mulScalar(s.learningRate), d))
-        backend.copy(updated, flat, to: parameter.buffer, flat)
+        parameter.backend.sgdStep(
+            parameter: parameter.buffer, gradient: gradient.storage.buffer, momentumBuffer: buffer?.buffer,
+            count: count,
+            hyper: SGDHyperparameters(
+                learningRate: s.learningRate, momentum: s.momentum, dampening: s.dampening,
+                weightDecay: s.weightDecay, nesterov: s.nesterov, firstStep: firstStep))
     }
 
     public func zeroGrad() { Self.clearGradients(list.parameters) }

@@ -3,8 +3,9 @@ import Optim
 import Testing
 import TensorCore
 
-/// Optimizers on a device other than the CPU (a CPU-backed test device whose buffers are not
-/// `CPUBuffer`s): Adam through the backend's `adamStep`, SGD composed from elementwise primitives.
+/// Optimizers on a device other than the CPU (a CPU-backed test device that fuses no SGD update):
+/// Adam through the backend's `adamStep`, SGD through the protocol's default `sgdStep`, composed
+/// from elementwise primitives.
 /// Both must reproduce the CPU results bit for bit, and state must move between devices.
 @Suite struct OtherDeviceTests {
     @Test(arguments: SGDTests.cases)

@@ -1,14 +1,15 @@
 import TensorCore
 
-/// Memory of ``WrappedDeviceBackend``: a CPU buffer behind another type, so code that special-cases
-/// `CPUBuffer` (the fused SGD kernel) takes its general path.
+/// Memory of ``WrappedDeviceBackend``: a CPU buffer behind another type, so that nothing can reach
+/// the CPU kernels around the backend.
 final class WrappedBuffer: DeviceBuffer {
     let inner: any DeviceBuffer
     init(_ inner: any DeviceBuffer) { self.inner = inner }
     var count: Int { inner.count }
 }
 
-/// A second device for optimizer tests: `cuda:9` computed by the CPU kernels on wrapped buffers.
+/// A second device for optimizer tests: `cuda:9` computed by the CPU kernels on wrapped buffers. It
+/// implements no `sgdStep`, so SGD takes the protocol's composed default, as a new backend would.
 /// Not registered anywhere (tensors are made on it directly), so other tests never see it.
 final class WrappedDeviceBackend: Backend {
     static let shared = WrappedDeviceBackend()

@@ -94,6 +94,14 @@ public protocol Backend: AnyObject, Sendable {
         parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
         secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters)
 
+    /// One SGD update over `count` contiguous elements, in place on `parameter` and, when
+    /// `hyper.momentum > 0`, on `momentumBuffer` (which is then non-nil). A default
+    /// implementation composes it from ``unary(_:_:_:into:)``, ``binary(_:_:_:_:_:into:)`` and
+    /// ``copy(_:_:to:_:)``; a backend may fuse it into one pass.
+    func sgdStep(
+        parameter: any DeviceBuffer, gradient: any DeviceBuffer, momentumBuffer: (any DeviceBuffer)?,
+        count: Int, hyper: SGDHyperparameters)
+
     /// Waits until all queued work on the device is complete.
     func synchronize()
 }

@@ -109,5 +109,12 @@ public final class CPUForwardingBackend: Backend {
             secondMoment: secondMoment, count: count, hyper: hyper)
     }
 
+    public func sgdStep(
+        parameter: any DeviceBuffer, gradient: any DeviceBuffer, momentumBuffer: (any DeviceBuffer)?,
+        count: Int, hyper: SGDHyperparameters
+    ) {
+        cpu.sgdStep(parameter: parameter, gradient: gradient, momentumBuffer: momentumBuffer, count: count, hyper: hyper)
+    }
+
     public func synchronize() { cpu.synchronize() }
 }
