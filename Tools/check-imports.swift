@@ -85,6 +85,17 @@ func imports(under directory: String, excluding excluded: [String]) -> [String: 
     return found
 }
 
+/// The repository this script belongs to (its folder's parent).
+let repositoryRoot = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .deletingLastPathComponent().standardizedFileURL.path
+
+/// `path` with a `…/Vendor/DeepTrust/` prefix (a consumer that has DeepTrust as a git submodule,
+/// as README tells users) read from this repository instead, which is what that submodule holds.
+func inThisRepository(_ path: String) -> String {
+    guard let range = path.range(of: "/Vendor/DeepTrust/") else { return path }
+    return repositoryRoot + "/" + path[range.upperBound...]
+}
+
 var violations = 0
 var manifests: [String: [String: Any]] = [:]
 
@@ -106,7 +117,7 @@ for packageDirectory in CommandLine.arguments.dropFirst() {
             guard let fileSystem = (dependency["fileSystem"] as? [[String: Any]])?.first,
                 let path = fileSystem["path"] as? String
             else { continue }
-            let dependencyManifest = try manifest(at: path)
+            let dependencyManifest = try manifest(at: inThisRepository(path))
             let products = productModules(dependencyManifest)
             for name in [
                 fileSystem["identity"] as? String, dependencyManifest["name"] as? String,
