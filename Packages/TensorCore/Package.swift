@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Data", targets: ["Data"]),
+        // Test support, never needed by a shipped library: a forwarding stand-in device and the
+        // finite-difference gradient check.
+        .library(name: "TensorCoreTesting", targets: ["TensorCoreTesting"]),
     ],
     targets: [
         // SIMD CPU kernels (GEMM, convolution, elementwise, reductions, Philox) and the worker pool.
@@ -20,9 +23,11 @@ let package = Package(
         .target(name: "Optim", dependencies: ["TensorCore"]),
         // Dataset abstraction and the multi-worker DataLoader.
         .target(name: "Data", dependencies: ["TensorCore"]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CTensorKernels"]),
+        // CPUForwardingBackend (a second device served by the CPU) and checkGradients; no Foundation.
+        .target(name: "TensorCoreTesting", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TensorCoreTesting"], exclude: ["Fixtures"]),
     ]
 )

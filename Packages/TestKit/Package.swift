@@ -22,6 +22,7 @@ let package = Package(
                 .product(name: "NN", package: "TensorCore"),
                 .product(name: "Optim", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
+                .product(name: "TensorCoreTesting", package: "TensorCore"),
             ]),
         .target(name: "TestKitTesting", dependencies: ["TestKit"]),
         .target(name: "TestKitXCTest", dependencies: ["TestKit"]),

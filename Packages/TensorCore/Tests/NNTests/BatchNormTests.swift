@@ -1,6 +1,7 @@
 import Testing
 import TensorCore
 import NN
+import TensorCoreTesting
 
 @Suite struct BatchNormTests {
     @Test func namesMatchPyTorchAndStartAtIdentityStatistics() {

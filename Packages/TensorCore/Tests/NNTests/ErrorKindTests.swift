@@ -1,6 +1,7 @@
 import NN
 import TensorCore
 import Testing
+import TensorCoreTesting
 
 /// The kinds of the misuses that layers, losses and initialisers report.
 @Suite struct NNErrorKindTests {

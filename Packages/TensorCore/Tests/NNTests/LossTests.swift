@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TensorCore
 import NN
+import TensorCoreTesting
 
 @Suite struct LossTests {
     let input = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])

@@ -1,5 +1,6 @@
 import Testing
 import TensorCore
+import TensorCoreTesting
 
 // The examples of TensorCore.docc/GettingStarted.md (and of the packages table in
 // README.md), line for line, with their printed results checked.

@@ -1,5 +1,6 @@
 import Testing
 @testable import TensorCore
+import TensorCoreTesting
 
 // The fused tensor operations (reluAfterAdding, matmul(_:adding:)) and the ReLU gradient against
 // the compositions they replace and against finite differences, plus the Backend protocol's

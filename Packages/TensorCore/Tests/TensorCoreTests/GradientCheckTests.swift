@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TensorCore
+import TensorCoreTesting
 
 /// `exp` with a deliberately wrong gradient rule: the true one times `factor`, except at flat
 /// position `spoiled`, where it is multiplied by `spoiledFactor`.

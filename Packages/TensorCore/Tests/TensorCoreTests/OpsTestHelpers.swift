@@ -1,5 +1,6 @@
 import Testing
 @testable import TensorCore
+import TensorCoreTesting
 
 // Shared by the Ops*Tests: reproducible inputs, comparisons and the gradient-check expectation.
 

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A backend that runs every primitive with ``CPUBackend`` on CPU buffers but reports a device of
 /// its own choosing.
 ///

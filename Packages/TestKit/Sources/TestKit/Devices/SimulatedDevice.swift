@@ -1,4 +1,5 @@
 import TensorCore
+import TensorCoreTesting
 
 /// A second device for machines without a GPU: `cuda:0` served by the CPU's kernels.
 ///

@@ -1,4 +1,5 @@
 import TensorCore
+import TensorCoreTesting
 
 /// Compares the autodiff gradients of `function` with central finite differences (TensorCore's
 /// ``checkGradients(at:names:options:_:)``) and throws when they disagree.

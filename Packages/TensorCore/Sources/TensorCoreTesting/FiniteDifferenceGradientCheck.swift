@@ -1,3 +1,5 @@
+import TensorCore
+
 // Finite-difference checking of autodiff gradients.
 
 /// How ``checkGradients(at:names:options:_:)`` turns a tensor-valued function into the scalar
