@@ -101,14 +101,8 @@ public final class Adam: Optimizer {
             // Moments restored on another device follow their parameter; this may throw, so it
             // happens before any parameter is updated.
             for index in list.parameters.indices where gradients[index] != nil {
-                let device = list.parameters[index].shapeAndBackend.1.device
-                let name = list.names[index]
-                if let m = state.slots[index].firstMoment, m.device != device {
-                    state.slots[index].firstMoment = try onDevice(m, device, key: name + ".exp_avg")
-                }
-                if let v = state.slots[index].secondMoment, v.device != device {
-                    state.slots[index].secondMoment = try onDevice(v, device, key: name + ".exp_avg_sq")
-                }
+                try list.follow(&state.slots[index].firstMoment, parameter: index, suffix: ".exp_avg")
+                try list.follow(&state.slots[index].secondMoment, parameter: index, suffix: ".exp_avg_sq")
             }
             let s = state.settings
             for index in list.parameters.indices {

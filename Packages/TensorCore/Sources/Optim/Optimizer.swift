@@ -125,6 +125,14 @@ struct ParameterList: Sendable {
         return try onDevice(saved.detached(), device, key: key)
     }
 
+    /// Moves `stateTensor` (per-parameter optimizer state, e.g. restored on another device) to the
+    /// device of parameter `index`, naming it `<parameter name><suffix>` in an error.
+    func follow(_ stateTensor: inout Tensor?, parameter index: Int, suffix: String) throws(OptimizerError) {
+        guard let tensor = stateTensor else { return }
+        let device = parameters[index].shapeAndBackend.1.device
+        if tensor.device != device { stateTensor = try onDevice(tensor, device, key: names[index] + suffix) }
+    }
+
     /// Throws for the first key of `state.tensors` that `known` does not contain.
     static func rejectUnknownKeys(_ state: OptimizerState, known: Set<String>) throws(OptimizerError) {
         if let unknown = Set(state.tensors.keys).subtracting(known).sorted().first { throw .unexpectedKey(unknown) }

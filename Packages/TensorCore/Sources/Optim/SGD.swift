@@ -94,10 +94,7 @@ public final class SGD: Optimizer {
             // Buffers restored on another device follow their parameter; this may throw, so it
             // happens before any parameter is updated.
             for index in list.parameters.indices where gradients[index] != nil {
-                let device = list.parameters[index].shapeAndBackend.1.device
-                if let b = state.buffers[index], b.device != device {
-                    state.buffers[index] = try onDevice(b, device, key: list.names[index] + ".momentum_buffer")
-                }
+                try list.follow(&state.buffers[index], parameter: index, suffix: ".momentum_buffer")
             }
             let s = state.settings
             for index in list.parameters.indices {
