@@ -573,7 +573,7 @@ $L__BB2_25:                             //   in Loop: Header=BB2_2 Depth=1
 	@%p31 bra 	$L__BB2_27;
 	bra.uni 	$L__BB2_72;
 $L__BB2_27:                             //   in Loop: Header=BB2_2 Depth=1
-	sqrt.approx.f32 	%f191, %f4;
+	sqrt.rn.f32 	%f191, %f4;
 	bra.uni 	$L__BB2_72;
 $L__BB2_40:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p19, %r30, 10;
@@ -748,7 +748,7 @@ $L__BB2_58:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.neu.f32 	%p39, %f29, 0f3F000000;
 	@%p39 bra 	$L__BB2_61;
 // %bb.60:                              //   in Loop: Header=BB2_2 Depth=1
-	sqrt.approx.f32 	%f191, %f4;
+	sqrt.rn.f32 	%f191, %f4;
 	bra.uni 	$L__BB2_72;
 $L__BB2_61:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.neu.f32 	%p40, %f29, 0fBF800000;
@@ -4635,7 +4635,7 @@ $L__BB11_2:                             // =>This Inner Loop Header: Depth=1
 	mul.rn.f32 	%f22, %f13, %f13;
 	mul.rn.f32 	%f23, %f22, %f5;
 	add.rn.f32 	%f24, %f21, %f23;
-	sqrt.approx.f32 	%f25, %f24;
+	sqrt.rn.f32 	%f25, %f24;
 	div.rn.f32 	%f26, %f25, %f7;
 	add.rn.f32 	%f27, %f26, %f8;
 	div.rn.f32 	%f28, %f19, %f27;
