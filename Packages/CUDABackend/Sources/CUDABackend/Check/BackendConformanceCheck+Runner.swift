@@ -5,12 +5,23 @@ extension BackendConformanceCheck {
     final class Runner {
         let test: any Backend
         let reference: any Backend
+        let selects: (String) -> Bool
+        let listsOnly: Bool
         let progress: (Outcome) -> Void
         var outcomes: [Outcome] = []
+        /// Case names seen (all of them when listing).
+        var names: [String] = []
+        /// Set when a case threw: the backend under test is unusable, later cases are skipped.
+        var stopped = false
 
-        init(test: any Backend, reference: any Backend, progress: @escaping (Outcome) -> Void) {
+        init(
+            test: any Backend, reference: any Backend, selects: @escaping (String) -> Bool = { _ in true },
+            listsOnly: Bool = false, progress: @escaping (Outcome) -> Void
+        ) {
             self.test = test
             self.reference = reference
+            self.selects = selects
+            self.listsOnly = listsOnly
             self.progress = progress
         }
 
@@ -28,15 +39,27 @@ extension BackendConformanceCheck {
             gradients()
         }
 
-        /// Runs `body` on both backends and records the comparison.
+        /// Runs `body` on both backends and records the comparison. The backend under test runs
+        /// inside a tensor-checking scope, so that a device error (which a CUDA backend reports
+        /// as a tensor failure) becomes this case's ``Outcome/error`` instead of a crash.
         func compare(_ name: String, tolerance: Float, _ body: (any Backend) -> [Float]) {
+            names.append(name)
+            guard !listsOnly, !stopped, selects(name) else { return }
             let expected = body(reference)
             let start = ContinuousClock.now
-            let actual = body(test)
+            var actual: [Float] = []
+            var failure: String? = nil
+            do {
+                actual = try withTensorChecking { body(test) }
+            } catch {
+                failure = "\(error)"
+                stopped = true
+            }
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let outcome = Outcome(
-                name: name, maxError: maxRelativeError(actual, expected), tolerance: tolerance, seconds: seconds)
+                name: name, maxError: failure == nil ? maxRelativeError(actual, expected) : .infinity,
+                tolerance: tolerance, seconds: seconds, error: failure)
             outcomes.append(outcome)
             progress(outcome)
         }
