@@ -135,7 +135,7 @@ var failures = 0
     print("\ncuda-check: a CUDA error stopped the check in \(label)\(name.map { ", case '\($0)'" } ?? ""): \(error)")
     if let name {
         let gemm = kernelGEMM ? " --kernel-gemm" : ""
-        print("cuda-check: rerun it with synchronous launches: Tools/gpu-check rerun\(gemm) '\(name)'")
+        print("cuda-check: rerun it with synchronous launches: gpu-check rerun --out DIR\(gemm) '\(name)'")
         print(
             "cuda-check:   (or: \(kernelGEMM ? "DEEPTRUST_CUDA_GEMM=kernel " : "")CUDA_LAUNCH_BLOCKING=1 cuda-check --only '\(name)')"
         )

@@ -165,7 +165,7 @@ import Foundation
         let crash = """
             echo "backend: CUDA cuda:0 (Fake GPU); GEMM: cuBLAS 130000 (libcublas.so.13)"
             echo "cuda-check: a CUDA error stopped the check in conformance, case 'unary sqrt': cuLaunchKernel failed"
-            echo "cuda-check: rerun it with synchronous launches: Tools/gpu-check rerun 'unary sqrt'"
+            echo "cuda-check: rerun it with synchronous launches: gpu-check rerun --out DIR --kernel-gemm 'unary sqrt'"
             exit 3
             """
         let staged = try Self.stage(in: scratch, binaries: ["cuda-check": crash])
@@ -174,7 +174,10 @@ import Foundation
         #expect(status == 1)
         let summary = try String(contentsOfFile: out + "/summary.txt", encoding: .utf8)
         #expect(summary.contains("a CUDA error stopped the check in conformance, case 'unary sqrt'"))
-        #expect(summary.contains("WARNING: rerun the failing case with: Tools/gpu-check rerun 'unary sqrt' --out DIR"))
+        #expect(
+            summary.contains(
+                "WARNING: rerun the failing case: timeout 160 \(staged)/gpu-check rerun --out DIR --kernel-gemm 'unary sqrt'"),
+            "\(summary)")
     }
 
     @Test func rerunRunsOneCaseWithBlockingLaunches() throws {
