@@ -111,6 +111,7 @@ do {
 } catch {
     printError("cuda-check: \(error)")
     record("host", ["\"unavailable\": \(jsonString("\(error)"))"])
+    record("summary", ["\"passed\": false", "\"failures\": 0", "\"cudaError\": false", "\"unavailable\": true"])
     exit(2)
 }
 let usesCuBLAS = gpu.gemmProvider.hasPrefix("cuBLAS")
