@@ -129,24 +129,32 @@ record(
 var failures = 0
 
 /// Ends the check after a CUDA error in `label`: the device is unusable. Prints the failed call
-/// and the command that reruns the case with synchronous launches.
-@MainActor func stopAfterCUDAError(_ backend: CUDADeviceBackend, in label: String, case name: String?, kernelGEMM: Bool) -> Never
-{
+/// and the command that reruns the case with synchronous launches. A kernel fault surfaces at the
+/// next synchronisation, so it may come from `previous`, the case that ran before.
+@MainActor func stopAfterCUDAError(
+    _ backend: CUDADeviceBackend, in label: String, case name: String?, previous: String? = nil, kernelGEMM: Bool
+) -> Never {
     let error = backend.firstError.map { "\($0)" } ?? "unknown CUDA error"
     print("\ncuda-check: a CUDA error stopped the check in \(label)\(name.map { ", case '\($0)'" } ?? ""): \(error)")
+    let environment = kernelGEMM ? "DEEPTRUST_CUDA_GEMM=kernel " : ""
     if let name {
         let gemm = kernelGEMM ? " --kernel-gemm" : ""
         print("cuda-check: rerun it with synchronous launches: gpu-check rerun --out DIR\(gemm) '\(name)'")
-        print(
-            "cuda-check:   (or: \(kernelGEMM ? "DEEPTRUST_CUDA_GEMM=kernel " : "")CUDA_LAUNCH_BLOCKING=1 cuda-check --only '\(name)')"
-        )
+        print("cuda-check:   (or: \(environment)CUDA_LAUNCH_BLOCKING=1 cuda-check --only '\(name)')")
+        if let previous {
+            print(
+                "cuda-check: a kernel fault is reported at the next synchronisation: it may come from the case before, "
+                    + "'\(previous)' (the rerun runs every case with synchronous launches when this one passes alone)")
+        }
+    } else {
+        print("cuda-check: rerun it with synchronous launches: \(environment)CUDA_LAUNCH_BLOCKING=1 cuda-check --no-conformance")
     }
     record(
         "cuda-error",
         [
             "\"where\": \(jsonString(label))", "\"case\": \(name.map(jsonString) ?? "null")",
             "\"error\": \(jsonString(error))", "\"call\": \(jsonString(backend.firstError?.call ?? ""))",
-            "\"code\": \(backend.firstError?.code ?? -1)",
+            "\"code\": \(backend.firstError?.code ?? -1)", "\"previousCase\": \(previous.map(jsonString) ?? "null")",
         ])
     record("summary", ["\"passed\": false", "\"failures\": \(failures + 1)", "\"cudaError\": true"])
     exit(3)
@@ -161,6 +169,7 @@ if options.conformance {
     {
         configurations.append(("built-in SGEMM kernel", kernelOnly, true))
     }
+    var lastCaseBefore: String? = nil
     for (label, backend, kernelGEMM) in configurations {
         print("\n== Conformance with the CPU backend: \(label)")
         let outcomes = BackendConformanceCheck.run(on: backend, only: selects) { outcome in
@@ -179,9 +188,13 @@ if options.conformance {
         print("\(outcomes.count - failed.count)/\(outcomes.count) comparisons within tolerance")
         if backend.firstError != nil || outcomes.contains(where: { $0.error != nil }) {
             failures -= 1  // counted again by stopAfterCUDAError
+            let failing = outcomes.lastIndex { $0.error != nil }
+            let previous = failing.flatMap { $0 > 0 ? outcomes[$0 - 1].name : lastCaseBefore }
             stopAfterCUDAError(
-                backend, in: "conformance (\(label))", case: outcomes.last { $0.error != nil }?.name, kernelGEMM: kernelGEMM)
+                backend, in: "conformance (\(label))", case: failing.map { outcomes[$0].name }, previous: previous,
+                kernelGEMM: kernelGEMM)
         }
+        lastCaseBefore = outcomes.last?.name ?? lastCaseBefore
     }
 
     if selects("device move") || options.only == nil {

@@ -196,6 +196,23 @@ import Foundation
         try Self.checkOutputFolder(out)
     }
 
+    /// A fault reported at a later case's synchronisation passes when that case runs alone; the
+    /// rerun then runs every case with synchronous launches, which stops at the faulting one.
+    @Test func aCaseThatPassesAloneIsFollowedByEveryCaseWithBlockingLaunches() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let recorder = """
+            echo "cuda-check saw CUDA_LAUNCH_BLOCKING=${CUDA_LAUNCH_BLOCKING:-unset} args: $*"
+            case "$1" in --only) exit 0 ;; *) exit 3 ;; esac
+            """
+        let staged = try Self.stage(in: scratch, binaries: ["cuda-check": recorder])
+        let out = scratch.path + "/out"
+        let (status, output) = try Self.run([staged + "/gpu-check", "rerun", "--out", out, "select"])
+        #expect(status == 3, "\(output)")
+        let log = try String(contentsOfFile: out + "/rerun.log", encoding: .utf8)
+        #expect(log.contains("cuda-check saw CUDA_LAUNCH_BLOCKING=1 args: --no-benchmark"), "\(log)")
+    }
+
     /// CUDA 13's Python wheels keep cuBLAS in site-packages/nvidia/cu13/lib.
     @Test func cuBLASIsFoundInTheWheelsOfPython3() throws {
         let scratch = try Scratch()
