@@ -149,6 +149,40 @@ import Foundation
         #expect(FileManager.default.fileExists(atPath: staged + "/work/vae-train-mlp/checkpoint_1.safetensors"))
     }
 
+    /// The PyTorch rows come from the reference's JSON lines (a python3 that fakes torch here).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3"))
+    func thePyTorchRowsNameTheirPrecision() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let staged = try Self.stage(
+            in: scratch, binaries: ["cuda-check": Self.healthyCudaCheck(gemm: "cuBLAS 130000 (libcublas.so.13)")])
+        let line = { (model: String, precision: String, rate: String) in
+            "{\"torch\": \"2.9.0\", \"model\": \"\(model)\", \"precision\": \"\(precision)\", \"seconds\": 3.5, \"samples_per_s\": \(rate)}"
+        }
+        try scratch.write(
+            "fakebin/python3",
+            """
+            #!/bin/sh
+            case "$*" in
+                *"import torch"*) exit 0 ;;
+                *gpu-check-torch.py*"--runs mlp:fp32,cnn:fp32,cnn:tf32"*)
+                    echo '\(line("mlp", "fp32", "17142.9"))'; echo '\(line("cnn", "fp32", "9000.5"))'
+                    echo '\(line("cnn", "tf32", "12000.1"))'; exit 0 ;;
+                *) exec /usr/bin/python3 "$@" ;;
+            esac
+            """, executable: true)
+        let path = scratch.path + "/fakebin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let out = scratch.path + "/out"
+        let (status, output) = try Self.run([staged + "/gpu-check", "run", "--out", out], environment: ["PATH": path])
+        #expect(status == 0, "\(output)")
+        let summary = try String(contentsOfFile: out + "/summary.txt", encoding: .utf8)
+        #expect(
+            summary.contains("pytorch mlp 1 epoch fp32           ref         3.5  17142.9 samples/s while training"), "\(summary)"
+        )
+        #expect(summary.contains("pytorch cnn 1 epoch tf32"))
+        try Self.checkOutputFolder(out)
+    }
+
     @Test func theFallbackGEMMIsWarnedAbout() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
