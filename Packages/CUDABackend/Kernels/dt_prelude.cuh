@@ -21,7 +21,7 @@ typedef long long i64;
 extern "C" __attribute__((device)) float __nv_expf(float);
 extern "C" __attribute__((device)) float __nv_logf(float);
 extern "C" __attribute__((device)) float __nv_log1pf(float);
-extern "C" __attribute__((device)) float __nv_sqrtf(float);
+extern "C" __attribute__((device)) float __nv_fsqrt_rn(float);
 extern "C" __attribute__((device)) float __nv_tanhf(float);
 extern "C" __attribute__((device)) float __nv_powf(float, float);
 extern "C" __attribute__((device)) float __nv_fabsf(float);
@@ -45,7 +45,9 @@ DT_DEVICE void dt_sync_threads() { __syncthreads(); }
 DT_DEVICE float dt_expf(float x) { return __nv_expf(x); }
 DT_DEVICE float dt_logf(float x) { return __nv_logf(x); }
 DT_DEVICE float dt_log1pf(float x) { return __nv_log1pf(x); }
-DT_DEVICE float dt_sqrtf(float x) { return __nv_sqrtf(x); }
+// IEEE round-to-nearest (sqrt.rn.f32), as the CPU's sqrtf: libdevice's __nv_sqrtf is the fast
+// sqrt.approx.f32 unless built with -fcuda-prec-sqrt semantics, and Adam must match the CPU bit for bit.
+DT_DEVICE float dt_sqrtf(float x) { return __nv_fsqrt_rn(x); }
 DT_DEVICE float dt_tanhf(float x) { return __nv_tanhf(x); }
 DT_DEVICE float dt_powf(float x, float y) { return __nv_powf(x, y); }
 DT_DEVICE float dt_fabsf(float x) { return __nv_fabsf(x); }

@@ -25,7 +25,7 @@ DT_KERNEL void dt_reduce_rows(const float* x, float* out, u32 outer, u32 extent,
     DT_SHARED u32 indices[DT_LIMIT_BLOCK_SIZE];
     const u32 t = dt_thread_x(), threads = dt_block_dim_x();
     const bool isSum = op == DT_REDUCE_SUM, isMax = dt_reduce_is_max(op);
-    for (u32 row = dt_block_x(); row < outer; row += dt_grid_dim_x()) {
+    for (u64 row = dt_block_x(); row < outer; row += dt_grid_dim_x()) {  // 64-bit: no wrap near 2^32
         const float* r = x + (u64)row * extent;
         if (isSum) {
             double s = 0.0;
@@ -56,12 +56,14 @@ DT_KERNEL void dt_reduce_rows(const float* x, float* out, u32 outer, u32 extent,
 }
 
 /// inner > 1: one thread per output element (o, j), reading x[o, :, j] (coalesced across j).
+/// The output index is 64-bit: outer × inner may exceed 2^32, and a 32-bit grid-stride loop
+/// would wrap around and never end.
 DT_KERNEL void dt_reduce_columns(const float* x, float* out, u32 outer, u32 extent, u32 inner, u32 op) {
     const bool isSum = op == DT_REDUCE_SUM, isMax = dt_reduce_is_max(op);
-    const u32 total = outer * inner;
-    for (u32 i = dt_global_index(); i < total; i += dt_global_stride()) {
-        u32 o = i / inner, j = i - o * inner;
-        const float* column = x + (u64)o * extent * inner + j;
+    const u64 total = (u64)outer * inner;
+    for (u64 i = dt_global_index(); i < total; i += dt_global_stride()) {
+        u64 o = i / inner, j = i - o * inner;
+        const float* column = x + o * extent * inner + j;
         if (isSum) {
             double s = 0.0;
             for (u32 e = 0; e < extent; ++e) s += (double)column[(u64)e * inner];

@@ -52,12 +52,14 @@ struct GPUBenchmark {
         return Row(name: label, milliseconds: ms, gflops: flops / (ms * 1e6))
     }
 
-    func run() -> [Row] {
-        var rows = [
-            gemm("gemm 128×1024×1024 (MLP layer, batch 128)", GemmDescriptor(m: 128, n: 1024, k: 1024, transposeB: true)),
-            gemm("gemm 128×512×1024", GemmDescriptor(m: 128, n: 512, k: 1024, transposeB: true)),
-            gemm("gemm 512³", GemmDescriptor(m: 512, n: 512, k: 512)),
-            gemm("gemm 2048³", GemmDescriptor(m: 2048, n: 2048, k: 2048)),
+    /// The measurements, each run when called (so that a caller can run them one at a time and
+    /// stop at the first device error).
+    func cases() -> [() -> Row] {
+        var rows: [() -> Row] = [
+            { gemm("gemm 128×1024×1024 (MLP layer, batch 128)", GemmDescriptor(m: 128, n: 1024, k: 1024, transposeB: true)) },
+            { gemm("gemm 128×512×1024", GemmDescriptor(m: 128, n: 512, k: 1024, transposeB: true)) },
+            { gemm("gemm 512³", GemmDescriptor(m: 512, n: 512, k: 512)) },
+            { gemm("gemm 2048³", GemmDescriptor(m: 2048, n: 2048, k: 2048)) },
         ]
         let layers: [(String, ConvGeometry)] = [
             (
@@ -85,13 +87,15 @@ struct GPUBenchmark {
                     kernelH: 5, kernelW: 5, padH: 2, padW: 2)
             ),
         ]
-        rows += layers.map { convolution($0.0, $0.1) }
-        let count = 1 << 24
-        let x = buffer(count), out = buffer(count)
-        let layout = StridedLayout(contiguous: [count])
-        let ms = time { backend.unary(.tanh, x, layout, into: out) }
-        rows.append(
-            Row(name: "unary tanh 16M floats (GB/s in last column)", milliseconds: ms, gflops: 8 * Double(count) / (ms * 1e6)))
+        rows += layers.map { layer in { convolution(layer.0, layer.1) } }
+        rows.append {
+            let count = 1 << 24
+            let x = buffer(count), out = buffer(count)
+            let layout = StridedLayout(contiguous: [count])
+            let ms = time { backend.unary(.tanh, x, layout, into: out) }
+            return Row(
+                name: "unary tanh 16M floats (GB/s in last column)", milliseconds: ms, gflops: 8 * Double(count) / (ms * 1e6))
+        }
         return rows
     }
 }

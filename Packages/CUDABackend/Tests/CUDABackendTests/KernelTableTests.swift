@@ -13,6 +13,22 @@ import Testing
         #expect(kernelsPTX.contains("\n.target sm_80\n"))
     }
 
+    /// The CPU backend (and the emulator) take IEEE-rounded square roots and quotients, so the GPU
+    /// must too, or Adam and sqrt differ in the last bit on hardware while passing here.
+    /// libdevice's `__nv_sqrtf` becomes `sqrt.approx.f32` unless the kernels ask for `sqrt.rn`.
+    @Test func squareRootsAndQuotientsAreRoundedLikeTheCPU() {
+        for approximate in ["sqrt.approx", "rsqrt.approx", "div.approx", "div.full"] {
+            #expect(!kernelsPTX.contains(approximate), "the PTX uses \(approximate)")
+        }
+        #expect(kernelsPTX.contains("sqrt.rn.f32"))
+        // The only approximate instructions: libdevice's refined seeds (as Tools/check-ptx allows).
+        let allowed: Set = ["ex2.approx.ftz.f32", "rcp.approx.ftz.f32", "rcp.approx.ftz.f64"]
+        let used = Set(
+            kernelsPTX.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+                .filter { $0.contains(".approx") }.map(String.init))
+        #expect(used.isSubset(of: allowed), "approximate instructions: \(used.subtracting(allowed).sorted())")
+    }
+
     @Test func everyLaunchedKernelIsInThePTXWithTheSameParameters() throws {
         for signature in Kernels.all {
             let entry = try #require(

@@ -78,7 +78,7 @@ extension CUDADeviceBackend {
 
     public func fill(_ buffer: any DeviceBuffer, offset: Int, count: Int, value: Float) {
         guard count > 0 else { return }
-        makeCurrent()
+        guard begin("fill") else { return }
         let target = cuda(buffer)
         for start in stride(from: 0, to: count, by: Self.maxLaunchElements) {
             let n = min(Self.maxLaunchElements, count - start)
@@ -94,7 +94,7 @@ extension CUDADeviceBackend {
         to destination: any DeviceBuffer, _ destinationLayout: StridedLayout
     ) {
         guard sourceLayout.count > 0 else { return }
-        makeCurrent()
+        guard begin("copy") else { return }
         let (from, to) = (cuda(source), cuda(destination))
         let geometry = ElementwiseGeometry([destinationLayout, sourceLayout])
         if geometry.rank == 1 && geometry.strides.allSatisfy({ $0[0] == 1 }) {
@@ -113,7 +113,7 @@ extension CUDADeviceBackend {
 
     public func unary(_ op: UnaryOp, _ x: any DeviceBuffer, _ xLayout: StridedLayout, into out: any DeviceBuffer) {
         guard xLayout.count > 0 else { return }
-        makeCurrent()
+        guard begin("unary") else { return }
         let (code, p0, p1) = op.kernelCode
         launchElementwise(
             Kernels.unary, [StridedLayout(contiguous: xLayout.shape), xLayout],
@@ -125,7 +125,7 @@ extension CUDADeviceBackend {
         _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
     ) {
         guard aLayout.count > 0 else { return }
-        makeCurrent()
+        guard begin("binary") else { return }
         launchElementwise(
             Kernels.binary, [StridedLayout(contiguous: aLayout.shape), aLayout, bLayout],
             pointers: [cuda(out).address, cuda(a).address, cuda(b).address], extra: [.u32(op.kernelCode)])
@@ -137,7 +137,7 @@ extension CUDADeviceBackend {
         _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
     ) {
         guard aLayout.count > 0 else { return }
-        makeCurrent()
+        guard begin("select") else { return }
         launchElementwise(
             Kernels.select, [StridedLayout(contiguous: aLayout.shape), conditionLayout, aLayout, bLayout],
             pointers: [cuda(out).address, cuda(condition).address, cuda(a).address, cuda(b).address])
@@ -148,7 +148,7 @@ extension CUDADeviceBackend {
         into out: any DeviceBuffer
     ) {
         guard outer > 0, inner > 0, extent > 0 else { return }
-        makeCurrent()
+        guard begin("reduce") else { return }
         reduceDevice(op, x: cuda(x).address(at: offset), outer: outer, extent: extent, inner: inner, out: cuda(out).address)
     }
 
@@ -160,7 +160,7 @@ extension CUDADeviceBackend {
                 Kernels.reduceRows, grid: grid, block: block,
                 [.pointer(x), .pointer(out), .count(outer), .count(extent), .u32(op.kernelCode)])
         } else {
-            precondition(outer * inner <= Int(UInt32.max), "reduce: \(outer) × \(inner) outputs exceed 2³²")
+            // outer and inner are each below 2³² (`.count`); their product may exceed it (64-bit kernel loop).
             let (grid, block) = LaunchConfiguration.linear(items: outer * inner)
             launch(
                 Kernels.reduceColumns, grid: grid, block: block,

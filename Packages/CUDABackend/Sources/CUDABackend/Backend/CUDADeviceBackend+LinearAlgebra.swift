@@ -5,14 +5,14 @@ extension CUDADeviceBackend {
     static let maxColumnElements = 1 << 26
 
     public func gemm(_ descriptor: GemmDescriptor, a: any DeviceBuffer, b: any DeviceBuffer, c: any DeviceBuffer) {
-        makeCurrent()
+        guard begin("gemm") else { return }
         gemmDevice(descriptor, a: cuda(a).address, b: cuda(b).address, c: cuda(c).address)
     }
 
     /// `gemm` on raw device addresses of element 0 of each buffer (the descriptor's offsets are
     /// applied here): cuBLAS when loaded and able to express it, else the `dt_gemm` kernel.
     func gemmDevice(_ d: GemmDescriptor, a: CUDADevicePointer, b: CUDADevicePointer, c: CUDADevicePointer) {
-        guard d.m > 0, d.n > 0, d.batch > 0 else { return }
+        guard d.m > 0, d.n > 0, d.batch > 0, firstError == nil else { return }
         let floatSize = UInt64(MemoryLayout<Float>.stride)
         let (pa, pb, pc) = (
             a + UInt64(d.offsetA) * floatSize, b + UInt64(d.offsetB) * floatSize,
@@ -61,7 +61,7 @@ extension CUDADeviceBackend {
         into output: any DeviceBuffer
     ) {
         guard g.batch > 0, g.outChannels > 0, g.columnCount > 0 else { return }
-        makeCurrent()
+        guard begin("conv2dForward") else { return }
         let (x, w, y) = (cuda(input), cuda(weight), cuda(output))
         let rows = g.columnRows, spatial = g.columnCount
         let chunk = chunkSize(g)
@@ -96,7 +96,7 @@ extension CUDADeviceBackend {
         into gradInput: any DeviceBuffer
     ) {
         guard g.batch > 0, g.inChannels > 0, g.height > 0, g.width > 0 else { return }
-        makeCurrent()
+        guard begin("conv2dBackwardInput") else { return }
         let (dy, w, dx) = (cuda(gradOutput), cuda(weight), cuda(gradInput))
         let rows = g.columnRows, spatial = g.columnCount
         let imageSize = g.inChannels * g.height * g.width
@@ -136,7 +136,7 @@ extension CUDADeviceBackend {
         let rows = g.columnRows, spatial = g.columnCount
         let weightCount = g.outChannels * rows
         guard weightCount > 0 else { return }
-        makeCurrent()
+        guard begin("conv2dBackwardWeight") else { return }
         let (x, dy, dw) = (cuda(input), cuda(gradOutput), cuda(gradWeight))
         if g.batch == 0 || spatial == 0 {
             fill(dw, offset: 0, count: weightCount, value: 0)

@@ -6,7 +6,7 @@ extension CUDADeviceBackend {
         key: PhiloxKey, counter: UInt64
     ) {
         guard count > 0 else { return }
-        makeCurrent()
+        guard begin("fillRandom") else { return }
         let target = cuda(buffer)
         let (code, a, b): (UInt32, Float, Float)
         switch distribution {
@@ -32,7 +32,7 @@ extension CUDADeviceBackend {
         secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters
     ) {
         guard count > 0 else { return }
-        makeCurrent()
+        guard begin("adamStep") else { return }
         let (p, g, m, v) = (cuda(parameter), cuda(gradient), cuda(firstMoment), cuda(secondMoment))
         let block = hyper.parameterBlock
         for start in stride(from: 0, to: count, by: Self.maxLaunchElements) {

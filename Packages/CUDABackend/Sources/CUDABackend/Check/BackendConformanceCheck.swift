@@ -21,23 +21,48 @@ public enum BackendConformanceCheck {
         public var tolerance: Float
         /// Wall time of the backend under test, in seconds (including uploads and downloads).
         public var seconds: Double
+        /// The error the backend under test raised in this case (for a CUDA backend, the failed
+        /// driver call and its status), or `nil`. After such an error the check stops: the device
+        /// is unusable.
+        public var error: String?
 
-        /// Whether the error is within the tolerance.
-        public var passed: Bool { maxError <= tolerance }
+        /// An outcome of case `name`; `error` is what stopped the case, if anything.
+        public init(name: String, maxError: Float, tolerance: Float, seconds: Double, error: String? = nil) {
+            self.name = name
+            self.maxError = maxError
+            self.tolerance = tolerance
+            self.seconds = seconds
+            self.error = error
+        }
+
+        /// Whether the case ran without error and within the tolerance.
+        public var passed: Bool { error == nil && maxError <= tolerance }
 
         public var description: String {
-            "\(passed ? "ok  " : "FAIL") \(name): max relative error \(maxError) (tolerance \(tolerance))"
+            if let error { return "FAIL \(name): \(error)" }
+            return "\(passed ? "ok  " : "FAIL") \(name): max relative error \(maxError) (tolerance \(tolerance))"
         }
     }
 
-    /// Compares `backend` with `reference` on every case; `progress` sees each outcome as it is made.
+    /// Compares `backend` with `reference` on every case whose name `only` accepts (all by
+    /// default); `progress` sees each outcome as it is made. A case in which the backend under
+    /// test raises an error (see ``Outcome/error``) ends the run.
     public static func run(
         on backend: any Backend, against reference: any Backend = CPUBackend.shared,
+        only: @escaping (String) -> Bool = { _ in true },
         progress: @escaping (Outcome) -> Void = { _ in }
     ) -> [Outcome] {
-        let runner = Runner(test: backend, reference: reference, progress: progress)
+        let runner = Runner(test: backend, reference: reference, selects: only, progress: progress)
         runner.runAll()
         return runner.outcomes
+    }
+
+    /// The names of every case, in the order ``run(on:against:only:progress:)`` runs them
+    /// (nothing is computed).
+    public static var caseNames: [String] {
+        let runner = Runner(test: CPUBackend.shared, reference: CPUBackend.shared, listsOnly: true, progress: { _ in })
+        runner.runAll()
+        return runner.names
     }
 
     // MARK: - Cases (shared with the tests)

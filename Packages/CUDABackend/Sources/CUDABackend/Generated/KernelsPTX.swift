@@ -573,7 +573,7 @@ $L__BB2_25:                             //   in Loop: Header=BB2_2 Depth=1
 	@%p31 bra 	$L__BB2_27;
 	bra.uni 	$L__BB2_72;
 $L__BB2_27:                             //   in Loop: Header=BB2_2 Depth=1
-	sqrt.approx.f32 	%f191, %f4;
+	sqrt.rn.f32 	%f191, %f4;
 	bra.uni 	$L__BB2_72;
 $L__BB2_40:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p19, %r30, 10;
@@ -748,7 +748,7 @@ $L__BB2_58:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.neu.f32 	%p39, %f29, 0f3F000000;
 	@%p39 bra 	$L__BB2_61;
 // %bb.60:                              //   in Loop: Header=BB2_2 Depth=1
-	sqrt.approx.f32 	%f191, %f4;
+	sqrt.rn.f32 	%f191, %f4;
 	bra.uni 	$L__BB2_72;
 $L__BB2_61:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.neu.f32 	%p40, %f29, 0fBF800000;
@@ -1591,9 +1591,9 @@ $L__BB4_20:
 )                                       // @dt_reduce_rows
 {
 	.reg .pred 	%p<164>;
-	.reg .b32 	%r<88>;
+	.reg .b32 	%r<84>;
 	.reg .f32 	%f<49>;
-	.reg .b64 	%rd<24>;
+	.reg .b64 	%rd<29>;
 	.reg .f64 	%fd<34>;
 	// demoted variable
 	.shared .align 8 .b8 _ZZ14dt_reduce_rowsE4sums[2048];
@@ -1602,54 +1602,57 @@ $L__BB4_20:
 	// demoted variable
 	.shared .align 4 .b8 _ZZ14dt_reduce_rowsE7indices[1024];
 // %bb.0:
-	ld.param.u32 	%r32, [dt_reduce_rows_param_2];
-	mov.u32 	%r83, %ctaid.x;
-	setp.ge.u32 	%p45, %r83, %r32;
+	ld.param.u32 	%r31, [dt_reduce_rows_param_2];
+	mov.u32 	%r4, %ctaid.x;
+	setp.ge.u32 	%p45, %r4, %r31;
 	@%p45 bra 	$L__BB5_103;
 // %bb.1:
-	ld.param.u32 	%r34, [dt_reduce_rows_param_4];
-	ld.param.u32 	%r33, [dt_reduce_rows_param_3];
-	ld.param.u64 	%rd9, [dt_reduce_rows_param_0];
-	ld.param.u64 	%rd10, [dt_reduce_rows_param_1];
-	cvta.to.global.u64 	%rd1, %rd10;
-	cvta.to.global.u64 	%rd2, %rd9;
+	ld.param.u32 	%r30, [dt_reduce_rows_param_4];
+	ld.param.u32 	%r29, [dt_reduce_rows_param_3];
+	ld.param.u64 	%rd13, [dt_reduce_rows_param_0];
+	ld.param.u64 	%rd14, [dt_reduce_rows_param_1];
+	cvta.to.global.u64 	%rd1, %rd14;
+	cvta.to.global.u64 	%rd2, %rd13;
 	mov.u32 	%r1, %tid.x;
 	mov.u32 	%r2, %ntid.x;
-	and.b32  	%r3, %r34, -3;
+	and.b32  	%r3, %r30, -3;
+	cvt.u64.u32 	%rd3, %r31;
 	setp.eq.s32 	%p46, %r3, 1;
-	cvt.u64.u32 	%rd3, %r33;
+	cvt.u64.u32 	%rd28, %r4;
+	cvt.u64.u32 	%rd5, %r29;
 	selp.f32 	%f1, 0fFF800000, 0f7F800000, %p46;
-	mul.wide.u32 	%rd11, %r1, 4;
-	mov.u64 	%rd12, _ZZ14dt_reduce_rowsE6values;
-	add.s64 	%rd4, %rd12, %rd11;
-	mov.u64 	%rd13, _ZZ14dt_reduce_rowsE7indices;
-	add.s64 	%rd5, %rd13, %rd11;
-	mul.wide.u32 	%rd14, %r1, 8;
-	mov.u64 	%rd15, _ZZ14dt_reduce_rowsE4sums;
-	add.s64 	%rd6, %rd15, %rd14;
-	add.s32 	%r5, %r34, -3;
-	mov.u32 	%r6, %nctaid.x;
+	mul.wide.u32 	%rd15, %r1, 4;
+	mov.u64 	%rd16, _ZZ14dt_reduce_rowsE6values;
+	add.s64 	%rd6, %rd16, %rd15;
+	mov.u64 	%rd17, _ZZ14dt_reduce_rowsE7indices;
+	add.s64 	%rd7, %rd17, %rd15;
+	mul.wide.u32 	%rd18, %r1, 8;
+	mov.u64 	%rd19, _ZZ14dt_reduce_rowsE4sums;
+	add.s64 	%rd8, %rd19, %rd18;
+	add.s32 	%r5, %r30, -3;
+	mov.u32 	%r33, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r33;
 	setp.gt.u32 	%p47, %r1, 127;
-	or.b32  	%r36, %r1, 128;
-	setp.ge.u32 	%p48, %r36, %r2;
+	or.b32  	%r34, %r1, 128;
+	setp.ge.u32 	%p48, %r34, %r2;
 	setp.gt.u32 	%p49, %r1, 63;
-	or.b32  	%r37, %r1, 64;
-	setp.ge.u32 	%p50, %r37, %r2;
+	or.b32  	%r35, %r1, 64;
+	setp.ge.u32 	%p50, %r35, %r2;
 	setp.gt.u32 	%p51, %r1, 31;
-	or.b32  	%r38, %r1, 32;
-	setp.ge.u32 	%p52, %r38, %r2;
+	or.b32  	%r36, %r1, 32;
+	setp.ge.u32 	%p52, %r36, %r2;
 	setp.gt.u32 	%p53, %r1, 15;
-	or.b32  	%r39, %r1, 16;
-	setp.ge.u32 	%p54, %r39, %r2;
+	or.b32  	%r37, %r1, 16;
+	setp.ge.u32 	%p54, %r37, %r2;
 	setp.gt.u32 	%p55, %r1, 7;
-	or.b32  	%r40, %r1, 8;
-	setp.ge.u32 	%p56, %r40, %r2;
+	or.b32  	%r38, %r1, 8;
+	setp.ge.u32 	%p56, %r38, %r2;
 	setp.gt.u32 	%p57, %r1, 3;
-	or.b32  	%r41, %r1, 4;
-	setp.ge.u32 	%p58, %r41, %r2;
+	or.b32  	%r39, %r1, 4;
+	setp.ge.u32 	%p58, %r39, %r2;
 	setp.gt.u32 	%p59, %r1, 1;
-	or.b32  	%r42, %r1, 2;
-	setp.ge.u32 	%p60, %r42, %r2;
+	or.b32  	%r40, %r1, 2;
+	setp.ge.u32 	%p60, %r40, %r2;
 	setp.ne.s32 	%p61, %r1, 0;
 	setp.lt.u32 	%p62, %r2, 2;
 	or.pred  	%p1, %p47, %p48;
@@ -1664,60 +1667,58 @@ $L__BB4_20:
 	bra.uni 	$L__BB5_2;
 $L__BB5_96:                             //   in Loop: Header=BB5_2 Depth=1
 	ld.shared.f64 	%fd28, [_ZZ14dt_reduce_rowsE4sums+8];
-	ld.shared.f64 	%fd29, [%rd6];
+	ld.shared.f64 	%fd29, [%rd8];
 	add.rn.f64 	%fd30, %fd28, %fd29;
-	st.shared.f64 	[%rd6], %fd30;
+	st.shared.f64 	[%rd8], %fd30;
 $L__BB5_97:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p61 bra 	$L__BB5_102;
 	bra.uni 	$L__BB5_98;
 $L__BB5_102:                            //   in Loop: Header=BB5_2 Depth=1
-	cvt.u32.u64 	%r82, %rd7;
 	bar.sync 	0;
-	add.s32 	%r83, %r82, %r6;
-	setp.lt.u32 	%p152, %r83, %r32;
+	add.s64 	%rd28, %rd28, %rd9;
+	setp.lt.u64 	%p152, %rd28, %rd3;
 	@%p152 bra 	$L__BB5_2;
 	bra.uni 	$L__BB5_103;
 $L__BB5_2:                              // =>This Loop Header: Depth=1
                                         //     Child Loop BB5_9 Depth 2
                                         //     Child Loop BB5_5 Depth 2
-	setp.ne.s32 	%p63, %r34, 0;
-	cvt.u64.u32 	%rd7, %r83;
-	mul.lo.s64 	%rd16, %rd7, %rd3;
-	shl.b64 	%rd17, %rd16, 2;
-	add.s64 	%rd8, %rd2, %rd17;
-	setp.ge.u32 	%p154, %r1, %r33;
+	setp.ne.s32 	%p63, %r30, 0;
+	mul.lo.s64 	%rd20, %rd28, %rd5;
+	shl.b64 	%rd21, %rd20, 2;
+	add.s64 	%rd11, %rd2, %rd21;
+	setp.ge.u32 	%p154, %r1, %r29;
 	@%p63 bra 	$L__BB5_7;
 	bra.uni 	$L__BB5_3;
 $L__BB5_7:                              //   in Loop: Header=BB5_2 Depth=1
-	mov.b32 	%r87, -1;
+	mov.b32 	%r83, -1;
 	mov.f32 	%f47, %f1;
 	@%p154 bra 	$L__BB5_16;
 // %bb.8:                               //   in Loop: Header=BB5_2 Depth=1
-	mov.b32 	%r87, -1;
-	mov.u32 	%r86, %r1;
+	mov.b32 	%r83, -1;
+	mov.u32 	%r82, %r1;
 	mov.f32 	%f47, %f1;
 	bra.uni 	$L__BB5_9;
 $L__BB5_14:                             //   in Loop: Header=BB5_9 Depth=2
 	setp.gt.f32 	%p68, %f4, %f47;
 	setp.lt.f32 	%p69, %f4, %f47;
-	selp.u32 	%r45, -1, 0, %p69;
-	selp.u32 	%r46, -1, 0, %p68;
-	selp.b32 	%r47, %r46, %r45, %p46;
-	and.b32  	%r48, %r47, 1;
-	setp.eq.b32 	%p155, %r48, 1;
+	selp.u32 	%r43, -1, 0, %p69;
+	selp.u32 	%r44, -1, 0, %p68;
+	selp.b32 	%r45, %r44, %r43, %p46;
+	and.b32  	%r46, %r45, 1;
+	setp.eq.b32 	%p155, %r46, 1;
 $L__BB5_15:                             //   in Loop: Header=BB5_9 Depth=2
 	selp.f32 	%f47, %f4, %f47, %p155;
-	selp.b32 	%r87, %r86, %r87, %p155;
-	add.s32 	%r86, %r86, %r2;
-	setp.lt.u32 	%p74, %r86, %r33;
+	selp.b32 	%r83, %r82, %r83, %p155;
+	add.s32 	%r82, %r82, %r2;
+	setp.lt.u32 	%p74, %r82, %r29;
 	@%p74 bra 	$L__BB5_9;
 	bra.uni 	$L__BB5_16;
 $L__BB5_9:                              //   Parent Loop BB5_2 Depth=1
                                         // =>  This Inner Loop Header: Depth=2
-	mul.wide.u32 	%rd18, %r86, 4;
-	add.s64 	%rd19, %rd8, %rd18;
-	ld.global.f32 	%f4, [%rd19];
+	mul.wide.u32 	%rd22, %r82, 4;
+	add.s64 	%rd23, %rd11, %rd22;
+	ld.global.f32 	%f4, [%rd23];
 	abs.f32 	%f5, %f4;
 	abs.f32 	%f6, %f47;
 	setp.num.f32 	%p65, %f5, %f6;
@@ -1727,20 +1728,20 @@ $L__BB5_12:                             //   in Loop: Header=BB5_9 Depth=2
 	setp.neu.f32 	%p66, %f4, %f47;
 	@%p66 bra 	$L__BB5_14;
 // %bb.13:                              //   in Loop: Header=BB5_9 Depth=2
-	setp.lt.u32 	%p155, %r86, %r87;
+	setp.lt.u32 	%p155, %r82, %r83;
 	bra.uni 	$L__BB5_15;
 $L__BB5_10:                             //   in Loop: Header=BB5_9 Depth=2
 	setp.num.f32 	%p71, %f5, %f5;
 	mov.pred 	%p155, 0;
 	@%p71 bra 	$L__BB5_15;
 // %bb.11:                              //   in Loop: Header=BB5_9 Depth=2
-	setp.lt.u32 	%p72, %r86, %r87;
+	setp.lt.u32 	%p72, %r82, %r83;
 	setp.num.f32 	%p73, %f6, %f6;
 	or.pred  	%p155, %p73, %p72;
 	bra.uni 	$L__BB5_15;
 $L__BB5_16:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f47;
-	st.shared.u32 	[%rd5], %r87;
+	st.shared.f32 	[%rd6], %f47;
+	st.shared.u32 	[%rd7], %r83;
 	bra.uni 	$L__BB5_17;
 $L__BB5_98:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p63 bra 	$L__BB5_100;
@@ -1748,28 +1749,28 @@ $L__BB5_98:                             //   in Loop: Header=BB5_2 Depth=1
 $L__BB5_100:                            //   in Loop: Header=BB5_2 Depth=1
 	setp.lt.u32 	%p151, %r5, 2;
 	ld.shared.f32 	%f44, [_ZZ14dt_reduce_rowsE6values];
-	ld.shared.u32 	%r81, [_ZZ14dt_reduce_rowsE7indices];
-	cvt.rn.f32.u32 	%f45, %r81;
+	ld.shared.u32 	%r79, [_ZZ14dt_reduce_rowsE7indices];
+	cvt.rn.f32.u32 	%f45, %r79;
 	selp.f32 	%f48, %f45, %f44, %p151;
 	bra.uni 	$L__BB5_101;
 $L__BB5_3:                              //   in Loop: Header=BB5_2 Depth=1
 	mov.f64 	%fd33, %fd4;
 	@%p154 bra 	$L__BB5_6;
 // %bb.4:                               //   in Loop: Header=BB5_2 Depth=1
-	mov.u32 	%r84, %r1;
+	mov.u32 	%r80, %r1;
 	mov.f64 	%fd33, %fd4;
 $L__BB5_5:                              //   Parent Loop BB5_2 Depth=1
                                         // =>  This Inner Loop Header: Depth=2
-	mul.wide.u32 	%rd20, %r84, 4;
-	add.s64 	%rd21, %rd8, %rd20;
-	ld.global.f32 	%f43, [%rd21];
+	mul.wide.u32 	%rd24, %r80, 4;
+	add.s64 	%rd25, %rd11, %rd24;
+	ld.global.f32 	%f43, [%rd25];
 	cvt.f64.f32 	%fd6, %f43;
 	add.rn.f64 	%fd33, %fd33, %fd6;
-	add.s32 	%r84, %r84, %r2;
-	setp.lt.u32 	%p76, %r84, %r33;
+	add.s32 	%r80, %r80, %r2;
+	setp.lt.u32 	%p76, %r80, %r29;
 	@%p76 bra 	$L__BB5_5;
 $L__BB5_6:                              //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f64 	[%rd6], %fd33;
+	st.shared.f64 	[%rd8], %fd33;
 $L__BB5_17:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p1 bra 	$L__BB5_27;
@@ -1777,10 +1778,10 @@ $L__BB5_17:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p63 bra 	$L__BB5_20;
 	bra.uni 	$L__BB5_19;
 $L__BB5_20:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f32 	%f8, [%rd4+512];
-	ld.shared.u32 	%r15, [%rd5+512];
-	ld.shared.f32 	%f9, [%rd4];
-	ld.shared.u32 	%r16, [%rd5];
+	ld.shared.f32 	%f8, [%rd6+512];
+	ld.shared.u32 	%r13, [%rd7+512];
+	ld.shared.f32 	%f9, [%rd6];
+	ld.shared.u32 	%r14, [%rd7];
 	abs.f32 	%f10, %f8;
 	abs.f32 	%f11, %f9;
 	setp.num.f32 	%p78, %f10, %f11;
@@ -1790,47 +1791,47 @@ $L__BB5_22:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.neu.f32 	%p79, %f8, %f9;
 	@%p79 bra 	$L__BB5_24;
 // %bb.23:                              //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p156, %r15, %r16;
+	setp.lt.u32 	%p156, %r13, %r14;
 	bra.uni 	$L__BB5_25;
 $L__BB5_19:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f64 	%fd7, [%rd6+1024];
-	ld.shared.f64 	%fd8, [%rd6];
+	ld.shared.f64 	%fd7, [%rd8+1024];
+	ld.shared.f64 	%fd8, [%rd8];
 	add.rn.f64 	%fd9, %fd7, %fd8;
-	st.shared.f64 	[%rd6], %fd9;
+	st.shared.f64 	[%rd8], %fd9;
 	bra.uni 	$L__BB5_27;
 $L__BB5_99:                             //   in Loop: Header=BB5_2 Depth=1
 	ld.shared.f64 	%fd31, [_ZZ14dt_reduce_rowsE4sums];
 	cvt.rn.f32.f64 	%f48, %fd31;
 $L__BB5_101:                            //   in Loop: Header=BB5_2 Depth=1
-	shl.b64 	%rd22, %rd7, 2;
-	add.s64 	%rd23, %rd1, %rd22;
-	st.global.f32 	[%rd23], %f48;
+	shl.b64 	%rd26, %rd28, 2;
+	add.s64 	%rd27, %rd1, %rd26;
+	st.global.f32 	[%rd27], %f48;
 	bra.uni 	$L__BB5_102;
 $L__BB5_24:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p81, %f8, %f9;
 	setp.lt.f32 	%p82, %f8, %f9;
-	selp.u32 	%r49, -1, 0, %p82;
-	selp.u32 	%r50, -1, 0, %p81;
-	selp.b32 	%r51, %r50, %r49, %p46;
-	and.b32  	%r52, %r51, 1;
-	setp.eq.b32 	%p156, %r52, 1;
+	selp.u32 	%r47, -1, 0, %p82;
+	selp.u32 	%r48, -1, 0, %p81;
+	selp.b32 	%r49, %r48, %r47, %p46;
+	and.b32  	%r50, %r49, 1;
+	setp.eq.b32 	%p156, %r50, 1;
 $L__BB5_25:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p156 bra 	$L__BB5_27;
 	bra.uni 	$L__BB5_26;
 $L__BB5_26:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f8;
-	st.shared.u32 	[%rd5], %r15;
+	st.shared.f32 	[%rd6], %f8;
+	st.shared.u32 	[%rd7], %r13;
 $L__BB5_27:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
-	setp.eq.s32 	%p153, %r34, 0;
+	setp.eq.s32 	%p153, %r30, 0;
 	@%p2 bra 	$L__BB5_37;
 // %bb.28:                              //   in Loop: Header=BB5_2 Depth=1
 	@%p153 bra 	$L__BB5_36;
 // %bb.29:                              //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f32 	%f12, [%rd4+256];
-	ld.shared.u32 	%r17, [%rd5+256];
-	ld.shared.f32 	%f13, [%rd4];
-	ld.shared.u32 	%r18, [%rd5];
+	ld.shared.f32 	%f12, [%rd6+256];
+	ld.shared.u32 	%r15, [%rd7+256];
+	ld.shared.f32 	%f13, [%rd6];
+	ld.shared.u32 	%r16, [%rd7];
 	abs.f32 	%f14, %f12;
 	abs.f32 	%f15, %f13;
 	setp.nan.f32 	%p87, %f14, %f15;
@@ -1840,38 +1841,38 @@ $L__BB5_27:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p88 bra 	$L__BB5_32;
 	bra.uni 	$L__BB5_31;
 $L__BB5_32:                             //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p157, %r17, %r18;
+	setp.lt.u32 	%p157, %r15, %r16;
 	bra.uni 	$L__BB5_34;
 $L__BB5_36:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f64 	%fd10, [%rd6+512];
-	ld.shared.f64 	%fd11, [%rd6];
+	ld.shared.f64 	%fd10, [%rd8+512];
+	ld.shared.f64 	%fd11, [%rd8];
 	add.rn.f64 	%fd12, %fd10, %fd11;
-	st.shared.f64 	[%rd6], %fd12;
+	st.shared.f64 	[%rd8], %fd12;
 	bra.uni 	$L__BB5_37;
 $L__BB5_31:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p90, %f12, %f13;
 	setp.lt.f32 	%p91, %f12, %f13;
-	selp.u32 	%r53, -1, 0, %p91;
-	selp.u32 	%r54, -1, 0, %p90;
-	selp.b32 	%r55, %r54, %r53, %p46;
-	and.b32  	%r56, %r55, 1;
-	setp.eq.b32 	%p157, %r56, 1;
+	selp.u32 	%r51, -1, 0, %p91;
+	selp.u32 	%r52, -1, 0, %p90;
+	selp.b32 	%r53, %r52, %r51, %p46;
+	and.b32  	%r54, %r53, 1;
+	setp.eq.b32 	%p157, %r54, 1;
 $L__BB5_34:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p157 bra 	$L__BB5_37;
 	bra.uni 	$L__BB5_35;
 $L__BB5_35:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f12;
-	st.shared.u32 	[%rd5], %r17;
+	st.shared.f32 	[%rd6], %f12;
+	st.shared.u32 	[%rd7], %r15;
 $L__BB5_37:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p3 bra 	$L__BB5_47;
 // %bb.38:                              //   in Loop: Header=BB5_2 Depth=1
 	@%p153 bra 	$L__BB5_46;
 // %bb.39:                              //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f32 	%f16, [%rd4+128];
-	ld.shared.u32 	%r19, [%rd5+128];
-	ld.shared.f32 	%f17, [%rd4];
-	ld.shared.u32 	%r20, [%rd5];
+	ld.shared.f32 	%f16, [%rd6+128];
+	ld.shared.u32 	%r17, [%rd7+128];
+	ld.shared.f32 	%f17, [%rd6];
+	ld.shared.u32 	%r18, [%rd7];
 	abs.f32 	%f18, %f16;
 	abs.f32 	%f19, %f17;
 	setp.nan.f32 	%p96, %f18, %f19;
@@ -1881,38 +1882,38 @@ $L__BB5_37:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p97 bra 	$L__BB5_42;
 	bra.uni 	$L__BB5_41;
 $L__BB5_42:                             //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p158, %r19, %r20;
+	setp.lt.u32 	%p158, %r17, %r18;
 	bra.uni 	$L__BB5_44;
 $L__BB5_46:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f64 	%fd13, [%rd6+256];
-	ld.shared.f64 	%fd14, [%rd6];
+	ld.shared.f64 	%fd13, [%rd8+256];
+	ld.shared.f64 	%fd14, [%rd8];
 	add.rn.f64 	%fd15, %fd13, %fd14;
-	st.shared.f64 	[%rd6], %fd15;
+	st.shared.f64 	[%rd8], %fd15;
 	bra.uni 	$L__BB5_47;
 $L__BB5_41:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p99, %f16, %f17;
 	setp.lt.f32 	%p100, %f16, %f17;
-	selp.u32 	%r57, -1, 0, %p100;
-	selp.u32 	%r58, -1, 0, %p99;
-	selp.b32 	%r59, %r58, %r57, %p46;
-	and.b32  	%r60, %r59, 1;
-	setp.eq.b32 	%p158, %r60, 1;
+	selp.u32 	%r55, -1, 0, %p100;
+	selp.u32 	%r56, -1, 0, %p99;
+	selp.b32 	%r57, %r56, %r55, %p46;
+	and.b32  	%r58, %r57, 1;
+	setp.eq.b32 	%p158, %r58, 1;
 $L__BB5_44:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p158 bra 	$L__BB5_47;
 	bra.uni 	$L__BB5_45;
 $L__BB5_45:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f16;
-	st.shared.u32 	[%rd5], %r19;
+	st.shared.f32 	[%rd6], %f16;
+	st.shared.u32 	[%rd7], %r17;
 $L__BB5_47:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p4 bra 	$L__BB5_57;
 // %bb.48:                              //   in Loop: Header=BB5_2 Depth=1
 	@%p153 bra 	$L__BB5_56;
 // %bb.49:                              //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f32 	%f20, [%rd4+64];
-	ld.shared.u32 	%r21, [%rd5+64];
-	ld.shared.f32 	%f21, [%rd4];
-	ld.shared.u32 	%r22, [%rd5];
+	ld.shared.f32 	%f20, [%rd6+64];
+	ld.shared.u32 	%r19, [%rd7+64];
+	ld.shared.f32 	%f21, [%rd6];
+	ld.shared.u32 	%r20, [%rd7];
 	abs.f32 	%f22, %f20;
 	abs.f32 	%f23, %f21;
 	setp.nan.f32 	%p105, %f22, %f23;
@@ -1922,38 +1923,38 @@ $L__BB5_47:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p106 bra 	$L__BB5_52;
 	bra.uni 	$L__BB5_51;
 $L__BB5_52:                             //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p159, %r21, %r22;
+	setp.lt.u32 	%p159, %r19, %r20;
 	bra.uni 	$L__BB5_54;
 $L__BB5_56:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f64 	%fd16, [%rd6+128];
-	ld.shared.f64 	%fd17, [%rd6];
+	ld.shared.f64 	%fd16, [%rd8+128];
+	ld.shared.f64 	%fd17, [%rd8];
 	add.rn.f64 	%fd18, %fd16, %fd17;
-	st.shared.f64 	[%rd6], %fd18;
+	st.shared.f64 	[%rd8], %fd18;
 	bra.uni 	$L__BB5_57;
 $L__BB5_51:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p108, %f20, %f21;
 	setp.lt.f32 	%p109, %f20, %f21;
-	selp.u32 	%r61, -1, 0, %p109;
-	selp.u32 	%r62, -1, 0, %p108;
-	selp.b32 	%r63, %r62, %r61, %p46;
-	and.b32  	%r64, %r63, 1;
-	setp.eq.b32 	%p159, %r64, 1;
+	selp.u32 	%r59, -1, 0, %p109;
+	selp.u32 	%r60, -1, 0, %p108;
+	selp.b32 	%r61, %r60, %r59, %p46;
+	and.b32  	%r62, %r61, 1;
+	setp.eq.b32 	%p159, %r62, 1;
 $L__BB5_54:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p159 bra 	$L__BB5_57;
 	bra.uni 	$L__BB5_55;
 $L__BB5_55:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f20;
-	st.shared.u32 	[%rd5], %r21;
+	st.shared.f32 	[%rd6], %f20;
+	st.shared.u32 	[%rd7], %r19;
 $L__BB5_57:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p5 bra 	$L__BB5_67;
 // %bb.58:                              //   in Loop: Header=BB5_2 Depth=1
 	@%p153 bra 	$L__BB5_66;
 // %bb.59:                              //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f32 	%f24, [%rd4+32];
-	ld.shared.u32 	%r23, [%rd5+32];
-	ld.shared.f32 	%f25, [%rd4];
-	ld.shared.u32 	%r24, [%rd5];
+	ld.shared.f32 	%f24, [%rd6+32];
+	ld.shared.u32 	%r21, [%rd7+32];
+	ld.shared.f32 	%f25, [%rd6];
+	ld.shared.u32 	%r22, [%rd7];
 	abs.f32 	%f26, %f24;
 	abs.f32 	%f27, %f25;
 	setp.nan.f32 	%p114, %f26, %f27;
@@ -1963,38 +1964,38 @@ $L__BB5_57:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p115 bra 	$L__BB5_62;
 	bra.uni 	$L__BB5_61;
 $L__BB5_62:                             //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p160, %r23, %r24;
+	setp.lt.u32 	%p160, %r21, %r22;
 	bra.uni 	$L__BB5_64;
 $L__BB5_66:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f64 	%fd19, [%rd6+64];
-	ld.shared.f64 	%fd20, [%rd6];
+	ld.shared.f64 	%fd19, [%rd8+64];
+	ld.shared.f64 	%fd20, [%rd8];
 	add.rn.f64 	%fd21, %fd19, %fd20;
-	st.shared.f64 	[%rd6], %fd21;
+	st.shared.f64 	[%rd8], %fd21;
 	bra.uni 	$L__BB5_67;
 $L__BB5_61:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p117, %f24, %f25;
 	setp.lt.f32 	%p118, %f24, %f25;
-	selp.u32 	%r65, -1, 0, %p118;
-	selp.u32 	%r66, -1, 0, %p117;
-	selp.b32 	%r67, %r66, %r65, %p46;
-	and.b32  	%r68, %r67, 1;
-	setp.eq.b32 	%p160, %r68, 1;
+	selp.u32 	%r63, -1, 0, %p118;
+	selp.u32 	%r64, -1, 0, %p117;
+	selp.b32 	%r65, %r64, %r63, %p46;
+	and.b32  	%r66, %r65, 1;
+	setp.eq.b32 	%p160, %r66, 1;
 $L__BB5_64:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p160 bra 	$L__BB5_67;
 	bra.uni 	$L__BB5_65;
 $L__BB5_65:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f24;
-	st.shared.u32 	[%rd5], %r23;
+	st.shared.f32 	[%rd6], %f24;
+	st.shared.u32 	[%rd7], %r21;
 $L__BB5_67:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p6 bra 	$L__BB5_77;
 // %bb.68:                              //   in Loop: Header=BB5_2 Depth=1
 	@%p153 bra 	$L__BB5_76;
 // %bb.69:                              //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f32 	%f28, [%rd4+16];
-	ld.shared.u32 	%r25, [%rd5+16];
-	ld.shared.f32 	%f29, [%rd4];
-	ld.shared.u32 	%r26, [%rd5];
+	ld.shared.f32 	%f28, [%rd6+16];
+	ld.shared.u32 	%r23, [%rd7+16];
+	ld.shared.f32 	%f29, [%rd6];
+	ld.shared.u32 	%r24, [%rd7];
 	abs.f32 	%f30, %f28;
 	abs.f32 	%f31, %f29;
 	setp.nan.f32 	%p123, %f30, %f31;
@@ -2004,38 +2005,38 @@ $L__BB5_67:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p124 bra 	$L__BB5_72;
 	bra.uni 	$L__BB5_71;
 $L__BB5_72:                             //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p161, %r25, %r26;
+	setp.lt.u32 	%p161, %r23, %r24;
 	bra.uni 	$L__BB5_74;
 $L__BB5_76:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f64 	%fd22, [%rd6+32];
-	ld.shared.f64 	%fd23, [%rd6];
+	ld.shared.f64 	%fd22, [%rd8+32];
+	ld.shared.f64 	%fd23, [%rd8];
 	add.rn.f64 	%fd24, %fd22, %fd23;
-	st.shared.f64 	[%rd6], %fd24;
+	st.shared.f64 	[%rd8], %fd24;
 	bra.uni 	$L__BB5_77;
 $L__BB5_71:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p126, %f28, %f29;
 	setp.lt.f32 	%p127, %f28, %f29;
-	selp.u32 	%r69, -1, 0, %p127;
-	selp.u32 	%r70, -1, 0, %p126;
-	selp.b32 	%r71, %r70, %r69, %p46;
-	and.b32  	%r72, %r71, 1;
-	setp.eq.b32 	%p161, %r72, 1;
+	selp.u32 	%r67, -1, 0, %p127;
+	selp.u32 	%r68, -1, 0, %p126;
+	selp.b32 	%r69, %r68, %r67, %p46;
+	and.b32  	%r70, %r69, 1;
+	setp.eq.b32 	%p161, %r70, 1;
 $L__BB5_74:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p161 bra 	$L__BB5_77;
 	bra.uni 	$L__BB5_75;
 $L__BB5_75:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f28;
-	st.shared.u32 	[%rd5], %r25;
+	st.shared.f32 	[%rd6], %f28;
+	st.shared.u32 	[%rd7], %r23;
 $L__BB5_77:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p7 bra 	$L__BB5_87;
 // %bb.78:                              //   in Loop: Header=BB5_2 Depth=1
 	@%p153 bra 	$L__BB5_86;
 // %bb.79:                              //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f32 	%f32, [%rd4+8];
-	ld.shared.u32 	%r27, [%rd5+8];
-	ld.shared.f32 	%f33, [%rd4];
-	ld.shared.u32 	%r28, [%rd5];
+	ld.shared.f32 	%f32, [%rd6+8];
+	ld.shared.u32 	%r25, [%rd7+8];
+	ld.shared.f32 	%f33, [%rd6];
+	ld.shared.u32 	%r26, [%rd7];
 	abs.f32 	%f34, %f32;
 	abs.f32 	%f35, %f33;
 	setp.nan.f32 	%p132, %f34, %f35;
@@ -2045,28 +2046,28 @@ $L__BB5_77:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p133 bra 	$L__BB5_82;
 	bra.uni 	$L__BB5_81;
 $L__BB5_82:                             //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p162, %r27, %r28;
+	setp.lt.u32 	%p162, %r25, %r26;
 	bra.uni 	$L__BB5_84;
 $L__BB5_86:                             //   in Loop: Header=BB5_2 Depth=1
-	ld.shared.f64 	%fd25, [%rd6+16];
-	ld.shared.f64 	%fd26, [%rd6];
+	ld.shared.f64 	%fd25, [%rd8+16];
+	ld.shared.f64 	%fd26, [%rd8];
 	add.rn.f64 	%fd27, %fd25, %fd26;
-	st.shared.f64 	[%rd6], %fd27;
+	st.shared.f64 	[%rd8], %fd27;
 	bra.uni 	$L__BB5_87;
 $L__BB5_81:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p135, %f32, %f33;
 	setp.lt.f32 	%p136, %f32, %f33;
-	selp.u32 	%r73, -1, 0, %p136;
-	selp.u32 	%r74, -1, 0, %p135;
-	selp.b32 	%r75, %r74, %r73, %p46;
-	and.b32  	%r76, %r75, 1;
-	setp.eq.b32 	%p162, %r76, 1;
+	selp.u32 	%r71, -1, 0, %p136;
+	selp.u32 	%r72, -1, 0, %p135;
+	selp.b32 	%r73, %r72, %r71, %p46;
+	and.b32  	%r74, %r73, 1;
+	setp.eq.b32 	%p162, %r74, 1;
 $L__BB5_84:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p162 bra 	$L__BB5_87;
 	bra.uni 	$L__BB5_85;
 $L__BB5_85:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f32;
-	st.shared.u32 	[%rd5], %r27;
+	st.shared.f32 	[%rd6], %f32;
+	st.shared.u32 	[%rd7], %r25;
 $L__BB5_87:                             //   in Loop: Header=BB5_2 Depth=1
 	bar.sync 	0;
 	@%p8 bra 	$L__BB5_97;
@@ -2074,9 +2075,9 @@ $L__BB5_87:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p153 bra 	$L__BB5_96;
 // %bb.89:                              //   in Loop: Header=BB5_2 Depth=1
 	ld.shared.f32 	%f36, [_ZZ14dt_reduce_rowsE6values+4];
-	ld.shared.u32 	%r29, [_ZZ14dt_reduce_rowsE7indices+4];
-	ld.shared.f32 	%f37, [%rd4];
-	ld.shared.u32 	%r30, [%rd5];
+	ld.shared.u32 	%r27, [_ZZ14dt_reduce_rowsE7indices+4];
+	ld.shared.f32 	%f37, [%rd6];
+	ld.shared.u32 	%r28, [%rd7];
 	abs.f32 	%f38, %f36;
 	abs.f32 	%f39, %f37;
 	setp.nan.f32 	%p141, %f38, %f39;
@@ -2086,76 +2087,76 @@ $L__BB5_87:                             //   in Loop: Header=BB5_2 Depth=1
 	@%p142 bra 	$L__BB5_92;
 	bra.uni 	$L__BB5_91;
 $L__BB5_92:                             //   in Loop: Header=BB5_2 Depth=1
-	setp.lt.u32 	%p163, %r29, %r30;
+	setp.lt.u32 	%p163, %r27, %r28;
 	bra.uni 	$L__BB5_94;
 $L__BB5_91:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.gt.f32 	%p144, %f36, %f37;
 	setp.lt.f32 	%p145, %f36, %f37;
-	selp.u32 	%r77, -1, 0, %p145;
-	selp.u32 	%r78, -1, 0, %p144;
-	selp.b32 	%r79, %r78, %r77, %p46;
-	and.b32  	%r80, %r79, 1;
-	setp.eq.b32 	%p163, %r80, 1;
+	selp.u32 	%r75, -1, 0, %p145;
+	selp.u32 	%r76, -1, 0, %p144;
+	selp.b32 	%r77, %r76, %r75, %p46;
+	and.b32  	%r78, %r77, 1;
+	setp.eq.b32 	%p163, %r78, 1;
 $L__BB5_94:                             //   in Loop: Header=BB5_2 Depth=1
 	@!%p163 bra 	$L__BB5_97;
 	bra.uni 	$L__BB5_95;
 $L__BB5_95:                             //   in Loop: Header=BB5_2 Depth=1
-	st.shared.f32 	[%rd4], %f36;
-	st.shared.u32 	[%rd5], %r29;
+	st.shared.f32 	[%rd6], %f36;
+	st.shared.u32 	[%rd7], %r27;
 	bra.uni 	$L__BB5_97;
 $L__BB5_21:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p83, %f11, %f11;
 	setp.nan.f32 	%p84, %f10, %f10;
-	setp.lt.u32 	%p85, %r15, %r16;
+	setp.lt.u32 	%p85, %r13, %r14;
 	or.pred  	%p156, %p85, %p83;
 	@%p84 bra 	$L__BB5_25;
 	bra.uni 	$L__BB5_27;
 $L__BB5_33:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p92, %f15, %f15;
 	setp.num.f32 	%p93, %f14, %f14;
-	setp.lt.u32 	%p94, %r17, %r18;
+	setp.lt.u32 	%p94, %r15, %r16;
 	or.pred  	%p157, %p94, %p92;
 	@%p93 bra 	$L__BB5_37;
 	bra.uni 	$L__BB5_34;
 $L__BB5_43:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p101, %f19, %f19;
 	setp.num.f32 	%p102, %f18, %f18;
-	setp.lt.u32 	%p103, %r19, %r20;
+	setp.lt.u32 	%p103, %r17, %r18;
 	or.pred  	%p158, %p103, %p101;
 	@%p102 bra 	$L__BB5_47;
 	bra.uni 	$L__BB5_44;
 $L__BB5_53:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p110, %f23, %f23;
 	setp.num.f32 	%p111, %f22, %f22;
-	setp.lt.u32 	%p112, %r21, %r22;
+	setp.lt.u32 	%p112, %r19, %r20;
 	or.pred  	%p159, %p112, %p110;
 	@%p111 bra 	$L__BB5_57;
 	bra.uni 	$L__BB5_54;
 $L__BB5_63:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p119, %f27, %f27;
 	setp.num.f32 	%p120, %f26, %f26;
-	setp.lt.u32 	%p121, %r23, %r24;
+	setp.lt.u32 	%p121, %r21, %r22;
 	or.pred  	%p160, %p121, %p119;
 	@%p120 bra 	$L__BB5_67;
 	bra.uni 	$L__BB5_64;
 $L__BB5_73:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p128, %f31, %f31;
 	setp.num.f32 	%p129, %f30, %f30;
-	setp.lt.u32 	%p130, %r25, %r26;
+	setp.lt.u32 	%p130, %r23, %r24;
 	or.pred  	%p161, %p130, %p128;
 	@%p129 bra 	$L__BB5_77;
 	bra.uni 	$L__BB5_74;
 $L__BB5_83:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p137, %f35, %f35;
 	setp.num.f32 	%p138, %f34, %f34;
-	setp.lt.u32 	%p139, %r27, %r28;
+	setp.lt.u32 	%p139, %r25, %r26;
 	or.pred  	%p162, %p139, %p137;
 	@%p138 bra 	$L__BB5_87;
 	bra.uni 	$L__BB5_84;
 $L__BB5_93:                             //   in Loop: Header=BB5_2 Depth=1
 	setp.num.f32 	%p146, %f39, %f39;
 	setp.num.f32 	%p147, %f38, %f38;
-	setp.lt.u32 	%p148, %r29, %r30;
+	setp.lt.u32 	%p148, %r27, %r28;
 	or.pred  	%p163, %p148, %p146;
 	@%p147 bra 	$L__BB5_97;
 	bra.uni 	$L__BB5_94;
@@ -2173,285 +2174,298 @@ $L__BB5_103:
 	.param .u32 dt_reduce_columns_param_5
 )                                       // @dt_reduce_columns
 {
-	.reg .pred 	%p<57>;
-	.reg .b32 	%r<77>;
+	.reg .pred 	%p<58>;
+	.reg .b32 	%r<73>;
 	.reg .f32 	%f<37>;
-	.reg .b64 	%rd<43>;
+	.reg .b64 	%rd<55>;
 	.reg .f64 	%fd<33>;
 
 // %bb.0:
-	ld.param.u32 	%r35, [dt_reduce_columns_param_4];
-	ld.param.u32 	%r37, [dt_reduce_columns_param_2];
-	mul.lo.s32 	%r2, %r35, %r37;
-	mov.u32 	%r38, %ctaid.x;
-	mov.u32 	%r3, %ntid.x;
-	mov.u32 	%r39, %tid.x;
-	mad.lo.s32 	%r65, %r38, %r3, %r39;
-	setp.ge.u32 	%p13, %r65, %r2;
-	@%p13 bra 	$L__BB6_28;
+	ld.param.u32 	%r31, [dt_reduce_columns_param_2];
+	ld.param.u32 	%r32, [dt_reduce_columns_param_4];
+	mul.wide.u32 	%rd4, %r32, %r31;
+	mov.u32 	%r33, %ctaid.x;
+	mov.u32 	%r2, %ntid.x;
+	mov.u32 	%r34, %tid.x;
+	mad.lo.s32 	%r35, %r33, %r2, %r34;
+	cvt.u64.u32 	%rd53, %r35;
+	setp.le.u64 	%p13, %rd4, %rd53;
+	@%p13 bra 	$L__BB6_31;
 // %bb.1:
-	ld.param.u32 	%r36, [dt_reduce_columns_param_5];
-	ld.param.u32 	%r34, [dt_reduce_columns_param_3];
-	ld.param.u64 	%rd7, [dt_reduce_columns_param_0];
-	ld.param.u64 	%rd8, [dt_reduce_columns_param_1];
-	cvta.to.global.u64 	%rd1, %rd8;
-	cvta.to.global.u64 	%rd2, %rd7;
-	and.b32  	%r1, %r36, -3;
-	cvt.u64.u32 	%rd3, %r35;
-	mul.wide.u32 	%rd4, %r35, %r34;
-	add.s32 	%r5, %r36, -3;
-	mov.u32 	%r40, %nctaid.x;
-	mul.lo.s32 	%r6, %r40, %r3;
-	add.s32 	%r41, %r34, -1;
-	and.b32  	%r7, %r41, 1;
-	and.b32  	%r8, %r41, -2;
-	and.b32  	%r9, %r34, 7;
-	and.b32  	%r10, %r34, -8;
-	mul.wide.u32 	%rd5, %r35, 4;
-	setp.ne.s32 	%p14, %r36, 0;
-	setp.eq.s32 	%p47, %r34, 0;
+	ld.param.u32 	%r30, [dt_reduce_columns_param_5];
+	ld.param.u32 	%r29, [dt_reduce_columns_param_3];
+	ld.param.u64 	%rd15, [dt_reduce_columns_param_0];
+	ld.param.u64 	%rd16, [dt_reduce_columns_param_1];
+	cvta.to.global.u64 	%rd1, %rd16;
+	cvta.to.global.u64 	%rd2, %rd15;
+	and.b32  	%r1, %r30, -3;
+	cvt.u64.u32 	%rd3, %r32;
+	cvt.u64.u32 	%rd6, %r29;
+	add.s32 	%r3, %r30, -3;
+	mov.u32 	%r36, %nctaid.x;
+	mul.lo.s32 	%r37, %r36, %r2;
+	cvt.u64.u32 	%rd7, %r37;
+	add.s32 	%r38, %r29, -1;
+	and.b32  	%r4, %r38, 1;
+	and.b32  	%r5, %r38, -2;
+	and.b32  	%r6, %r29, 7;
+	and.b32  	%r7, %r29, -8;
+	shl.b64 	%rd8, %rd3, 2;
+	setp.ne.s32 	%p15, %r30, 0;
+	setp.eq.s32 	%p48, %r29, 0;
 	mov.f64 	%fd8, 0d0000000000000000;
-	setp.lt.u32 	%p48, %r34, 8;
-	setp.eq.s32 	%p50, %r9, 0;
+	setp.lt.u32 	%p49, %r29, 8;
+	setp.eq.s32 	%p51, %r6, 0;
 	bra.uni 	$L__BB6_2;
-$L__BB6_21:                             //   in Loop: Header=BB6_2 Depth=1
-	setp.gt.f32 	%p40, %f5, %f34;
-	setp.lt.f32 	%p41, %f5, %f34;
-	selp.u32 	%r59, -1, 0, %p41;
-	selp.u32 	%r60, -1, 0, %p40;
-	selp.b32 	%r61, %r60, %r59, %p53;
-	and.b32  	%r62, %r61, 1;
-	setp.eq.b32 	%p54, %r62, 1;
-$L__BB6_25:                             //   in Loop: Header=BB6_2 Depth=1
-	selp.f32 	%f34, %f5, %f34, %p54;
-	selp.b32 	%r73, %r71, %r73, %p54;
-$L__BB6_26:                             //   in Loop: Header=BB6_2 Depth=1
-	setp.lt.u32 	%p46, %r5, 2;
-	cvt.rn.f32.u32 	%f22, %r73;
-	selp.f32 	%f36, %f22, %f34, %p46;
-$L__BB6_27:                             //   in Loop: Header=BB6_2 Depth=1
-	mul.wide.u32 	%rd41, %r65, 4;
-	add.s64 	%rd42, %rd1, %rd41;
-	st.global.f32 	[%rd42], %f36;
-	add.s32 	%r65, %r65, %r6;
-	setp.lt.u32 	%p52, %r65, %r2;
-	@%p52 bra 	$L__BB6_2;
-	bra.uni 	$L__BB6_28;
+$L__BB6_24:                             //   in Loop: Header=BB6_2 Depth=1
+	setp.gt.f32 	%p41, %f5, %f34;
+	setp.lt.f32 	%p42, %f5, %f34;
+	selp.u32 	%r56, -1, 0, %p42;
+	selp.u32 	%r57, -1, 0, %p41;
+	selp.b32 	%r58, %r57, %r56, %p54;
+	and.b32  	%r59, %r58, 1;
+	setp.eq.b32 	%p55, %r59, 1;
+$L__BB6_28:                             //   in Loop: Header=BB6_2 Depth=1
+	selp.f32 	%f34, %f5, %f34, %p55;
+	selp.b32 	%r69, %r67, %r69, %p55;
+$L__BB6_29:                             //   in Loop: Header=BB6_2 Depth=1
+	setp.lt.u32 	%p47, %r3, 2;
+	cvt.rn.f32.u32 	%f22, %r69;
+	selp.f32 	%f36, %f22, %f34, %p47;
+$L__BB6_30:                             //   in Loop: Header=BB6_2 Depth=1
+	shl.b64 	%rd51, %rd53, 2;
+	add.s64 	%rd52, %rd1, %rd51;
+	st.global.f32 	[%rd52], %f36;
+	add.s64 	%rd53, %rd53, %rd7;
+	setp.lt.u64 	%p53, %rd53, %rd4;
+	@%p53 bra 	$L__BB6_2;
+	bra.uni 	$L__BB6_31;
 $L__BB6_2:                              // =>This Loop Header: Depth=1
-                                        //     Child Loop BB6_14 Depth 2
-                                        //     Child Loop BB6_6 Depth 2
+                                        //     Child Loop BB6_17 Depth 2
                                         //     Child Loop BB6_9 Depth 2
-	div.u32 	%r42, %r65, %r35;
-	mul.lo.s32 	%r43, %r42, %r35;
-	sub.s32 	%r44, %r65, %r43;
-	cvt.u64.u32 	%rd9, %r42;
-	mul.lo.s64 	%rd10, %rd4, %rd9;
-	shl.b64 	%rd11, %rd10, 2;
-	add.s64 	%rd12, %rd2, %rd11;
-	mul.wide.u32 	%rd13, %r44, 4;
-	add.s64 	%rd6, %rd12, %rd13;
-	@%p14 bra 	$L__BB6_11;
+                                        //     Child Loop BB6_12 Depth 2
+	and.b64  	%rd17, %rd53, -4294967296;
+	setp.ne.s64 	%p14, %rd17, 0;
+	@%p14 bra 	$L__BB6_4;
 	bra.uni 	$L__BB6_3;
-$L__BB6_11:                             //   in Loop: Header=BB6_2 Depth=1
-	setp.lt.u32 	%p15, %r34, 2;
-	ld.global.f32 	%f34, [%rd6];
-	mov.b32 	%r73, 0;
-	@%p15 bra 	$L__BB6_26;
-// %bb.12:                              //   in Loop: Header=BB6_2 Depth=1
-	setp.eq.s32 	%p16, %r34, 2;
-	mov.b32 	%r73, 0;
-	mov.b32 	%r71, 1;
-	setp.eq.s32 	%p53, %r1, 1;
-	@%p16 bra 	$L__BB6_18;
-// %bb.13:                              //   in Loop: Header=BB6_2 Depth=1
-	mov.b32 	%r73, 0;
-	mov.b32 	%r74, 1;
-	mov.u32 	%r76, %r73;
-	bra.uni 	$L__BB6_14;
-$L__BB6_34:                             //   in Loop: Header=BB6_14 Depth=2
-	setp.gt.f32 	%p29, %f16, %f15;
-	setp.lt.f32 	%p30, %f16, %f15;
-	selp.u32 	%r55, -1, 0, %p30;
-	selp.u32 	%r56, -1, 0, %p29;
-	selp.b32 	%r57, %r56, %r55, %p53;
-	and.b32  	%r58, %r57, 1;
-	setp.eq.b32 	%p56, %r58, 1;
-$L__BB6_38:                             //   in Loop: Header=BB6_14 Depth=2
-	selp.f32 	%f34, %f16, %f15, %p56;
-	selp.b32 	%r73, %r76, %r29, %p56;
-	add.s32 	%r74, %r74, 2;
-	setp.eq.s32 	%p35, %r8, %r76;
-	@%p35 bra 	$L__BB6_17;
-$L__BB6_14:                             //   Parent Loop BB6_2 Depth=1
+$L__BB6_4:                              //   in Loop: Header=BB6_2 Depth=1
+	div.u64 	%rd54, %rd53, %rd3;
+	bra.uni 	$L__BB6_5;
+$L__BB6_3:                              //   in Loop: Header=BB6_2 Depth=1
+	cvt.u32.u64 	%r39, %rd3;
+	cvt.u32.u64 	%r40, %rd53;
+	div.u32 	%r41, %r40, %r39;
+	cvt.u64.u32 	%rd54, %r41;
+$L__BB6_5:                              //   in Loop: Header=BB6_2 Depth=1
+	mul.lo.s64 	%rd18, %rd54, %rd3;
+	sub.s64 	%rd19, %rd53, %rd18;
+	mul.lo.s64 	%rd20, %rd18, %rd6;
+	shl.b64 	%rd21, %rd20, 2;
+	add.s64 	%rd22, %rd2, %rd21;
+	shl.b64 	%rd23, %rd19, 2;
+	add.s64 	%rd13, %rd22, %rd23;
+	@%p15 bra 	$L__BB6_14;
+	bra.uni 	$L__BB6_6;
+$L__BB6_14:                             //   in Loop: Header=BB6_2 Depth=1
+	setp.lt.u32 	%p16, %r29, 2;
+	ld.global.f32 	%f34, [%rd13];
+	mov.b32 	%r69, 0;
+	@%p16 bra 	$L__BB6_29;
+// %bb.15:                              //   in Loop: Header=BB6_2 Depth=1
+	setp.eq.s32 	%p17, %r29, 2;
+	mov.b32 	%r69, 0;
+	mov.b32 	%r67, 1;
+	setp.eq.s32 	%p54, %r1, 1;
+	@%p17 bra 	$L__BB6_21;
+// %bb.16:                              //   in Loop: Header=BB6_2 Depth=1
+	mov.b32 	%r69, 0;
+	mov.b32 	%r70, 1;
+	mov.u32 	%r72, %r69;
+	bra.uni 	$L__BB6_17;
+$L__BB6_37:                             //   in Loop: Header=BB6_17 Depth=2
+	setp.gt.f32 	%p30, %f16, %f15;
+	setp.lt.f32 	%p31, %f16, %f15;
+	selp.u32 	%r52, -1, 0, %p31;
+	selp.u32 	%r53, -1, 0, %p30;
+	selp.b32 	%r54, %r53, %r52, %p54;
+	and.b32  	%r55, %r54, 1;
+	setp.eq.b32 	%p57, %r55, 1;
+$L__BB6_41:                             //   in Loop: Header=BB6_17 Depth=2
+	selp.f32 	%f34, %f16, %f15, %p57;
+	selp.b32 	%r69, %r72, %r25, %p57;
+	add.s32 	%r70, %r70, 2;
+	setp.eq.s32 	%p36, %r5, %r72;
+	@%p36 bra 	$L__BB6_20;
+$L__BB6_17:                             //   Parent Loop BB6_2 Depth=1
                                         // =>  This Inner Loop Header: Depth=2
-	add.s32 	%r28, %r76, 1;
-	cvt.u64.u32 	%rd14, %r74;
-	mul.lo.s64 	%rd15, %rd14, %rd3;
-	shl.b64 	%rd16, %rd15, 2;
-	add.s64 	%rd17, %rd6, %rd16;
-	ld.global.f32 	%f12, [%rd17];
+	add.s32 	%r24, %r72, 1;
+	cvt.u64.u32 	%rd24, %r70;
+	mul.lo.s64 	%rd25, %rd24, %rd3;
+	shl.b64 	%rd26, %rd25, 2;
+	add.s64 	%rd27, %rd13, %rd26;
+	ld.global.f32 	%f12, [%rd27];
 	abs.f32 	%f13, %f12;
 	abs.f32 	%f14, %f34;
-	setp.num.f32 	%p17, %f13, %f14;
-	@%p17 bra 	$L__BB6_29;
-	bra.uni 	$L__BB6_15;
-$L__BB6_29:                             //   in Loop: Header=BB6_14 Depth=2
-	setp.neu.f32 	%p18, %f12, %f34;
-	@%p18 bra 	$L__BB6_31;
-// %bb.30:                              //   in Loop: Header=BB6_14 Depth=2
-	setp.lt.u32 	%p55, %r28, %r73;
-	bra.uni 	$L__BB6_32;
-$L__BB6_31:                             //   in Loop: Header=BB6_14 Depth=2
-	setp.gt.f32 	%p20, %f12, %f34;
-	setp.lt.f32 	%p21, %f12, %f34;
-	selp.u32 	%r51, -1, 0, %p21;
-	selp.u32 	%r52, -1, 0, %p20;
-	selp.b32 	%r53, %r52, %r51, %p53;
-	and.b32  	%r54, %r53, 1;
-	setp.eq.b32 	%p55, %r54, 1;
-$L__BB6_32:                             //   in Loop: Header=BB6_14 Depth=2
-	selp.f32 	%f15, %f12, %f34, %p55;
-	selp.b32 	%r29, %r28, %r73, %p55;
-	add.s32 	%r76, %r76, 2;
-	cvt.u64.u32 	%rd18, %r76;
-	mul.lo.s64 	%rd19, %rd18, %rd3;
-	shl.b64 	%rd20, %rd19, 2;
-	add.s64 	%rd21, %rd6, %rd20;
-	ld.global.f32 	%f16, [%rd21];
+	setp.num.f32 	%p18, %f13, %f14;
+	@%p18 bra 	$L__BB6_32;
+	bra.uni 	$L__BB6_18;
+$L__BB6_32:                             //   in Loop: Header=BB6_17 Depth=2
+	setp.neu.f32 	%p19, %f12, %f34;
+	@%p19 bra 	$L__BB6_34;
+// %bb.33:                              //   in Loop: Header=BB6_17 Depth=2
+	setp.lt.u32 	%p56, %r24, %r69;
+	bra.uni 	$L__BB6_35;
+$L__BB6_34:                             //   in Loop: Header=BB6_17 Depth=2
+	setp.gt.f32 	%p21, %f12, %f34;
+	setp.lt.f32 	%p22, %f12, %f34;
+	selp.u32 	%r48, -1, 0, %p22;
+	selp.u32 	%r49, -1, 0, %p21;
+	selp.b32 	%r50, %r49, %r48, %p54;
+	and.b32  	%r51, %r50, 1;
+	setp.eq.b32 	%p56, %r51, 1;
+$L__BB6_35:                             //   in Loop: Header=BB6_17 Depth=2
+	selp.f32 	%f15, %f12, %f34, %p56;
+	selp.b32 	%r25, %r24, %r69, %p56;
+	add.s32 	%r72, %r72, 2;
+	cvt.u64.u32 	%rd28, %r72;
+	mul.lo.s64 	%rd29, %rd28, %rd3;
+	shl.b64 	%rd30, %rd29, 2;
+	add.s64 	%rd31, %rd13, %rd30;
+	ld.global.f32 	%f16, [%rd31];
 	abs.f32 	%f17, %f16;
 	abs.f32 	%f18, %f15;
-	setp.nan.f32 	%p26, %f17, %f18;
-	@%p26 bra 	$L__BB6_36;
-// %bb.33:                              //   in Loop: Header=BB6_14 Depth=2
-	setp.eq.f32 	%p27, %f16, %f15;
-	@%p27 bra 	$L__BB6_35;
-	bra.uni 	$L__BB6_34;
-$L__BB6_35:                             //   in Loop: Header=BB6_14 Depth=2
-	setp.lt.u32 	%p56, %r76, %r29;
-	bra.uni 	$L__BB6_38;
-$L__BB6_15:                             //   in Loop: Header=BB6_14 Depth=2
-	setp.num.f32 	%p23, %f13, %f13;
-	mov.pred 	%p55, 0;
-	@%p23 bra 	$L__BB6_32;
-// %bb.16:                              //   in Loop: Header=BB6_14 Depth=2
-	setp.lt.u32 	%p24, %r28, %r73;
-	setp.num.f32 	%p25, %f14, %f14;
-	or.pred  	%p55, %p25, %p24;
-	bra.uni 	$L__BB6_32;
-$L__BB6_36:                             //   in Loop: Header=BB6_14 Depth=2
-	setp.num.f32 	%p32, %f17, %f17;
+	setp.nan.f32 	%p27, %f17, %f18;
+	@%p27 bra 	$L__BB6_39;
+// %bb.36:                              //   in Loop: Header=BB6_17 Depth=2
+	setp.eq.f32 	%p28, %f16, %f15;
+	@%p28 bra 	$L__BB6_38;
+	bra.uni 	$L__BB6_37;
+$L__BB6_38:                             //   in Loop: Header=BB6_17 Depth=2
+	setp.lt.u32 	%p57, %r72, %r25;
+	bra.uni 	$L__BB6_41;
+$L__BB6_18:                             //   in Loop: Header=BB6_17 Depth=2
+	setp.num.f32 	%p24, %f13, %f13;
 	mov.pred 	%p56, 0;
-	@%p32 bra 	$L__BB6_38;
-// %bb.37:                              //   in Loop: Header=BB6_14 Depth=2
-	setp.lt.u32 	%p33, %r76, %r29;
-	setp.num.f32 	%p34, %f18, %f18;
-	or.pred  	%p56, %p34, %p33;
-	bra.uni 	$L__BB6_38;
-$L__BB6_3:                              //   in Loop: Header=BB6_2 Depth=1
+	@%p24 bra 	$L__BB6_35;
+// %bb.19:                              //   in Loop: Header=BB6_17 Depth=2
+	setp.lt.u32 	%p25, %r24, %r69;
+	setp.num.f32 	%p26, %f14, %f14;
+	or.pred  	%p56, %p26, %p25;
+	bra.uni 	$L__BB6_35;
+$L__BB6_39:                             //   in Loop: Header=BB6_17 Depth=2
+	setp.num.f32 	%p33, %f17, %f17;
+	mov.pred 	%p57, 0;
+	@%p33 bra 	$L__BB6_41;
+// %bb.40:                              //   in Loop: Header=BB6_17 Depth=2
+	setp.lt.u32 	%p34, %r72, %r25;
+	setp.num.f32 	%p35, %f18, %f18;
+	or.pred  	%p57, %p35, %p34;
+	bra.uni 	$L__BB6_41;
+$L__BB6_6:                              //   in Loop: Header=BB6_2 Depth=1
 	mov.f64 	%fd31, %fd8;
-	@%p47 bra 	$L__BB6_10;
-// %bb.4:                               //   in Loop: Header=BB6_2 Depth=1
-	mov.b32 	%r68, 0;
+	@%p48 bra 	$L__BB6_13;
+// %bb.7:                               //   in Loop: Header=BB6_2 Depth=1
+	mov.b32 	%r64, 0;
 	mov.f64 	%fd31, %fd8;
-	@%p48 bra 	$L__BB6_7;
-// %bb.5:                               //   in Loop: Header=BB6_2 Depth=1
-	mov.f64 	%fd31, 0d0000000000000000;
-	mov.b32 	%r69, 0;
-$L__BB6_6:                              //   Parent Loop BB6_2 Depth=1
-                                        // =>  This Inner Loop Header: Depth=2
-	cvt.u64.u32 	%rd26, %r69;
-	mul.lo.s64 	%rd27, %rd26, %rd3;
-	shl.b64 	%rd28, %rd27, 2;
-	add.s64 	%rd29, %rd6, %rd28;
-	ld.global.f32 	%f23, [%rd29];
-	cvt.f64.f32 	%fd12, %f23;
-	add.rn.f64 	%fd13, %fd31, %fd12;
-	add.s64 	%rd30, %rd29, %rd5;
-	ld.global.f32 	%f24, [%rd30];
-	cvt.f64.f32 	%fd14, %f24;
-	add.rn.f64 	%fd15, %fd13, %fd14;
-	add.s64 	%rd31, %rd30, %rd5;
-	ld.global.f32 	%f25, [%rd31];
-	cvt.f64.f32 	%fd16, %f25;
-	add.rn.f64 	%fd17, %fd15, %fd16;
-	add.s64 	%rd32, %rd31, %rd5;
-	ld.global.f32 	%f26, [%rd32];
-	cvt.f64.f32 	%fd18, %f26;
-	add.rn.f64 	%fd19, %fd17, %fd18;
-	add.s64 	%rd33, %rd32, %rd5;
-	ld.global.f32 	%f27, [%rd33];
-	cvt.f64.f32 	%fd20, %f27;
-	add.rn.f64 	%fd21, %fd19, %fd20;
-	add.s64 	%rd34, %rd33, %rd5;
-	ld.global.f32 	%f28, [%rd34];
-	cvt.f64.f32 	%fd22, %f28;
-	add.rn.f64 	%fd23, %fd21, %fd22;
-	add.s64 	%rd35, %rd34, %rd5;
-	ld.global.f32 	%f29, [%rd35];
-	cvt.f64.f32 	%fd24, %f29;
-	add.rn.f64 	%fd25, %fd23, %fd24;
-	add.s64 	%rd36, %rd35, %rd5;
-	ld.global.f32 	%f30, [%rd36];
-	cvt.f64.f32 	%fd26, %f30;
-	add.rn.f64 	%fd31, %fd25, %fd26;
-	add.s32 	%r69, %r69, 8;
-	setp.eq.s32 	%p49, %r10, %r69;
-	mov.u32 	%r68, %r10;
-	@%p49 bra 	$L__BB6_7;
-	bra.uni 	$L__BB6_6;
-$L__BB6_7:                              //   in Loop: Header=BB6_2 Depth=1
-	@%p50 bra 	$L__BB6_10;
+	@%p49 bra 	$L__BB6_10;
 // %bb.8:                               //   in Loop: Header=BB6_2 Depth=1
-	mov.u32 	%r67, %r9;
+	mov.f64 	%fd31, 0d0000000000000000;
+	mov.b32 	%r65, 0;
 $L__BB6_9:                              //   Parent Loop BB6_2 Depth=1
                                         // =>  This Inner Loop Header: Depth=2
+	cvt.u64.u32 	%rd36, %r65;
+	mul.lo.s64 	%rd37, %rd36, %rd3;
+	shl.b64 	%rd38, %rd37, 2;
+	add.s64 	%rd39, %rd13, %rd38;
+	ld.global.f32 	%f23, [%rd39];
+	cvt.f64.f32 	%fd12, %f23;
+	add.rn.f64 	%fd13, %fd31, %fd12;
+	add.s64 	%rd40, %rd39, %rd8;
+	ld.global.f32 	%f24, [%rd40];
+	cvt.f64.f32 	%fd14, %f24;
+	add.rn.f64 	%fd15, %fd13, %fd14;
+	add.s64 	%rd41, %rd40, %rd8;
+	ld.global.f32 	%f25, [%rd41];
+	cvt.f64.f32 	%fd16, %f25;
+	add.rn.f64 	%fd17, %fd15, %fd16;
+	add.s64 	%rd42, %rd41, %rd8;
+	ld.global.f32 	%f26, [%rd42];
+	cvt.f64.f32 	%fd18, %f26;
+	add.rn.f64 	%fd19, %fd17, %fd18;
+	add.s64 	%rd43, %rd42, %rd8;
+	ld.global.f32 	%f27, [%rd43];
+	cvt.f64.f32 	%fd20, %f27;
+	add.rn.f64 	%fd21, %fd19, %fd20;
+	add.s64 	%rd44, %rd43, %rd8;
+	ld.global.f32 	%f28, [%rd44];
+	cvt.f64.f32 	%fd22, %f28;
+	add.rn.f64 	%fd23, %fd21, %fd22;
+	add.s64 	%rd45, %rd44, %rd8;
+	ld.global.f32 	%f29, [%rd45];
+	cvt.f64.f32 	%fd24, %f29;
+	add.rn.f64 	%fd25, %fd23, %fd24;
+	add.s64 	%rd46, %rd45, %rd8;
+	ld.global.f32 	%f30, [%rd46];
+	cvt.f64.f32 	%fd26, %f30;
+	add.rn.f64 	%fd31, %fd25, %fd26;
+	add.s32 	%r65, %r65, 8;
+	setp.eq.s32 	%p50, %r7, %r65;
+	mov.u32 	%r64, %r7;
+	@%p50 bra 	$L__BB6_10;
+	bra.uni 	$L__BB6_9;
+$L__BB6_10:                             //   in Loop: Header=BB6_2 Depth=1
+	@%p51 bra 	$L__BB6_13;
+// %bb.11:                              //   in Loop: Header=BB6_2 Depth=1
+	mov.u32 	%r63, %r6;
+$L__BB6_12:                             //   Parent Loop BB6_2 Depth=1
+                                        // =>  This Inner Loop Header: Depth=2
 	.pragma "nounroll";
-	cvt.u64.u32 	%rd37, %r68;
-	mul.lo.s64 	%rd38, %rd37, %rd3;
-	shl.b64 	%rd39, %rd38, 2;
-	add.s64 	%rd40, %rd6, %rd39;
-	ld.global.f32 	%f31, [%rd40];
+	cvt.u64.u32 	%rd47, %r64;
+	mul.lo.s64 	%rd48, %rd47, %rd3;
+	shl.b64 	%rd49, %rd48, 2;
+	add.s64 	%rd50, %rd13, %rd49;
+	ld.global.f32 	%f31, [%rd50];
 	cvt.f64.f32 	%fd27, %f31;
 	add.rn.f64 	%fd31, %fd31, %fd27;
-	add.s32 	%r68, %r68, 1;
-	add.s32 	%r67, %r67, -1;
-	setp.ne.s32 	%p51, %r67, 0;
-	@%p51 bra 	$L__BB6_9;
-$L__BB6_10:                             //   in Loop: Header=BB6_2 Depth=1
+	add.s32 	%r64, %r64, 1;
+	add.s32 	%r63, %r63, -1;
+	setp.ne.s32 	%p52, %r63, 0;
+	@%p52 bra 	$L__BB6_12;
+$L__BB6_13:                             //   in Loop: Header=BB6_2 Depth=1
 	cvt.rn.f32.f64 	%f36, %fd31;
-	bra.uni 	$L__BB6_27;
-$L__BB6_17:                             //   in Loop: Header=BB6_2 Depth=1
-	add.s32 	%r71, %r8, 1;
-$L__BB6_18:                             //   in Loop: Header=BB6_2 Depth=1
-	setp.eq.s32 	%p36, %r7, 0;
-	@%p36 bra 	$L__BB6_26;
-// %bb.19:                              //   in Loop: Header=BB6_2 Depth=1
-	cvt.u64.u32 	%rd22, %r71;
-	mul.lo.s64 	%rd23, %rd22, %rd3;
-	shl.b64 	%rd24, %rd23, 2;
-	add.s64 	%rd25, %rd6, %rd24;
-	ld.global.f32 	%f5, [%rd25];
+	bra.uni 	$L__BB6_30;
+$L__BB6_20:                             //   in Loop: Header=BB6_2 Depth=1
+	add.s32 	%r67, %r5, 1;
+$L__BB6_21:                             //   in Loop: Header=BB6_2 Depth=1
+	setp.eq.s32 	%p37, %r4, 0;
+	@%p37 bra 	$L__BB6_29;
+// %bb.22:                              //   in Loop: Header=BB6_2 Depth=1
+	cvt.u64.u32 	%rd32, %r67;
+	mul.lo.s64 	%rd33, %rd32, %rd3;
+	shl.b64 	%rd34, %rd33, 2;
+	add.s64 	%rd35, %rd13, %rd34;
+	ld.global.f32 	%f5, [%rd35];
 	abs.f32 	%f6, %f5;
 	abs.f32 	%f7, %f34;
-	setp.nan.f32 	%p37, %f6, %f7;
-	@%p37 bra 	$L__BB6_23;
-// %bb.20:                              //   in Loop: Header=BB6_2 Depth=1
-	setp.eq.f32 	%p38, %f5, %f34;
-	@%p38 bra 	$L__BB6_22;
-	bra.uni 	$L__BB6_21;
-$L__BB6_22:                             //   in Loop: Header=BB6_2 Depth=1
-	setp.lt.u32 	%p54, %r71, %r73;
-	bra.uni 	$L__BB6_25;
-$L__BB6_23:                             //   in Loop: Header=BB6_2 Depth=1
-	setp.num.f32 	%p43, %f6, %f6;
-	mov.pred 	%p54, 0;
-	@%p43 bra 	$L__BB6_25;
-// %bb.24:                              //   in Loop: Header=BB6_2 Depth=1
-	setp.lt.u32 	%p44, %r71, %r73;
-	setp.num.f32 	%p45, %f7, %f7;
-	or.pred  	%p54, %p45, %p44;
-	bra.uni 	$L__BB6_25;
-$L__BB6_28:
+	setp.nan.f32 	%p38, %f6, %f7;
+	@%p38 bra 	$L__BB6_26;
+// %bb.23:                              //   in Loop: Header=BB6_2 Depth=1
+	setp.eq.f32 	%p39, %f5, %f34;
+	@%p39 bra 	$L__BB6_25;
+	bra.uni 	$L__BB6_24;
+$L__BB6_25:                             //   in Loop: Header=BB6_2 Depth=1
+	setp.lt.u32 	%p55, %r67, %r69;
+	bra.uni 	$L__BB6_28;
+$L__BB6_26:                             //   in Loop: Header=BB6_2 Depth=1
+	setp.num.f32 	%p44, %f6, %f6;
+	mov.pred 	%p55, 0;
+	@%p44 bra 	$L__BB6_28;
+// %bb.27:                              //   in Loop: Header=BB6_2 Depth=1
+	setp.lt.u32 	%p45, %r67, %r69;
+	setp.num.f32 	%p46, %f7, %f7;
+	or.pred  	%p55, %p46, %p45;
+	bra.uni 	$L__BB6_28;
+$L__BB6_31:
 	ret;
                                         // -- End function
 }
@@ -4635,7 +4649,7 @@ $L__BB11_2:                             // =>This Inner Loop Header: Depth=1
 	mul.rn.f32 	%f22, %f13, %f13;
 	mul.rn.f32 	%f23, %f22, %f5;
 	add.rn.f32 	%f24, %f21, %f23;
-	sqrt.approx.f32 	%f25, %f24;
+	sqrt.rn.f32 	%f25, %f24;
 	div.rn.f32 	%f26, %f25, %f7;
 	add.rn.f32 	%f27, %f26, %f8;
 	div.rn.f32 	%f28, %f19, %f27;

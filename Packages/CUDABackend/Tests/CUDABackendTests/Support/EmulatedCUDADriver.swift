@@ -154,7 +154,10 @@ final class EmulatedCUDADriver: CUDADriverAPI {
     }
 
     func createStream() throws(CUDAError) -> CUDAHandle { try check("cuStreamCreate"); return CUDAHandle(rawValue: 0x50) }
-    func synchronize(_ stream: CUDAHandle) throws(CUDAError) { try requireContext("cuStreamSynchronize") }
+    func synchronize(_ stream: CUDAHandle) throws(CUDAError) {
+        try requireContext("cuStreamSynchronize")
+        try check("cuStreamSynchronize")
+    }
 
     func allocate(byteCount: Int) throws(CUDAError) -> CUDADevicePointer {
         try requireContext("cuMemAlloc")
