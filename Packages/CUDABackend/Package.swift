@@ -8,7 +8,9 @@ let package = Package(
         // A GPU host check that needs no Swift toolchain when built with --static-swift-stdlib.
         .executable(name: "cuda-check", targets: ["cuda-check"]),
     ],
-    dependencies: [.package(path: "../TensorCore")],
+    // TestKit serves cuda-check and the tests only (the backend conformance check); the CUDABackend
+    // library depends on TensorCore alone.
+    dependencies: [.package(path: "../TensorCore"), .package(path: "../TestKit")],
     targets: [
         // TensorCore's Backend protocol on NVIDIA GPUs through the CUDA driver API, loaded at run
         // time. The kernels' sources live in Kernels/ (outside every target); their PTX is compiled
@@ -18,6 +20,7 @@ let package = Package(
             name: "cuda-check",
             dependencies: [
                 "CUDABackend", .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "TestKit", package: "TestKit"),
             ]),
         // Test support only (no product): the same kernels compiled for the CPU and run block by
         // block, so the tests exercise the whole launch path without a GPU.
@@ -26,6 +29,7 @@ let package = Package(
             name: "CUDABackendTests",
             dependencies: [
                 "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "TestKit", package: "TestKit"),
             ]),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,7 @@
 // cuda-check: a static, self-contained check of a GPU host (see CheckOptions.usage).
 import CUDABackend
 import TensorCore
+import TestKit
 #if canImport(Glibc)
 @preconcurrency import Glibc  // stdout, a C global, for setvbuf
 #elseif canImport(Darwin)

@@ -1,6 +1,7 @@
 @testable import CUDABackend
 import Testing
 import TensorCore
+@testable import TestKit
 
 /// Row-major products expressed through column-major cuBLAS: checked with a host cuBLAS that
 /// computes exactly what `cublasSgemmStridedBatched` is documented to compute.

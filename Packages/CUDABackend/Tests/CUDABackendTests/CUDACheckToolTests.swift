@@ -2,6 +2,7 @@
 import Testing
 // Foundation for Process and FileManager: these tests run the cuda-check executable.
 import Foundation
+@testable import TestKit
 
 /// The `cuda-check` executable built next to the tests, on a machine without a driver: it must
 /// say why at once, write its JSON lines, and know the case names a rerun uses.

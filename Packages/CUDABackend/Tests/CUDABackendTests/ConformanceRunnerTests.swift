@@ -1,6 +1,7 @@
 @testable import CUDABackend
 import TensorCore
 import Testing
+@testable import TestKit
 
 /// The conformance check as cuda-check runs it: one case picked by name (what a rerun does), and
 /// a device error that ends the run as a failed case naming the driver call, not as a crash.

@@ -1,6 +1,7 @@
 @testable import CUDABackend
 import Testing
 import TensorCore
+@testable import TestKit
 import Synchronization
 import Dispatch
 // Foundation only for Thread, to get a thread that has never touched the driver.

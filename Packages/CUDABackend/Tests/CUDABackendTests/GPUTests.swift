@@ -1,6 +1,7 @@
 @testable import CUDABackend
 import Testing
 import TensorCore
+@testable import TestKit
 
 /// The real GPU, when there is one: every primitive and the gradients of a small network must
 /// equal the CPU backend's within float tolerance (through cuBLAS when it loads, and through the

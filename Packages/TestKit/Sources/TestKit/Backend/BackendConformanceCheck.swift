@@ -4,7 +4,8 @@ import TensorCore
 /// backend under test and on a reference backend (the CPU by default) with the same inputs, and
 /// reports how far apart the results are.
 ///
-/// Used by `cuda-check` on GPU hosts and by the GPU tests; any two backends can be compared.
+/// Used by ``BackendCheck`` (grouped into checks by family), by `cuda-check` on GPU hosts and by
+/// the GPU tests; any two backends can be compared.
 ///
 /// ```swift
 /// let outcomes = BackendConformanceCheck.run(on: try BackendRegistry.shared.backend(for: .cuda(0)))
