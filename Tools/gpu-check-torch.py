@@ -8,7 +8,7 @@ matrix products). The timing covers the training loop only (after the model, opt
 are on the device; synchronised at both ends), as vae-train's "examples/s while training".
 
 The architectures, loss (summed squared error + KL), Adam(lr 1e-3) and batch size 128 are the
-reference's. The data pipeline (pad 2, random rotation +-5 degrees with nearest-neighbour
+reference's, imported from Tools/reference/torch_vae_train.py (staged beside this script). The data pipeline (pad 2, random rotation +-5 degrees with nearest-neighbour
 sampling, scale to [-1, 1]) runs batched on the device instead of in CPU workers, so the timing
 is of the model, not of PIL; say so when comparing.
 
@@ -16,7 +16,6 @@ Usage: python3 Tools/gpu-check-torch.py --mnist DIR [--device cuda] [--runs mlp:
 DIR holds train-images-idx3-ubyte.gz (or the uncompressed file).
 """
 import argparse
-import gzip
 import json
 import math
 import os
@@ -24,54 +23,21 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+# The reference models, loss and IDX reader have one home, the reference trainer: beside this
+# script when staged by gpu-check, in Tools/reference/ in the repository.
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_here, os.path.join(_here, "reference")]
+from torch_vae_train import CNNVAE, MLPVAE, losses, read_idx  # noqa: E402
 
 
 def read_images(directory):
-    for name in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"):
-        path = os.path.join(directory, name)
-        if os.path.exists(path):
-            opener = gzip.open if name.endswith(".gz") else open
-            with opener(path, "rb") as f:
-                data = f.read()
-            count = int.from_bytes(data[4:8], "big")
-            return torch.frombuffer(bytearray(data[16:]), dtype=torch.uint8).reshape(count, 1, 28, 28)
-    sys.exit(f"gpu-check-torch: no train-images-idx3-ubyte(.gz) in {directory}")
-
-
-class MLPVAE(nn.Module):
-    def __init__(self, d=16):
-        super().__init__()
-        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(1024, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
-                                     nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2 * d))
-        self.decoder = nn.Sequential(nn.Linear(d, 128), nn.ReLU(), nn.Linear(128, 256), nn.ReLU(),
-                                     nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 1024))
-
-    def decode(self, z):
-        return torch.tanh(self.decoder(z).view(-1, 1, 32, 32))
-
-
-class CNNVAE(nn.Module):
-    def __init__(self, d=16):
-        super().__init__()
-        self.encoder = nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(),
-                                     nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-                                     nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.ReLU(),
-                                     nn.Flatten(), nn.Linear(4096, 2 * d))
-        self.linear = nn.Linear(d, 4096)
-        self.decoder = nn.Sequential(nn.ConvTranspose2d(64, 32, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-                                     nn.ConvTranspose2d(32, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
-                                     nn.Conv2d(16, 1, 5, padding=2))
-
-    def decode(self, z):
-        return torch.tanh(self.decoder(F.relu(self.linear(z)).view(-1, 64, 8, 8)))
-
-
-def forward(model, x):
-    mu, log_sigma = model.encoder(x).chunk(2, dim=1)
-    z = torch.exp(log_sigma) * torch.randn_like(mu) + mu
-    return model.decode(z), mu, log_sigma
+    """The training images of MNIST in `directory` (raw or .gz) as uint8 [N, 1, 28, 28]."""
+    name = "train-images-idx3-ubyte"
+    if not any(os.path.exists(os.path.join(directory, name + ext)) for ext in ("", ".gz")):
+        sys.exit(f"gpu-check-torch: no {name}(.gz) in {directory}")
+    return read_idx(directory, name).unsqueeze(1)
 
 
 def augment(batch, device):
@@ -95,7 +61,7 @@ def set_precision(precision):
 def train_epoch(model_name, images, device, batch_size, seed, precision):
     set_precision(precision)
     torch.manual_seed(seed)
-    model = (MLPVAE() if model_name == "mlp" else CNNVAE()).to(device)
+    model = (MLPVAE if model_name == "mlp" else CNNVAE)((1, 32, 32), 16).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     order = torch.randperm(images.shape[0])
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
@@ -104,9 +70,7 @@ def train_epoch(model_name, images, device, batch_size, seed, precision):
     loss_value = float("nan")
     for first in range(0, images.shape[0], batch_size):
         x = augment(images[order[first:first + batch_size]], device)
-        reconstruction, mu, log_sigma = forward(model, x)
-        recon = ((reconstruction - x) ** 2).sum()
-        kl = 0.5 * (torch.exp(2 * log_sigma) + mu ** 2 - 1 - 2 * log_sigma).sum()
+        kl, recon = losses(model, x)
         loss = recon + kl
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

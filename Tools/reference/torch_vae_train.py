@@ -25,7 +25,8 @@ Usage: python3 Tools/reference/torch_vae_train.py mlp|cnn [--epochs 10] [--seed 
 MNIST comes from --mnist-dir or $MNIST_DIR (the four standard IDX files, raw or .gz).
 
 The models, the IDX reader and the MNIST transforms here are the only copy: Tools/bench
-(torch_step.py, torch_data.py, torch_epoch.py) and Tools/fixtures/make_vae_fixtures.py import them.
+(torch_step.py, torch_data.py, torch_epoch.py), Tools/fixtures/make_vae_fixtures.py and
+Tools/gpu-check-torch.py import them.
 """
 import argparse
 import gzip
@@ -34,11 +35,12 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
-from PIL import Image, ImageOps
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
+
+# numpy and Pillow are imported where the CPU data pipeline needs them, so that the models and the
+# IDX reader can be imported on a host whose Python has torch alone (Tools/gpu-check-torch.py).
 
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -67,6 +69,9 @@ class ReferenceTransform:
         self.rotate = rotate
 
     def __call__(self, img):
+        import numpy as np
+        from PIL import Image, ImageOps
+
         img = ImageOps.expand(img, border=2, fill=0)
         if self.rotate:
             angle = float(torch.empty(1).uniform_(-5.0, 5.0).item())
@@ -92,6 +97,8 @@ class MNIST(Dataset):
         return len(self.images)
 
     def __getitem__(self, index):
+        from PIL import Image
+
         img = Image.fromarray(self.images[index].numpy(), mode="L")
         return self.transform(img), int(self.labels[index])
 
