@@ -70,17 +70,40 @@ struct Arguments: Sendable {
     }
 }
 
-/// A tensor of a fixture: its shape and values (float64).
+/// A tensor of a fixture: its shape and values (float64). A large result holds every `step`-th
+/// value only; a large input is generated from its recipe (see ``generatedValues(count:seed:scale:offset:)``).
 struct FixtureTensor: Sendable {
     let shape: [Int]
     let values: [Double]
+    /// The stride between the stored values in the flattened tensor (1: all of them).
+    let step: Int
 
     init?(_ json: JSONValue?) {
-        guard case .object(let fields) = json, let shape = fields["shape"]?.ints,
-            let data = fields["data"]?.array
-        else { return nil }
+        guard case .object(let fields) = json, let shape = fields["shape"]?.ints else { return nil }
         self.shape = shape
-        values = data.map { $0.double ?? .nan }
+        if let seed = fields["lcg"]?.double, let scale = fields["scale"]?.double, let offset = fields["offset"]?.double {
+            values = generatedValues(
+                count: shape.reduce(1, *), seed: UInt32(seed), scale: Float(scale), offset: Float(offset)
+            ).map { Double($0) }
+            step = 1
+        } else if let data = fields["data"]?.array {
+            values = data.map { $0.double ?? .nan }
+            step = fields["step"]?.double.map { Int($0) } ?? 1
+        } else {
+            return nil
+        }
+    }
+}
+
+/// The generator's large inputs: with s ← (1664525·s + 1013904223) mod 2³² from s = seed, element
+/// i is Float(s >> 8) · (scale·2⁻²⁴) + offset in float32 (the product is exact for a power-of-two
+/// scale, so only the addition rounds, as in NumPy).
+func generatedValues(count: Int, seed: UInt32, scale: Float, offset: Float) -> [Float] {
+    var state = seed
+    let multiplier = scale * 0x1p-24
+    return (0..<count).map { _ in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return Float(state >> 8) * multiplier + offset
     }
 }
 
@@ -134,7 +157,7 @@ struct FixtureCase: Sendable, CustomStringConvertible {
 
 /// The fixture families (one file each) and their cases, read once.
 enum Fixtures {
-    static let families = ["elementwise", "reduce", "linalg", "conv", "views", "nn", "optim", "empty"]
+    static let families = ["elementwise", "reduce", "linalg", "conv", "views", "nn", "optim", "empty", "large"]
 
     static let directory =
         String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast()
