@@ -34,6 +34,22 @@ import TensorCore
         }
     }
 
+    @Test func batchNormalizationTrainsOnAnEmptyBatchWithoutChangingItsStatistics() {
+        // PyTorch returns an empty result and leaves the running statistics; nn.BatchNorm counts the batch.
+        let layer = BatchNorm2d(2)
+        var input = Tensor.zeros([0, 2, 3, 3])
+        input.requiresGrad = true
+        let output = layer(input)
+        #expect(output.shape == [0, 2, 3, 3])
+        output.sum().backward()
+        #expect(input.grad?.shape == [0, 2, 3, 3])
+        #expect(layer.state.runningMean.value.scalars == [0, 0])
+        #expect(layer.state.runningVariance.value.scalars == [1, 1])
+        #expect(layer.state.batchesTracked.value.item() == 1)
+        // One value per channel is still refused, as in PyTorch.
+        #expect(throws: TensorError.self) { try withTensorChecking { BatchNorm1d(3)(Tensor.zeros([1, 3])) } }
+    }
+
     @Test func linearWithoutInputFeaturesGivesTheBias() {
         let layer = Linear(weight: Tensor.zeros([3, 0]), bias: Tensor([1, 2, 3]))
         for shape in [[0], [2, 0], [2, 4, 0], [1, 1, 1, 0], [0, 2, 0]] {
