@@ -66,6 +66,27 @@ private func batchNorm(_ inputs: [Tensor], _ args: Arguments) -> OpResult {
     return OpResult(output: output, parameters: parameters)
 }
 
+/// `layer(input)`, or with `relu` `Sequential(layer, ReLU())(input)`, where Sequential fuses the
+/// bias addition and the ReLU into one pass.
+private func apply(_ layer: any Layer, relu: Bool, to input: Tensor) -> Tensor {
+    relu ? Sequential(layer, ReLU())(input) : layer(input)
+}
+
+/// A layer's weight and bias as the case's inputs 1 and 2.
+private func parameters(of layer: any Module) -> [Int: Parameter] {
+    var result: [Int: Parameter] = [:]
+    for (name, parameter) in layer.namedParameters() {
+        result[name == "weight" ? 1 : 2] = parameter
+    }
+    return result
+}
+
+/// The pieces of a split concatenated again along the split axis, the i-th scaled by i + 1 (so
+/// that the gradient tells the pieces apart).
+private func scaledConcatenation(_ pieces: [Tensor], _ a: Arguments) -> Tensor {
+    Tensor.concatenated(pieces.enumerated().map { $1 * Float($0 + 1) }, axis: a.int("axis"))
+}
+
 let opTable: [String: OpFunction] = [
     "neg": unary { x, _ in -x },
     "exp": unary { x, _ in x.exp() },
@@ -134,10 +155,31 @@ let opTable: [String: OpFunction] = [
     "flattened": unary { x, a in x.flattened(startAxis: a.int("start"), endAxis: a.int("end")) },
     "linear": { inputs, a in
         let layer = Linear(weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil)
-        var parameters = [1: layer.weight]
-        if let bias = layer.bias { parameters[2] = bias }
-        return OpResult(output: layer(inputs[0]), parameters: parameters)
+        return OpResult(output: apply(layer, relu: a.bool("relu"), to: inputs[0]), parameters: parameters(of: layer))
     },
+    "conv2dLayer": { inputs, a in
+        let layer = Conv2d(
+            weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil, stride: a.pair("stride"),
+            padding: a.pair("padding"), dilation: a.pair("dilation"))
+        return OpResult(output: apply(layer, relu: a.bool("relu"), to: inputs[0]), parameters: parameters(of: layer))
+    },
+    "convTranspose2dLayer": { inputs, a in
+        let layer = ConvTranspose2d(
+            weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil, stride: a.pair("stride"),
+            padding: a.pair("padding"), outputPadding: a.pair("outputPadding"), dilation: a.pair("dilation"))
+        return OpResult(output: apply(layer, relu: a.bool("relu"), to: inputs[0]), parameters: parameters(of: layer))
+    },
+    "flattenLayer": unary { x, a in Flatten(startDimension: a.int("start"), endDimension: a.int("end"))(x) },
+    "unflattenLayer": unary { x, a in Unflatten(dimension: a.int("dimension"), sizes: a.ints("sizes") ?? [])(x) },
+    "narrowed": unary { x, a in x.narrowed(axis: a.int("axis"), start: a.int("start"), length: a.int("length")) },
+    "selected": unary { x, a in x.selected(axis: a.int("axis"), index: a.int("index")) },
+    "split": unary { x, a in scaledConcatenation(x.split(sizes: a.ints("sizes") ?? [], axis: a.int("axis")), a) },
+    "chunked": unary { x, a in scaledConcatenation(x.chunked(a.int("count"), axis: a.int("axis")), a) },
+    "unsqueezed": unary { x, a in x.unsqueezed(axis: a.int("axis")) },
+    "squeezed": unary { x, a in x.squeezed(axis: a.int("axis")) },
+    "transposed": unary { x, a in x.transposed(a.int("a"), a.int("b")) },
+    "permuted": unary { x, a in x.permuted(a.ints("order") ?? []) },
+    "expanded": unary { x, a in x.expanded(to: a.ints("shape") ?? []) },
     "mse": { inputs, a in OpResult(output: mseLoss(inputs[0], inputs[1], reduction: reduction(a))) },
     "bce": { inputs, a in OpResult(output: binaryCrossEntropy(inputs[0], inputs[1], reduction: reduction(a))) },
     "bceWithLogits": { inputs, a in
