@@ -49,16 +49,18 @@ private func gradients(of inputs: [Tensor], _ function: ([Tensor]) -> Tensor) ->
     @Test(arguments: CPUBackend.supportedInstructionSets, [1, 3])
     func subnormalInputsAndResultsAreExact(path: CPUInstructionSet, threads: Int) {
         // Kernels run with IEEE subnormals (no flush-to-zero), on the caller and on workers alike.
-        let inputs: [Float] = [1e-38, 1e-40, 1e-45, Float.leastNormalMagnitude]
-        let big = [Float](repeating: 1e-40, count: 100_000)
+        // 1e-38, 1e-40 and 1e-45 rounded to float32 (all subnormal), and the smallest normal float.
+        let (e38, e40) = (Float(bitPattern: 0x006C_E3EE), Float(bitPattern: 0x0001_16C2))
+        let inputs: [Float] = [e38, e40, .leastNonzeroMagnitude, .leastNormalMagnitude]
+        let big = [Float](repeating: e40, count: 100_000)
         CPUBackend.withKernelSettings(instructionSet: path, threads: threads) {
             let logs = Tensor(inputs).log().scalars
             for (x, y) in zip(inputs, logs) {
                 #expect(Swift.abs(Double(y) - Foundation.log(Double(x))) < 1e-4, "log(\(x)) = \(y)")
             }
             let bigLogs = Tensor(big).log().scalars
-            #expect(bigLogs.allSatisfy { Swift.abs(Double($0) - Foundation.log(Double(Float(1e-40)))) < 1e-4 })
-            #expect((Tensor(big) * 0.5).scalars.allSatisfy { $0 == Float(1e-40) * 0.5 })
+            #expect(bigLogs.allSatisfy { Swift.abs(Double($0) - Foundation.log(Double(e40))) < 1e-4 })
+            #expect((Tensor(big) * 0.5).scalars.allSatisfy { $0 == e40 * 0.5 })
             for x: Float in [-88, -95, -100, -103] {
                 let expected = Float(Foundation.exp(Double(x)) / (1 + Foundation.exp(Double(x))))
                 let got = Tensor([x]).sigmoid().item()
