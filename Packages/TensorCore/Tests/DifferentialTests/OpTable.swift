@@ -187,6 +187,11 @@ let opTable: [String: OpFunction] = [
             padding: a.pair("padding"), outputPadding: a.pair("outputPadding"), dilation: a.pair("dilation"))
         return OpResult(output: apply(layer, relu: a.bool("relu"), to: inputs[0]), parameters: parameters(of: layer))
     },
+    "dropout": unary { x, a in
+        let layer = Dropout(probability: a.float("p"))
+        if !a.bool("training") { layer.eval() }
+        return layer(x)
+    },
     "flattenLayer": unary { x, a in Flatten(startDimension: a.int("start"), endDimension: a.int("end"))(x) },
     "unflattenLayer": unary { x, a in Unflatten(dimension: a.int("dimension"), sizes: a.ints("sizes") ?? [])(x) },
     "narrowed": unary { x, a in x.narrowed(axis: a.int("axis"), start: a.int("start"), length: a.int("length")) },
