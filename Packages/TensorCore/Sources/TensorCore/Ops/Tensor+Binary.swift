@@ -91,8 +91,9 @@ extension Tensor {
         let (r, y) = (rhs.detached(), result)
         let (ls, needL, needR) = (lhs.shape, lhs.needsGradient, rhs.needsGradient)
         return recorded(result, op: "div", inputs: [lhs, rhs]) { g in
-            let gOverR = g / r
-            return [needL ? gOverR.sum(toShape: ls) : nil, needR ? (-(gOverR * y)).sum(toShape: r.shape) : nil]
+            // PyTorch's association, −g · ((l / r) / r): g / r first would overflow for a tiny r
+            // and give ∞ · 0 = NaN where l = 0.
+            [needL ? (g / r).sum(toShape: ls) : nil, needR ? (-(g * (y / r))).sum(toShape: r.shape) : nil]
         }
     }
 
@@ -106,7 +107,8 @@ extension Tensor {
         let (needX, needE) = (needsGradient, exponent.needsGradient)
         return Tensor.recorded(result, op: "pow", inputs: [self, exponent]) { g in
             [
-                needX ? Tensor.where(e .!= 0, g * e * x.pow(e - 1), 0).sum(toShape: x.shape) : nil,
+                // g · (e · xᵉ⁻¹), PyTorch's association: (g · e) underflows for a tiny e.
+                needX ? Tensor.where(e .!= 0, g * (e * x.pow(e - 1)), 0).sum(toShape: x.shape) : nil,
                 needE
                     ? Tensor.where((x .== 0) * (e .>= 0), 0, g * y * x.log()).sum(toShape: e.shape) : nil,
             ]

@@ -95,7 +95,8 @@ extension Tensor {
         let x = detached()
         return Tensor.recorded(applyUnary(.powScalar(exponent)), op: "pow", inputs: [self]) { g in
             if exponent == 0 { return [Tensor.full(x.shape, value: 0, backend: g.backend)] }
-            return exponent == 2 ? [g * x * 2] : [g * x.applyUnary(.powScalar(exponent - 1)) * exponent]
+            // g · (exponent · xᵉˣᵖᵒⁿᵉⁿᵗ⁻¹), associated as PyTorch does, so both overflow alike.
+            return exponent == 2 ? [g * (x * 2)] : [g * (x.applyUnary(.powScalar(exponent - 1)) * exponent)]
         }
     }
 
