@@ -71,10 +71,13 @@ struct Arguments: Sendable {
 }
 
 /// A tensor of a fixture: its shape and values (float64). A large result holds every `step`-th
-/// value only; a large input is generated from its recipe (see ``generatedValues(count:seed:scale:offset:)``).
+/// value only; a random input is generated from its recipe (see ``generatedValues(count:seed:scale:offset:)``).
+/// A value is `nil` where PyTorch's own float32 answer misses its float64 one: it is not checked.
 struct FixtureTensor: Sendable {
     let shape: [Int]
-    let values: [Double]
+    let values: [Double?]
+    /// The values as the float32 of an input.
+    var floats: [Float] { values.map { Float($0 ?? .nan) } }
     /// The stride between the stored values in the flattened tensor (1: all of them).
     let step: Int
 
@@ -87,7 +90,7 @@ struct FixtureTensor: Sendable {
             ).map { Double($0) }
             step = 1
         } else if let data = fields["data"]?.array {
-            values = data.map { $0.double ?? .nan }
+            values = data.map(\.double)
             step = fields["step"]?.double.map { Int($0) } ?? 1
         } else {
             return nil
