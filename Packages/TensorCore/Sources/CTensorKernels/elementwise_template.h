@@ -92,6 +92,8 @@ static void DT_FN(unary_row)(dt_unary_op op, float p0, float p1, ptrdiff_t n,
         else if (p0 == 1.0f) { DT_UNARY_LOOP(v); }
         else if (p0 == 0.5f) { DT_UNARY_LOOP(DT_SQRT(v)); }
         else if (p0 == -1.0f) { DT_UNARY_LOOP(1.0f / v); }
+        // As PyTorch: x^−0.5 is 1 / √x, so −∞ gives NaN and −0 gives −∞ (powf gives +0 and +∞).
+        else if (p0 == -0.5f) { DT_UNARY_LOOP(1.0f / DT_SQRT(v)); }
         else { DT_UNARY_LOOP(powf(v, p0)); }
         break;
     case DT_UNARY_CLAMP: DT_UNARY_LOOP(v < p0 ? p0 : (v > p1 ? p1 : v)); break;
