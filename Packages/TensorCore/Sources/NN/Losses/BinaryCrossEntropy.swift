@@ -34,6 +34,8 @@ public func binaryCrossEntropy(_ probabilities: Tensor, _ target: Tensor, reduct
 /// `max(x, 0) − x · t + log(1 + e^−|x|)` (no clamping needed). Differentiable in both operands:
 /// the gradient with respect to `x` is `σ(x) − t` everywhere, `x = 0` included (as in PyTorch,
 /// not the one-sided slopes of the `max` and `|x|` in the formula), and with respect to `t` it is `−x`.
+/// An infinite logit gives an infinite loss where the target leaves one (`x = ∞`, `t < 1`, as in
+/// PyTorch; `x = −∞`, `t > 0`, where PyTorch gives NaN), else NaN.
 ///
 /// - Parameters:
 ///   - logits: any shape.
@@ -46,7 +48,9 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ target: Tensor, red
     }
     let x = logits.detached()
     let t = target.detached()
-    let losses = withNoGrad { x.relu() - x * t + (-x.abs()).softplus() }
+    // max(x, 0) − x·t as x·(1 − t) for x ≥ 0 and −x·t below, so that x = ∞ gives ∞ (PyTorch's
+    // answer) rather than ∞ − ∞.
+    let losses = withNoGrad { Tensor.where(x .>= 0, x * (1 - t), -(x * t)) + (-x.abs()).softplus() }
     let elementwise = Tensor.recorded(losses, op: "binaryCrossEntropyWithLogits", inputs: [logits, target]) { g in
         [g * (x.sigmoid() - t), -(g * x)]
     }
