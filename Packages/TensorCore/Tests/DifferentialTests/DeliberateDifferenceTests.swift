@@ -28,6 +28,9 @@ private func gradients(_ inputs: [Tensor], _ function: ([Tensor]) -> Tensor) -> 
         // PyTorch's amax/amin split it evenly among ties (max(dim) sends it to the index it returns).
         #expect(gradients([Tensor([1, 3, 3, 0])]) { $0[0].max() }[0] == [0, 1, 0, 0])
         #expect(gradients([Tensor(shape: [2, 2], scalars: [0, 0, 5, 5])]) { $0[0].min(axes: [1]) }[0] == [1, 0, 1, 0])
+        // A NaN is the extreme (as in argmax): the first NaN gets the gradient, as with PyTorch's
+        // max(dim); amax gives the whole group NaN.
+        #expect(gradients([Tensor([1, .nan, 2, .nan])]) { $0[0].max() }[0] == [0, 1, 0, 0])
         // Elementwise maximum and minimum split ties evenly, as PyTorch does.
         #expect(gradients([Tensor([2]), Tensor([2])]) { Tensor.maximum($0[0], $0[1]) } == [[0.5], [0.5]])
     }
@@ -52,6 +55,13 @@ private func gradients(_ inputs: [Tensor], _ function: ([Tensor]) -> Tensor) -> 
             binaryCrossEntropy($0[0].detached(), $0[1], reduction: .none)
         }
         #expect(grads[1] == [100, -100, 0])
+    }
+
+    @Test func binaryCrossEntropyWithLogitsIsInfiniteAtMinusInfinityWithAPositiveTarget() {
+        // PyTorch computes (1 − t)·x − logσ(x), which is −∞ + ∞ = NaN at x = −∞; the loss −t·log σ(−∞) is ∞.
+        let losses = binaryCrossEntropyWithLogits(Tensor([-.infinity, -.infinity]), Tensor([0.5, 0]), reduction: .none)
+        #expect(losses.scalars[0] == .infinity)
+        #expect(losses.scalars[1].isNaN)  // 0 · ∞, as in PyTorch
     }
 
     @Test func convolutionsWithoutChannelsGiveAResult() {
