@@ -33,7 +33,8 @@ private func reduction(_ args: Arguments) -> Reduction {
 private func axes(_ args: Arguments) -> [Int]? { args.ints("axes") }
 
 /// BatchNorm1d or BatchNorm2d by the input's rank: two training steps (on x, then on 2x − 1), an
-/// evaluation on x, and the running statistics, flattened into one output as the generator does.
+/// evaluation on x, and the running statistics, flattened into one output as the generator does
+/// (with `firstOnly`, the first training step's output alone).
 private func batchNorm(_ inputs: [Tensor], _ args: Arguments) -> OpResult {
     let x = inputs[0]
     let features = args.int("features")
@@ -56,6 +57,9 @@ private func batchNorm(_ inputs: [Tensor], _ args: Arguments) -> OpResult {
         parameters = [1: weight, 2: bias]
     }
     let first = forward(x)
+    if args.bool("firstOnly") {
+        return OpResult(output: first.reshaped([first.count]), parameters: parameters)
+    }
     let second = forward(x * 2 - 1)
     module.eval()
     let evaluation = forward(x)
