@@ -29,5 +29,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TensorCoreTesting"], exclude: ["Fixtures"]),
+        // PyTorch's answers for generated cases over the public ops, layers and optimizers.
+        .testTarget(name: "DifferentialTests", dependencies: ["NN", "Optim", "TensorCore"], exclude: ["Fixtures"]),
     ]
 )

@@ -55,6 +55,15 @@ static inline float DT_FN(fast_tanh)(float x) {
     return a < 0.625f ? small : (x < 0.0f ? -large : large);
 }
 
+/// 1 / (1 + e^−x), branch-free, from e = e^−|x| (which never overflows): 1 / (1 + e) for x ≥ 0 and
+/// e / (1 + e) below, so that σ(x) ≈ eˣ keeps its subnormal values down to x ≈ −103 (PyTorch's
+/// float32 answers) instead of 1 / (1 + ∞) = 0 below x = −88.7. Keeps NaN.
+static inline float DT_FN(fast_sigmoid)(float x) {
+    const float e = DT_FN(fast_exp)(-fabsf(x));
+    const float d = 1.0f + e;
+    return x >= 0.0f ? 1.0f / d : (x < 0.0f ? e / d : x);
+}
+
 /// out[i] = op(x[i · sx]) for i < n.
 static void DT_FN(unary_row)(dt_unary_op op, float p0, float p1, ptrdiff_t n,
                              const float *restrict x, ptrdiff_t sx, float *restrict out) {
@@ -72,7 +81,7 @@ static void DT_FN(unary_row)(dt_unary_op op, float p0, float p1, ptrdiff_t n,
     case DT_UNARY_ABS: DT_UNARY_LOOP(fabsf(v)); break;
     case DT_UNARY_RELU: DT_UNARY_LOOP(v < 0.0f ? 0.0f : v); break;
     case DT_UNARY_TANH: DT_UNARY_LOOP(DT_FN(fast_tanh)(v)); break;
-    case DT_UNARY_SIGMOID: DT_UNARY_LOOP(1.0f / (1.0f + DT_FN(fast_exp)(-v))); break;
+    case DT_UNARY_SIGMOID: DT_UNARY_LOOP(DT_FN(fast_sigmoid)(v)); break;
     case DT_UNARY_SOFTPLUS: DT_UNARY_LOOP((v > 0.0f ? v : 0.0f) + log1pf(DT_FN(fast_exp)(-fabsf(v)))); break;
     case DT_UNARY_SIGN: DT_UNARY_LOOP(v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : v)); break;
     case DT_UNARY_ADD_SCALAR: DT_UNARY_LOOP(v + p0); break;
@@ -83,6 +92,8 @@ static void DT_FN(unary_row)(dt_unary_op op, float p0, float p1, ptrdiff_t n,
         else if (p0 == 1.0f) { DT_UNARY_LOOP(v); }
         else if (p0 == 0.5f) { DT_UNARY_LOOP(DT_SQRT(v)); }
         else if (p0 == -1.0f) { DT_UNARY_LOOP(1.0f / v); }
+        // As PyTorch: x^−0.5 is 1 / √x, so −∞ gives NaN and −0 gives −∞ (powf gives +0 and +∞).
+        else if (p0 == -0.5f) { DT_UNARY_LOOP(1.0f / DT_SQRT(v)); }
         else { DT_UNARY_LOOP(powf(v, p0)); }
         break;
     case DT_UNARY_CLAMP: DT_UNARY_LOOP(v < p0 ? p0 : (v > p1 ? p1 : v)); break;

@@ -153,7 +153,7 @@ static unsigned run_parts(uint64_t sequence) {
 static void *worker_main(void *arg) {
     int index = (int)(intptr_t)arg;
     inside_team = 1;
-    (void)dt_fp_mode_enter_flush();
+    (void)dt_fp_mode_enter_ieee();
     uint64_t seen = pool.start_generation[index];
     for (;;) {
         seen = wait_for_new_generation(seen);
@@ -184,7 +184,7 @@ static void run_job(int parts, int threads, dt_team_fn fn, void *ctx) {
     if (parts > (int)DT_MAX_PARTS) parts = (int)DT_MAX_PARTS;
     if (threads > parts) threads = parts;
     if (parts <= 1 || threads <= 1 || inside_team || pthread_mutex_trylock(&pool.owner) != 0) {
-        dt_fp_mode old = dt_fp_mode_enter_flush();
+        dt_fp_mode old = dt_fp_mode_enter_ieee();
         int was_inside = inside_team;
         inside_team = 1;
         for (int part = 0; part < (parts < 1 ? 1 : parts); part++) fn(ctx, part, parts < 1 ? 1 : parts);
@@ -206,7 +206,7 @@ static void run_job(int parts, int threads, dt_team_fn fn, void *ctx) {
         pthread_mutex_unlock(&pool.sleep_lock);
     }
 
-    dt_fp_mode old = dt_fp_mode_enter_flush();
+    dt_fp_mode old = dt_fp_mode_enter_ieee();
     inside_team = 1;
     run_parts(generation);
     inside_team = 0;

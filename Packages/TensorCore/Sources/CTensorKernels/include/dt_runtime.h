@@ -58,9 +58,9 @@ typedef void (*dt_range_fn)(void *ctx, size_t begin, size_t end);
 /// more than `n`) on up to dt_thread_count() threads, the calling thread included, and returns
 /// when every chunk is done. `fn` must be safe to call concurrently on disjoint ranges. Does nothing
 /// when `n` is 0. Called from inside a parallel body, or while another thread holds the pool, it
-/// runs the whole range on the calling thread. Every chunk runs with flush-to-zero and
-/// denormals-are-zero, whichever thread runs it, so results do not depend on the thread count;
-/// the calling thread's floating-point mode is restored before returning.
+/// runs the whole range on the calling thread. Every chunk runs with IEEE subnormals (flush-to-zero
+/// and denormals-are-zero cleared), whichever thread runs it, so results do not depend on the
+/// thread count; the calling thread's floating-point mode is restored before returning.
 /// Callers decide when a loop is too small to be worth splitting (see dt_parallel_for_grain).
 void dt_parallel_for(size_t n, dt_range_fn fn, void *ctx);
 

@@ -66,7 +66,12 @@ public struct BatchNormState: Sendable {
         broadcastShape[1] = features
         let axes = [0] + Array(2..<input.rank)
         let normalized: Tensor
-        if training {
+        if training && input.count == 0 {
+            // An empty batch (PyTorch's result): nothing to normalise and no statistics to take;
+            // the running statistics stay, the batch is counted as nn.BatchNorm counts it.
+            withNoGrad { batchesTracked.value = batchesTracked.value + 1 }
+            normalized = input
+        } else if training {
             let perChannel = input.count / max(features, 1)
             guard perChannel > 1 else {
                 reportTensorFailure(

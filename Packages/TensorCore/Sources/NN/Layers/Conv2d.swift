@@ -129,7 +129,7 @@ public final class Conv2d: Layer, ReLUFusingLayer {
             padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
         guard let bias else { return output.relu() }
         // The convolution's output is used only here: the fused pass may overwrite it.
-        return (consume output).reluAfterAdding(bias.value.reshaped([-1, 1, 1]))
+        return (consume output).reluAfterAdding(bias.value.reshaped([bias.value.count, 1, 1]))
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

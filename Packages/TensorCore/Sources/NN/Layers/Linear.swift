@@ -93,7 +93,7 @@ public final class Linear: Layer, ReLUFusingLayer {
             return Tensor.full(Array(input.shape.dropLast()) + [outputFeatures], value: 0, backend: input.backend)
         }
         let leading = Array(input.shape.dropLast())
-        let rows = input.rank == 2 ? input : input.reshaped([-1, inputFeatures])
+        let rows = input.rank == 2 ? input : input.reshaped([leading.reduce(1, *), inputFeatures])
         let weightT = weight.value.transposed(0, 1)
         let output: Tensor
         if relu {

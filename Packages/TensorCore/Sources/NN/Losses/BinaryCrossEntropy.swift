@@ -31,8 +31,11 @@ public func binaryCrossEntropy(_ probabilities: Tensor, _ target: Tensor, reduct
 
 /// Binary cross-entropy of logits (PyTorch's `F.binary_cross_entropy_with_logits`):
 /// `−(t · log σ(x) + (1 − t) · log(1 − σ(x)))`, computed stably as
-/// `max(x, 0) − x · t + log(1 + e^−|x|)` (no clamping needed). Differentiable in both operands
-/// (gradient `σ(x) − t` with respect to `x`).
+/// `max(x, 0) − x · t + log(1 + e^−|x|)` (no clamping needed). Differentiable in both operands:
+/// the gradient with respect to `x` is `σ(x) − t` everywhere, `x = 0` included (as in PyTorch,
+/// not the one-sided slopes of the `max` and `|x|` in the formula), and with respect to `t` it is `−x`.
+/// An infinite logit gives an infinite loss where the target leaves one (`x = ∞`, `t < 1`, as in
+/// PyTorch; `x = −∞`, `t > 0`, where PyTorch gives NaN), else NaN.
 ///
 /// - Parameters:
 ///   - logits: any shape.
@@ -43,6 +46,13 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ target: Tensor, red
     guard lossOperandsMatch(logits, target, op: "binaryCrossEntropyWithLogits") else {
         return reduction == .none ? Tensor.zeros(like: logits) : Tensor.zeros(like: logits).sum()
     }
-    let losses = logits.relu() - logits * target + (-logits.abs()).softplus()
-    return reduction.apply(losses)
+    let x = logits.detached()
+    let t = target.detached()
+    // max(x, 0) − x·t as x·(1 − t) for x ≥ 0 and −x·t below, so that x = ∞ gives ∞ (PyTorch's
+    // answer) rather than ∞ − ∞.
+    let losses = withNoGrad { Tensor.where(x .>= 0, x * (1 - t), -(x * t)) + (-x.abs()).softplus() }
+    let elementwise = Tensor.recorded(losses, op: "binaryCrossEntropyWithLogits", inputs: [logits, target]) { g in
+        [g * (x.sigmoid() - t), -(g * x)]
+    }
+    return reduction.apply(elementwise)
 }

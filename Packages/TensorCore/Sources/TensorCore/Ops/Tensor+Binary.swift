@@ -64,46 +64,58 @@ extension Tensor {
         let (r, y) = (rhs.detached(), result)
         let (ls, needL, needR) = (lhs.shape, lhs.needsGradient, rhs.needsGradient)
         return recorded(result, op: "div", inputs: [lhs, rhs]) { g in
-            let gOverR = g / r
-            return [needL ? gOverR.sum(toShape: ls) : nil, needR ? (-(gOverR * y)).sum(toShape: r.shape) : nil]
+            // PyTorch's association, −g · ((l / r) / r): g / r first would overflow for a tiny r
+            // and give ∞ · 0 = NaN where l = 0.
+            [needL ? (g / r).sum(toShape: ls) : nil, needR ? (-(g * (y / r))).sum(toShape: r.shape) : nil]
         }
     }
 
     /// `self` raised to `exponent` elementwise, broadcasting. The gradient with respect to the
-    /// exponent is `selfᵉ · log(self)` (NaN for a negative base, as in PyTorch).
+    /// base is `e · selfᵉ⁻¹`, and 0 where the exponent is 0; with respect to the exponent it is
+    /// `selfᵉ · log(self)` (NaN for a negative base), and 0 where the base is 0 and the exponent
+    /// is not negative. Both rules are PyTorch's, which keep `0⁰` and `0²` from giving NaN.
     public func pow(_ exponent: Tensor) -> Tensor {
         let result = applyBinary(.pow, exponent, name: "pow")
         let (x, e, y) = (detached(), exponent.detached(), result)
         let (needX, needE) = (needsGradient, exponent.needsGradient)
         return Tensor.recorded(result, op: "pow", inputs: [self, exponent]) { g in
             [
-                needX ? (g * e * x.pow(e - 1)).sum(toShape: x.shape) : nil,
-                needE ? (g * y * x.log()).sum(toShape: e.shape) : nil,
+                // g · (e · xᵉ⁻¹), PyTorch's association: (g · e) underflows for a tiny e.
+                needX ? Tensor.where(e .!= 0, g * (e * x.pow(e - 1)), 0).sum(toShape: x.shape) : nil,
+                needE
+                    ? Tensor.where((x .== 0) * (e .>= 0), 0, g * y * x.log()).sum(toShape: e.shape) : nil,
             ]
         }
     }
 
     /// The elementwise larger of `a` and `b`, broadcasting; NaN when either is NaN. Where they
-    /// are equal the gradient is split evenly, as in PyTorch.
+    /// are equal the gradient is split evenly; an operand gets none only where it is smaller than
+    /// the other, so where either is NaN both get the whole gradient (all as in PyTorch).
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        extremum(a, b, op: .maximum, name: "maximum", winsA: .greater)
+        extremum(a, b, op: .maximum, name: "maximum", losesA: .less, losesB: .greater)
     }
 
     /// The elementwise smaller of `a` and `b`, broadcasting; NaN when either is NaN. Where they
-    /// are equal the gradient is split evenly, as in PyTorch.
+    /// are equal the gradient is split evenly; an operand gets none only where it is larger than
+    /// the other, so where either is NaN both get the whole gradient (all as in PyTorch).
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        extremum(a, b, op: .minimum, name: "minimum", winsA: .less)
+        extremum(a, b, op: .minimum, name: "minimum", losesA: .greater, losesB: .less)
     }
 
-    private static func extremum(_ a: Tensor, _ b: Tensor, op: BinaryOp, name: String, winsA: BinaryOp) -> Tensor {
+    private static func extremum(
+        _ a: Tensor, _ b: Tensor, op: BinaryOp, name: String, losesA: BinaryOp, losesB: BinaryOp
+    ) -> Tensor {
         let result = a.applyBinary(op, b, name: name)
         let (x, y) = (a.detached(), b.detached())
         let (needA, needB) = (a.needsGradient, b.needsGradient)
         return recorded(result, op: name, inputs: [a, b]) { g in
-            // Share of the gradient that goes to a: 1 where a wins, 1/2 on ties, 0 elsewhere.
-            let share = x.applyBinary(winsA, y, name: name) + x.applyBinary(.equal, y, name: name) * 0.5
-            let toA = g * share
-            return [needA ? toA.sum(toShape: x.shape) : nil, needB ? (g - toA).sum(toShape: y.shape) : nil]
+            // PyTorch's rule: g/2 on ties, else g, masked to 0 where the operand loses. Comparisons
+            // with NaN are false, so a NaN on either side masks neither operand.
+            let shared = g * (1 - x.applyBinary(.equal, y, name: name) * 0.5)
+            return [
+                needA ? Tensor.where(x.applyBinary(losesA, y, name: name), 0, shared).sum(toShape: x.shape) : nil,
+                needB ? Tensor.where(x.applyBinary(losesB, y, name: name), 0, shared).sum(toShape: y.shape) : nil,
+            ]
         }
     }
 }

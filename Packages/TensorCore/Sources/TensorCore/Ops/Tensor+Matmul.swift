@@ -53,7 +53,7 @@ extension Tensor {
         let product: Tensor
         if b.rank == 2 && a.rank > 2 {
             // A batch of rows times one matrix is one large GEMM: [batch·m, k] × [k, n].
-            product = a.reshaped([-1, k]).matrixProduct(b).reshaped(batch + [m, n])
+            product = a.reshaped([batch.reduce(1, *) * m, k]).matrixProduct(b).reshaped(batch + [m, n])
         } else {
             product = a.matrixProduct(b)
         }

@@ -82,13 +82,23 @@ extension Tensor {
     /// Variance over `axes` (all axes when `nil`): the mean squared deviation from the mean,
     /// divided by `n − 1` when `unbiased` (Bessel's correction, PyTorch's default) or by `n`.
     /// NaN for a single element when `unbiased`.
+    ///
+    /// The gradient is PyTorch's `2 (x − mean) / divisor` (the mean's own term sums to zero), so an
+    /// infinite element makes only its own gradient NaN, not its whole group's.
     public func variance(axes: [Int]? = nil, unbiased: Bool = true, keepingDimensions: Bool = false) -> Tensor {
         guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: "variance") else { return placeholder([]) }
         let n = axes.reduce(1) { $0 * shape[$1] }
-        let deviation = self - mean(axes: axes, keepingDimensions: true)
-        let squares = (deviation * deviation).sum(axes: axes, keepingDimensions: keepingDimensions)
         let divisor = unbiased ? n - 1 : n
-        return divisor > 0 ? squares / Float(divisor) : squares * Float.nan
+        let x = detached()
+        let (deviation, result) = withNoGrad { () -> (Tensor, Tensor) in
+            let deviation = x - x.mean(axes: axes, keepingDimensions: true)
+            let squares = (deviation * deviation).sum(axes: axes, keepingDimensions: keepingDimensions)
+            return (deviation, divisor > 0 ? squares / Float(divisor) : squares * Float.nan)
+        }
+        let keptShape = reducedShape(axes, keepingDimensions: true)
+        return Tensor.recorded(result, op: "variance", inputs: [self]) { g in
+            [g.reshaped(keptShape) * (deviation * (2 / Float(divisor)))]
+        }
     }
 
     /// Maximum over `axes` (all axes when `nil`); NaN where a NaN is present. The gradient goes to

@@ -87,12 +87,16 @@ extension Tensor {
         }
     }
 
-    /// Every element raised to `exponent` (`x²` is computed as `x · x`).
+    /// Every element raised to `exponent` (`x²` is computed as `x · x`). The gradient is
+    /// `exponent · xᵉˣᵖᵒⁿᵉⁿᵗ⁻¹`, and 0 everywhere for the exponent 0 (as in PyTorch: `x⁰` is the
+    /// constant 1, even at `x = 0`).
     public func pow(_ exponent: Float) -> Tensor {
         if exponent == 1 { return self }
         let x = detached()
         return Tensor.recorded(applyUnary(.powScalar(exponent)), op: "pow", inputs: [self]) { g in
-            exponent == 2 ? [g * x * 2] : [g * x.applyUnary(.powScalar(exponent - 1)) * exponent]
+            if exponent == 0 { return [Tensor.full(x.shape, value: 0, backend: g.backend)] }
+            // g · (exponent · xᵉˣᵖᵒⁿᵉⁿᵗ⁻¹), associated as PyTorch does, so both overflow alike.
+            return exponent == 2 ? [g * (x * 2)] : [g * (x.applyUnary(.powScalar(exponent - 1)) * exponent)]
         }
     }
 
