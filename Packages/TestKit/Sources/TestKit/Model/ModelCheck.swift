@@ -34,6 +34,13 @@ public enum ModelCheck: String, Check {
     /// In each mode, two forward passes in a row differ when the mode is declared stochastic and
     /// are identical when it is declared deterministic (``ModelSubject/modes``).
     case trainEvalMode
+    /// Every output value lies in ``ModelSubject/outputRange`` (for the batch and for the batch
+    /// scaled by 10, which saturates a bounded final activation) and, when the range spans 0,
+    /// both signs occur (a Tanh replaced by a Sigmoid fails). Skipped when no range is declared.
+    case outputRange
+    /// After the optimiser's `zeroGrad()`, a second backward pass of the same loss (same seed)
+    /// gives the gradients of the first: gradients do not accumulate across steps.
+    case gradientsReset
 
     /// Model checks run on a ``ModelSubject``.
     public typealias Subject = ModelSubject
@@ -53,6 +60,8 @@ public enum ModelCheck: String, Check {
         case .allParametersUpdated: return try checkParametersUpdated(subject)
         case .determinism: return try checkDeterminism(subject)
         case .trainEvalMode: return try checkModes(subject)
+        case .outputRange: return try checkOutputRange(subject)
+        case .gradientsReset: return try checkGradientsReset(subject)
         }
     }
 
@@ -319,6 +328,61 @@ public enum ModelCheck: String, Check {
             }
         }
         return .passed(summaries.joined(separator: ", ") + " as declared")
+    }
+
+    // MARK: - Output range and gradient reset
+
+    private func checkOutputRange(_ subject: ModelSubject) throws -> CheckResult {
+        guard let range = subject.outputRange else { return .skipped("the subject declares no output range") }
+        var low = Float.infinity, high = -Float.infinity
+        for (scale, training) in [(Float(1), true), (1, false), (10, false)] {
+            let model = try makeModel(subject)
+            model.module.train(training)
+            let batch = try makeBatch(subject, size: subject.batchSize, on: subject.device)
+            let mode = training ? "training" : "evaluation"
+            let what = scale == 1 ? "the batch" : "the batch scaled by \(Int(scale))"
+            makeDeterministic(seed: subject.seed)
+            let output = try stage("forward pass of \(what) in \(mode) mode") { try model.forward(batch.input * scale) }
+            let values = output.scalars
+            if let bad = values.indices.first(where: { !values[$0].isFinite || !range.contains(values[$0]) }) {
+                throw CheckFailure(
+                    "output value \(values[bad]) of \(what) (\(mode) mode) lies outside the declared range \(range) "
+                        + "(final activation missing?)",
+                    at: CheckLocation(
+                        element: ShapeRules.multiIndex(ofFlatIndex: bad, in: output.shape), shape: output.shape))
+            }
+            for v in values { low = min(low, v); high = max(high, v) }
+        }
+        if range.lowerBound < 0 && range.upperBound > 0 && !(low < 0 && high > 0) {
+            throw CheckFailure(
+                "every output has one sign (min \(low), max \(high)) though the declared range \(range) spans 0 "
+                    + "(final activation replaced, e.g. Sigmoid for Tanh?)")
+        }
+        return .passed("outputs within \(range) (min \(low), max \(high)), also for inputs scaled by 10")
+    }
+
+    private func checkGradientsReset(_ subject: ModelSubject) throws -> CheckResult {
+        let model = try makeModel(subject)
+        let optimizer = try stage("making the optimiser") { try model.makeOptimizer() }
+        let batch = try makeBatch(subject, size: subject.batchSize, on: subject.device)
+        func gradients(_ pass: String) throws -> [(name: String, value: Tensor)] {
+            optimizer.zeroGrad()
+            makeDeterministic(seed: subject.seed)
+            let loss = try stage("\(pass): loss") { try model.loss(batch) }
+            try expectScalar(loss)
+            try stage("\(pass): backward pass") { loss.backward() }
+            return try model.module.namedParameters().compactMap { name, parameter in
+                guard let grad = parameter.grad else { return nil }
+                return (name, try stage("copying the gradient of \(name)") { try grad.to(.cpu) })
+            }
+        }
+        let first = try gradients("first pass")
+        let second = try gradients("second pass, after zeroGrad()")
+        let largest = first.map { $0.value.scalars.reduce(Float(0)) { max($0, abs($1)) } }.max() ?? 0
+        try expectSameParameters(
+            second, first, tolerance: max(largest, 1) * 1e-5,
+            what: "as a gradient after zeroGrad() and a second backward pass (gradients accumulate?)")
+        return .passed("\(first.count) gradients equal after zeroGrad() and a second pass")
     }
 
     // MARK: - Helpers

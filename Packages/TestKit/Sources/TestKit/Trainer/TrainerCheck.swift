@@ -14,7 +14,8 @@ public enum TrainerCheck: String, Check {
     case checkpointRoundTrip
     /// Training one epoch, saving, and training one more gives the same parameters and evaluation
     /// as loading that checkpoint into a trainer made with another seed and training one epoch:
-    /// everything the second epoch needs (optimiser moments, step counters, random state) is in the checkpoint.
+    /// everything the second epoch needs (optimiser moments, step counters, random state) is in the
+    /// checkpoint. The resumed epoch also logs the same (tag, step) events as the uninterrupted one.
     case resumeDeterminism
     /// Evaluating twice (after a training step) changes no parameter and gives the same value.
     case evaluationChangesNoParameter
@@ -103,13 +104,18 @@ public enum TrainerCheck: String, Check {
             let straight = try makeTrainer(subject, seed: subject.seed)
             _ = try stage("training epoch 0") { try straight.trainEpoch() }
             try stage("saving the checkpoint after epoch 0") { try straight.saveCheckpoint(to: path) }
-            _ = try stage("training epoch 1 without interruption") { try straight.trainEpoch() }
+            let straightEvents = try stage("training epoch 1 without interruption") { try straight.trainEpoch() }
 
             let resumed = try makeTrainer(subject, seed: subject.seed &+ 1)
             try stage("loading the checkpoint into a trainer made with seed \(subject.seed &+ 1)") {
                 try resumed.loadCheckpoint(from: path)
             }
-            _ = try stage("training epoch 1 after resuming") { try resumed.trainEpoch() }
+            let resumedEvents = try stage("training epoch 1 after resuming") { try resumed.trainEpoch() }
+            let logging = LoggingComparison(logged: resumedEvents, expected: straightEvents).failures(epoch: 1)
+            if var failure = CheckFailure.combining(logging) {
+                failure.message = "after resuming, " + failure.message + " (compared with the uninterrupted run)"
+                throw failure
+            }
 
             try expectSameParameters(
                 resumed.namedParameters(), straight.namedParameters(), tolerance: subject.tolerance,
