@@ -71,7 +71,13 @@ struct MutantFingerprint: Equatable {
                 for training in [true, false] {
                     model.module.train(training)
                     makeDeterministic(seed: subject.seed)
-                    print.add(try model.forward(batch.input))
+                    var input = batch.input
+                    input.requiresGrad = true
+                    let output = try model.forward(input)
+                    print.add(output)
+                    output.sum().backward()
+                    if let grad = input.grad { print.add(grad) } else { print.add("no input gradient") }
+                    model.module.zeroGrad()
                 }
                 model.module.train(true)
                 let optimizer = try model.makeOptimizer()
