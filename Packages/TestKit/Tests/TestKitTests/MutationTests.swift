@@ -146,7 +146,9 @@ struct MutationTests {
         let lines = report.table.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("operator"))
-        #expect(lines[2].contains("model.samplesRolled") && lines[2].contains("killed") && lines[2].contains("model.batchIndependence"))
+        #expect(
+            lines[2].contains("model.samplesRolled") && lines[2].contains("killed")
+                && lines[2].contains("model.batchIndependence"))
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any])
         let score = try #require(json["score"] as? [String: Int])

@@ -83,6 +83,13 @@ struct StrengthenedCheckTests {
         #expect(failure.location.tag != nil)
     }
 
+    @Test("a trainer that visits the samples in one order every epoch fails dataOrder")
+    func sameOrderEveryEpoch() throws {
+        expectPasses(TrainerCheck.dataOrder, on: TrainerCheckTests.subject())
+        let failure = try #require(expectFailure(of: TrainerCheck.dataOrder, on: TrainerCheckTests.subject(.sameOrderEveryEpoch)))
+        #expect(failure.message.contains("in the same order"))
+    }
+
     /// `subject` with every output moved up by `offset`.
     private func shifted(_ subject: ModelSubject, by offset: Float) -> ModelSubject {
         ModelSubject(

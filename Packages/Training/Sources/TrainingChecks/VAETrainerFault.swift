@@ -9,6 +9,8 @@ public enum VAETrainerFault: String, Sendable, CaseIterable {
     case learningRateTooLow
     /// Evaluation samples latent noise (evaluation behaving as training).
     case evaluationSamplesNoise
+    /// The training data not shuffled: every epoch visits the samples in the same order.
+    case shuffleOff
     /// The last, partial batch of each epoch dropped silently.
     case lastPartialBatchDropped
     /// Resuming restores the model but starts the optimiser afresh (moments and step count missing).

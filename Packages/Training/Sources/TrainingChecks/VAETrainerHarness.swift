@@ -1,6 +1,7 @@
 import Data
 import NN
 import Optim
+import Synchronization
 import TensorCore
 import TestKit
 import Training
@@ -24,6 +25,8 @@ public final class VAETrainerHarness: TrainerHarness {
     private let batch: Tensor
     private let rebuild: (VAETrainerFault) throws -> VAETrainerHarness
     private let initialOptimizerState: OptimizerState
+    private let reads: SampleReadLog
+    private var visited: [[Int]] = []
 
     /// - Parameters:
     ///   - configuration: the model to build (initialised from `seed`).
@@ -46,6 +49,7 @@ public final class VAETrainerHarness: TrainerHarness {
             logsImageGrids: false)
         var trainingSet = dataset
         switch fault {
+        case .shuffleOff: options.shuffle = false
         case .learningRateTooHigh: options.learningRate *= 1000
         case .learningRateTooLow: options.learningRate /= 1000
         case .evaluationSamplesNoise: options.evaluationSampling = .reparameterized
@@ -57,8 +61,11 @@ public final class VAETrainerHarness: TrainerHarness {
         case .checkpointWithoutOptimizerState, .checkpointWithoutRandomState, .resumeSkipsStep, nil: break
         }
         self.fault = fault
+        let reads = SampleReadLog()
+        self.reads = reads
         trainer = try VAETrainer(
-            model: model, trainingSet: trainingSet, testSet: try Self.prefix(dataset, count: batchSize),
+            model: model, trainingSet: RecordedReads(base: trainingSet, log: reads),
+            testSet: try Self.prefix(dataset, count: batchSize),
             options: options,
             generator: generator, writer: writer)
         initialOptimizerState = trainer.optimizer.state()
@@ -73,6 +80,9 @@ public final class VAETrainerHarness: TrainerHarness {
         batch = Tensor.concatenated(examples.map { $0.input.unsqueezed(axis: 0) }, axis: 0)
     }
 
+    /// The training-set indices each ``trainEpoch()`` read, in order (the trainer reads with 0 workers).
+    public var samplesVisited: [[Int]]? { visited }
+
     /// The first `count` examples of `dataset` (opens the existential for the generic ``Subset``).
     private static func prefix<D: Dataset>(_ dataset: D, count: Int) throws -> any Dataset {
         try Subset(dataset, first: count)
@@ -82,7 +92,9 @@ public final class VAETrainerHarness: TrainerHarness {
 
     public func trainEpoch() throws -> [LoggedEvent] {
         let before = writer.calls.count
+        reads.start()
         try trainer.trainEpoch()
+        visited.append(reads.stop())
         return writer.calls.dropFirst(before).compactMap { call in
             switch call {
             case .scalar(let tag, _, let step), .image(let tag, _, let step): return LoggedEvent(tag: tag, step: step)
@@ -147,5 +159,36 @@ public enum TrainingSubjects {
                     configuration: configuration, dataset: dataset, batchSize: batchSize, seed: seed,
                     comparisonImages: images, device: device)
             })
+    }
+}
+
+/// The indices a dataset was read at while recording is on (``VAETrainerHarness/samplesVisited``).
+final class SampleReadLog: Sendable {
+    private let state = Mutex<(recording: Bool, indices: [Int])>((false, []))
+
+    func start() { state.withLock { $0 = (true, []) } }
+
+    func stop() -> [Int] {
+        state.withLock { current in
+            defer { current = (false, []) }
+            return current.indices
+        }
+    }
+
+    func record(_ index: Int) {
+        state.withLock { if $0.recording { $0.indices.append(index) } }
+    }
+}
+
+/// A dataset that notes every index it is read at in a ``SampleReadLog``.
+struct RecordedReads: Dataset {
+    let base: any Dataset
+    let log: SampleReadLog
+
+    var count: Int { base.count }
+
+    func example(at index: Int, context: SampleContext) throws -> Example {
+        log.record(index)
+        return try base.example(at: index, context: context)
     }
 }

@@ -19,6 +19,10 @@ public enum VAETrainerMutations {
             fault: "evaluation in training behaviour (latent noise sampled while evaluating)",
             citation: "Humbatova et al. 2020: training process (validation)"),
         mutation(
+            .shuffleOff, "data.shuffleRepeatsOrder", family: .data,
+            fault: "a shuffle that repeats the same order every epoch (shuffling off in the training loader)",
+            citation: "Humbatova et al. 2020: training data (data shuffling)"),
+        mutation(
             .lastPartialBatchDropped, "trainer.lastPartialBatchDropped",
             fault: "the last partial batch of each epoch dropped silently",
             citation: "DeepCrime TRD (remove portion of training data)"),

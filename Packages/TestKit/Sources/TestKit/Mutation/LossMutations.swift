@@ -32,10 +32,11 @@ enum LossMutations {
 
     private static func mutation(
         _ name: String, fault: String, citation: String,
-        _ change: @escaping @Sendable (
-            _ divergence: @Sendable (Tensor, Tensor) throws -> Tensor, _ mu: Tensor, _ logSigma: Tensor,
-            _ reduction: KLDivergenceSubject.BatchReduction
-        ) throws -> Tensor
+        _ change:
+            @escaping @Sendable (
+                _ divergence: @Sendable (Tensor, Tensor) throws -> Tensor, _ mu: Tensor, _ logSigma: Tensor,
+                _ reduction: KLDivergenceSubject.BatchReduction
+            ) throws -> Tensor
     ) -> MutationOperator {
         MutationOperator(name: name, family: .optimization, fault: fault, citation: citation) { subject in
             var copy = subject

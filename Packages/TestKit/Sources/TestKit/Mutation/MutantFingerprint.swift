@@ -35,7 +35,8 @@ struct MutantFingerprint: Equatable {
         var print = MutantFingerprint()
         if let declared = subject.normalization { print.add("normalisation \(declared)") }
         for split in subject.splits {
-            let views = [("dataset", split.dataset)] + [split.unaugmented, split.unnormalized].compactMap { $0 }.map { ("view", $0) }
+            let views =
+                [("dataset", split.dataset)] + [split.unaugmented, split.unnormalized].compactMap { $0 }.map { ("view", $0) }
             for (role, dataset) in views {
                 print.add("\(split.name) \(role) count \(dataset.count)")
                 let indices = Set([0, 1, 2, 3] + subject.sampleIndices(count: dataset.count).prefix(32)).filter {

@@ -128,6 +128,7 @@ extension TrainerCheck {
     /// The trainer checks from the quickest to the slowest (the overfit test last), so that a
     /// mutant is usually killed before the long check runs.
     static let judgingOrder: [TrainerCheck] = [
-        .loggingContract, .evaluationChangesNoParameter, .checkpointRoundTrip, .resumeDeterminism, .overfitOneBatch,
+        .loggingContract, .evaluationChangesNoParameter, .checkpointRoundTrip, .resumeDeterminism, .dataOrder,
+        .overfitOneBatch,
     ]
 }

@@ -105,4 +105,6 @@ final class FaultyHarness: TrainerHarness {
         try base.loadCheckpoint(from: path)
         pendingAfterLoad = true
     }
+
+    var samplesVisited: [[Int]]? { base.samplesVisited }
 }

@@ -19,6 +19,10 @@ public enum TrainerCheck: String, Check {
     case resumeDeterminism
     /// Evaluating twice (after a training step) changes no parameter and gives the same value.
     case evaluationChangesNoParameter
+    /// Three epochs of a fresh trainer each read every training sample exactly once, and not all
+    /// in the same order (a shuffle that repeats one order every epoch, or none, fails). Skipped
+    /// when the harness does not report ``TrainerHarness/samplesVisited``.
+    case dataOrder
 
     /// Trainer checks run on a ``TrainerSubject``.
     public typealias Subject = TrainerSubject
@@ -33,6 +37,7 @@ public enum TrainerCheck: String, Check {
         case .checkpointRoundTrip: return try checkRoundTrip(subject)
         case .resumeDeterminism: return try checkResume(subject)
         case .evaluationChangesNoParameter: return try checkEvaluationIsPure(subject)
+        case .dataOrder: return try checkDataOrder(subject)
         }
     }
 
@@ -153,6 +158,38 @@ public enum TrainerCheck: String, Check {
                 deviation: Deviation("|Δ evaluation|", observed: Double(abs(first - second)), limit: 0))
         }
         return .passed("\(before.count) parameter tensors unchanged; evaluation \(first) twice")
+    }
+
+    // MARK: - Data order
+
+    private func checkDataOrder(_ subject: TrainerSubject) throws -> CheckResult {
+        let trainer = try makeTrainer(subject, seed: subject.seed)
+        guard trainer.samplesVisited != nil else {
+            return .skipped("the harness does not report the samples each epoch visits")
+        }
+        for epoch in 0..<3 { _ = try stage("training epoch \(epoch)") { try trainer.trainEpoch() } }
+        let epochs = trainer.samplesVisited ?? []
+        guard epochs.count == 3 else {
+            throw CheckFailure("the harness reported \(epochs.count) epochs of visited samples after 3 epochs")
+        }
+        let samples = Set(epochs.flatMap { $0 })
+        for (epoch, order) in epochs.enumerated() {
+            let missing = samples.subtracting(order).sorted()
+            let repeated = Dictionary(order.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }.keys.sorted()
+            guard missing.isEmpty && repeated.isEmpty else {
+                throw CheckFailure(
+                    "epoch \(epoch) read \(order.count) samples: "
+                        + (missing.isEmpty ? "" : "samples \(missing) never (a partial batch dropped?) ")
+                        + (repeated.isEmpty ? "" : "samples \(repeated) more than once"),
+                    at: CheckLocation(step: epoch, detail: "epoch \(epoch)"))
+            }
+        }
+        guard Set(epochs).count > 1 || samples.count < 2 else {
+            throw CheckFailure(
+                "epochs 0, 1 and 2 read the \(samples.count) training samples in the same order \(epochs[0]) "
+                    + "(the shuffle repeats one order every epoch, or is off)")
+        }
+        return .passed("3 epochs read each of \(samples.count) samples once, in \(Set(epochs).count) different orders")
     }
 
     // MARK: - Helpers
