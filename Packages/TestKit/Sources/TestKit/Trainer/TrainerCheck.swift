@@ -19,9 +19,10 @@ public enum TrainerCheck: String, Check {
     case resumeDeterminism
     /// Evaluating twice (after a training step) changes no parameter and gives the same value.
     case evaluationChangesNoParameter
-    /// Three epochs of a fresh trainer each read every training sample exactly once, and not all
+    /// Five epochs of a fresh trainer each read every training sample exactly once, and not all
     /// in the same order (a shuffle that repeats one order every epoch, or none, fails). Skipped
-    /// when the harness does not report ``TrainerHarness/samplesVisited``.
+    /// when the harness does not report ``TrainerHarness/samplesVisited`` or reads fewer than 4
+    /// samples; declare it skipped for a trainer that must not shuffle.
     case dataOrder
 
     /// Trainer checks run on a ``TrainerSubject``.
@@ -167,10 +168,12 @@ public enum TrainerCheck: String, Check {
         guard trainer.samplesVisited != nil else {
             return .skipped("the harness does not report the samples each epoch visits")
         }
-        for epoch in 0..<3 { _ = try stage("training epoch \(epoch)") { try trainer.trainEpoch() } }
+        let epochCount = 5
+        for epoch in 0..<epochCount { _ = try stage("training epoch \(epoch)") { try trainer.trainEpoch() } }
         let epochs = trainer.samplesVisited ?? []
-        guard epochs.count == 3 else {
-            throw CheckFailure("the harness reported \(epochs.count) epochs of visited samples after 3 epochs")
+        guard epochs.count == epochCount else {
+            throw CheckFailure(
+                "the harness reported \(epochs.count) epochs of visited samples after \(epochCount) epochs")
         }
         let samples = Set(epochs.flatMap { $0 })
         for (epoch, order) in epochs.enumerated() {
@@ -184,12 +187,17 @@ public enum TrainerCheck: String, Check {
                     at: CheckLocation(step: epoch, detail: "epoch \(epoch)"))
             }
         }
-        guard Set(epochs).count > 1 || samples.count < 2 else {
+        // With 4 samples, 5 shuffled epochs share one order with probability (1/24)^4 ≈ 3·10⁻⁶.
+        guard samples.count >= 4 else {
+            return .skipped("\(samples.count) training samples are too few to tell a shuffle from a fixed order")
+        }
+        guard Set(epochs).count > 1 else {
             throw CheckFailure(
-                "epochs 0, 1 and 2 read the \(samples.count) training samples in the same order \(epochs[0]) "
+                "all \(epochCount) epochs read the \(samples.count) training samples in the same order \(epochs[0]) "
                     + "(the shuffle repeats one order every epoch, or is off)")
         }
-        return .passed("3 epochs read each of \(samples.count) samples once, in \(Set(epochs).count) different orders")
+        return .passed(
+            "\(epochCount) epochs read each of \(samples.count) samples once, in \(Set(epochs).count) different orders")
     }
 
     // MARK: - Helpers
