@@ -67,7 +67,7 @@ struct StrengthenedCheckTests {
             loss: { output, batch in crossEntropy(output, batch.target!) },
             makeOptimizer: { model in KeepingGradients(try Adam(model.namedParameters())) })
         let failure = try #require(expectFailure(of: ModelCheck.gradientsReset, on: subject))
-        #expect(failure.message.contains("gradients accumulate"))
+        #expect(failure.message.contains("zeroGrad() left parameter"))
         #expect(failure.location.parameter != nil)
     }
 

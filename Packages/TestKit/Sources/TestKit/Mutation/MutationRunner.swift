@@ -99,10 +99,14 @@ private final class MutantJudge {
         _ mutant: C.Subject, original: C.Subject, key: String, suite: [C],
         fingerprint: (C.Subject) -> MutantFingerprint
     ) -> MutantResult.Outcome {
-        let reference = fingerprints[key] ?? checkSerialisation.withLock { _ in fingerprint(original) }
-        fingerprints[key] = reference
-        let mutated = checkSerialisation.withLock { _ in fingerprint(mutant) }
-        guard mutated != reference else { return .equivalent }
+        // A second look before calling a mutant non-equivalent: code outside the checks' lock (other
+        // tests of the same process) may draw from the process-wide generator between two runs.
+        for attempt in 0..<2 {
+            let reference =
+                (attempt == 0 ? fingerprints[key] : nil) ?? checkSerialisation.withLock { _ in fingerprint(original) }
+            fingerprints[key] = reference
+            if checkSerialisation.withLock({ _ in fingerprint(mutant) }) == reference { return .equivalent }
+        }
         for check in suite {
             do {
                 try check.run(on: mutant)
