@@ -30,6 +30,7 @@ let package = Package(
             name: "MNISTDataChecks",
             dependencies: [
                 "MNISTData",
+                .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "TestKit", package: "TestKit"),
             ]),
         .testTarget(

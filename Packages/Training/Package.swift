@@ -38,6 +38,7 @@ let package = Package(
                 "Training",
                 .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "NN", package: "TensorCore"),
+                .product(name: "Optim", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "TestKit", package: "TestKit"),

@@ -10,6 +10,7 @@ import Glibc
 #endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--mutate") { exit(runMutationAnalysis(arguments)) }  // Mutate.swift
 let options: DLCheckOptions
 do {
     options = try DLCheckOptions.parse(arguments)
@@ -22,6 +23,7 @@ if options.showHelp {
     exit(0)
 }
 
+if options.device.kind != .cuda { SimulatedDevice.install() }  // device moving runs without a GPU too
 let reports: [CheckReport]
 do {
     reports = try DLCheckRunner(options: options).run()

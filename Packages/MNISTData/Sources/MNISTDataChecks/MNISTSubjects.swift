@@ -24,4 +24,32 @@ public enum MNISTSubjects {
                 .normalizationStatistics: "the reference scales with fixed constants (x/127.5 − 1) and declares no mean/std"
             ])
     }
+
+    /// The reference promises on MNIST's own code run on ``SyntheticDigits`` (`train` and `test`
+    /// images in memory), with what generated data can promise too: the sample counts, distinct
+    /// samples, and the known label of every one of the first 10 samples of each split. Mutation
+    /// analysis (`dlcheck --mutate`) plants its data faults here.
+    /// - Throws: what ``SyntheticDigits/images(count:offset:)`` throws.
+    public static func synthetic(train: Int = 48, test: Int = 24) throws -> DatasetSubject {
+        let trainSet = MNIST(split: .train, data: try SyntheticDigits.images(count: train, offset: 0))
+        let testSet = MNIST(split: .test, data: try SyntheticDigits.images(count: test, offset: 10_000))
+        let expectation = { (augmented: Bool, count: Int, offset: Int) in
+            SplitExpectation(
+                sampleShape: [1, 32, 32], valueRange: -1...1, augmented: augmented, classes: 10, count: count,
+                distinctSamples: true,
+                knownLabels: Dictionary(
+                    uniqueKeysWithValues: (0..<min(10, count)).map { ($0, SyntheticDigits.label(index: $0, offset: offset)) }))
+        }
+        return DatasetSubject(
+            name: "MNIST pipeline (synthetic digits)",
+            splits: [
+                DatasetSplit(
+                    "train", trainSet, expecting: expectation(true, train, 0),
+                    unaugmented: trainSet.withTransform(ImagePipeline.reference(augment: false))),
+                DatasetSplit("test", testSet, expecting: expectation(false, test, 10_000)),
+            ],
+            skipped: [
+                .normalizationStatistics: "the reference scales with fixed constants (x/127.5 − 1) and declares no mean/std"
+            ])
+    }
 }

@@ -9,7 +9,9 @@ struct ModelCheckTests {
 
     @Test("correct models pass every check, device moving included (on the simulated cuda:0)", arguments: ModelCheck.allCases)
     func correctModelsPass(_ check: ModelCheck) {
-        for subject in ModelSubjects.correct(seed: 0) { expectPasses(check, on: subject) }
+        for subject in ModelSubjects.correct(seed: 0) where check != .outputRange || subject.outputRange != nil {
+            expectPasses(check, on: subject)
+        }
     }
 
     @Test("noise made on the CPU fails device moving, naming the operation and both devices")

@@ -19,7 +19,9 @@ struct SeedRobustnessTests {
     @Test("model checks", arguments: seeds)
     func models(seed: UInt64) {
         for subject in ModelSubjects.correct(seed: seed) {
-            for check in ModelCheck.allCases { expectPasses(check, on: subject) }
+            for check in ModelCheck.allCases where check != .outputRange || subject.outputRange != nil {
+                expectPasses(check, on: subject)
+            }
         }
     }
 

@@ -53,6 +53,7 @@ public enum VAESubjects {
                 "\(configuration.architecture.rawValue)(d=\(configuration.bottleneck), \(configuration.inputShape), eval \(evaluation.rawValue))",
             batchSize: batchSize,
             modes: evaluation == .mean ? .stochasticInTraining : .stochastic,
+            outputRange: -1...1,
             device: device,
             makeModel: { seed, device in try make(configuration, RandomGenerator(seed: seed)).moved(to: device) },
             makeBatch: { size, seed in

@@ -102,7 +102,7 @@ extension Check {
 }
 
 /// Serialises check runs across the process (see ``Check/run(on:)``).
-private let checkSerialisation = Mutex(())
+let checkSerialisation = Mutex(())
 
 /// Runs `body` in its own tensor checking scope and turns every error into a ``CheckFailure``.
 ///

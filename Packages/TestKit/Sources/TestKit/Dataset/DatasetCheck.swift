@@ -27,6 +27,13 @@ public enum DatasetCheck: String, Check {
     /// every sample of its unnormalised view) and not another split's, and the normalised
     /// samples are the unnormalised ones normalised with them.
     case normalizationStatistics
+    /// The split holds ``SplitExpectation/count`` samples when declared, and no two identical
+    /// ones when ``SplitExpectation/distinctSamples`` is declared (a sample duplicated, another dropped).
+    case sampleCount
+    /// The labels are those of their images: ``SplitExpectation/knownLabels`` at their indices, and
+    /// the same labels in the split as in its unaugmented and unnormalised views (images and labels
+    /// shifted or shuffled separately fail).
+    case labelAlignment
 
     /// Dataset checks run on a ``DatasetSubject``.
     public typealias Subject = DatasetSubject
@@ -71,6 +78,8 @@ public enum DatasetCheck: String, Check {
         case .augmentation: return try checkAugmentation(split, subject)
         case .loaderWorkers: return try checkLoaders(split, subject)
         case .labels: return try checkLabels(split, subject)
+        case .sampleCount: return try checkCount(split, subject)
+        case .labelAlignment: return try checkLabelAlignment(split, subject)
         case .leakage, .normalizationStatistics: preconditionFailure("handled across splits")
         }
     }
@@ -181,6 +190,73 @@ public enum DatasetCheck: String, Check {
             seen.insert(label)
         }
         return .passed("\(indices.count) labels in 0..<\(classes) (\(seen.count) distinct)")
+    }
+
+    // MARK: - Counts and alignment
+
+    private func checkCount(_ split: DatasetSplit, _ subject: DatasetSubject) throws -> CheckResult {
+        let expectation = split.expectation
+        guard expectation.count != nil || expectation.distinctSamples else {
+            return .skipped("the split declares neither a sample count nor distinct samples")
+        }
+        if let count = expectation.count, split.dataset.count != count {
+            throw CheckFailure(
+                "the split holds \(split.dataset.count) samples, expected \(count) (samples dropped or added?)",
+                at: CheckLocation(split: split.name),
+                deviation: Deviation("samples", observed: Double(split.dataset.count), limit: Double(count)))
+        }
+        guard expectation.distinctSamples else { return .passed("\(split.dataset.count) samples as declared") }
+        let samples = split.comparableSamples ?? split.dataset
+        var seen: [UInt64: Int] = [:]
+        for index in 0..<samples.count {
+            let example = try read(samples, split: split.name, index, epoch: 0, seed: subject.seed)
+            let hash = contentHash(example.input)
+            if let first = seen[hash] {
+                let earlier = try read(samples, split: split.name, first, epoch: 0, seed: subject.seed)
+                if identical(earlier.input, example.input) {
+                    throw CheckFailure(
+                        "sample \(index) is identical to sample \(first): the split declares distinct samples "
+                            + "(an index read twice, another never?)",
+                        at: CheckLocation(split: split.name, sample: index, detail: "same as sample \(first)"))
+                }
+            }
+            seen[hash] = index
+        }
+        return .passed("\(samples.count) samples, all distinct")
+    }
+
+    private func checkLabelAlignment(_ split: DatasetSplit, _ subject: DatasetSubject) throws -> CheckResult {
+        let views = [("unaugmented", split.unaugmented), ("unnormalised", split.unnormalized)].compactMap { name, view in
+            view.map { (name, $0) }
+        }
+        guard !split.expectation.knownLabels.isEmpty || !views.isEmpty else {
+            return .skipped("the split declares no known labels and gives no other view to compare labels with")
+        }
+        for (index, label) in split.expectation.knownLabels.sorted(by: { $0.key < $1.key }) {
+            let example = try read(split.dataset, split: split.name, index, epoch: 0, seed: subject.seed)
+            guard example.label == label else {
+                throw CheckFailure(
+                    "sample has label \(example.label.map(String.init) ?? "none"), but its known label is \(label) "
+                        + "(labels shifted or shuffled apart from the images?)",
+                    at: CheckLocation(split: split.name, sample: index))
+            }
+        }
+        var compared = 0
+        for (name, view) in views {
+            for index in subject.sampleIndices(count: min(view.count, split.dataset.count)) {
+                let example = try read(split.dataset, split: split.name, index, epoch: 0, seed: subject.seed)
+                let other = try read(view, split: split.name, index, epoch: 0, seed: subject.seed)
+                guard example.label == other.label else {
+                    throw CheckFailure(
+                        "sample has label \(example.label.map(String.init) ?? "none") but \(other.label.map(String.init) ?? "none") "
+                            + "in the \(name) view of the same split",
+                        at: CheckLocation(split: split.name, sample: index, detail: "\(name) view"))
+                }
+                compared += 1
+            }
+        }
+        return .passed(
+            "\(split.expectation.knownLabels.count) known labels found; \(compared) labels equal in the other views")
     }
 
     // MARK: - Leakage
@@ -312,7 +388,7 @@ public enum DatasetCheck: String, Check {
     }
 
     /// Per-channel mean and population standard deviation over every sample (Double accumulation).
-    private func statistics(
+    func statistics(
         of dataset: any Dataset, split: String, channels: Int,
         seed: UInt64
     ) throws -> (mean: [Float], std: [Float]) {
@@ -338,7 +414,7 @@ public enum DatasetCheck: String, Check {
         return (mean.map(Float.init), std.map(Float.init))
     }
 
-    private func normalize(_ input: Tensor, with declared: NormalizationDeclaration) -> Tensor {
+    func normalize(_ input: Tensor, with declared: NormalizationDeclaration) -> Tensor {
         let values = input.scalars
         let channels = declared.mean.count
         let perChannel = channels == 1 ? max(values.count, 1) : values.count / channels

@@ -127,11 +127,20 @@ public struct SplitExpectation: Sendable, Equatable {
     public var minimumAugmentedFraction: Double
     /// Number of classes: every label must be in `0 ..< classes`; `nil` when samples carry no label.
     public var classes: Int?
+    /// Number of samples the split must hold (``DatasetCheck/sampleCount``); `nil` when not promised.
+    public var count: Int?
+    /// Whether no two samples of the split are identical (``DatasetCheck/sampleCount`` reads every
+    /// sample, or the unaugmented view, and compares them by content).
+    public var distinctSamples: Bool
+    /// Labels known for some sample indices, e.g. MNIST's first training labels `5 0 4 1 9`
+    /// (``DatasetCheck/labelAlignment``): a label shifted against its image fails.
+    public var knownLabels: [Int: Int]
 
     /// The promises of a split; the parameters set the properties of the same names.
     public init(
         sampleShape: [Int], valueRange: ClosedRange<Float>, requiresBothSigns: Bool = true,
-        augmented: Bool, minimumAugmentedFraction: Double = 0, classes: Int? = nil
+        augmented: Bool, minimumAugmentedFraction: Double = 0, classes: Int? = nil,
+        count: Int? = nil, distinctSamples: Bool = false, knownLabels: [Int: Int] = [:]
     ) {
         self.sampleShape = sampleShape
         self.valueRange = valueRange
@@ -139,6 +148,9 @@ public struct SplitExpectation: Sendable, Equatable {
         self.augmented = augmented
         self.minimumAugmentedFraction = minimumAugmentedFraction
         self.classes = classes
+        self.count = count
+        self.distinctSamples = distinctSamples
+        self.knownLabels = knownLabels
     }
 }
 

@@ -34,6 +34,14 @@ public enum ModelCheck: String, Check {
     /// In each mode, two forward passes in a row differ when the mode is declared stochastic and
     /// are identical when it is declared deterministic (``ModelSubject/modes``).
     case trainEvalMode
+    /// Every output value lies in ``ModelSubject/outputRange``, for the batch (both modes) and, in
+    /// evaluation mode, for the batch scaled by ±10, ±100 and ±1000, which saturates a bounded final
+    /// activation (NaN from overflow there is inconclusive, an infinity fails); when the range spans
+    /// 0, both signs occur (a Tanh replaced by a Sigmoid fails). Skipped when no range is declared.
+    case outputRange
+    /// After a backward pass, the optimiser's `zeroGrad()` leaves no parameter with a non-zero
+    /// gradient: gradients do not accumulate across steps.
+    case gradientsReset
 
     /// Model checks run on a ``ModelSubject``.
     public typealias Subject = ModelSubject
@@ -53,6 +61,8 @@ public enum ModelCheck: String, Check {
         case .allParametersUpdated: return try checkParametersUpdated(subject)
         case .determinism: return try checkDeterminism(subject)
         case .trainEvalMode: return try checkModes(subject)
+        case .outputRange: return try checkOutputRange(subject)
+        case .gradientsReset: return try checkGradientsReset(subject)
         }
     }
 
@@ -319,6 +329,71 @@ public enum ModelCheck: String, Check {
             }
         }
         return .passed(summaries.joined(separator: ", ") + " as declared")
+    }
+
+    // MARK: - Output range and gradient reset
+
+    private func checkOutputRange(_ subject: ModelSubject) throws -> CheckResult {
+        guard let range = subject.outputRange else { return .skipped("the subject declares no output range") }
+        var low = Float.infinity, high = -Float.infinity
+        let probes: [(scale: Float, training: Bool)] =
+            [(1, true), (1, false)] + [10, 100, 1000].flatMap { [(Float($0), false), (-Float($0), false)] }
+        for (scale, training) in probes {
+            let model = try makeModel(subject)
+            model.module.train(training)
+            let batch = try makeBatch(subject, size: subject.batchSize, on: subject.device)
+            let mode = training ? "training" : "evaluation"
+            let what = scale == 1 ? "the batch" : "the batch scaled by \(Int(scale))"
+            makeDeterministic(seed: subject.seed)
+            let output = try stage("forward pass of \(what) in \(mode) mode") { try model.forward(batch.input * scale) }
+            let values = output.scalars
+            // Inputs far outside the data may overflow to NaN in a correct model (inf − inf): inconclusive.
+            let bad = values.indices.first { index in
+                let value = values[index]
+                return value.isNaN ? scale == 1 : !range.contains(value)
+            }
+            if let bad {
+                throw CheckFailure(
+                    "output value \(values[bad]) of \(what) (\(mode) mode) lies outside the declared range \(range) "
+                        + "(final activation missing?)",
+                    at: CheckLocation(
+                        element: ShapeRules.multiIndex(ofFlatIndex: bad, in: output.shape), shape: output.shape))
+            }
+            for v in values where !v.isNaN { low = min(low, v); high = max(high, v) }
+        }
+        if range.lowerBound < 0 && range.upperBound > 0 && !(low < 0 && high > 0) {
+            throw CheckFailure(
+                "every output has one sign (min \(low), max \(high)), also for inputs scaled by ±10, ±100 and ±1000, "
+                    + "though the declared range \(range) spans 0 (final activation replaced, e.g. Sigmoid for Tanh?)")
+        }
+        return .passed("outputs within \(range) (min \(low), max \(high)), also for inputs scaled by ±10, ±100, ±1000")
+    }
+
+    private func checkGradientsReset(_ subject: ModelSubject) throws -> CheckResult {
+        let model = try makeModel(subject)
+        let optimizer = try stage("making the optimiser") { try model.makeOptimizer() }
+        let batch = try makeBatch(subject, size: subject.batchSize, on: subject.device)
+        let loss = try stage("loss") { try model.loss(batch) }
+        try expectScalar(loss)
+        try stage("backward pass") { loss.backward() }
+        let reached = model.module.namedParameters().filter { $0.parameter.grad != nil }.count
+        optimizer.zeroGrad()
+        var failures: [CheckFailure] = []
+        for (name, parameter) in model.module.namedParameters() {
+            guard let grad = parameter.grad else { continue }
+            let largest = try stage("copying the gradient of \(name)") { try grad.to(.cpu) }.scalars.reduce(Float(0)) {
+                max($0, abs($1))
+            }
+            guard largest != 0 else { continue }
+            failures.append(
+                CheckFailure(
+                    "the optimiser's zeroGrad() left parameter \(name)'s gradient in place: the next backward pass "
+                        + "adds to it (gradients accumulate across steps)",
+                    at: CheckLocation(parameter: name, shape: grad.shape),
+                    deviation: Deviation("max |gradient| after zeroGrad()", observed: Double(largest), limit: 0)))
+        }
+        if let failure = CheckFailure.combining(failures) { throw failure }
+        return .passed("zeroGrad() cleared the gradients of all \(reached) parameters a backward pass reached")
     }
 
     // MARK: - Helpers

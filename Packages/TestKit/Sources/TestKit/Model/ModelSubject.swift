@@ -94,9 +94,12 @@ public struct ModelSubject: CheckSubject {
     public var seed: UInt64
     /// Checks that do not apply, with the reason (reported as skipped).
     public var skipped: [ModelCheck: String]
+    /// The range every output value must lie in (a final Tanh: `-1...1`), checked by
+    /// ``ModelCheck/outputRange``; `nil` when the output is unbounded (logits).
+    public var outputRange: ClosedRange<Float>?
 
-    let instantiate: @Sendable (_ seed: UInt64, _ device: Device) throws -> ModelInstance
-    let makeBatch: @Sendable (_ batchSize: Int, _ seed: UInt64) throws -> ModelBatch
+    var instantiate: @Sendable (_ seed: UInt64, _ device: Device) throws -> ModelInstance
+    var makeBatch: @Sendable (_ batchSize: Int, _ seed: UInt64) throws -> ModelBatch
 
     /// Describes a model under test.
     ///
@@ -109,9 +112,11 @@ public struct ModelSubject: CheckSubject {
     ///   - forward: the output the shape, finiteness, device, batch-independence and mode checks examine.
     ///   - loss: the real training loss of a batch, a one-element tensor (it runs its own forward pass).
     ///   - makeOptimizer: the real optimiser over the model's parameters.
+    ///   - outputRange: the range every output value must lie in, when bounded (see ``outputRange``).
     public init<Model: Module>(
         name: String, batchSize: Int = 4, seed: UInt64 = 0, modes: ModeBehaviour = .deterministic,
-        deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:], device: Device = .cpu,
+        deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:], outputRange: ClosedRange<Float>? = nil,
+        device: Device = .cpu,
         otherDevice: Device? = nil,
         makeModel: @escaping @Sendable (_ seed: UInt64, _ device: Device) throws -> Model,
         makeBatch: @escaping @Sendable (_ batchSize: Int, _ seed: UInt64) throws -> ModelBatch,
@@ -129,6 +134,7 @@ public struct ModelSubject: CheckSubject {
         self.deviceTolerance = deviceTolerance
         self.seed = seed
         self.skipped = skipped
+        self.outputRange = outputRange
         self.makeBatch = makeBatch
         self.instantiate = { seed, device in
             ModelInstance(try makeModel(seed, device), forward: forward, loss: loss, makeOptimizer: makeOptimizer)
@@ -138,7 +144,8 @@ public struct ModelSubject: CheckSubject {
     /// Describes a ``Layer`` (one tensor in, one out) whose forward pass is `model(input)`.
     public init<Model: Layer>(
         name: String, batchSize: Int = 4, seed: UInt64 = 0, modes: ModeBehaviour = .deterministic,
-        deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:], device: Device = .cpu,
+        deviceTolerance: Float = 1e-4, skipped: [ModelCheck: String] = [:], outputRange: ClosedRange<Float>? = nil,
+        device: Device = .cpu,
         otherDevice: Device? = nil,
         makeModel: @escaping @Sendable (_ seed: UInt64, _ device: Device) throws -> Model,
         makeBatch: @escaping @Sendable (_ batchSize: Int, _ seed: UInt64) throws -> ModelBatch,
@@ -148,7 +155,8 @@ public struct ModelSubject: CheckSubject {
     ) {
         self.init(
             name: name, batchSize: batchSize, seed: seed, modes: modes, deviceTolerance: deviceTolerance,
-            skipped: skipped, device: device, otherDevice: otherDevice, makeModel: makeModel, makeBatch: makeBatch,
+            skipped: skipped, outputRange: outputRange, device: device, otherDevice: otherDevice, makeModel: makeModel,
+            makeBatch: makeBatch,
             outputShape: outputShape, forward: { model, input in model(input) },
             loss: { model, batch in try loss(model(batch.input), batch) }, makeOptimizer: makeOptimizer)
     }
@@ -157,12 +165,12 @@ public struct ModelSubject: CheckSubject {
 /// A model made for one check, with its closures bound to it (the type-erased face of the
 /// subject's generic model).
 struct ModelInstance {
-    let module: any Module
-    let forward: (Tensor) throws -> Tensor
-    let loss: (ModelBatch) throws -> Tensor
-    let makeOptimizer: () throws -> any Optimizer
+    var module: any Module
+    var forward: (Tensor) throws -> Tensor
+    var loss: (ModelBatch) throws -> Tensor
+    var makeOptimizer: () throws -> any Optimizer
     /// A deep copy on `device` (the module's `moved(to:)`), with the closures bound to the copy.
-    let moved: (Device) throws -> ModelInstance
+    var moved: (Device) throws -> ModelInstance
 
     init<Model: Module>(
         _ model: Model, forward: @escaping @Sendable (Model, Tensor) throws -> Tensor,

@@ -14,10 +14,16 @@ public enum TrainerCheck: String, Check {
     case checkpointRoundTrip
     /// Training one epoch, saving, and training one more gives the same parameters and evaluation
     /// as loading that checkpoint into a trainer made with another seed and training one epoch:
-    /// everything the second epoch needs (optimiser moments, step counters, random state) is in the checkpoint.
+    /// everything the second epoch needs (optimiser moments, step counters, random state) is in the
+    /// checkpoint. The resumed epoch also logs the same (tag, step) events as the uninterrupted one.
     case resumeDeterminism
     /// Evaluating twice (after a training step) changes no parameter and gives the same value.
     case evaluationChangesNoParameter
+    /// Five epochs of a fresh trainer each read every training sample exactly once, and not all
+    /// in the same order (a shuffle that repeats one order every epoch, or none, fails). Skipped
+    /// when the harness does not report ``TrainerHarness/samplesVisited`` or reads fewer than 4
+    /// samples; declare it skipped for a trainer that must not shuffle.
+    case dataOrder
 
     /// Trainer checks run on a ``TrainerSubject``.
     public typealias Subject = TrainerSubject
@@ -32,6 +38,7 @@ public enum TrainerCheck: String, Check {
         case .checkpointRoundTrip: return try checkRoundTrip(subject)
         case .resumeDeterminism: return try checkResume(subject)
         case .evaluationChangesNoParameter: return try checkEvaluationIsPure(subject)
+        case .dataOrder: return try checkDataOrder(subject)
         }
     }
 
@@ -103,13 +110,18 @@ public enum TrainerCheck: String, Check {
             let straight = try makeTrainer(subject, seed: subject.seed)
             _ = try stage("training epoch 0") { try straight.trainEpoch() }
             try stage("saving the checkpoint after epoch 0") { try straight.saveCheckpoint(to: path) }
-            _ = try stage("training epoch 1 without interruption") { try straight.trainEpoch() }
+            let straightEvents = try stage("training epoch 1 without interruption") { try straight.trainEpoch() }
 
             let resumed = try makeTrainer(subject, seed: subject.seed &+ 1)
             try stage("loading the checkpoint into a trainer made with seed \(subject.seed &+ 1)") {
                 try resumed.loadCheckpoint(from: path)
             }
-            _ = try stage("training epoch 1 after resuming") { try resumed.trainEpoch() }
+            let resumedEvents = try stage("training epoch 1 after resuming") { try resumed.trainEpoch() }
+            let logging = LoggingComparison(logged: resumedEvents, expected: straightEvents).failures(epoch: 1)
+            if var failure = CheckFailure.combining(logging) {
+                failure.message = "after resuming, " + failure.message + " (compared with the uninterrupted run)"
+                throw failure
+            }
 
             try expectSameParameters(
                 resumed.namedParameters(), straight.namedParameters(), tolerance: subject.tolerance,
@@ -147,6 +159,45 @@ public enum TrainerCheck: String, Check {
                 deviation: Deviation("|Δ evaluation|", observed: Double(abs(first - second)), limit: 0))
         }
         return .passed("\(before.count) parameter tensors unchanged; evaluation \(first) twice")
+    }
+
+    // MARK: - Data order
+
+    private func checkDataOrder(_ subject: TrainerSubject) throws -> CheckResult {
+        let trainer = try makeTrainer(subject, seed: subject.seed)
+        guard trainer.samplesVisited != nil else {
+            return .skipped("the harness does not report the samples each epoch visits")
+        }
+        let epochCount = 5
+        for epoch in 0..<epochCount { _ = try stage("training epoch \(epoch)") { try trainer.trainEpoch() } }
+        let epochs = trainer.samplesVisited ?? []
+        guard epochs.count == epochCount else {
+            throw CheckFailure(
+                "the harness reported \(epochs.count) epochs of visited samples after \(epochCount) epochs")
+        }
+        let samples = Set(epochs.flatMap { $0 })
+        for (epoch, order) in epochs.enumerated() {
+            let missing = samples.subtracting(order).sorted()
+            let repeated = Dictionary(order.map { ($0, 1) }, uniquingKeysWith: +).filter { $0.value > 1 }.keys.sorted()
+            guard missing.isEmpty && repeated.isEmpty else {
+                throw CheckFailure(
+                    "epoch \(epoch) read \(order.count) samples: "
+                        + (missing.isEmpty ? "" : "samples \(missing) never (a partial batch dropped?) ")
+                        + (repeated.isEmpty ? "" : "samples \(repeated) more than once"),
+                    at: CheckLocation(step: epoch, detail: "epoch \(epoch)"))
+            }
+        }
+        // With 4 samples, 5 shuffled epochs share one order with probability (1/24)^4 ≈ 3·10⁻⁶.
+        guard samples.count >= 4 else {
+            return .skipped("\(samples.count) training samples are too few to tell a shuffle from a fixed order")
+        }
+        guard Set(epochs).count > 1 else {
+            throw CheckFailure(
+                "all \(epochCount) epochs read the \(samples.count) training samples in the same order \(epochs[0]) "
+                    + "(the shuffle repeats one order every epoch, or is off)")
+        }
+        return .passed(
+            "\(epochCount) epochs read each of \(samples.count) samples once, in \(Set(epochs).count) different orders")
     }
 
     // MARK: - Helpers

@@ -26,6 +26,16 @@ public protocol TrainerHarness: AnyObject {
 
     /// Restores the state written by ``saveCheckpoint(to:)`` at `path`.
     func loadCheckpoint(from path: String) throws
+
+    /// The training-set indices each ``trainEpoch()`` call so far read, in order (one array per
+    /// epoch), or `nil` when the harness does not record them (``TrainerCheck/dataOrder`` is then
+    /// skipped). Default: `nil`.
+    var samplesVisited: [[Int]]? { get }
+}
+
+extension TrainerHarness {
+    /// The default: the harness does not record the training order.
+    public var samplesVisited: [[Int]]? { nil }
 }
 
 /// One event a trainer logged: a tag (`"train/loss"`) at a step.

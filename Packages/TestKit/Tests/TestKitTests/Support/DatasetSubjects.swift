@@ -14,6 +14,11 @@ enum DatasetSubjects {
     ) -> DatasetSubject {
         var trainExpectation = expectation
         trainExpectation.augmented = true
+        trainExpectation.count = train.count
+        trainExpectation.distinctSamples = true
+        var testExpectation = testExpectation
+        testExpectation.count = testExpectation.count ?? test.count
+        testExpectation.distinctSamples = true
         return DatasetSubject(
             name: "synthetic",
             splits: [

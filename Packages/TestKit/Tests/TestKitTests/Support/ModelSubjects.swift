@@ -46,7 +46,7 @@ enum ModelSubjects {
     static func vae(_ noise: TinyVAE.Noise = .correct, deterministicEvaluation: Bool = false, seed: UInt64 = 0) -> ModelSubject {
         ModelSubject(
             name: "tiny VAE (\(noise))", seed: seed,
-            modes: deterministicEvaluation ? .stochasticInTraining : .stochastic,
+            modes: deterministicEvaluation ? .stochasticInTraining : .stochastic, outputRange: -1...1,
             makeModel: { _, device in
                 try TinyVAE(noise: noise, deterministicEvaluation: deterministicEvaluation).moved(to: device)
             },

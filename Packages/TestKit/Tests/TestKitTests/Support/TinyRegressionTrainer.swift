@@ -24,7 +24,13 @@ final class TinyRegressionTrainer: TrainerHarness {
         case noisyEvaluation
         /// The learning rate is zero: nothing is learnt.
         case frozen
+        /// Every epoch visits the samples in epoch 0's order (the shuffle is not keyed by the epoch).
+        case sameOrderEveryEpoch
     }
+
+    /// The samples each `trainEpoch()` visited, in order.
+    private(set) var samplesVisited: [[Int]]? = []
+    private var currentEpochSamples: [Int] = []
 
     static let inputs: [[Float]] = [[1, 0, 2], [0, 1, -1], [2, 1, 0], [-1, 2, 1]]
     static let targets: [Float] = inputs.map { 0.5 * $0[0] - 1.5 * $0[1] + 0.25 * $0[2] + 0.75 }
@@ -87,7 +93,9 @@ final class TinyRegressionTrainer: TrainerHarness {
     }
 
     func trainStep() throws -> Float {
-        let batch = Array(order(epoch: epoch)[(2 * stepInEpoch)..<(2 * stepInEpoch + 2)])
+        let batch = Array(order(epoch: defect == .sameOrderEveryEpoch ? 0 : epoch)[(2 * stepInEpoch)..<(2 * stepInEpoch + 2)])
+        if stepInEpoch == 0 { currentEpochSamples = [] }
+        currentEpochSamples += batch
         let loss = gradientStep(on: batch)
         events.append(LoggedEvent(tag: defect == .tagTypo ? "train/los" : "train/loss", step: globalStep))
         globalStep += 1
@@ -105,6 +113,7 @@ final class TinyRegressionTrainer: TrainerHarness {
         events = []
         let current = epoch
         while epoch == current { _ = try trainStep() }
+        samplesVisited?.append(currentEpochSamples)
         return events
     }
 

@@ -1,0 +1,93 @@
+/// The outcome of a mutation analysis: one ``MutantResult`` per operator and subject, the
+/// mutation score, and renderings as a table and as JSON.
+public struct MutationReport: Sendable, Equatable {
+    /// Every mutant's result, in catalogue order.
+    public var results: [MutantResult]
+
+    /// A report of `results`.
+    public init(results: [MutantResult]) {
+        self.results = results
+    }
+
+    /// Mutants killed by a check.
+    public var killed: Int { results.filter(\.isKilled).count }
+    /// Mutants that count: applicable and not equivalent.
+    public var counted: Int { results.filter(\.isCounted).count }
+    /// The counted mutants that survived.
+    public var survivors: [MutantResult] { results.filter { $0.isCounted && !$0.isKilled } }
+    /// `"mutation score K/N"`: N counts applicable, non-equivalent mutants.
+    public var scoreLine: String { "mutation score \(killed)/\(counted)" }
+
+    /// An aligned text table: operator, family, subject, result, killing check, time, message.
+    public var table: String {
+        let header = ["operator", "family", "subject", "result", "killed by", "time", "message"]
+        let rows = results.map { result in
+            [
+                result.operatorName, result.family.rawValue, result.subject, result.status, result.killingCheck ?? "-",
+                formatted(result.duration), oneLine(result.message),
+            ]
+        }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (column, cell) in row.enumerated() where column < 6 { widths[column] = max(widths[column], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                column < 6 ? cell + String(repeating: " ", count: max(0, widths[column] - cell.count)) : cell
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "-", count: $0) } + ["-------"]
+        return ([line(header), line(rule)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// The report as one JSON object: `score` (killed, counted), and `mutants`, one object per
+    /// result with operator, family, fault, citation, subject, result, check, message and seconds.
+    public var json: String {
+        let items = results.map { result in
+            "{\"operator\": \(jsonString(result.operatorName)), \"family\": \(jsonString(result.family.rawValue)), "
+                + "\"fault\": \(jsonString(result.fault)), "
+                + "\"citation\": \(result.citation.map(jsonString) ?? "null"), "
+                + "\"subject\": \(jsonString(result.subject)), \"result\": \(jsonString(result.status)), "
+                + "\"check\": \(result.killingCheck.map(jsonString) ?? "null"), "
+                + "\"message\": \(jsonString(result.message)), \"seconds\": \(seconds(result.duration))}"
+        }
+        return "{\"score\": {\"killed\": \(killed), \"counted\": \(counted)}, \"mutants\": [\n  "
+            + items.joined(separator: ",\n  ") + "\n]}"
+    }
+}
+
+/// `duration` in seconds.
+func seconds(_ duration: Duration) -> Double {
+    let (whole, attoseconds) = duration.components
+    return Double(whole) + Double(attoseconds) * 1e-18
+}
+
+/// `"12 ms"` or `"1.25 s"`.
+private func formatted(_ duration: Duration) -> String {
+    let value = seconds(duration)
+    return value < 1 ? "\(Int((value * 1000).rounded())) ms" : "\((value * 100).rounded() / 100) s"
+}
+
+/// `text` with its line breaks replaced by `" | "`.
+private func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isNewline).joined(separator: " | ")
+}
+
+/// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        case _ where scalar.value < 0x20:
+            let hex = String(scalar.value, radix: 16)
+            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}
