@@ -8,8 +8,9 @@ let package = Package(
         // A GPU host check that needs no Swift toolchain when built with --static-swift-stdlib.
         .executable(name: "cuda-check", targets: ["cuda-check"]),
     ],
-    // TestKit serves cuda-check and the tests only (the backend conformance check); the CUDABackend
-    // library depends on TensorCore alone.
+    // TestKit serves cuda-check and the tests only (the backend conformance check), as does
+    // TensorCoreTesting the tests (the differential suite against PyTorch); the CUDABackend library
+    // depends on TensorCore alone.
     dependencies: [.package(path: "../TensorCore"), .package(path: "../TestKit")],
     targets: [
         // TensorCore's Backend protocol on NVIDIA GPUs through the CUDA driver API, loaded at run
@@ -29,7 +30,7 @@ let package = Package(
             name: "CUDABackendTests",
             dependencies: [
                 "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
-                .product(name: "TestKit", package: "TestKit"),
+                .product(name: "TensorCoreTesting", package: "TensorCore"), .product(name: "TestKit", package: "TestKit"),
             ]),
     ],
     cxxLanguageStandard: .cxx17

@@ -8,8 +8,8 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Data", targets: ["Data"]),
-        // Test support, never needed by a shipped library: a forwarding stand-in device and the
-        // finite-difference gradient check.
+        // Test support, never needed by a shipped library: a forwarding stand-in device, the
+        // finite-difference gradient check and the differential suite's harness.
         .library(name: "TensorCoreTesting", targets: ["TensorCoreTesting"]),
     ],
     targets: [
@@ -23,13 +23,16 @@ let package = Package(
         .target(name: "Optim", dependencies: ["TensorCore"]),
         // Dataset abstraction and the multi-worker DataLoader.
         .target(name: "Data", dependencies: ["TensorCore"]),
-        // CPUForwardingBackend (a second device served by the CPU) and checkGradients; no Foundation.
-        .target(name: "TensorCoreTesting", dependencies: ["TensorCore"]),
+        // CPUForwardingBackend (a second device served by the CPU), checkGradients, and the
+        // differential harness (cases, op table, tolerance, DifferentialRunner); no Foundation.
+        .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TensorCoreTesting"], exclude: ["Fixtures"]),
-        // PyTorch's answers for generated cases over the public ops, layers and optimizers.
-        .testTarget(name: "DifferentialTests", dependencies: ["NN", "Optim", "TensorCore"], exclude: ["Fixtures"]),
+        // PyTorch's answers for generated cases over the public ops, layers and optimizers, run
+        // through TensorCoreTesting's DifferentialRunner (Fixtures/ is read by CUDABackend's tests too).
+        .testTarget(
+            name: "DifferentialTests", dependencies: ["NN", "TensorCore", "TensorCoreTesting"], exclude: ["Fixtures"]),
     ]
 )

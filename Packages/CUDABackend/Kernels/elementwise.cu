@@ -15,10 +15,18 @@ DT_KERNEL void dt_copy(DTGeometry g, float* destination, const float* source) {
     }
 }
 
-DT_DEVICE float dt_sigmoid(float x) { return 1.0f / (1.0f + dt_expf(-x)); }
+/// 1 / (1 + e^−x) from e = e^−|x| (which never overflows), as the CPU backend: 1 / (1 + e) for
+/// x ≥ 0 and e / (1 + e) below, so that σ(x) ≈ eˣ keeps its subnormal values down to x ≈ −103
+/// instead of 1 / (1 + ∞) = 0 below x = −88.7. Keeps NaN.
+DT_DEVICE float dt_sigmoid(float x) {
+    const float e = dt_expf(-dt_fabsf(x));
+    const float d = 1.0f + e;
+    return x >= 0.0f ? 1.0f / d : (x < 0.0f ? e / d : x);
+}
 
 /// The CPU backend's formulas (TensorCore's elementwise_template.h): NaN propagates through relu,
-/// sign and clamp; softplus is computed in the stable form max(x, 0) + log1p(exp(-|x|)).
+/// sign and clamp; softplus is computed in the stable form max(x, 0) + log1p(exp(-|x|)); sigmoid
+/// keeps its subnormal values; x^−0.5 is 1 / √x.
 DT_DEVICE float dt_apply_unary(u32 op, float x, float p0, float p1) {
     switch (op) {
     case DT_UNARY_NEG: return -x;
@@ -39,6 +47,9 @@ DT_DEVICE float dt_apply_unary(u32 op, float x, float p0, float p1) {
         if (p0 == 1.0f) return x;
         if (p0 == 0.5f) return dt_sqrtf(x);
         if (p0 == -1.0f) return 1.0f / x;
+        // As PyTorch and the CPU: x^−0.5 is 1 / √x, so −∞ gives NaN and −0 gives −∞ (powf gives
+        // +0 and +∞).
+        if (p0 == -0.5f) return 1.0f / dt_sqrtf(x);
         return dt_powf(x, p0);
     case DT_UNARY_CLAMP: return x < p0 ? p0 : (x > p1 ? p1 : x);
     case DT_UNARY_GREATER_THAN_SCALAR: return x > p0 ? 1.0f : 0.0f;

@@ -1,11 +1,13 @@
 @testable import CUDABackend
 import Testing
 import TensorCore
+import TensorCoreTesting
 @testable import TestKit
 
 /// The real GPU, when there is one: every primitive and the gradients of a small network must
 /// equal the CPU backend's within float tolerance (through cuBLAS when it loads, and through the
-/// built-in SGEMM kernel), and moving tensors between devices must not change them. On a machine
+/// built-in SGEMM kernel), every differential case must agree with PyTorch, and moving tensors
+/// between devices must not change them. On a machine
 /// without a usable GPU the suite is skipped with the reason.
 enum GPU {
     /// cuda:0 through the real driver (cuBLAS when it loads), or why not.
@@ -43,6 +45,21 @@ struct GPUTests {
         for outcome in BackendConformanceCheck.run(on: kernelOnly)
         where outcome.name.hasPrefix("gemm") || outcome.name.hasPrefix("conv") {
             #expect(outcome.passed, "\(outcome)")
+        }
+    }
+
+    /// TensorCore's differential suite on the GPU (as EmulatedDifferentialTests on the emulated
+    /// driver): here libdevice's exp, log, tanh and pow and the GPU's own rounding are under test.
+    @Test(arguments: DifferentialFixtures.families)
+    func agreesWithPyTorch(family: String) throws {
+        let cases = try #require(try DifferentialFixtureFiles.cases[family]?.get(), "no fixture for \(family)")
+        let runner = DifferentialRunner(backend: gpu)
+        for testCase in cases {
+            do {
+                for problem in try runner.problems(in: testCase) { Issue.record("\(testCase.id) [GPU]: \(problem)") }
+            } catch {
+                Issue.record("\(testCase.id) [GPU]: \(error)")
+            }
         }
     }
 

@@ -297,9 +297,9 @@ $L__BB1_20:
 	.param .f32 dt_unary_param_5
 )                                       // @dt_unary
 {
-	.reg .pred 	%p<74>;
+	.reg .pred 	%p<77>;
 	.reg .b32 	%r<92>;
-	.reg .f32 	%f<192>;
+	.reg .f32 	%f<196>;
 	.reg .b64 	%rd<106>;
 
 // %bb.0:
@@ -309,10 +309,10 @@ $L__BB1_20:
 	mad.lo.s32 	%r84, %r31, %r1, %r32;
 	ld.param.u32 	%r3, [dt_unary_param_0+324];
 	setp.ge.u32 	%p1, %r84, %r3;
-	@%p1 bra 	$L__BB2_73;
+	@%p1 bra 	$L__BB2_78;
 // %bb.1:
-	ld.param.f32 	%f30, [dt_unary_param_5];
-	ld.param.f32 	%f29, [dt_unary_param_4];
+	ld.param.f32 	%f34, [dt_unary_param_5];
+	ld.param.f32 	%f33, [dt_unary_param_4];
 	ld.param.u32 	%r30, [dt_unary_param_3];
 	mov.b64 	%rd56, dt_unary_param_0;
 	ld.param.u64 	%rd57, [dt_unary_param_2];
@@ -321,13 +321,13 @@ $L__BB1_20:
 	cvta.to.global.u64 	%rd2, %rd58;
 	mov.u64 	%rd3, %rd56;
 	ld.param.u32 	%r4, [%rd3+320];
-	mul.rn.f32 	%f31, %f29, 0f3F000000;
-	cvt.rzi.f32.f32 	%f32, %f31;
-	add.rn.f32 	%f33, %f32, %f32;
-	sub.rn.f32 	%f34, %f29, %f33;
-	abs.f32 	%f1, %f34;
-	abs.f32 	%f2, %f29;
-	cvt.rmi.f32.f32 	%f3, %f29;
+	mul.rn.f32 	%f35, %f33, 0f3F000000;
+	cvt.rzi.f32.f32 	%f36, %f35;
+	add.rn.f32 	%f37, %f36, %f36;
+	sub.rn.f32 	%f38, %f33, %f37;
+	abs.f32 	%f1, %f38;
+	abs.f32 	%f2, %f33;
+	cvt.rmi.f32.f32 	%f3, %f33;
 	mov.u32 	%r33, %nctaid.x;
 	mul.lo.s32 	%r5, %r33, %r1;
 	ld.param.u64 	%rd4, [%rd3+256];
@@ -357,23 +357,23 @@ $L__BB1_20:
 	setp.gt.s32 	%p23, %r30, 3;
 	setp.gt.s32 	%p29, %r30, 1;
 	bra.uni 	$L__BB2_2;
-$L__BB2_71:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.lt.f32 	%p35, %f4, %f29;
-	setp.gt.f32 	%p36, %f4, %f30;
-	selp.f32 	%f36, %f30, %f4, %p36;
-	selp.f32 	%f191, %f29, %f36, %p35;
-$L__BB2_72:                             //   in Loop: Header=BB2_2 Depth=1
+$L__BB2_76:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.lt.f32 	%p35, %f4, %f33;
+	setp.gt.f32 	%p36, %f4, %f34;
+	selp.f32 	%f40, %f34, %f4, %p36;
+	selp.f32 	%f195, %f33, %f40, %p35;
+$L__BB2_77:                             //   in Loop: Header=BB2_2 Depth=1
 	shl.b64 	%rd88, %rd93, 2;
 	add.s64 	%rd89, %rd2, %rd88;
-	st.global.f32 	[%rd89], %f191;
+	st.global.f32 	[%rd89], %f195;
 	add.s32 	%r84, %r84, %r5;
-	setp.lt.u32 	%p73, %r84, %r3;
-	@%p73 bra 	$L__BB2_2;
-	bra.uni 	$L__BB2_73;
+	setp.lt.u32 	%p76, %r84, %r3;
+	@%p76 bra 	$L__BB2_2;
+	bra.uni 	$L__BB2_78;
 $L__BB2_2:                              // =>This Inner Loop Header: Depth=1
-	@%p2 bra 	$L__BB2_74;
+	@%p2 bra 	$L__BB2_79;
 	bra.uni 	$L__BB2_3;
-$L__BB2_74:                             //   in Loop: Header=BB2_2 Depth=1
+$L__BB2_79:                             //   in Loop: Header=BB2_2 Depth=1
 	cvt.u64.u32 	%rd83, %r84;
 	mul.lo.s64 	%rd84, %rd20, %rd83;
 	add.s64 	%rd93, %rd4, %rd84;
@@ -487,393 +487,412 @@ $L__BB2_19:                             //   in Loop: Header=BB2_2 Depth=1
 	shl.b64 	%rd86, %rd92, 2;
 	add.s64 	%rd87, %rd1, %rd86;
 	ld.global.f32 	%f4, [%rd87];
-	mov.f32 	%f191, 0f7FC00000;
-	@%p11 bra 	$L__BB2_35;
+	mov.f32 	%f195, 0f7FC00000;
+	@%p11 bra 	$L__BB2_36;
 // %bb.20:                              //   in Loop: Header=BB2_2 Depth=1
 	@%p23 bra 	$L__BB2_28;
 // %bb.21:                              //   in Loop: Header=BB2_2 Depth=1
 	@%p29 bra 	$L__BB2_25;
 // %bb.22:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p32, %r30, 0;
-	@%p32 bra 	$L__BB2_51;
+	@%p32 bra 	$L__BB2_52;
 // %bb.23:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p33, %r30, 1;
 	@%p33 bra 	$L__BB2_24;
-	bra.uni 	$L__BB2_72;
+	bra.uni 	$L__BB2_77;
 $L__BB2_24:                             //   in Loop: Header=BB2_2 Depth=1
-	fma.rn.f32 	%f180, %f4, 0f3BBB989D, 0f3F000000;
-	cvt.sat.f32.f32 	%f181, %f180;
-	mov.f32 	%f182, 0f4B400001;
-	mov.f32 	%f183, 0f437C0000;
-	fma.rm.f32 	%f184, %f181, %f183, %f182;
-	add.rn.f32 	%f185, %f184, 0fCB40007F;
-	neg.f32 	%f186, %f185;
-	fma.rn.f32 	%f187, %f4, 0f3FB8AA3B, %f186;
-	fma.rn.f32 	%f188, %f4, 0f32A57060, %f187;
-	mov.b32 	%r82, %f184;
+	fma.rn.f32 	%f184, %f4, 0f3BBB989D, 0f3F000000;
+	cvt.sat.f32.f32 	%f185, %f184;
+	mov.f32 	%f186, 0f4B400001;
+	mov.f32 	%f187, 0f437C0000;
+	fma.rm.f32 	%f188, %f185, %f187, %f186;
+	add.rn.f32 	%f189, %f188, 0fCB40007F;
+	neg.f32 	%f190, %f189;
+	fma.rn.f32 	%f191, %f4, 0f3FB8AA3B, %f190;
+	fma.rn.f32 	%f192, %f4, 0f32A57060, %f191;
+	mov.b32 	%r82, %f188;
 	shl.b32 	%r83, %r82, 23;
-	mov.b32 	%f189, %r83;
-	ex2.approx.ftz.f32 	%f190, %f188;
-	mul.rn.f32 	%f191, %f190, %f189;
-	bra.uni 	$L__BB2_72;
-$L__BB2_35:                             //   in Loop: Header=BB2_2 Depth=1
+	mov.b32 	%f193, %r83;
+	ex2.approx.ftz.f32 	%f194, %f192;
+	mul.rn.f32 	%f195, %f194, %f193;
+	bra.uni 	$L__BB2_77;
+$L__BB2_36:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.gt.s32 	%p12, %r30, 11;
-	@%p12 bra 	$L__BB2_43;
-// %bb.36:                              //   in Loop: Header=BB2_2 Depth=1
-	setp.gt.s32 	%p18, %r30, 9;
-	@%p18 bra 	$L__BB2_40;
+	@%p12 bra 	$L__BB2_44;
 // %bb.37:                              //   in Loop: Header=BB2_2 Depth=1
-	setp.eq.s32 	%p21, %r30, 8;
-	@%p21 bra 	$L__BB2_55;
+	setp.gt.s32 	%p18, %r30, 9;
+	@%p18 bra 	$L__BB2_41;
 // %bb.38:                              //   in Loop: Header=BB2_2 Depth=1
+	setp.eq.s32 	%p21, %r30, 8;
+	@%p21 bra 	$L__BB2_58;
+// %bb.39:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p22, %r30, 9;
-	@%p22 bra 	$L__BB2_39;
-	bra.uni 	$L__BB2_72;
-$L__BB2_39:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.gt.f32 	%p62, %f4, 0f00000000;
-	setp.lt.f32 	%p63, %f4, 0f00000000;
-	selp.f32 	%f95, 0fBF800000, %f4, %p63;
-	selp.f32 	%f191, 0f3F800000, %f95, %p62;
-	bra.uni 	$L__BB2_72;
+	@%p22 bra 	$L__BB2_40;
+	bra.uni 	$L__BB2_77;
+$L__BB2_40:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.gt.f32 	%p63, %f4, 0f00000000;
+	setp.lt.f32 	%p64, %f4, 0f00000000;
+	selp.f32 	%f100, 0fBF800000, %f4, %p64;
+	selp.f32 	%f195, 0f3F800000, %f100, %p63;
+	bra.uni 	$L__BB2_77;
 $L__BB2_28:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.gt.s32 	%p24, %r30, 5;
 	@%p24 bra 	$L__BB2_32;
 // %bb.29:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p27, %r30, 4;
-	@%p27 bra 	$L__BB2_53;
+	@%p27 bra 	$L__BB2_54;
 // %bb.30:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p28, %r30, 5;
 	@%p28 bra 	$L__BB2_31;
-	bra.uni 	$L__BB2_72;
+	bra.uni 	$L__BB2_77;
 $L__BB2_31:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.lt.f32 	%p69, %f4, 0f00000000;
-	selp.f32 	%f191, 0f00000000, %f4, %p69;
-	bra.uni 	$L__BB2_72;
-$L__BB2_43:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.lt.f32 	%p72, %f4, 0f00000000;
+	selp.f32 	%f195, 0f00000000, %f4, %p72;
+	bra.uni 	$L__BB2_77;
+$L__BB2_44:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.gt.s32 	%p13, %r30, 13;
-	@%p13 bra 	$L__BB2_48;
-// %bb.44:                              //   in Loop: Header=BB2_2 Depth=1
-	setp.eq.s32 	%p16, %r30, 12;
-	@%p16 bra 	$L__BB2_57;
+	@%p13 bra 	$L__BB2_49;
 // %bb.45:                              //   in Loop: Header=BB2_2 Depth=1
+	setp.eq.s32 	%p16, %r30, 12;
+	@%p16 bra 	$L__BB2_60;
+// %bb.46:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p17, %r30, 13;
-	@%p17 bra 	$L__BB2_46;
-	bra.uni 	$L__BB2_72;
-$L__BB2_46:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.neu.f32 	%p37, %f29, 0f40000000;
-	@%p37 bra 	$L__BB2_58;
-// %bb.47:                              //   in Loop: Header=BB2_2 Depth=1
-	mul.rn.f32 	%f191, %f4, %f4;
-	bra.uni 	$L__BB2_72;
+	@%p17 bra 	$L__BB2_47;
+	bra.uni 	$L__BB2_77;
+$L__BB2_47:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.neu.f32 	%p37, %f33, 0f40000000;
+	@%p37 bra 	$L__BB2_61;
+// %bb.48:                              //   in Loop: Header=BB2_2 Depth=1
+	mul.rn.f32 	%f195, %f4, %f4;
+	bra.uni 	$L__BB2_77;
 $L__BB2_25:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p30, %r30, 2;
-	@%p30 bra 	$L__BB2_52;
+	@%p30 bra 	$L__BB2_53;
 // %bb.26:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p31, %r30, 3;
 	@%p31 bra 	$L__BB2_27;
-	bra.uni 	$L__BB2_72;
+	bra.uni 	$L__BB2_77;
 $L__BB2_27:                             //   in Loop: Header=BB2_2 Depth=1
-	sqrt.rn.f32 	%f191, %f4;
-	bra.uni 	$L__BB2_72;
-$L__BB2_40:                             //   in Loop: Header=BB2_2 Depth=1
+	sqrt.rn.f32 	%f195, %f4;
+	bra.uni 	$L__BB2_77;
+$L__BB2_41:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p19, %r30, 10;
-	@%p19 bra 	$L__BB2_56;
-// %bb.41:                              //   in Loop: Header=BB2_2 Depth=1
+	@%p19 bra 	$L__BB2_59;
+// %bb.42:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p20, %r30, 11;
-	@%p20 bra 	$L__BB2_42;
-	bra.uni 	$L__BB2_72;
-$L__BB2_42:                             //   in Loop: Header=BB2_2 Depth=1
-	mul.rn.f32 	%f191, %f4, %f29;
-	bra.uni 	$L__BB2_72;
+	@%p20 bra 	$L__BB2_43;
+	bra.uni 	$L__BB2_77;
+$L__BB2_43:                             //   in Loop: Header=BB2_2 Depth=1
+	mul.rn.f32 	%f195, %f4, %f33;
+	bra.uni 	$L__BB2_77;
 $L__BB2_32:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p25, %r30, 6;
-	@%p25 bra 	$L__BB2_54;
+	@%p25 bra 	$L__BB2_55;
 // %bb.33:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p26, %r30, 7;
 	@%p26 bra 	$L__BB2_34;
-	bra.uni 	$L__BB2_72;
+	bra.uni 	$L__BB2_77;
 $L__BB2_34:                             //   in Loop: Header=BB2_2 Depth=1
-	fma.rn.f32 	%f133, %f4, 0fBBBB989D, 0f3F000000;
-	cvt.sat.f32.f32 	%f134, %f133;
-	mov.f32 	%f135, 0f4B400001;
-	mov.f32 	%f136, 0f437C0000;
-	fma.rm.f32 	%f137, %f134, %f136, %f135;
-	add.rn.f32 	%f138, %f137, 0fCB40007F;
-	neg.f32 	%f139, %f138;
-	fma.rn.f32 	%f140, %f4, 0fBFB8AA3B, %f139;
-	fma.rn.f32 	%f141, %f4, 0fB2A57060, %f140;
-	mov.b32 	%r72, %f137;
+	abs.f32 	%f138, %f4;
+	fma.rn.f32 	%f139, %f138, 0fBBBB989D, 0f3F000000;
+	cvt.sat.f32.f32 	%f140, %f139;
+	mov.f32 	%f141, 0f4B400001;
+	mov.f32 	%f142, 0f437C0000;
+	fma.rm.f32 	%f143, %f140, %f142, %f141;
+	add.rn.f32 	%f144, %f143, 0fCB40007F;
+	neg.f32 	%f145, %f144;
+	fma.rn.f32 	%f146, %f138, 0fBFB8AA3B, %f145;
+	fma.rn.f32 	%f147, %f138, 0fB2A57060, %f146;
+	mov.b32 	%r72, %f143;
 	shl.b32 	%r73, %r72, 23;
-	mov.b32 	%f142, %r73;
-	ex2.approx.ftz.f32 	%f143, %f141;
-	mul.rn.f32 	%f144, %f143, %f142;
-	add.rn.f32 	%f145, %f144, 0f3F800000;
-	rcp.rn.f32 	%f191, %f145;
-	bra.uni 	$L__BB2_72;
-$L__BB2_48:                             //   in Loop: Header=BB2_2 Depth=1
+	mov.b32 	%f148, %r73;
+	ex2.approx.ftz.f32 	%f149, %f147;
+	mul.rn.f32 	%f12, %f149, %f148;
+	add.rn.f32 	%f13, %f12, 0f3F800000;
+	setp.ltu.f32 	%p68, %f4, 0f00000000;
+	@%p68 bra 	$L__BB2_56;
+	bra.uni 	$L__BB2_35;
+$L__BB2_56:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.geu.f32 	%p69, %f4, 0f00000000;
+	mov.f32 	%f195, %f4;
+	@%p69 bra 	$L__BB2_77;
+// %bb.57:                              //   in Loop: Header=BB2_2 Depth=1
+	div.rn.f32 	%f195, %f12, %f13;
+	bra.uni 	$L__BB2_77;
+$L__BB2_49:                             //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p14, %r30, 14;
-	@%p14 bra 	$L__BB2_71;
-// %bb.49:                              //   in Loop: Header=BB2_2 Depth=1
+	@%p14 bra 	$L__BB2_76;
+// %bb.50:                              //   in Loop: Header=BB2_2 Depth=1
 	setp.eq.s32 	%p15, %r30, 15;
-	@%p15 bra 	$L__BB2_50;
-	bra.uni 	$L__BB2_72;
-$L__BB2_50:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.gt.f32 	%p34, %f4, %f29;
-	selp.f32 	%f191, 0f3F800000, 0f00000000, %p34;
-	bra.uni 	$L__BB2_72;
+	@%p15 bra 	$L__BB2_51;
+	bra.uni 	$L__BB2_77;
 $L__BB2_51:                             //   in Loop: Header=BB2_2 Depth=1
-	neg.f32 	%f191, %f4;
-	bra.uni 	$L__BB2_72;
-$L__BB2_55:                             //   in Loop: Header=BB2_2 Depth=1
-	max.f32 	%f96, %f4, 0f00000000;
-	abs.f32 	%f97, %f4;
-	fma.rn.f32 	%f98, %f97, 0fBBBB989D, 0f3F000000;
-	cvt.sat.f32.f32 	%f99, %f98;
-	mov.f32 	%f100, 0f4B400001;
-	mov.f32 	%f101, 0f437C0000;
-	fma.rm.f32 	%f102, %f99, %f101, %f100;
-	add.rn.f32 	%f103, %f102, 0fCB40007F;
-	neg.f32 	%f104, %f103;
-	fma.rn.f32 	%f105, %f97, 0fBFB8AA3B, %f104;
-	fma.rn.f32 	%f106, %f97, 0fB2A57060, %f105;
-	mov.b32 	%r63, %f102;
+	setp.gt.f32 	%p34, %f4, %f33;
+	selp.f32 	%f195, 0f3F800000, 0f00000000, %p34;
+	bra.uni 	$L__BB2_77;
+$L__BB2_52:                             //   in Loop: Header=BB2_2 Depth=1
+	neg.f32 	%f195, %f4;
+	bra.uni 	$L__BB2_77;
+$L__BB2_58:                             //   in Loop: Header=BB2_2 Depth=1
+	max.f32 	%f101, %f4, 0f00000000;
+	abs.f32 	%f102, %f4;
+	fma.rn.f32 	%f103, %f102, 0fBBBB989D, 0f3F000000;
+	cvt.sat.f32.f32 	%f104, %f103;
+	mov.f32 	%f105, 0f4B400001;
+	mov.f32 	%f106, 0f437C0000;
+	fma.rm.f32 	%f107, %f104, %f106, %f105;
+	add.rn.f32 	%f108, %f107, 0fCB40007F;
+	neg.f32 	%f109, %f108;
+	fma.rn.f32 	%f110, %f102, 0fBFB8AA3B, %f109;
+	fma.rn.f32 	%f111, %f102, 0fB2A57060, %f110;
+	mov.b32 	%r63, %f107;
 	shl.b32 	%r64, %r63, 23;
-	mov.b32 	%f107, %r64;
-	ex2.approx.ftz.f32 	%f108, %f106;
-	mul.rn.f32 	%f109, %f108, %f107;
-	mov.f32 	%f110, 0f3F800000;
-	add.rz.f32 	%f111, %f109, %f110;
-	mov.b32 	%r65, %f111;
+	mov.b32 	%f112, %r64;
+	ex2.approx.ftz.f32 	%f113, %f111;
+	mul.rn.f32 	%f114, %f113, %f112;
+	mov.f32 	%f115, 0f3F800000;
+	add.rz.f32 	%f116, %f114, %f115;
+	mov.b32 	%r65, %f116;
 	add.s32 	%r66, %r65, -1061158912;
 	and.b32  	%r67, %r66, -8388608;
-	mov.b32 	%r68, %f109;
+	mov.b32 	%r68, %f114;
 	sub.s32 	%r69, %r68, %r67;
-	mov.b32 	%f112, %r69;
+	mov.b32 	%f117, %r69;
 	mov.b32 	%r70, 1082130432;
 	sub.s32 	%r71, %r70, %r67;
-	mov.b32 	%f113, %r71;
-	fma.rn.f32 	%f114, %f113, 0f3E800000, 0fBF800000;
-	add.rn.f32 	%f115, %f114, %f112;
-	cvt.rn.f32.s32 	%f116, %r67;
-	mul.rn.f32 	%f117, %f116, 0f34000000;
-	fma.rn.f32 	%f118, %f115, 0fBD39BF78, 0f3DD80012;
-	fma.rn.f32 	%f119, %f118, %f115, 0fBE0778E0;
-	fma.rn.f32 	%f120, %f119, %f115, 0f3E146475;
-	fma.rn.f32 	%f121, %f120, %f115, 0fBE2A68DD;
-	fma.rn.f32 	%f122, %f121, %f115, 0f3E4CAF9E;
-	fma.rn.f32 	%f123, %f122, %f115, 0fBE800042;
-	fma.rn.f32 	%f124, %f123, %f115, 0f3EAAAAE6;
-	fma.rn.f32 	%f125, %f124, %f115, 0fBF000000;
-	mul.rn.f32 	%f126, %f115, %f125;
-	fma.rn.f32 	%f127, %f126, %f115, %f115;
-	fma.rn.f32 	%f128, %f117, 0f3F317218, %f127;
-	setp.gt.u32 	%p64, %r68, 2139095039;
-	setp.gt.s32 	%p65, %r68, -1082130432;
-	fma.rn.f32 	%f129, %f109, 0f7F800000, 0f7F800000;
-	selp.f32 	%f130, %f129, %f128, %p65;
-	setp.eq.f32 	%p66, %f109, 0f00000000;
-	selp.f32 	%f131, 0f80000000, %f130, %p66;
-	selp.f32 	%f132, %f131, %f128, %p64;
-	add.rn.f32 	%f191, %f96, %f132;
-	bra.uni 	$L__BB2_72;
+	mov.b32 	%f118, %r71;
+	fma.rn.f32 	%f119, %f118, 0f3E800000, 0fBF800000;
+	add.rn.f32 	%f120, %f119, %f117;
+	cvt.rn.f32.s32 	%f121, %r67;
+	mul.rn.f32 	%f122, %f121, 0f34000000;
+	fma.rn.f32 	%f123, %f120, 0fBD39BF78, 0f3DD80012;
+	fma.rn.f32 	%f124, %f123, %f120, 0fBE0778E0;
+	fma.rn.f32 	%f125, %f124, %f120, 0f3E146475;
+	fma.rn.f32 	%f126, %f125, %f120, 0fBE2A68DD;
+	fma.rn.f32 	%f127, %f126, %f120, 0f3E4CAF9E;
+	fma.rn.f32 	%f128, %f127, %f120, 0fBE800042;
+	fma.rn.f32 	%f129, %f128, %f120, 0f3EAAAAE6;
+	fma.rn.f32 	%f130, %f129, %f120, 0fBF000000;
+	mul.rn.f32 	%f131, %f120, %f130;
+	fma.rn.f32 	%f132, %f131, %f120, %f120;
+	fma.rn.f32 	%f133, %f122, 0f3F317218, %f132;
+	setp.gt.u32 	%p65, %r68, 2139095039;
+	setp.gt.s32 	%p66, %r68, -1082130432;
+	fma.rn.f32 	%f134, %f114, 0f7F800000, 0f7F800000;
+	selp.f32 	%f135, %f134, %f133, %p66;
+	setp.eq.f32 	%p67, %f114, 0f00000000;
+	selp.f32 	%f136, 0f80000000, %f135, %p67;
+	selp.f32 	%f137, %f136, %f133, %p65;
+	add.rn.f32 	%f195, %f101, %f137;
+	bra.uni 	$L__BB2_77;
+$L__BB2_54:                             //   in Loop: Header=BB2_2 Depth=1
+	abs.f32 	%f195, %f4;
+	bra.uni 	$L__BB2_77;
+$L__BB2_60:                             //   in Loop: Header=BB2_2 Depth=1
+	div.rn.f32 	%f195, %f33, %f4;
+	bra.uni 	$L__BB2_77;
 $L__BB2_53:                             //   in Loop: Header=BB2_2 Depth=1
-	abs.f32 	%f191, %f4;
-	bra.uni 	$L__BB2_72;
-$L__BB2_57:                             //   in Loop: Header=BB2_2 Depth=1
-	div.rn.f32 	%f191, %f29, %f4;
-	bra.uni 	$L__BB2_72;
-$L__BB2_52:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.lt.f32 	%p70, %f4, 0f00800000;
-	mul.rn.f32 	%f160, %f4, 0f4B000000;
-	selp.f32 	%f161, %f160, %f4, %p70;
-	selp.f32 	%f162, 0fC1B80000, 0f00000000, %p70;
-	mov.b32 	%r78, %f161;
+	setp.lt.f32 	%p73, %f4, 0f00800000;
+	mul.rn.f32 	%f164, %f4, 0f4B000000;
+	selp.f32 	%f165, %f164, %f4, %p73;
+	selp.f32 	%f166, 0fC1B80000, 0f00000000, %p73;
+	mov.b32 	%r78, %f165;
 	add.s32 	%r79, %r78, -1059760811;
 	and.b32  	%r80, %r79, -8388608;
 	sub.s32 	%r81, %r78, %r80;
-	mov.b32 	%f163, %r81;
-	cvt.rn.f32.s32 	%f164, %r80;
-	fma.rn.f32 	%f165, %f164, 0f34000000, %f162;
-	add.rn.f32 	%f166, %f163, 0fBF800000;
-	fma.rn.f32 	%f167, %f166, 0fBE055027, 0f3E1039F6;
-	fma.rn.f32 	%f168, %f167, %f166, 0fBDF8CDCC;
-	fma.rn.f32 	%f169, %f168, %f166, 0f3E0F2955;
-	fma.rn.f32 	%f170, %f169, %f166, 0fBE2AD8B9;
-	fma.rn.f32 	%f171, %f170, %f166, 0f3E4CED0B;
-	fma.rn.f32 	%f172, %f171, %f166, 0fBE7FFF22;
-	fma.rn.f32 	%f173, %f172, %f166, 0f3EAAAA78;
-	fma.rn.f32 	%f174, %f173, %f166, 0fBF000000;
-	mul.rn.f32 	%f175, %f166, %f174;
-	fma.rn.f32 	%f176, %f175, %f166, %f166;
-	fma.rn.f32 	%f177, %f165, 0f3F317218, %f176;
-	setp.gt.u32 	%p71, %r78, 2139095039;
-	fma.rn.f32 	%f178, %f161, 0f7F800000, 0f7F800000;
-	selp.f32 	%f179, %f178, %f177, %p71;
-	setp.eq.f32 	%p72, %f161, 0f00000000;
-	selp.f32 	%f191, 0fFF800000, %f179, %p72;
-	bra.uni 	$L__BB2_72;
-$L__BB2_56:                             //   in Loop: Header=BB2_2 Depth=1
-	add.rn.f32 	%f191, %f4, %f29;
-	bra.uni 	$L__BB2_72;
-$L__BB2_54:                             //   in Loop: Header=BB2_2 Depth=1
-	abs.f32 	%f148, %f4;
-	mul.rn.f32 	%f149, %f148, 0f4038AA3B;
-	ex2.approx.ftz.f32 	%f150, %f149;
-	add.rn.f32 	%f147, %f150, 0f3F800000;
+	mov.b32 	%f167, %r81;
+	cvt.rn.f32.s32 	%f168, %r80;
+	fma.rn.f32 	%f169, %f168, 0f34000000, %f166;
+	add.rn.f32 	%f170, %f167, 0fBF800000;
+	fma.rn.f32 	%f171, %f170, 0fBE055027, 0f3E1039F6;
+	fma.rn.f32 	%f172, %f171, %f170, 0fBDF8CDCC;
+	fma.rn.f32 	%f173, %f172, %f170, 0f3E0F2955;
+	fma.rn.f32 	%f174, %f173, %f170, 0fBE2AD8B9;
+	fma.rn.f32 	%f175, %f174, %f170, 0f3E4CED0B;
+	fma.rn.f32 	%f176, %f175, %f170, 0fBE7FFF22;
+	fma.rn.f32 	%f177, %f176, %f170, 0f3EAAAA78;
+	fma.rn.f32 	%f178, %f177, %f170, 0fBF000000;
+	mul.rn.f32 	%f179, %f170, %f178;
+	fma.rn.f32 	%f180, %f179, %f170, %f170;
+	fma.rn.f32 	%f181, %f169, 0f3F317218, %f180;
+	setp.gt.u32 	%p74, %r78, 2139095039;
+	fma.rn.f32 	%f182, %f165, 0f7F800000, 0f7F800000;
+	selp.f32 	%f183, %f182, %f181, %p74;
+	setp.eq.f32 	%p75, %f165, 0f00000000;
+	selp.f32 	%f195, 0fFF800000, %f183, %p75;
+	bra.uni 	$L__BB2_77;
+$L__BB2_59:                             //   in Loop: Header=BB2_2 Depth=1
+	add.rn.f32 	%f195, %f4, %f33;
+	bra.uni 	$L__BB2_77;
+$L__BB2_55:                             //   in Loop: Header=BB2_2 Depth=1
+	abs.f32 	%f152, %f4;
+	mul.rn.f32 	%f153, %f152, 0f4038AA3B;
+	ex2.approx.ftz.f32 	%f154, %f153;
+	add.rn.f32 	%f151, %f154, 0f3F800000;
 	// begin inline asm
-	rcp.approx.ftz.f32 %f146,%f147;
+	rcp.approx.ftz.f32 %f150,%f151;
 	// end inline asm
-	fma.rn.f32 	%f151, %f146, 0fC0000000, 0f3F800000;
-	setp.ge.f32 	%p67, %f148, 0f41102CB4;
-	selp.f32 	%f152, 0f3F800000, %f151, %p67;
-	mov.b32 	%r74, %f152;
+	fma.rn.f32 	%f155, %f150, 0fC0000000, 0f3F800000;
+	setp.ge.f32 	%p70, %f152, 0f41102CB4;
+	selp.f32 	%f156, 0f3F800000, %f155, %p70;
+	mov.b32 	%r74, %f156;
 	mov.b32 	%r75, %f4;
 	and.b32  	%r76, %r75, -2147483648;
 	or.b32  	%r77, %r76, %r74;
-	mov.b32 	%f153, %r77;
-	mul.rn.f32 	%f154, %f4, %f4;
-	fma.rn.f32 	%f155, %f154, 0f3C80F082, 0fBD563CAE;
-	fma.rn.f32 	%f156, %f155, %f154, 0f3E085941;
-	fma.rn.f32 	%f157, %f156, %f154, 0fBEAAA9ED;
-	fma.rn.f32 	%f158, %f157, %f154, 0f00000000;
-	fma.rn.f32 	%f159, %f158, %f4, %f4;
-	setp.ge.f32 	%p68, %f148, 0f3F19999A;
-	selp.f32 	%f191, %f153, %f159, %p68;
-	bra.uni 	$L__BB2_72;
-$L__BB2_58:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.eq.f32 	%p38, %f29, 0f3F800000;
-	mov.f32 	%f191, %f4;
-	@%p38 bra 	$L__BB2_72;
-// %bb.59:                              //   in Loop: Header=BB2_2 Depth=1
-	setp.neu.f32 	%p39, %f29, 0f3F000000;
-	@%p39 bra 	$L__BB2_61;
-// %bb.60:                              //   in Loop: Header=BB2_2 Depth=1
-	sqrt.rn.f32 	%f191, %f4;
-	bra.uni 	$L__BB2_72;
+	mov.b32 	%f157, %r77;
+	mul.rn.f32 	%f158, %f4, %f4;
+	fma.rn.f32 	%f159, %f158, 0f3C80F082, 0fBD563CAE;
+	fma.rn.f32 	%f160, %f159, %f158, 0f3E085941;
+	fma.rn.f32 	%f161, %f160, %f158, 0fBEAAA9ED;
+	fma.rn.f32 	%f162, %f161, %f158, 0f00000000;
+	fma.rn.f32 	%f163, %f162, %f4, %f4;
+	setp.ge.f32 	%p71, %f152, 0f3F19999A;
+	selp.f32 	%f195, %f157, %f163, %p71;
+	bra.uni 	$L__BB2_77;
+$L__BB2_35:                             //   in Loop: Header=BB2_2 Depth=1
+	rcp.rn.f32 	%f195, %f13;
+	bra.uni 	$L__BB2_77;
 $L__BB2_61:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.neu.f32 	%p40, %f29, 0fBF800000;
-	@%p40 bra 	$L__BB2_63;
+	setp.eq.f32 	%p38, %f33, 0f3F800000;
+	mov.f32 	%f195, %f4;
+	@%p38 bra 	$L__BB2_77;
 // %bb.62:                              //   in Loop: Header=BB2_2 Depth=1
-	rcp.rn.f32 	%f191, %f4;
-	bra.uni 	$L__BB2_72;
-$L__BB2_63:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.eq.f32 	%p41, %f29, 0f00000000;
-	setp.eq.f32 	%p46, %f4, 0f3F800000;
-	or.pred  	%p47, %p41, %p46;
-	mov.f32 	%f191, 0f3F800000;
-	@%p47 bra 	$L__BB2_72;
-// %bb.64:                              //   in Loop: Header=BB2_2 Depth=1
-	abs.f32 	%f21, %f4;
-	setp.nan.f32 	%p48, %f2, %f2;
-	setp.nan.f32 	%p49, %f21, %f21;
-	or.pred  	%p50, %p49, %p48;
-	@!%p50 bra 	$L__BB2_66;
-	bra.uni 	$L__BB2_65;
-$L__BB2_65:                             //   in Loop: Header=BB2_2 Depth=1
-	add.rn.f32 	%f191, %f4, %f29;
-	bra.uni 	$L__BB2_72;
+	setp.neu.f32 	%p39, %f33, 0f3F000000;
+	@%p39 bra 	$L__BB2_64;
+// %bb.63:                              //   in Loop: Header=BB2_2 Depth=1
+	sqrt.rn.f32 	%f195, %f4;
+	bra.uni 	$L__BB2_77;
+$L__BB2_64:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.neu.f32 	%p40, %f33, 0fBF800000;
+	@%p40 bra 	$L__BB2_66;
+// %bb.65:                              //   in Loop: Header=BB2_2 Depth=1
+	rcp.rn.f32 	%f195, %f4;
+	bra.uni 	$L__BB2_77;
 $L__BB2_66:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.eq.f32 	%p51, %f4, 0f00000000;
-	setp.eq.f32 	%p52, %f21, 0f7F800000;
-	or.pred  	%p53, %p51, %p52;
-	@!%p53 bra 	$L__BB2_68;
-	bra.uni 	$L__BB2_67;
-$L__BB2_67:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.lt.f32 	%p60, %f29, 0f00000000;
-	setp.neu.f32 	%p61, %f1, 0f3F800000;
-	add.rn.f32 	%f94, %f4, %f4;
-	mov.b32 	%r58, %f94;
-	xor.b32  	%r59, %r58, 2139095040;
-	selp.b32 	%r60, %r59, %r58, %p60;
-	and.b32  	%r61, %r60, 2147483647;
-	selp.b32 	%r62, %r61, %r60, %p61;
-	mov.b32 	%f191, %r62;
-	bra.uni 	$L__BB2_72;
+	setp.neu.f32 	%p41, %f33, 0fBF000000;
+	@%p41 bra 	$L__BB2_68;
+// %bb.67:                              //   in Loop: Header=BB2_2 Depth=1
+	sqrt.rn.f32 	%f99, %f4;
+	rcp.rn.f32 	%f195, %f99;
+	bra.uni 	$L__BB2_77;
 $L__BB2_68:                             //   in Loop: Header=BB2_2 Depth=1
-	setp.eq.f32 	%p54, %f2, 0f7F800000;
-	setp.eq.f32 	%p55, %f4, 0fBF800000;
-	and.pred  	%p56, %p54, %p55;
-	@%p56 bra 	$L__BB2_72;
+	setp.eq.f32 	%p42, %f33, 0f00000000;
+	setp.eq.f32 	%p47, %f4, 0f3F800000;
+	or.pred  	%p48, %p42, %p47;
+	mov.f32 	%f195, 0f3F800000;
+	@%p48 bra 	$L__BB2_77;
 // %bb.69:                              //   in Loop: Header=BB2_2 Depth=1
-	setp.lt.f32 	%p42, %f21, 0f00800000;
-	mul.rn.f32 	%f40, %f21, 0f4B800000;
-	selp.f32 	%f41, %f40, %f21, %p42;
-	selp.f32 	%f42, 0fC1C00000, 0f00000000, %p42;
-	mov.b32 	%r49, %f41;
+	abs.f32 	%f25, %f4;
+	setp.nan.f32 	%p49, %f2, %f2;
+	setp.nan.f32 	%p50, %f25, %f25;
+	or.pred  	%p51, %p50, %p49;
+	@!%p51 bra 	$L__BB2_71;
+	bra.uni 	$L__BB2_70;
+$L__BB2_70:                             //   in Loop: Header=BB2_2 Depth=1
+	add.rn.f32 	%f195, %f4, %f33;
+	bra.uni 	$L__BB2_77;
+$L__BB2_71:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.eq.f32 	%p52, %f4, 0f00000000;
+	setp.eq.f32 	%p53, %f25, 0f7F800000;
+	or.pred  	%p54, %p52, %p53;
+	@!%p54 bra 	$L__BB2_73;
+	bra.uni 	$L__BB2_72;
+$L__BB2_72:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.lt.f32 	%p61, %f33, 0f00000000;
+	setp.neu.f32 	%p62, %f1, 0f3F800000;
+	add.rn.f32 	%f98, %f4, %f4;
+	mov.b32 	%r58, %f98;
+	xor.b32  	%r59, %r58, 2139095040;
+	selp.b32 	%r60, %r59, %r58, %p61;
+	and.b32  	%r61, %r60, 2147483647;
+	selp.b32 	%r62, %r61, %r60, %p62;
+	mov.b32 	%f195, %r62;
+	bra.uni 	$L__BB2_77;
+$L__BB2_73:                             //   in Loop: Header=BB2_2 Depth=1
+	setp.eq.f32 	%p55, %f2, 0f7F800000;
+	setp.eq.f32 	%p56, %f4, 0fBF800000;
+	and.pred  	%p57, %p55, %p56;
+	@%p57 bra 	$L__BB2_77;
+// %bb.74:                              //   in Loop: Header=BB2_2 Depth=1
+	setp.lt.f32 	%p43, %f25, 0f00800000;
+	mul.rn.f32 	%f44, %f25, 0f4B800000;
+	selp.f32 	%f45, %f44, %f25, %p43;
+	selp.f32 	%f46, 0fC1C00000, 0f00000000, %p43;
+	mov.b32 	%r49, %f45;
 	add.s32 	%r50, %r49, -1060439283;
 	and.b32  	%r51, %r50, -8388608;
 	sub.s32 	%r52, %r49, %r51;
-	mov.b32 	%f43, %r52;
-	cvt.rn.f32.s32 	%f44, %r51;
-	fma.rn.f32 	%f45, %f44, 0f34000000, %f42;
-	add.rn.f32 	%f46, %f43, 0fBF800000;
-	add.rn.f32 	%f38, %f43, 0f3F800000;
+	mov.b32 	%f47, %r52;
+	cvt.rn.f32.s32 	%f48, %r51;
+	fma.rn.f32 	%f49, %f48, 0f34000000, %f46;
+	add.rn.f32 	%f50, %f47, 0fBF800000;
+	add.rn.f32 	%f42, %f47, 0f3F800000;
 	// begin inline asm
-	rcp.approx.ftz.f32 %f37,%f38;
+	rcp.approx.ftz.f32 %f41,%f42;
 	// end inline asm
-	add.rn.f32 	%f47, %f46, %f46;
-	mul.rn.f32 	%f48, %f47, %f37;
-	mul.rn.f32 	%f49, %f48, %f48;
-	sub.rn.f32 	%f50, %f46, %f48;
 	add.rn.f32 	%f51, %f50, %f50;
-	neg.f32 	%f52, %f48;
-	fma.rn.f32 	%f53, %f52, %f46, %f51;
-	mul.rn.f32 	%f54, %f37, %f53;
-	fma.rn.f32 	%f55, %f49, 0f3A2C32E4, 0f3B52E7DB;
-	fma.rn.f32 	%f56, %f55, %f49, 0f3C93BB73;
-	fma.rn.f32 	%f57, %f56, %f49, 0f3DF6384F;
-	mul.rn.f32 	%f58, %f57, %f49;
-	fma.rn.f32 	%f59, %f48, 0f3FB8AA3B, %f45;
-	sub.rn.f32 	%f60, %f45, %f59;
-	fma.rn.f32 	%f61, %f48, 0f3FB8AA3B, %f60;
-	fma.rn.f32 	%f62, %f54, 0f3FB8AA3B, %f61;
-	fma.rn.f32 	%f63, %f48, 0f32A55E34, %f62;
-	mul.rn.f32 	%f64, %f58, 0f40400000;
-	fma.rn.f32 	%f65, %f64, %f54, %f63;
-	fma.rn.f32 	%f66, %f58, %f48, %f65;
-	add.rn.f32 	%f67, %f59, %f66;
-	neg.f32 	%f68, %f59;
-	add.rn.f32 	%f69, %f67, %f68;
-	neg.f32 	%f70, %f69;
-	add.rn.f32 	%f71, %f66, %f70;
-	mul.rn.f32 	%f72, %f67, %f29;
-	neg.f32 	%f73, %f72;
-	fma.rn.f32 	%f74, %f67, %f29, %f73;
-	fma.rn.f32 	%f75, %f71, %f29, %f74;
-	cvt.rni.f32.f32 	%f76, %f72;
-	sub.rn.f32 	%f77, %f72, %f76;
-	add.rn.f32 	%f78, %f77, %f75;
-	fma.rn.f32 	%f79, %f78, 0f391FCB8E, 0f3AAF85ED;
-	fma.rn.f32 	%f80, %f79, %f78, 0f3C1D9856;
-	fma.rn.f32 	%f81, %f80, %f78, 0f3D6357BB;
-	fma.rn.f32 	%f82, %f81, %f78, 0f3E75FDEC;
-	fma.rn.f32 	%f83, %f82, %f78, 0f3F317218;
-	fma.rn.f32 	%f84, %f83, %f78, 0f3F800000;
-	cvt.rzi.s32.f32 	%r53, %f76;
-	setp.gt.f32 	%p43, %f76, 0f00000000;
-	selp.b32 	%r54, 0, -2097152000, %p43;
+	mul.rn.f32 	%f52, %f51, %f41;
+	mul.rn.f32 	%f53, %f52, %f52;
+	sub.rn.f32 	%f54, %f50, %f52;
+	add.rn.f32 	%f55, %f54, %f54;
+	neg.f32 	%f56, %f52;
+	fma.rn.f32 	%f57, %f56, %f50, %f55;
+	mul.rn.f32 	%f58, %f41, %f57;
+	fma.rn.f32 	%f59, %f53, 0f3A2C32E4, 0f3B52E7DB;
+	fma.rn.f32 	%f60, %f59, %f53, 0f3C93BB73;
+	fma.rn.f32 	%f61, %f60, %f53, 0f3DF6384F;
+	mul.rn.f32 	%f62, %f61, %f53;
+	fma.rn.f32 	%f63, %f52, 0f3FB8AA3B, %f49;
+	sub.rn.f32 	%f64, %f49, %f63;
+	fma.rn.f32 	%f65, %f52, 0f3FB8AA3B, %f64;
+	fma.rn.f32 	%f66, %f58, 0f3FB8AA3B, %f65;
+	fma.rn.f32 	%f67, %f52, 0f32A55E34, %f66;
+	mul.rn.f32 	%f68, %f62, 0f40400000;
+	fma.rn.f32 	%f69, %f68, %f58, %f67;
+	fma.rn.f32 	%f70, %f62, %f52, %f69;
+	add.rn.f32 	%f71, %f63, %f70;
+	neg.f32 	%f72, %f63;
+	add.rn.f32 	%f73, %f71, %f72;
+	neg.f32 	%f74, %f73;
+	add.rn.f32 	%f75, %f70, %f74;
+	mul.rn.f32 	%f76, %f71, %f33;
+	neg.f32 	%f77, %f76;
+	fma.rn.f32 	%f78, %f71, %f33, %f77;
+	fma.rn.f32 	%f79, %f75, %f33, %f78;
+	cvt.rni.f32.f32 	%f80, %f76;
+	sub.rn.f32 	%f81, %f76, %f80;
+	add.rn.f32 	%f82, %f81, %f79;
+	fma.rn.f32 	%f83, %f82, 0f391FCB8E, 0f3AAF85ED;
+	fma.rn.f32 	%f84, %f83, %f82, 0f3C1D9856;
+	fma.rn.f32 	%f85, %f84, %f82, 0f3D6357BB;
+	fma.rn.f32 	%f86, %f85, %f82, 0f3E75FDEC;
+	fma.rn.f32 	%f87, %f86, %f82, 0f3F317218;
+	fma.rn.f32 	%f88, %f87, %f82, 0f3F800000;
+	cvt.rzi.s32.f32 	%r53, %f80;
+	setp.gt.f32 	%p44, %f80, 0f00000000;
+	selp.b32 	%r54, 0, -2097152000, %p44;
 	add.s32 	%r55, %r54, 2130706432;
-	mov.b32 	%f85, %r55;
-	mul.rn.f32 	%f86, %f84, %f85;
+	mov.b32 	%f89, %r55;
+	mul.rn.f32 	%f90, %f88, %f89;
 	shl.b32 	%r56, %r53, 23;
 	sub.s32 	%r57, %r56, %r54;
-	mov.b32 	%f87, %r57;
-	mul.rn.f32 	%f88, %f86, %f87;
-	abs.f32 	%f89, %f72;
-	setp.gt.f32 	%p44, %f89, 0f43180000;
-	setp.lt.f32 	%p45, %f72, 0f00000000;
-	selp.f32 	%f90, 0f00000000, 0f7F800000, %p45;
-	selp.f32 	%f191, %f90, %f88, %p44;
-	setp.geu.f32 	%p59, %f4, 0f00000000;
-	@%p59 bra 	$L__BB2_72;
-// %bb.70:                              //   in Loop: Header=BB2_2 Depth=1
-	setp.neu.f32 	%p57, %f3, %f29;
-	setp.neu.f32 	%p58, %f1, 0f3F800000;
-	neg.f32 	%f92, %f191;
-	selp.f32 	%f93, %f191, %f92, %p58;
-	selp.f32 	%f191, 0f7FFFFFFF, %f93, %p57;
-	bra.uni 	$L__BB2_72;
-$L__BB2_73:
+	mov.b32 	%f91, %r57;
+	mul.rn.f32 	%f92, %f90, %f91;
+	abs.f32 	%f93, %f76;
+	setp.gt.f32 	%p45, %f93, 0f43180000;
+	setp.lt.f32 	%p46, %f76, 0f00000000;
+	selp.f32 	%f94, 0f00000000, 0f7F800000, %p46;
+	selp.f32 	%f195, %f94, %f92, %p45;
+	setp.geu.f32 	%p60, %f4, 0f00000000;
+	@%p60 bra 	$L__BB2_77;
+// %bb.75:                              //   in Loop: Header=BB2_2 Depth=1
+	setp.neu.f32 	%p58, %f3, %f33;
+	setp.neu.f32 	%p59, %f1, 0f3F800000;
+	neg.f32 	%f96, %f195;
+	selp.f32 	%f97, %f195, %f96, %p59;
+	selp.f32 	%f195, 0f7FFFFFFF, %f97, %p58;
+	bra.uni 	$L__BB2_77;
+$L__BB2_78:
 	ret;
                                         // -- End function
 }

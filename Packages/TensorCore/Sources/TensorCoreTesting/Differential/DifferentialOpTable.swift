@@ -3,6 +3,8 @@ import Optim
 import TensorCore
 
 // What each fixture op name runs in DeepTrust: the public op or layer PyTorch's answer is for.
+// Everything an op creates itself (arange's values, BatchNorm's statistics) is put on the backend
+// under test, so that a case runs there from its inputs to its output.
 
 /// The result of running one case: the output, and for inputs that became a layer's parameters,
 /// the parameter whose gradient stands for that input's.
@@ -11,17 +13,22 @@ struct OpResult {
     var parameters: [Int: Parameter] = [:]
 }
 
-typealias OpFunction = @Sendable (_ inputs: [Tensor], _ args: Arguments) -> OpResult
+typealias OpFunction = @Sendable (_ inputs: [Tensor], _ args: DifferentialArguments, _ backend: any Backend) -> OpResult
 
-private func unary(_ body: @escaping @Sendable (Tensor, Arguments) -> Tensor) -> OpFunction {
-    { inputs, args in OpResult(output: body(inputs[0], args)) }
+private func unary(_ body: @escaping @Sendable (Tensor, DifferentialArguments) -> Tensor) -> OpFunction {
+    { inputs, args, _ in OpResult(output: body(inputs[0], args)) }
 }
 
 private func binary(_ body: @escaping @Sendable (Tensor, Tensor) -> Tensor) -> OpFunction {
-    { inputs, _ in OpResult(output: body(inputs[0], inputs[1])) }
+    { inputs, _, _ in OpResult(output: body(inputs[0], inputs[1])) }
 }
 
-private func reduction(_ args: Arguments) -> Reduction {
+/// `tensor` (without history) copied onto `backend`, or itself when it is there already.
+func placed(_ tensor: Tensor, on backend: any Backend) -> Tensor {
+    tensor.backend === backend ? tensor : Tensor(shape: tensor.shape, scalars: tensor.scalars, backend: backend)
+}
+
+private func reduction(_ args: DifferentialArguments) -> Reduction {
     switch args.string("reduction") {
     case "none": return .none
     case "sum": return .sum
@@ -30,12 +37,13 @@ private func reduction(_ args: Arguments) -> Reduction {
 }
 
 /// The axes argument: a list, or null for every axis.
-private func axes(_ args: Arguments) -> [Int]? { args.ints("axes") }
+private func axes(_ args: DifferentialArguments) -> [Int]? { args.ints("axes") }
 
 /// BatchNorm1d or BatchNorm2d by the input's rank: two training steps (on x, then on 2x − 1), an
 /// evaluation on x, and the running statistics, flattened into one output as the generator does
-/// (with `firstOnly`, the first training step's output alone).
-private func batchNorm(_ inputs: [Tensor], _ args: Arguments) -> OpResult {
+/// (with `firstOnly`, the first training step's output alone). The layer is made on the CPU and its
+/// statistics are moved to `backend`.
+private func batchNorm(_ inputs: [Tensor], _ args: DifferentialArguments, _ backend: any Backend) -> OpResult {
     let x = inputs[0]
     let features = args.int("features")
     let momentum = args.optionalFloat("momentum")
@@ -49,6 +57,9 @@ private func batchNorm(_ inputs: [Tensor], _ args: Arguments) -> OpResult {
     } else {
         let layer = BatchNorm1d(features, momentum: momentum, affine: affine)
         (state, forward, module) = (layer.state, { layer($0) }, layer)
+    }
+    for buffer in [state.runningMean, state.runningVariance, state.batchesTracked] {
+        buffer.value = placed(buffer.value, on: backend)
     }
     var parameters: [Int: Parameter] = [:]
     if affine, let weight = state.weight, let bias = state.bias {
@@ -87,7 +98,7 @@ private func parameters(of layer: any Module) -> [Int: Parameter] {
 
 /// The pieces of a split concatenated again along the split axis, the i-th scaled by i + 1 (so
 /// that the gradient tells the pieces apart).
-private func scaledConcatenation(_ pieces: [Tensor], _ a: Arguments) -> Tensor {
+private func scaledConcatenation(_ pieces: [Tensor], _ a: DifferentialArguments) -> Tensor {
     Tensor.concatenated(pieces.enumerated().map { $1 * Float($0 + 1) }, axis: a.int("axis"))
 }
 
@@ -135,13 +146,13 @@ let opTable: [String: OpFunction] = [
     "scalarlessEqual": unary { x, a in a.float("scalar") .<= x },
     "scalargreater": unary { x, a in a.float("scalar") .> x },
     "scalargreaterEqual": unary { x, a in a.float("scalar") .>= x },
-    "arange": { _, a in
-        OpResult(output: Tensor.arange(a.float("start"), a.float("end"), step: a.float("step")))
+    "arange": { _, a, backend in
+        OpResult(output: placed(Tensor.arange(a.float("start"), a.float("end"), step: a.float("step")), on: backend))
     },
     "sumToShape": unary { x, a in x.sum(toShape: a.ints("shape") ?? []) },
-    "where": { inputs, _ in OpResult(output: Tensor.where(inputs[0], inputs[1], inputs[2])) },
-    "whereScalarB": { inputs, a in OpResult(output: Tensor.where(inputs[0], inputs[1], a.float("scalar"))) },
-    "whereScalarA": { inputs, a in OpResult(output: Tensor.where(inputs[0], a.float("scalar"), inputs[1])) },
+    "where": { inputs, _, _ in OpResult(output: Tensor.where(inputs[0], inputs[1], inputs[2])) },
+    "whereScalarB": { inputs, a, _ in OpResult(output: Tensor.where(inputs[0], inputs[1], a.float("scalar"))) },
+    "whereScalarA": { inputs, a, _ in OpResult(output: Tensor.where(inputs[0], a.float("scalar"), inputs[1])) },
     "sum": unary { x, a in x.sum(axes: axes(a), keepingDimensions: a.bool("keep")) },
     "mean": unary { x, a in x.mean(axes: axes(a), keepingDimensions: a.bool("keep")) },
     "variance": unary { x, a in
@@ -154,20 +165,20 @@ let opTable: [String: OpFunction] = [
     "softmax": unary { x, a in x.softmax(axis: a.int("axis")) },
     "logSoftmax": unary { x, a in x.logSoftmax(axis: a.int("axis")) },
     "matmul": binary { $0.matmul($1) },
-    "matmulAdding": { inputs, _ in OpResult(output: inputs[0].matmul(inputs[1], adding: inputs[2])) },
-    "conv2d": { inputs, a in
+    "matmulAdding": { inputs, _, _ in OpResult(output: inputs[0].matmul(inputs[1], adding: inputs[2])) },
+    "conv2d": { inputs, a, _ in
         OpResult(
             output: inputs[0].conv2d(
                 weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil, stride: a.pair("stride"),
                 padding: a.pair("padding"), dilation: a.pair("dilation")))
     },
-    "convTranspose2d": { inputs, a in
+    "convTranspose2d": { inputs, a, _ in
         OpResult(
             output: inputs[0].convTranspose2d(
                 weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil, stride: a.pair("stride"),
                 padding: a.pair("padding"), outputPadding: a.pair("outputPadding"), dilation: a.pair("dilation")))
     },
-    "concatenated": { inputs, a in OpResult(output: Tensor.concatenated(inputs, axis: a.int("axis"))) },
+    "concatenated": { inputs, a, _ in OpResult(output: Tensor.concatenated(inputs, axis: a.int("axis"))) },
     "padded": unary { x, a in
         let pads = (a.values["pads"]?.array ?? []).compactMap(\.ints).map { (before: $0[0], after: $0[1]) }
         return x.padded(pads, value: a.float("value"))
@@ -175,17 +186,17 @@ let opTable: [String: OpFunction] = [
     "reshaped": unary { x, a in x.reshaped(a.ints("shape") ?? []) },
     "sliced": unary { x, _ in x },
     "flattened": unary { x, a in x.flattened(startAxis: a.int("start"), endAxis: a.int("end")) },
-    "linear": { inputs, a in
+    "linear": { inputs, a, _ in
         let layer = Linear(weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil)
         return OpResult(output: apply(layer, relu: a.bool("relu"), to: inputs[0]), parameters: parameters(of: layer))
     },
-    "conv2dLayer": { inputs, a in
+    "conv2dLayer": { inputs, a, _ in
         let layer = Conv2d(
             weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil, stride: a.pair("stride"),
             padding: a.pair("padding"), dilation: a.pair("dilation"))
         return OpResult(output: apply(layer, relu: a.bool("relu"), to: inputs[0]), parameters: parameters(of: layer))
     },
-    "convTranspose2dLayer": { inputs, a in
+    "convTranspose2dLayer": { inputs, a, _ in
         let layer = ConvTranspose2d(
             weight: inputs[1], bias: a.bool("bias") ? inputs[2] : nil, stride: a.pair("stride"),
             padding: a.pair("padding"), outputPadding: a.pair("outputPadding"), dilation: a.pair("dilation"))
@@ -207,19 +218,19 @@ let opTable: [String: OpFunction] = [
     "transposed": unary { x, a in x.transposed(a.int("a"), a.int("b")) },
     "permuted": unary { x, a in x.permuted(a.ints("order") ?? []) },
     "expanded": unary { x, a in x.expanded(to: a.ints("shape") ?? []) },
-    "mse": { inputs, a in OpResult(output: mseLoss(inputs[0], inputs[1], reduction: reduction(a))) },
-    "bce": { inputs, a in OpResult(output: binaryCrossEntropy(inputs[0], inputs[1], reduction: reduction(a))) },
-    "bceWithLogits": { inputs, a in
+    "mse": { inputs, a, _ in OpResult(output: mseLoss(inputs[0], inputs[1], reduction: reduction(a))) },
+    "bce": { inputs, a, _ in OpResult(output: binaryCrossEntropy(inputs[0], inputs[1], reduction: reduction(a))) },
+    "bceWithLogits": { inputs, a, _ in
         OpResult(output: binaryCrossEntropyWithLogits(inputs[0], inputs[1], reduction: reduction(a)))
     },
-    "sigmoidBCE": { inputs, a in
+    "sigmoidBCE": { inputs, a, _ in
         OpResult(output: binaryCrossEntropy(inputs[0].sigmoid(), inputs[1], reduction: reduction(a)))
     },
     "batchNorm": batchNorm,
 ]
 
 /// A new optimizer of the case's kind and settings over `parameter`.
-func makeOptimizer(_ kind: String, _ a: Arguments, _ parameter: Parameter) throws -> any Optimizer {
+func makeOptimizer(_ kind: String, _ a: DifferentialArguments, _ parameter: Parameter) throws -> any Optimizer {
     let list = [(name: "p", parameter: parameter)]
     switch kind {
     case "sgd":
