@@ -120,6 +120,14 @@ import Training
                 _ = try RunDirectory(path: directory + "/file/run", mode: .newRun)
             }
             #expect(try names(directory) == ["file"])
+            // A loop of symbolic links is named as such, not as a file in the way.
+            try FileManager.default.createSymbolicLink(atPath: directory + "/loop1", withDestinationPath: "loop2")
+            try FileManager.default.createSymbolicLink(atPath: directory + "/loop2", withDestinationPath: "loop1")
+            #expect(
+                throws: RunDirectoryError.cannotCreate(path: directory + "/loop1", reason: "Too many levels of symbolic links")
+            ) {
+                _ = try RunDirectory(path: directory + "/loop1/run", mode: .newRun)
+            }
         }
     }
 }

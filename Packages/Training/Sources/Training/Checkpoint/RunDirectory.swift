@@ -163,12 +163,14 @@ public final class RunDirectory {
             if mkdir(prefix, 0o755) == 0 {
                 created.append(prefix)
             } else {
-                let code = errno
+                var code = errno
                 var info = stat()
-                let isDirectory = stat(prefix, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-                if !isDirectory {
+                let examined = stat(prefix, &info) == 0
+                if !examined && code == EEXIST { code = errno }  // e.g. a loop of symbolic links
+                if !(examined && info.st_mode & S_IFMT == S_IFDIR) {
                     for directory in created.reversed() { rmdir(directory) }
-                    let reason = code == EEXIST ? "exists and is not a directory" : String(cString: strerror(code))
+                    let reason =
+                        examined && code == EEXIST ? "exists and is not a directory" : String(cString: strerror(code))
                     throw .cannotCreate(path: prefix, reason: reason)
                 }
             }
@@ -193,7 +195,12 @@ public final class RunDirectory {
             }
             if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
                 let code = errno
-                let holder = readProcessID(descriptor)
+                // The holder writes its id right after locking: give it a moment (at most 0.2 s).
+                var holder = readProcessID(descriptor)
+                for _ in 0..<200 where holder == nil && code == EWOULDBLOCK {
+                    usleep(1000)
+                    holder = readProcessID(descriptor)
+                }
                 close(descriptor)
                 if code == EWOULDBLOCK { throw .inUse(directory: directory, processID: holder) }
                 throw .cannotLock(path: file, reason: String(cString: strerror(code)))
