@@ -18,7 +18,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     case modelState(file: String, StateDictError)
     /// The optimizer tensors or settings do not fit the optimizer.
     case optimizerState(file: String, OptimizerError)
-    /// A directory given to resume from holds no `checkpoint_<epoch>.safetensors`.
+    /// A directory given to resume from holds no `checkpoint_<NNN>.safetensors` (NNN: the 0-based epoch).
     case noCheckpoint(directory: String)
     /// The path is not a regular file (`kind` says what it is: a FIFO, a device, …); nothing was opened.
     case notARegularFile(file: String, kind: String)

@@ -16,7 +16,7 @@ public enum CheckpointFiles {
         "checkpoint_\(padded(epoch)).safetensors"
     }
 
-    /// `directory/checkpoint_<epoch>.safetensors`.
+    /// `directory/checkpoint_<NNN>.safetensors`.
     public static func path(in directory: String, epoch: Int) -> String {
         join(directory, name(epoch: epoch))
     }

@@ -11,7 +11,7 @@ import VAEModels
 ///
 /// | key | value |
 /// |-----|-------|
-/// | `format`, `format_version` | `deeptrust.vae-trainer-checkpoint`, `1` |
+/// | `format`, `format_version` | `deeptrust.vae-trainer-checkpoint`, `2` |
 /// | `configuration` | the ``VAEConfiguration`` as JSON (`{"architecture":"mlp","bottleneck":16,"inputShape":[1,32,32]}`) |
 /// | `epoch`, `global_step` | completed epochs and optimisation steps |
 /// | `seed` | the data seed (training order and augmentation) |
@@ -260,7 +260,8 @@ public struct TrainingCheckpoint: Sendable {
         var offsets: [String: String]
     }
 
-    /// The metadata entries written to the file (see the table above).
+    /// The training state's metadata entries (see the table above); ``write(to:)`` adds
+    /// `data_crc32c` and `metadata_crc32c`.
     public var metadata: [String: String] {
         let generator = GeneratorJSON(
             seed: String(info.generator.seed),

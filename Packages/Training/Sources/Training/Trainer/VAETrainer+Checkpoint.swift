@@ -30,7 +30,7 @@ extension VAETrainer {
     ///
     /// The model configuration is checked from the file's header before any tensor is read, and
     /// every tensor is checked before anything changes: when it throws, the trainer is untouched.
-    /// - Parameter path: a checkpoint file, or a directory whose latest `checkpoint_<epoch>.safetensors` is used.
+    /// - Parameter path: a checkpoint file, or a directory whose latest `checkpoint_<NNN>.safetensors` is used.
     /// The file's checksums are verified (see ``TrainingCheckpoint``), and its run must take as
     /// many steps per epoch as this trainer (same batch size and training set size), so that
     /// epochs and steps keep agreeing.
