@@ -208,6 +208,11 @@ import Training
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(FileManager.default.fileExists(atPath: run.file("checkpoint_001.safetensors")))
         #expect(try files(run.path)["checkpoint_000.safetensors"] == before["checkpoint_000.safetensors"])
+        // Resuming a finished run trains nothing and adds nothing (no empty event file).
+        let finished = try files(run.path)
+        let again = try vaeTrain(flags.filter { $0 != "--log-dir" && $0 != run.path } + ["--epochs", "2", "--resume", run.path])
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(try files(run.path) == finished, "resuming a finished run changed its directory")
 
         // Resuming from an earlier checkpoint would overwrite the later ones.
         try expectFailure(

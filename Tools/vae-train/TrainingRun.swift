@@ -77,6 +77,9 @@ struct TrainingRun {
         }
         let remaining = arguments.epochs - trainer.completedEpochs
         guard remaining > 0 else {
+            // Nothing was logged: the run directory stays as it was.
+            try? writer?.close()
+            directory.abandon(created: writer.map { [$0.path] } ?? [])
             say("nothing to train: \(trainer.completedEpochs) epochs are done and --epochs is \(arguments.epochs)")
             return
         }
