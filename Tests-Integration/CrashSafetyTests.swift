@@ -70,8 +70,11 @@ import VAEModels
             let resumedStep = try latest.map { try TrainingCheckpoint.readInfo(from: $0).globalStep } ?? 0
             let resumedEpoch = try latest.map { try TrainingCheckpoint.readInfo(from: $0).completedEpochs } ?? 0
             let before = Set(try EventFileReader.eventFiles(in: run.path))
+            // A killed run without a checkpoint left an event file: a new run replaces it (--overwrite).
             let resumed = try trainer.run(
-                arguments(data: data.path, logDirectory: run.path) + (latest == nil ? [] : ["--resume", run.path]))
+                latest == nil
+                    ? arguments(data: data.path, logDirectory: run.path) + ["--overwrite"]
+                    : arguments(data: data.path, logDirectory: run.path, resuming: true) + ["--resume", run.path])
             try #require(resumed == 0, "\(context): the resumed run failed (exit \(resumed))")
             let newFiles = try EventFileReader.eventFiles(in: run.path).filter { !before.contains($0) }
             let logged = try LoggedLosses(eventFiles: newFiles)
@@ -96,9 +99,11 @@ import VAEModels
 
     static let configuration = VAEConfiguration(architecture: .cnn, bottleneck: 4)
 
-    private func arguments(data: String, logDirectory: String) -> [String] {
+    /// The run's flags; a resumed run takes its seed from the checkpoint (--seed is refused there).
+    private func arguments(data: String, logDirectory: String, resuming: Bool = false) -> [String] {
         [
-            "cnn", "--bottleneck", "4", "--batch-size", "\(Self.batchSize)", "--epochs", "\(Self.epochs)", "--seed", "5",
+            "cnn", "--bottleneck", "4", "--batch-size", "\(Self.batchSize)", "--epochs", "\(Self.epochs)",
+        ] + (resuming ? [] : ["--seed", "5"]) + [
             "--data-dir", data, "--no-download", "--limit-train", "\(Self.trainingExamples)", "--limit-test", "32",
             "--workers", "0", "--threads", "1", "--deterministic-eval", "--log-dir", logDirectory,
         ]

@@ -16,8 +16,9 @@ struct DLCheckOptions {
     static let help = """
         usage: dlcheck [--device cpu|cuda[:N]] [--suite models,losses,datasets,trainer] [--data-dir DIR] [--json FILE]
 
-        Runs TestKit's checks against DeepTrust's own datasets, models, losses and trainer and prints one
-        row per check (check, configuration, result, time, message), then the same as JSON.
+        Runs TestKit's checks against DeepTrust's own datasets, models, losses and trainer. Prints one line
+        per check as it finishes ([result] check (configuration), time: message), then a table of all
+        checks (check, configuration, result, time, message), then the same as JSON.
 
           --device DEV     where models are built and run: cpu (default), cuda or cuda:N
                            (cuda needs the CUDABackend package's driver and a GPU; the device-moving
@@ -25,7 +26,11 @@ struct DLCheckOptions {
           --suite LIST     comma-separated suites to run (default: all): \(Suite.allCases.map(\.rawValue).joined(separator: ", "))
           --data-dir DIR   directory with the four MNIST .gz files for the dataset suite
                            (default: $MNIST_DIR; the suite is skipped with a message when neither is set)
-          --json FILE      also write the JSON report to FILE
+          --json FILE      also write JSON to FILE (checked to be writable before any check runs):
+                           one line per check as it finishes, {"check": …, "configuration": …,
+                           "result": "passed"|"failed"|"skipped", "seconds": …, "message": …},
+                           then, when all have run, the final report on one line:
+                           {"device": …, "reports": [the objects above]}
           -h, --help       this text
 
         Exit status: 0 when no check failed, 1 when one did, 2 for a bad flag or an unavailable device.
@@ -38,7 +43,9 @@ struct DLCheckOptions {
         var index = 0
         func value(for flag: String) throws(DLCheckError) -> String {
             index += 1
-            guard index < arguments.count, !arguments[index].hasPrefix("--") else { throw .missingValue(flag) }
+            guard index < arguments.count, !arguments[index].hasPrefix("-") || arguments[index] == "-" else {
+                throw .missingValue(flag)
+            }
             return arguments[index]
         }
         while index < arguments.count {

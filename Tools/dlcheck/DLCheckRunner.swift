@@ -8,25 +8,39 @@ import VAEModelsChecks
 struct DLCheckRunner {
     var options: DLCheckOptions
 
+    /// Runs the checks one at a time, handing each report to `finished` as soon as its check ends.
     /// - Throws: ``DeviceError`` when the chosen device cannot be used.
-    func run() throws -> [CheckReport] {
+    func run(finished: (CheckReport) -> Void) throws -> [CheckReport] {
         if options.device.kind == .cuda { CUDABackend.register() }
         _ = try BackendRegistry.shared.backend(for: options.device)
         var reports: [CheckReport] = []
+        func record(_ new: [CheckReport]) {
+            for report in new {
+                reports.append(report)
+                finished(report)
+            }
+        }
         for suite in options.suites {
             switch suite {
             case .models:
                 for subject in VAESubjects.standard(device: options.device) {
-                    reports += CheckSuite<ModelCheck>(subject: subject).run()
+                    Self.runEach(CheckSuite<ModelCheck>(subject: subject), record)
                 }
             case .losses:
-                reports += CheckSuite<KLDivergenceCheck>(subject: VAESubjects.klDivergence).run()
+                Self.runEach(CheckSuite<KLDivergenceCheck>(subject: VAESubjects.klDivergence), record)
             case .datasets:
-                reports += DatasetSuites.run(dataDirectory: options.dataDirectory)
+                DatasetSuites.run(dataDirectory: options.dataDirectory, record: record)
             case .trainer:
-                reports += TrainerSuites.run(device: options.device)
+                Self.runEach(TrainerSuites.suite(device: options.device), record)
             }
         }
         return reports
+    }
+
+    /// Runs `suite`'s checks one by one, recording each report when its check ends.
+    static func runEach<C: Check>(_ suite: CheckSuite<C>, _ record: ([CheckReport]) -> Void) {
+        for check in suite.checks {
+            record(CheckSuite<C>(subject: suite.subject, checks: [check]).run())
+        }
     }
 }

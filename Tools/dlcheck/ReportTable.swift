@@ -22,13 +22,26 @@ enum ReportTable {
             + rows.map(line)).joined(separator: "\n")
     }
 
-    static func json(_ reports: [CheckReport], device: CustomStringConvertible) -> String {
-        let items = reports.map { report in
-            "{\"check\": \(quoted(report.check)), \"configuration\": \(quoted(report.subject)), "
-                + "\"result\": \(quoted(report.status)), \"seconds\": \(seconds(report.duration)), "
-                + "\"message\": \(quoted(report.message))}"
+    static func json(_ reports: [CheckReport], device: CustomStringConvertible, singleLine: Bool = false) -> String {
+        let items = reports.map(jsonObject)
+        if singleLine {
+            return "{\"device\": \(quoted(device.description)), \"reports\": [" + items.joined(separator: ", ") + "]}"
         }
         return "{\"device\": \(quoted(device.description)), \"reports\": [\n  " + items.joined(separator: ",\n  ") + "\n]}"
+    }
+
+    /// One report as a one-line JSON object (check, configuration, result, seconds, message).
+    static func jsonObject(_ report: CheckReport) -> String {
+        "{\"check\": \(quoted(report.check)), \"configuration\": \(quoted(report.subject)), "
+            + "\"result\": \(quoted(report.status)), \"seconds\": \(seconds(report.duration)), "
+            + "\"message\": \(quoted(report.message))}"
+    }
+
+    /// One line for a finished check: result, check, configuration, time and the message's first line.
+    static func progressLine(_ report: CheckReport) -> String {
+        let message = singleLine(report.message)
+        return "[\(report.status)] \(report.check) (\(report.subject)), \(formatDuration(report.duration))"
+            + (message.isEmpty ? "" : ": \(message)")
     }
 
     static func seconds(_ duration: Duration) -> Double {

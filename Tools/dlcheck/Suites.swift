@@ -12,26 +12,31 @@ import Glibc
 
 /// The dataset suite on real MNIST (both splits), when its files can be found.
 enum DatasetSuites {
-    static func run(dataDirectory: String?) -> [CheckReport] {
+    static func run(dataDirectory: String?, record: ([CheckReport]) -> Void) {
         let directory = dataDirectory ?? environment("MNIST_DIR")
         guard let directory else {
-            return DatasetCheck.allCases.map {
-                CheckReport(
-                    check: $0.name, subject: "MNIST", outcome: .skipped("no MNIST files: pass --data-dir or set MNIST_DIR"),
-                    duration: .zero)
-            }
+            record(
+                DatasetCheck.allCases.map {
+                    CheckReport(
+                        check: $0.name, subject: "MNIST", outcome: .skipped("no MNIST files: pass --data-dir or set MNIST_DIR"),
+                        duration: .zero)
+                })
+            return
         }
+        let suite: CheckSuite<DatasetCheck>
         do {
             let train = try MNIST(split: .train, directory: directory)
             let test = try MNIST(split: .test, directory: directory)
-            return CheckSuite<DatasetCheck>(subject: MNISTSubjects.reference(name: "MNIST", train: train, test: test)).run()
+            suite = CheckSuite<DatasetCheck>(subject: MNISTSubjects.reference(name: "MNIST", train: train, test: test))
         } catch {
-            return [
+            record([
                 CheckReport(
                     check: "dataset.load", subject: "MNIST in \(directory)",
                     outcome: .failed(CheckFailure("cannot load MNIST: \(error)")), duration: .zero)
-            ]
+            ])
+            return
         }
+        DLCheckRunner.runEach(suite, record)
     }
 
     private static func environment(_ name: String) -> String? {
@@ -45,13 +50,13 @@ enum DatasetSuites {
 /// CNNVAE at bottleneck 10, 500 steps, evaluation ≤ 30) and the other trainer checks, on images
 /// drawn deterministically (no data files needed).
 enum TrainerSuites {
-    static func run(device: Device) -> [CheckReport] {
+    static func suite(device: Device) -> CheckSuite<TrainerCheck> {
         let subject = TrainingSubjects.vaeTrainer(
             name: "VAETrainer (CNN VAE, d=10, 4 samples, batch 4, \(device))",
             configuration: VAEConfiguration(architecture: .cnn, bottleneck: 10),
             dataset: StrokeImages(count: 4), batchSize: 4,
             overfit: OverfitExpectation(steps: 500, maximumLoss: 30), device: device)
-        return CheckSuite<TrainerCheck>(subject: subject).run()
+        return CheckSuite<TrainerCheck>(subject: subject)
     }
 }
 

@@ -3,8 +3,17 @@
 //   swift run -c release vae-train mlp --epochs 10 --log-dir results
 //
 // Exit status: 0 after training (or --help), 1 when the run fails (data, device, checkpoint, I/O),
-// 2 for a bad command line.
+// 2 for a bad command line or a log directory that holds another run, 128 + N after signal N
+// (SIGINT 130, SIGTERM 143).
 import VAETrainCLI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+lineBufferStandardOutput()
 
 let command: VAETrainCommand
 do {
@@ -18,10 +27,11 @@ switch command {
 case .help:
     print(VAETrainCLI.help, terminator: "")
 case .train(let arguments):
+    StopSignal.install()
     do {
         try await TrainingRun(arguments: arguments).run()
     } catch {
         printToStandardError("vae-train: \(TrainingRun.explain(error, arguments: arguments))")
-        exitProcess(1)
+        exitProcess(TrainingRun.exitStatus(for: error))
     }
 }

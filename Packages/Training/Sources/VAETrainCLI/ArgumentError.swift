@@ -6,12 +6,19 @@ public enum ArgumentError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownFlag(String, suggestion: String?)
     /// A flag that needs a value came last.
     case missingValue(flag: String, expected: String)
+    /// A flag that needs a value is followed by an option (`--log-dir --deterministic-eval`); such a
+    /// value is only taken as `--flag=value`.
+    case optionInsteadOfValue(flag: String, expected: String, found: String)
     /// A value a flag does not accept.
     case invalidValue(flag: String, value: String, expected: String)
     /// A flag that takes no value was given one (`--deterministic-eval=yes`).
     case unexpectedValue(flag: String, value: String)
     /// A second positional argument, or a model type given twice.
     case unexpectedArgument(String)
+    /// Two flags that cannot be given together; `reason` says why.
+    case conflictingFlags(String, String, reason: String)
+    /// A size that cannot work on this machine (refused before anything is allocated).
+    case infeasible(flag: String, value: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,10 +28,17 @@ public enum ArgumentError: Error, Sendable, Hashable, CustomStringConvertible {
             return "unknown option '\(flag)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "") + "; see vae-train --help"
         case .missingValue(let flag, let expected):
             return "\(flag) needs a value: \(expected)"
+        case .optionInsteadOfValue(let flag, let expected, let found):
+            return "\(flag) needs a value: \(expected); found the option '\(found)' instead "
+                + "(a value that starts with '-' is given as \(flag)=\(found))"
         case .invalidValue(let flag, let value, let expected):
             return "invalid value '\(value)' for \(flag): expected \(expected)"
         case .unexpectedValue(let flag, let value):
             return "\(flag) takes no value, got '\(value)'"
+        case .conflictingFlags(let first, let second, let reason):
+            return "\(first) cannot be given with \(second): \(reason)"
+        case .infeasible(let flag, let value, let reason):
+            return "invalid value '\(value)' for \(flag): \(reason)"
         case .unexpectedArgument(let argument):
             return
                 "unexpected argument '\(argument)': the model type is given once, everything else as --flag value (see vae-train --help)"

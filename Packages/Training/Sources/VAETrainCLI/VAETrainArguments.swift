@@ -15,8 +15,11 @@ public struct VAETrainArguments: Sendable, Hashable {
     public var epochs = 10
     /// Where the model lives and computes (`cpu`).
     public var device: Device = .cpu
-    /// Event files, checkpoints and PNG grids (`./results`).
-    public var logDirectory = "./results"
+    /// Event files, checkpoints and PNG grids of this run; `nil` (no `--log-dir`):
+    /// ``defaultLogDirectory``, or with ``resume`` the directory of the checkpoint resumed from.
+    public var logDirectory: String?
+    /// Delete an earlier run in the log directory before training (`--overwrite`).
+    public var overwrite = false
     /// Seeds the weights, the noise, the training order and the augmentation (0).
     public var seed: UInt64 = 0
     /// Where the MNIST files are; `nil`: `MNIST_DIR`, else the per-user cache.
@@ -42,6 +45,9 @@ public struct VAETrainArguments: Sendable, Hashable {
     public init(architecture: VAEConfiguration.Architecture) {
         self.architecture = architecture
     }
+
+    /// The log directory without `--log-dir` and `--resume`.
+    public static let defaultLogDirectory = "./results"
 
     /// The model these arguments describe (MNIST's padded 1×32×32 inputs).
     public var configuration: VAEConfiguration {

@@ -41,7 +41,7 @@ import VAEModels
                     == TrainingCheckpoint.Info(
                         configuration: Fixture.configuration, completedEpochs: 1, globalStep: 3,
                         seed: 0xFFFF_FFFF_FFFF_FFF0, generator: trainer.generator.snapshot,
-                        batchSize: 4, evaluationSampling: .mean))
+                        batchSize: 4, evaluationSampling: .mean, stepsPerEpoch: 3))
             let header = try SafeTensors.readHeader(path)
             #expect(header.metadata["format"] == TrainingCheckpoint.format)
             #expect(header.metadata["configuration"] == #"{"architecture":"mlp","bottleneck":4,"inputShape":[1,8,8]}"#)

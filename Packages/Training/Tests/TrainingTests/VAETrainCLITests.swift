@@ -32,7 +32,8 @@ import VAETrainCLI
         expected.batchSize = 128
         expected.epochs = 10
         expected.device = .cpu
-        expected.logDirectory = "./results"
+        expected.logDirectory = nil
+        expected.overwrite = false
         expected.workers = 2
         #expect(parsed == expected)
         #expect(parsed.configuration == VAEConfiguration(architecture: .cnn, inputShape: [1, 32, 32], bottleneck: 16))
@@ -43,8 +44,8 @@ import VAETrainCLI
     @Test func everyFlagSetsItsSetting() throws {
         let parsed = try arguments(
             "mlp --bottleneck 10 --lr 5e-4 --batch-size 64 --epochs 3 --device cuda:1 --log-dir runs/a "
-                + "--seed 42 --data-dir /data/mnist --workers 0 --threads 1 --resume runs/a "
-                + "--deterministic-eval --limit-train 512 --limit-test 256 --no-download")
+                + "--seed 42 --data-dir /data/mnist --workers 0 --threads 1 "
+                + "--deterministic-eval --limit-train 512 --limit-test 256 --no-download --overwrite")
         #expect(parsed.bottleneck == 10)
         #expect(parsed.learningRate == 5e-4)
         #expect(parsed.batchSize == 64)
@@ -55,7 +56,8 @@ import VAETrainCLI
         #expect(parsed.dataDirectory == "/data/mnist")
         #expect(parsed.workers == 0)
         #expect(parsed.threads == 1)
-        #expect(parsed.resume == "runs/a")
+        #expect(parsed.overwrite)
+        #expect(try arguments("mlp --resume runs/a --epochs 3").resume == "runs/a")
         #expect(parsed.deterministicEvaluation)
         #expect(parsed.limitTrain == 512 && parsed.limitTest == 256)
         #expect(!parsed.download)
@@ -75,10 +77,16 @@ import VAETrainCLI
         for flag in [
             "--bottleneck", "--lr", "--batch-size", "--epochs", "--device", "--log-dir", "--seed", "--data-dir",
             "--workers", "--threads", "--resume", "--deterministic-eval", "--limit-train", "--limit-test", "--no-download",
+            "--overwrite",
         ] {
             #expect(help.contains("\(flag) ") || help.contains("\(flag)\n"), "\(flag) is not explained")
         }
         #expect(help.contains("MNIST_DIR"))
+        // Names as they are written: 0-based epochs in three digits.
+        #expect(!help.contains("checkpoint_<epoch>") && help.contains("checkpoint_<NNN>.safetensors"))
+        #expect(help.contains("NNN is the 0-based epoch (000 after the"))
+        #expect(help.contains("--seed and --lr are refused"))
+        #expect(help.contains("A log directory belongs to one run"))
     }
 
     @Test func badValuesNameTheFlagAndWhatItAccepts() {
@@ -94,7 +102,56 @@ import VAETrainCLI
                 == "invalid value '-3' for --seed: expected a whole number in 0...18446744073709551615")
         #expect(error("rnn") == .invalidValue(flag: "the model type", value: "rnn", expected: "mlp or cnn"))
         #expect(error("--model gan") == .invalidValue(flag: "--model", value: "gan", expected: "mlp or cnn"))
-        #expect(error("mlp --workers -1") == .invalidValue(flag: "--workers", value: "-1", expected: "a whole number ≥ 0"))
+        #expect(error("mlp --workers -1") == .invalidValue(flag: "--workers", value: "-1", expected: "a whole number in 0...64"))
+        #expect(
+            error("mlp --workers 1000") == .invalidValue(flag: "--workers", value: "1000", expected: "a whole number in 0...64"))
+        #expect(
+            error("mlp --threads 1000") == .invalidValue(flag: "--threads", value: "1000", expected: "a whole number in 1...256"))
+    }
+
+    /// A flag that takes a value does not swallow the next option; such a value needs `--flag=value`.
+    @Test func aFlagDoesNotTakeTheNextOptionAsItsValue() throws {
+        #expect(
+            error("mlp --log-dir --deterministic-eval")
+                == .optionInsteadOfValue(flag: "--log-dir", expected: "a directory path", found: "--deterministic-eval"))
+        #expect(
+            error("mlp --data-dir --no-download")
+                == .optionInsteadOfValue(flag: "--data-dir", expected: "a directory path", found: "--no-download"))
+        let epochs = try #require(error("mlp --epochs --seed 3"))
+        #expect(epochs == .optionInsteadOfValue(flag: "--epochs", expected: "a whole number ≥ 1", found: "--seed"))
+        #expect(epochs.description.hasPrefix("--epochs needs a value"))
+        #expect(
+            error("mlp --resume -e 3")
+                == .optionInsteadOfValue(
+                    flag: "--resume", expected: "a checkpoint file or a directory holding checkpoints", found: "-e"))
+        #expect(try arguments("mlp --log-dir=--deterministic-eval").logDirectory == "--deterministic-eval")
+    }
+
+    /// With --resume, the seed and learning rate come from the checkpoint: giving them is refused.
+    @Test func seedAndLearningRateAreRefusedWithResume() {
+        #expect(
+            error("mlp --resume runs/a --seed 3")
+                == .conflictingFlags("--seed", "--resume", reason: "a resumed run continues with the checkpoint's seed"))
+        #expect(
+            error("mlp --lr 0.1 --resume runs/a")
+                == .conflictingFlags("--lr", "--resume", reason: "a resumed run continues with the checkpoint's learning rate"))
+        #expect(
+            error("mlp --resume runs/a --overwrite")?.description.hasPrefix("--overwrite cannot be given with --resume") == true)
+    }
+
+    /// Sizes no memory can hold are refused while the flags are checked, before any allocation.
+    @Test func impossibleSizesAreRefusedBeforeAnyAllocation() throws {
+        let bottleneck = try #require(error("mlp --bottleneck 100000000"))
+        guard case .infeasible(flag: "--bottleneck", value: "100000000", let reason) = bottleneck else {
+            Issue.record("expected --bottleneck to be refused as infeasible, got \(bottleneck)")
+            return
+        }
+        #expect(reason.contains("GiB of memory") && reason.contains("more than this machine has"), "\(reason)")
+        // The reference sizes are far below any machine's memory.
+        #expect(VAETrainCLI.estimatedMemory(for: try arguments("cnn")) < 1e9)
+        var huge = VAETrainArguments(architecture: .mlp)
+        huge.bottleneck = 100_000_000
+        #expect(VAETrainCLI.estimatedMemory(for: huge) > 5e11)
     }
 
     @Test func structuralMistakesAreExplained() {

@@ -73,6 +73,12 @@ import Training
             let samples = try PNGDecoder.decode(TrainingTestSupport.bytes(directory + "/samples_000.png"))
             #expect((samples.width, samples.height) == (6 * 10 + 2, 12))
             #expect(try TrainingCheckpoint.readInfo(from: directory + "/checkpoint_001.safetensors").completedEpochs == 2)
+            // The grids get the mode of every other file (mkstemp's 0600 made them private).
+            let mode = { (name: String) throws -> Int in
+                try (FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.posixPermissions] as? Int) ?? -1
+            }
+            #expect(try mode("samples_000.png") == mode("checkpoint_000.safetensors"))
+            #expect(try mode("reconstructions_001.png") == mode("checkpoint_000.safetensors"))
         }
     }
 

@@ -62,7 +62,7 @@ public struct LabeledImages: Sendable, Equatable {
         imageSize: (height: Int, width: Int)? = nil,
         classCount: Int? = nil
     ) throws(IDXError) -> LabeledImages {
-        let images = try IDXArray.read(path: imagesPath)
+        let images = try IDXArray.read(path: imagesPath, elementType: .uint8, rank: 3)
         try images.validate(elementType: .uint8, rank: 3, file: imagesPath)
         let (count, height, width) = (images.dimensions[0], images.dimensions[1], images.dimensions[2])
         if let size = imageSize, size != (height, width) {
@@ -76,7 +76,7 @@ public struct LabeledImages: Sendable, Equatable {
         guard !height.multipliedReportingOverflow(by: width).overflow else {
             throw .sizeOverflow(file: imagesPath, dimensions: images.dimensions)
         }
-        let labels = try IDXArray.read(path: labelsPath)
+        let labels = try IDXArray.read(path: labelsPath, elementType: .uint8, rank: 1)
         try labels.validate(elementType: .uint8, rank: 1, file: labelsPath)
         guard labels.dimensions[0] == count else {
             throw .countMismatch(imagesFile: imagesPath, images: count, labelsFile: labelsPath, labels: labels.dimensions[0])

@@ -8,6 +8,11 @@ public enum DatasetFilesError: Error, Sendable, Equatable, CustomStringConvertib
         missing: [String], attempts: [DownloadAttempt])
     /// A directory or file could not be created or written.
     case cannotWrite(path: String, reason: String)
+    /// The data directory exists but cannot hold the files (a regular file, a FIFO, a device, not
+    /// readable), or does not exist where nothing may be downloaded; `reason` says which.
+    case unusableDirectory(collection: IDXCollection, directory: DataDirectory, reason: String)
+    /// A data file's name is taken by something that is not a regular file (a directory, a FIFO, …).
+    case unusableFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +26,10 @@ public enum DatasetFilesError: Error, Sendable, Equatable, CustomStringConvertib
                 + Self.placementAdvice(collection)
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .unusableDirectory(let collection, let directory, let reason):
+            return "\(collection.name) data directory \(directory) \(reason). \(Self.placementAdvice(collection))"
+        case .unusableFile(let path, let reason):
+            return "\(path): \(reason); it must be the regular file of that name (raw or .gz)"
         }
     }
 

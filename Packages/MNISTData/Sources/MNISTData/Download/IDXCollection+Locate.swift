@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension IDXCollection {
     /// The paths of `split`'s image and label files in `directory`, first downloading the missing
     /// ones through `fetcher`.
@@ -20,6 +28,7 @@ extension IDXCollection {
         -> (images: String, labels: String)
     {
         let (imagesFile, labelsFile) = files(for: split)
+        try checkUsable(directory, files: [imagesFile, labelsFile], mayCreate: true)
         var missing = [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }
         if !missing.isEmpty {
             try createDirectories(directory.path)
@@ -39,17 +48,50 @@ extension IDXCollection {
     }
 
     /// The paths of `split`'s files in `directory` without downloading.
-    /// - Throws: ``DatasetFilesError/missing(collection:directory:files:)``.
+    /// - Throws: ``DatasetFilesError/unusableDirectory(collection:directory:reason:)`` when the
+    ///   directory does not exist or is no readable directory,
+    ///   ``DatasetFilesError/unusableFile(path:reason:)`` when a file's name is taken by something
+    ///   else than a regular file, ``DatasetFilesError/missing(collection:directory:files:)``.
     public func locateFiles(split: MNIST.Split, in directory: DataDirectory) throws(DatasetFilesError)
         -> (images: String, labels: String)
     {
         let (imagesFile, labelsFile) = files(for: split)
+        try checkUsable(directory, files: [imagesFile, labelsFile], mayCreate: false)
         guard let images = directory.existingPath(of: imagesFile), let labels = directory.existingPath(of: labelsFile) else {
             throw .missing(
                 collection: self, directory: directory,
                 files: [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }.map(\.name))
         }
         return (images, labels)
+    }
+
+    /// Says what is wrong with `directory` (or with the entries named like `files` in it) before
+    /// files are looked for, so that the problem is not reported as missing files.
+    func checkUsable(_ directory: DataDirectory, files: [File], mayCreate: Bool) throws(DatasetFilesError) {
+        var info = stat()
+        guard stat(directory.path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT && mayCreate { return }
+            let reason = code == ENOENT ? "does not exist" : "cannot be examined: \(systemErrorMessage(code))"
+            throw .unusableDirectory(collection: self, directory: directory, reason: reason)
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .unusableDirectory(
+                collection: self, directory: directory, reason: "is \(fileKind(info.st_mode)), not a directory")
+        }
+        guard access(directory.path, R_OK | X_OK) == 0 else {
+            throw .unusableDirectory(
+                collection: self, directory: directory, reason: "cannot be read: \(systemErrorMessage(errno))")
+        }
+        for file in files {
+            for name in [file.name, file.name + ".gz"] {
+                let path = joinPath(directory.path, name)
+                var entry = stat()
+                if stat(path, &entry) == 0 && entry.st_mode & S_IFMT != S_IFREG {
+                    throw .unusableFile(path: path, reason: "is \(fileKind(entry.st_mode)), not a regular file")
+                }
+            }
+        }
     }
 
     private func download(
@@ -105,5 +147,18 @@ extension IDXCollection {
         } catch {
             return .invalidContent(error)
         }
+    }
+}
+
+/// `a regular file`, `a FIFO (named pipe)`, … for a `stat` mode.
+func fileKind(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFREG: return "a regular file"
+    case S_IFDIR: return "a directory"
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFSOCK: return "a socket"
+    default: return "a special file"
     }
 }

@@ -13,13 +13,26 @@ extension IDXArray {
     ///   type, size overflow, truncated (fewer bytes than declared), trailing data (more bytes
     ///   than declared), corrupt or cut-off gzip data.
     public static func read(path: String) throws(IDXError) -> IDXArray {
+        try read(path: path, expecting: nil)
+    }
+
+    /// Reads an IDX file as ``read(path:)`` does, checking the element type and rank of its header
+    /// (after the magic number, before the sizes): a file of another kind is reported as such,
+    /// not as truncated or with a size error.
+    /// - Throws: ``IDXError/wrongElementType(file:expected:found:)``, ``IDXError/wrongRank(file:expected:found:)``,
+    ///   or the errors of ``read(path:)``.
+    public static func read(path: String, elementType: IDXElementType, rank: Int) throws(IDXError) -> IDXArray {
+        try read(path: path, expecting: (elementType, rank))
+    }
+
+    private static func read(path: String, expecting: (IDXElementType, Int)?) throws(IDXError) -> IDXArray {
         let file = try FileByteSource(path: path)
         if file.prefix(2) == GzipByteSource.magic {
             let gzip = try GzipByteSource(
                 input: file, lengthHint: gzipLengthHint(trailer: file.gzipSizeTrailer(), compressedSize: file.exactLength ?? 0))
-            return try read(from: gzip)
+            return try read(from: gzip, expecting: expecting)
         }
-        return try read(from: file)
+        return try read(from: file, expecting: expecting)
     }
 
     /// Reads IDX content (raw or gzip-compressed) from bytes in memory; `name` is used in errors.
@@ -42,7 +55,7 @@ extension IDXArray {
     }
 
     /// Reads header and elements from `source`, then checks that nothing follows.
-    static func read(from source: some ByteSource) throws(IDXError) -> IDXArray {
+    static func read(from source: some ByteSource, expecting: (IDXElementType, Int)? = nil) throws(IDXError) -> IDXArray {
         let file = source.name
         let cutOff = { (source as? GzipByteSource)?.endedPrematurely ?? false }
 
@@ -55,6 +68,12 @@ extension IDXArray {
             throw .unknownElementType(file: file, code: magic[2])
         }
         let rank = Int(magic[3])
+        if let (expectedType, expectedRank) = expecting {
+            guard elementType == expectedType else {
+                throw .wrongElementType(file: file, expected: expectedType, found: elementType)
+            }
+            guard rank == expectedRank else { throw .wrongRank(file: file, expected: expectedRank, found: rank) }
+        }
         guard rank >= 1 else { throw .wrongRank(file: file, expected: 1, found: 0) }
         let headerSize = headerSize(rank: rank)
 

@@ -24,6 +24,9 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// With ``VAETrainerOptions/detectsAnomalies``: the first operation that produced a NaN or an
     /// infinity during `stage`, before the optimizer applied the step.
     case numericalAnomaly(stage: String, NumericalAnomaly)
+    /// ``VAETrainer/stopRequested`` asked to stop before training step `step` of epoch `epoch`
+    /// (0-based); the epoch in progress is abandoned, the last checkpoint is where to resume.
+    case interrupted(epoch: Int, step: Int)
 
     public var description: String {
         switch self {
@@ -44,6 +47,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "training stopped. Run again with anomaly detection (vae-train --detect-anomaly) to find the operation that produced it"
         case .numericalAnomaly(let stage, let anomaly):
             return "\(stage) stopped: \(anomaly)"
+        case .interrupted(let epoch, let step):
+            return "training stopped on request before step \(step) (epoch \(epoch)); the epoch in progress is abandoned"
         }
     }
 }

@@ -12,7 +12,7 @@ extension VAETrainer {
                 configuration: model.configuration, completedEpochs: completedEpochs,
                 globalStep: globalStep, seed: options.seed,
                 generator: generator.snapshot, batchSize: options.batchSize,
-                evaluationSampling: options.evaluationSampling),
+                evaluationSampling: options.evaluationSampling, stepsPerEpoch: stepsPerEpoch),
             modelState: model.stateDict(), optimizerState: optimizer.state())
     }
 
@@ -30,12 +30,27 @@ extension VAETrainer {
     ///
     /// The model configuration is checked from the file's header before any tensor is read, and
     /// every tensor is checked before anything changes: when it throws, the trainer is untouched.
-    /// - Parameter path: a checkpoint file, or a directory whose latest `checkpoint_<epoch>.safetensors` is used.
+    /// - Parameter path: a checkpoint file, or a directory whose latest `checkpoint_<NNN>.safetensors` is used.
+    /// The file's checksums are verified (see ``TrainingCheckpoint``), and its run must take as
+    /// many steps per epoch as this trainer (same batch size and training set size), so that
+    /// epochs and steps keep agreeing.
+    /// - Returns: whether the file's checksums were verified (files of format version 1 have none).
     /// - Throws: ``CheckpointError`` (``CheckpointError/configurationMismatch(file:checkpoint:model:)``
-    ///   names both models).
-    public func loadCheckpoint(from path: String) throws(CheckpointError) {
+    ///   names both models, ``CheckpointError/checksumMismatch(file:part:stored:computed:)`` the
+    ///   corrupted part, ``CheckpointError/runMismatch(file:checkpointStepsPerEpoch:trainerStepsPerEpoch:checkpointBatchSize:)``
+    ///   both step counts).
+    @discardableResult
+    public func loadCheckpoint(from path: String) throws(CheckpointError) -> TrainingCheckpoint.Verification {
         let file = try CheckpointFiles.resolve(path)
         let saved = try TrainingCheckpoint.read(from: file, expecting: model.configuration)
+        let savedSteps =
+            saved.info.stepsPerEpoch
+            ?? (trainingSetCountForSteps + saved.info.batchSize - 1) / max(1, saved.info.batchSize)
+        guard savedSteps == stepsPerEpoch else {
+            throw .runMismatch(
+                file: file, checkpointStepsPerEpoch: savedSteps, trainerStepsPerEpoch: stepsPerEpoch,
+                checkpointBatchSize: saved.info.batchSize)
+        }
 
         // Validate on a scratch copy so that a failure leaves model and optimizer as they were.
         let scratch = model.copy()
@@ -53,5 +68,9 @@ extension VAETrainer {
         globalStep = saved.info.globalStep
         options.seed = saved.info.seed
         options.learningRate = optimizer.learningRate
+        return saved.verification ?? .checksumsMatch
     }
+
+    /// The training set's size, for the steps per epoch of a version-1 checkpoint.
+    private var trainingSetCountForSteps: Int { trainingSet.count }
 }

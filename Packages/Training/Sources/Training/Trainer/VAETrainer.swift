@@ -42,6 +42,9 @@ public final class VAETrainer {
     public let writer: any SummaryWriter
     /// Receives progress events (batches, epochs); `nil` reports nothing.
     public var progress: ProgressReporter?
+    /// Asked before every training step; when it returns true, training stops with
+    /// ``TrainingError/interrupted(epoch:step:)`` (e.g. after SIGINT). `nil` never stops.
+    public var stopRequested: (@Sendable () -> Bool)?
     /// The settings; ``loadCheckpoint(from:)`` replaces the seed and learning rate with the checkpoint's.
     public internal(set) var options: VAETrainerOptions
     /// Number of epochs completed (the 0-based index of the next epoch).
@@ -128,7 +131,9 @@ public final class VAETrainer {
         var lossSum = 0.0
         var samples = 0
         var steps = 0
-        while let batch = try batches.next() {
+        while true {
+            if let stopRequested, stopRequested() { throw TrainingError.interrupted(epoch: epoch, step: globalStep) }
+            guard let batch = try batches.next() else { break }
             let losses = try trainStep(on: batch.inputs)
             lossSum += Double(losses.total)
             samples += losses.samples

@@ -30,7 +30,7 @@ public struct VAETrainerOptions: Sendable, Hashable {
     /// The codes are the same every epoch (they come from their own generator keyed by ``seed``),
     /// so successive grids show the model's progress on the same points.
     public var priorSamples: Int
-    /// When set, every epoch writes `checkpoint_<epoch>.safetensors` there and, with
+    /// When set, every epoch writes `checkpoint_<NNN>.safetensors` (NNN: the 0-based epoch) there and, with
     /// ``logsImageGrids``, `reconstructions_<epoch>.png` and `samples_<epoch>.png`
     /// (`<epoch>` is the 0-based epoch, three digits, as the reference's `model_000.pth`).
     public var outputDirectory: String?
