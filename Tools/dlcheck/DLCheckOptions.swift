@@ -4,7 +4,7 @@ import TensorCore
 struct DLCheckOptions {
     /// The suites dlcheck knows.
     enum Suite: String, CaseIterable {
-        case models, losses, datasets, trainer
+        case models, losses, datasets, trainer, backend
     }
 
     var device: Device = .cpu
@@ -14,9 +14,11 @@ struct DLCheckOptions {
     var showHelp = false
 
     static let help = """
-        usage: dlcheck [--device cpu|cuda[:N]] [--suite models,losses,datasets,trainer] [--data-dir DIR] [--json FILE]
+        usage: dlcheck [--device cpu|cuda[:N]] [--suite models,losses,datasets,trainer,backend] [--data-dir DIR] [--json FILE]
+               dlcheck --mutate [--json FILE] [--operators NAME,…]   (mutation analysis; see dlcheck --mutate --help)
 
-        Runs TestKit's checks against DeepTrust's own datasets, models, losses and trainer. Prints one line
+        Runs TestKit's checks against DeepTrust's own datasets, models, losses and trainer, and the backend of
+        the chosen device against the CPU's (skipped on the CPU, the reference itself). Prints one line
         per check as it finishes ([result] check (configuration), time: message), then a table of all
         checks (check, configuration, result, time, message), then the same as JSON.
 

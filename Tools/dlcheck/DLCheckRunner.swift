@@ -32,15 +32,25 @@ struct DLCheckRunner {
                 DatasetSuites.run(dataDirectory: options.dataDirectory, record: record)
             case .trainer:
                 Self.runEach(TrainerSuites.suite(device: options.device), record)
+            case .backend:
+                let backend = try BackendRegistry.shared.backend(for: options.device)
+                let skipped =
+                    backend === CPUBackend.shared ? "the CPU backend is the reference itself; run with --device cuda[:N]" : nil
+                Self.runEach(CheckSuite<BackendCheck>(subject: BackendSubject(backend: backend)), record, skipped: skipped)
             }
         }
         return reports
     }
 
-    /// Runs `suite`'s checks one by one, recording each report when its check ends.
-    static func runEach<C: Check>(_ suite: CheckSuite<C>, _ record: ([CheckReport]) -> Void) {
+    /// Runs `suite`'s checks one by one, recording each report when its check ends; with a
+    /// `skipped` reason, reports each check as skipped instead of running it.
+    static func runEach<C: Check>(_ suite: CheckSuite<C>, _ record: ([CheckReport]) -> Void, skipped: String? = nil) {
         for check in suite.checks {
-            record(CheckSuite<C>(subject: suite.subject, checks: [check]).run())
+            if let skipped {
+                record([CheckReport(check: check.name, subject: suite.subject.name, outcome: .skipped(skipped), duration: .zero)])
+            } else {
+                record(CheckSuite<C>(subject: suite.subject, checks: [check]).run())
+            }
         }
     }
 }
