@@ -29,27 +29,6 @@ func formatted(_ value: Double, _ digits: Int = 2) -> String {
     return text
 }
 
-/// `text` as a JSON string literal: `"` and `\` escaped, control characters as `\n`, `\r`, `\t`
-/// or `\u00XX` (a driver message may hold any of them). Written out rather than taken from
-/// JSONEncoder so that cuda-check links no Foundation module.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
-
 // Line-buffered even into a pipe: whatever was printed survives a crash of the process.
 setvbuf(stdout, nil, _IOLBF, 0)
 
