@@ -73,6 +73,7 @@ let package = Package(
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "NN", package: "TensorCore"),
                 .product(name: "TrainingChecks", package: "Training"),
+                .product(name: "MNISTDataChecks", package: "MNISTData"),
             ],
             path: "Tests-Integration",
             exclude: ["Consumers"]

@@ -25,7 +25,7 @@ import VAEModels
         var random = PhiloxStream(key: PhiloxKey(seed: seed, stream: 0))
         let trainer = try VAETrainBinary()
         let data = try TemporaryDirectory(prefix: "crash-data")
-        try SyntheticDigits.write(train: Self.trainingExamples, test: 32, into: data)
+        try SyntheticMNISTFiles.write(train: Self.trainingExamples, test: 32, into: data)
 
         // The uninterrupted run: losses per step and epoch, final weights, and how long it takes.
         let reference = try TemporaryDirectory(prefix: "crash-reference")

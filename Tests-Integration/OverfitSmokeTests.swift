@@ -14,10 +14,10 @@ import VAEModels
 @Suite struct OverfitSmokeTests {
     static func fourImages() throws -> any Dataset {
         let generated = try TemporaryDirectory(prefix: "overfit")
-        try SyntheticDigits.write(train: 4, test: 1, into: generated)
+        try SyntheticMNISTFiles.write(train: 4, test: 1, into: generated)
         // The split is read into memory here; the temporary files may go afterwards.
         let train = try MNIST(
-            split: .train, collection: SyntheticDigits.offlineCollection,
+            split: .train, collection: SyntheticMNISTFiles.offlineCollection,
             directory: realMNISTDirectory ?? generated.path)
         return try Subset(train.withTransform(ImagePipeline.reference(augment: false)), first: 4)
     }

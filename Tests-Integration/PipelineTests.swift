@@ -15,9 +15,9 @@ import VAEModels
     @Test(arguments: VAEConfiguration.Architecture.allCases)
     func trainCheckpointReloadEvaluate(_ architecture: VAEConfiguration.Architecture) throws {
         let data = try TemporaryDirectory(prefix: "pipeline-data")
-        try SyntheticDigits.write(train: 48, test: 16, into: data)
-        let train = try MNIST(split: .train, collection: SyntheticDigits.offlineCollection, directory: data.path)
-        let test = try MNIST(split: .test, collection: SyntheticDigits.offlineCollection, directory: data.path)
+        try SyntheticMNISTFiles.write(train: 48, test: 16, into: data)
+        let train = try MNIST(split: .train, collection: SyntheticMNISTFiles.offlineCollection, directory: data.path)
+        let test = try MNIST(split: .test, collection: SyntheticMNISTFiles.offlineCollection, directory: data.path)
         #expect(train.count == 48 && test.count == 16)
 
         let run = try TemporaryDirectory(prefix: "pipeline-run")
@@ -63,8 +63,8 @@ import VAEModels
 
     static let trainerSubject = Result { () throws -> TrainerSubject in
         let data = try TemporaryDirectory(prefix: "pipeline-suite")
-        try SyntheticDigits.write(train: 8, test: 4, into: data)
-        let train = try MNIST(split: .train, collection: SyntheticDigits.offlineCollection, directory: data.path)
+        try SyntheticMNISTFiles.write(train: 8, test: 4, into: data)
+        let train = try MNIST(split: .train, collection: SyntheticMNISTFiles.offlineCollection, directory: data.path)
             .withTransform(ImagePipeline.reference(augment: false))
         return TrainingSubjects.vaeTrainer(
             name: "VAETrainer on MNIST files (CNN, d=10, 8 images, batch 4)",

@@ -18,7 +18,7 @@ import Training
     @Test func residentMemoryAndThreadsStayFlatOverTwentyEpochs() throws {
         let trainer = try VAETrainBinary()
         let data = try TemporaryDirectory(prefix: "resources-data")
-        try SyntheticDigits.write(train: 64, test: 16, into: data)
+        try SyntheticMNISTFiles.write(train: 64, test: 16, into: data)
         let run = try TemporaryDirectory(prefix: "resources-run")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: trainer.path)

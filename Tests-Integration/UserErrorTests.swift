@@ -60,7 +60,7 @@ import Training
 
     /// Generated MNIST files (16 training, 8 test images) and the flags of a one-epoch run on them.
     private func smallRun(_ data: TemporaryDirectory, logDirectory: String, architecture: String = "mlp") throws -> [String] {
-        try SyntheticDigits.write(train: 16, test: 8, into: data)
+        try SyntheticMNISTFiles.write(train: 16, test: 8, into: data)
         return [
             architecture, "--bottleneck", "2", "--batch-size", "8", "--epochs", "1", "--data-dir", data.path, "--no-download",
             "--workers", "0", "--threads", "1", "--log-dir", logDirectory,
@@ -97,14 +97,14 @@ import Training
         try expectFailure(flags, status: 1, mentioning: [images, "expected \(bytes.count) bytes"])
 
         // Labels that do not match the images.
-        try SyntheticDigits.write(train: 16, test: 8, into: data)
+        try SyntheticMNISTFiles.write(train: 16, test: 8, into: data)
         let labels = data.file("t10k-labels-idx1-ubyte")
         try Data(IDXArray(elementType: .uint8, dimensions: [7], bytes: [UInt8](repeating: 1, count: 7)).serialized())
             .write(to: URL(fileURLWithPath: labels))
         try expectFailure(flags, status: 1, mentioning: [labels, "8"])
 
         // Not an IDX file at all.
-        try SyntheticDigits.write(train: 16, test: 8, into: data)
+        try SyntheticMNISTFiles.write(train: 16, test: 8, into: data)
         try Data("<html>not found</html>".utf8).write(to: URL(fileURLWithPath: images))
         try expectFailure(flags, status: 1, mentioning: [images, "not an IDX file"])
     }
