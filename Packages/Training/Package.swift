@@ -51,6 +51,7 @@ let package = Package(
                 "VAETrainCLI",
                 .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "NN", package: "TensorCore"),
+                .product(name: "Optim", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "TestKit", package: "TestKit"),
