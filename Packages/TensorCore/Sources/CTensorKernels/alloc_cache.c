@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define DT_CLASSES_PER_OCTAVE 4
 #define DT_CLASS_COUNT (64 * DT_CLASSES_PER_OCTAVE)
@@ -68,8 +69,27 @@ size_t dt_cache_class_bytes(size_t count) {
     return class_bytes;
 }
 
+/// Whether releasing the cache could let a failed request of `count` floats succeed: the cache holds
+/// blocks and the request fits in the machine's physical memory (an absurd request is refused
+/// without emptying the cache that other allocations rely on).
+static int worth_retrying(size_t count) {
+    if (dt_cache_cached_bytes() == 0) return 0;
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page_size <= 0) return 1;
+    size_t physical = (size_t)pages * (size_t)page_size;
+    return count <= physical / sizeof(float);
+}
+
+/// dt_alloc_floats, retried once after releasing the cache when that could help.
+static float *alloc_or_release_and_retry(size_t count) {
+    float *pointer = dt_alloc_floats(count);
+    if (pointer || !worth_retrying(count)) return pointer;
+    dt_cache_release();
+    return dt_alloc_floats(count);
+}
+
 float *dt_cache_alloc_floats(size_t count) {
-    if (!cacheable(count)) return dt_alloc_floats(count);
+    if (!cacheable(count)) return alloc_or_release_and_retry(count);
     size_t class_bytes;
     size_t index = class_of(count * sizeof(float), &class_bytes);
     pthread_mutex_lock(&cache.lock);
@@ -79,7 +99,7 @@ float *dt_cache_alloc_floats(size_t count) {
         cache.cached_bytes -= class_bytes;
     }
     pthread_mutex_unlock(&cache.lock);
-    return block ? (float *)block : dt_alloc_floats(class_bytes / sizeof(float));
+    return block ? (float *)block : alloc_or_release_and_retry(class_bytes / sizeof(float));
 }
 
 void dt_cache_free_floats(float *pointer, size_t count) {

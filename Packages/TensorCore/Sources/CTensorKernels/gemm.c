@@ -3,6 +3,7 @@
 #include "dt_gemm.h"
 #include "gemm_internal.h"
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /// Products below this many multiply-adds (m·n·k) run on one thread: splitting them costs more
@@ -56,6 +57,13 @@ float *dt_gemm_scratch(int slot, size_t count) {
         dt_free_floats(set->buffer[slot]);
         size_t grown = count + count / 4;
         set->buffer[slot] = dt_alloc_floats(grown);
+        // Packing panels are a few MiB at most (bounded by the block sizes, not the matrices), so
+        // running out here means the process cannot go on; tensors' own memory fails gracefully.
+        if (!set->buffer[slot]) {
+            fprintf(stderr, "DeepTrust: out of memory for the matrix product's packing buffers (%zu bytes)\n",
+                    grown * sizeof(float));
+            abort();
+        }
         set->capacity[slot] = grown;
     }
     return set->buffer[slot];

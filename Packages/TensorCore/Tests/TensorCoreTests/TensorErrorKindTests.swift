@@ -54,6 +54,8 @@ private func leaf(_ values: [Float]) -> Tensor {
             // Autodiff.
             ("backward", .autogradMisuse, { Tensor([1, 2]).sum().backward() }),
             ("backward", .autogradMisuse, { (leaf([1, 2]) * 2).backward() }),
+            // Memory (2^62 bytes: refused at once, nothing is touched).
+            ("full", .outOfMemory, { _ = Tensor.zeros([1 << 40, 1 << 20]) }),
         ]
         for (op, kind, body) in cases {
             guard let error = checkingError("\(op) (\(kind))", body) else { continue }
@@ -91,7 +93,7 @@ private func leaf(_ values: [Float]) -> Tensor {
         #expect(error.kind == .other)
         #expect(error.description == "reader: cannot open file")
         #expect(error != TensorError(.invalidArgument, op: "reader", "cannot open file"))
-        #expect(TensorError.Kind.allCases.count == 8)
+        #expect(TensorError.Kind.allCases.count == 9)
         #expect("\(TensorError.Kind.deviceMismatch)" == "deviceMismatch")
     }
 }

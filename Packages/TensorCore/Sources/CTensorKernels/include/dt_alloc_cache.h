@@ -17,8 +17,10 @@ extern "C" {
 #define DT_ALLOC_CACHE_MIN_BYTES ((size_t)16384)
 
 /// 64-byte aligned storage for at least `count` floats: a cached block of the request's size class
-/// when one is free, else a new one (never NULL: aborts with a message when memory is exhausted).
-/// Release it with dt_cache_free_floats and the same `count`.
+/// when one is free, else a new one. When a new one cannot be had, the cache's free blocks are
+/// released and the request tried once more (unless it exceeds the machine's physical memory, which
+/// releasing cannot help); NULL when that fails too or the byte count overflows. Release it with
+/// dt_cache_free_floats and the same `count`.
 float *dt_cache_alloc_floats(size_t count);
 
 /// Returns storage from dt_cache_alloc_floats(count) to the cache, or frees it when caching it

@@ -8,7 +8,8 @@
 extern "C" {
 #endif
 
-/// 64-byte aligned storage for `count` floats (never NULL: aborts with a message when memory is exhausted).
+/// 64-byte aligned storage for `count` floats, or NULL when memory is exhausted or the byte count
+/// overflows size_t (nothing is printed; callers report the failure).
 float *dt_alloc_floats(size_t count);
 /// Releases storage from dt_alloc_floats.
 void dt_free_floats(float *pointer);

@@ -2,12 +2,14 @@ import CTensorKernels
 
 // The CPU backend's copy, elementwise and reduction primitives: thin calls into the C kernels
 // (dt_elementwise.h), which simplify the layouts, pick the instruction-set path and split large
-// calls over the worker pool.
+// calls over the worker pool. Each primitive does nothing when one of its buffers could not be
+// allocated (see CPUBuffer).
 extension CPUBackend {
     public func copy(
         _ source: any DeviceBuffer, _ sourceLayout: StridedLayout,
         to destination: any DeviceBuffer, _ destinationLayout: StridedLayout
     ) {
+        guard allAllocated(source, destination) else { return }
         let src = cpu(source).pointer + sourceLayout.offset
         let dst = cpu(destination).pointer + destinationLayout.offset
         sourceLayout.shape.withUnsafeBufferPointer { shape in
@@ -20,6 +22,7 @@ extension CPUBackend {
     }
 
     public func unary(_ op: UnaryOp, _ x: any DeviceBuffer, _ xLayout: StridedLayout, into out: any DeviceBuffer) {
+        guard allAllocated(x, out) else { return }
         let (code, p0, p1) = op.kernelCode
         let src = cpu(x).pointer + xLayout.offset
         let dst = cpu(out).pointer
@@ -34,6 +37,7 @@ extension CPUBackend {
         _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
         _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
     ) {
+        guard allAllocated(a, b, out) else { return }
         let pa = cpu(a).pointer + aLayout.offset
         let pb = cpu(b).pointer + bLayout.offset
         let dst = cpu(out).pointer
@@ -52,6 +56,7 @@ extension CPUBackend {
         _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,
         _ b: any DeviceBuffer, _ bLayout: StridedLayout, then post: UnaryOp, into out: any DeviceBuffer
     ) {
+        guard allAllocated(a, b, out) else { return }
         let (postCode, p0, p1) = post.kernelCode
         let pa = cpu(a).pointer + aLayout.offset
         let pb = cpu(b).pointer + bLayout.offset
@@ -72,6 +77,7 @@ extension CPUBackend {
         _ a: any DeviceBuffer, _ aLayout: StridedLayout,
         _ b: any DeviceBuffer, _ bLayout: StridedLayout, into out: any DeviceBuffer
     ) {
+        guard allAllocated(condition, a, b, out) else { return }
         let pc = cpu(condition).pointer + conditionLayout.offset
         let pa = cpu(a).pointer + aLayout.offset
         let pb = cpu(b).pointer + bLayout.offset
@@ -93,6 +99,7 @@ extension CPUBackend {
         _ op: ReduceOp, _ x: any DeviceBuffer, offset: Int, outer: Int, extent: Int, inner: Int,
         into out: any DeviceBuffer
     ) {
+        guard allAllocated(x, out) else { return }
         dt_reduce(op.kernelCode, cpu(x).pointer + offset, outer, extent, inner, cpu(out).pointer)
     }
 }

@@ -1,11 +1,12 @@
 import CTensorKernels
 
 // Matrix products and convolutions of the CPU backend: thin wrappers over the C kernels
-// (packed-panel SGEMM, convolution with patch gathering inside the packing).
+// (packed-panel SGEMM, convolution with patch gathering inside the packing). Each does nothing when
+// one of its buffers could not be allocated (see CPUBuffer).
 extension CPUBackend {
     public func gemm(_ descriptor: GemmDescriptor, a: any DeviceBuffer, b: any DeviceBuffer, c: any DeviceBuffer) {
         let d = descriptor
-        guard d.batch > 0, d.m > 0, d.n > 0 else { return }
+        guard d.batch > 0, d.m > 0, d.n > 0, allAllocated(a, b, c) else { return }
         dt_sgemm_batched(
             d.transposeA ? 1 : 0, d.transposeB ? 1 : 0, d.m, d.n, d.k, d.alpha,
             cpu(a).pointer + d.offsetA, d.lda, d.batchStrideA,
@@ -17,6 +18,7 @@ extension CPUBackend {
         _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
         into output: any DeviceBuffer
     ) {
+        guard allAllocated(input, weight, output) else { return }
         var g = cGeometry(geometry)
         dt_conv2d_forward(&g, cpu(input).pointer, cpu(weight).pointer, cpu(output).pointer)
     }
@@ -25,6 +27,7 @@ extension CPUBackend {
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
         into gradInput: any DeviceBuffer
     ) {
+        guard allAllocated(gradOutput, weight, gradInput) else { return }
         var g = cGeometry(geometry)
         dt_conv2d_backward_input(&g, cpu(gradOutput).pointer, cpu(weight).pointer, cpu(gradInput).pointer)
     }
@@ -33,6 +36,7 @@ extension CPUBackend {
         _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
         into gradWeight: any DeviceBuffer
     ) {
+        guard allAllocated(input, gradOutput, gradWeight) else { return }
         var g = cGeometry(geometry)
         dt_conv2d_backward_weight(&g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(gradWeight).pointer)
     }

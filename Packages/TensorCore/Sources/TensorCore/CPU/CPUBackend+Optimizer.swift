@@ -2,12 +2,13 @@ import CTensorKernels
 
 // The fused optimizer updates on the CPU (C kernels in optim.c, split across the worker pool).
 // Every element is updated independently of how the range is split, so results are identical for
-// any thread count.
+// any thread count. Neither touches memory when one of its buffers could not be allocated.
 extension CPUBackend {
     public func adamStep(
         parameter: any DeviceBuffer, gradient: any DeviceBuffer, firstMoment: any DeviceBuffer,
         secondMoment: any DeviceBuffer, count: Int, hyper: AdamHyperparameters
     ) {
+        guard allAllocated(parameter, gradient, firstMoment, secondMoment) else { return }
         var scalars = dt_adam_scalars(
             beta1_complement: hyper.beta1Complement,
             beta2: hyper.beta2,
@@ -26,6 +27,9 @@ extension CPUBackend {
         parameter: any DeviceBuffer, gradient: any DeviceBuffer, momentumBuffer: (any DeviceBuffer)?,
         count: Int, hyper: SGDHyperparameters
     ) {
+        guard allAllocated(parameter, gradient), !(momentumBuffer.map { cpu($0).allocationFailed } ?? false) else {
+            return
+        }
         var scalars = dt_sgd_scalars(
             learning_rate: hyper.learningRate, momentum: hyper.momentum,
             dampening_complement: hyper.dampeningComplement,

@@ -2,12 +2,13 @@ import CTensorKernels
 
 // Random fills on the CPU (C kernels in random_fill.c, split across the worker pool). Every
 // element is computed independently of how the range is split, so results are identical for any
-// thread count.
+// thread count. Nothing is written into a buffer that could not be allocated.
 extension CPUBackend {
     public func fillRandom(
         _ buffer: any DeviceBuffer, count: Int, distribution: RandomDistribution,
         key: PhiloxKey, counter: UInt64
     ) {
+        guard !cpu(buffer).allocationFailed else { return }
         let out = cpu(buffer).pointer
         switch distribution {
         case .uniform(let low, let high):

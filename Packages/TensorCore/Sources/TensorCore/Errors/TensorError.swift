@@ -1,4 +1,5 @@
-/// A misuse of a tensor operation: incompatible shapes, an axis out of range, mixed devices.
+/// A misuse of a tensor operation (incompatible shapes, an axis out of range, mixed devices), or a
+/// tensor that cannot be allocated.
 ///
 /// Outside a checking scope such misuse is a programmer error and stops the process with this
 /// description. Inside ``withTensorChecking(_:)`` the first one is thrown instead, and ``kind``
@@ -26,8 +27,9 @@ public struct TensorError: Error, Equatable, Sendable, CustomStringConvertible {
         case shapeMismatch
         /// A shape passed as an argument cannot be used: a negative dimension, a `-1` that cannot be
         /// inferred, a target shape with another element count than the tensor (`reshaped`) or the
-        /// scalars (`Tensor(shape:scalars:)`), a shape the tensor cannot be expanded or summed to,
-        /// a weight shape of rank below 2 for `Initialization.fans(ofWeightShape:)`.
+        /// scalars (`Tensor(shape:scalars:)`), a shape whose element count overflows `Int` (`full`,
+        /// `zeros`, `ones`, `rand`, `randn`, `Tensor(shape:scalars:)`), a shape the tensor cannot be
+        /// expanded or summed to, a weight shape of rank below 2 for `Initialization.fans(ofWeightShape:)`.
         case invalidShape
         /// An axis (dimension) argument is outside `-rank..<rank` of the tensor it applies to
         /// (`-(rank + 1)...rank` for `unsqueezed(axis:)`).
@@ -49,6 +51,12 @@ public struct TensorError: Error, Equatable, Sendable, CustomStringConvertible {
         /// pass through a released graph, or a gradient rule (see ``Tensor/recorded(_:op:inputs:_:)``)
         /// that returned a gradient of another shape than its input.
         case autogradMisuse
+        /// The device could not allocate a tensor's memory (the machine's memory is exhausted, or
+        /// the size is absurd); the message names the shape, the bytes requested and the device,
+        /// e.g. `"out of memory: cannot allocate a tensor of shape [1099511627776, 1048576]
+        /// (4611686018427387904 bytes) on cpu"`. Inside a checking scope the tensor is kept with
+        /// its shape but no memory: operations on it do nothing and reading it yields NaN.
+        case outOfMemory
         /// Not classified: what ``init(_:op:_:)`` uses when no kind is given (errors raised by code
         /// outside TensorCore that predates kinds).
         case other

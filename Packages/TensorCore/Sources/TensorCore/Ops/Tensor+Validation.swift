@@ -23,9 +23,11 @@ extension Tensor {
     }
 
     /// A contiguous tensor of `shape` on `backend` whose elements the caller writes next.
-    static func uninitialized(_ shape: [Int], backend: any Backend) -> Tensor {
+    /// When the memory cannot be allocated, `op` reports ``TensorError/Kind/outOfMemory`` and the
+    /// tensor has no memory: the backend skips every primitive on it (see ``TensorStorage``).
+    static func uninitialized(_ shape: [Int], op: String = "allocate", backend: any Backend) -> Tensor {
         let layout = StridedLayout(contiguous: shape)
-        return Tensor(storage: TensorStorage(count: layout.count, backend: backend), layout: layout)
+        return Tensor(storage: TensorStorage(shape: shape, count: layout.count, op: op, backend: backend), layout: layout)
     }
 
     /// A 0-dimensional tensor holding `value` on this tensor's backend (for comparisons and

@@ -29,7 +29,7 @@ extension Tensor {
                 TensorError(.invalidArgument, op: "rand", "needs finite bounds with low ≤ high, got [\(low), \(high))"))
             return full(shape, value: 0, backend: backend)
         }
-        return filled(shape, .uniform(low: low, high: high), generator: generator, backend: backend)
+        return filled(shape, .uniform(low: low, high: high), op: "rand", generator: generator, backend: backend)
     }
 
     /// Uniform numbers on `[low, high)` of `shape` on the CPU, from `generator`.
@@ -73,7 +73,7 @@ extension Tensor {
                     .invalidArgument, op: "randn", "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)"))
             return full(shape, value: 0, backend: backend)
         }
-        return filled(shape, .normal(mean: mean, std: std), generator: generator, backend: backend)
+        return filled(shape, .normal(mean: mean, std: std), op: "randn", generator: generator, backend: backend)
     }
 
     /// Normal numbers of `shape` on the CPU, from `generator`.
@@ -107,15 +107,19 @@ extension Tensor {
             reportTensorFailure(TensorError(.invalidShape, op: op, "negative dimension in shape \(shape)"))
             return false
         }
+        guard TensorStorage.elementCount(of: shape) != nil else {
+            reportTensorFailure(TensorError(.invalidShape, op: op, TensorStorage.overflowMessage(shape)))
+            return false
+        }
         return true
     }
 
     private static func filled(
-        _ shape: [Int], _ distribution: RandomDistribution,
+        _ shape: [Int], _ distribution: RandomDistribution, op: String,
         generator: RandomGenerator, backend: any Backend
     ) -> Tensor {
         let layout = StridedLayout(contiguous: shape)
-        let storage = TensorStorage(count: layout.count, backend: backend)
+        let storage = TensorStorage(shape: shape, count: layout.count, op: op, backend: backend)
         let (key, counter) = generator.reserve(count: layout.count)
         backend.fillRandom(storage.buffer, count: layout.count, distribution: distribution, key: key, counter: counter)
         return Tensor(storage: storage, layout: layout)

@@ -64,20 +64,25 @@ extension Tensor {
 
     /// A contiguous tensor holding `scalars` on `backend`'s device.
     public init(shape: [Int], scalars: [Float], backend: any Backend) {
+        let op = "Tensor(shape:scalars:)"
         var shape = shape
         var scalars = scalars
         if let bad = shape.first(where: { $0 < 0 }) {
-            reportTensorFailure(
-                TensorError(.invalidShape, op: "Tensor(shape:scalars:)", "negative dimension \(bad) in shape \(shape)"))
+            reportTensorFailure(TensorError(.invalidShape, op: op, "negative dimension \(bad) in shape \(shape)"))
             shape = [0]; scalars = []
-        } else if shape.reduce(1, *) != scalars.count {
+        } else if TensorStorage.elementCount(of: shape) == nil {
+            reportTensorFailure(TensorError(.invalidShape, op: op, TensorStorage.overflowMessage(shape)))
+            shape = [0]; scalars = []
+        } else if let count = TensorStorage.elementCount(of: shape), count != scalars.count {
             reportTensorFailure(
                 TensorError(
-                    .invalidShape, op: "Tensor(shape:scalars:)",
-                    "shape \(shape) holds \(shape.reduce(1, *)) elements but \(scalars.count) scalars were given"))
-            scalars = [Float](repeating: 0, count: shape.reduce(1, *))
+                    .invalidShape, op: op,
+                    "shape \(shape) holds \(count) elements but \(scalars.count) scalars were given"))
+            // Zeros of the shape, allocated like any tensor's (a shape too large fails gracefully).
+            self = Tensor.full(shape, value: 0, backend: backend)
+            return
         }
-        let storage = TensorStorage(count: scalars.count, backend: backend)
+        let storage = TensorStorage(shape: shape, count: scalars.count, op: op, backend: backend)
         scalars.withUnsafeBufferPointer { backend.upload($0, to: storage.buffer, offset: 0) }
         self.init(storage: storage, layout: StridedLayout(contiguous: shape))
     }
@@ -116,7 +121,7 @@ extension Tensor {
     /// A contiguous copy (without autodiff history) used internally for host reads.
     private func contiguousLayoutOnly() -> Tensor {
         if layout.isContiguous { return self }
-        let out = TensorStorage(count: count, backend: backend)
+        let out = TensorStorage(shape: shape, count: count, op: "scalars", backend: backend)
         backend.copy(storage.buffer, layout, to: out.buffer, StridedLayout(contiguous: shape))
         return Tensor(storage: out, layout: StridedLayout(contiguous: shape))
     }
@@ -131,8 +136,12 @@ extension Tensor {
             reportTensorFailure(TensorError(.invalidShape, op: "full", "negative dimension in shape \(shape)"))
             return full([0], value: value, backend: backend)
         }
+        guard let count = TensorStorage.elementCount(of: shape) else {
+            reportTensorFailure(TensorError(.invalidShape, op: "full", TensorStorage.overflowMessage(shape)))
+            return full([0], value: value, backend: backend)
+        }
         let layout = StridedLayout(contiguous: shape)
-        let storage = TensorStorage(count: layout.count, backend: backend)
+        let storage = TensorStorage(shape: shape, count: count, op: "full", backend: backend)
         backend.fill(storage.buffer, offset: 0, count: layout.count, value: value)
         return Tensor(storage: storage, layout: layout)
     }
@@ -197,7 +206,7 @@ extension Tensor {
     /// A row-major copy when the tensor is not already contiguous at offset 0; differentiable.
     public func contiguous() -> Tensor {
         if layout.isContiguous && layout.offset == 0 { return self }
-        let out = TensorStorage(count: count, backend: backend)
+        let out = TensorStorage(shape: shape, count: count, op: "contiguous", backend: backend)
         backend.copy(storage.buffer, layout, to: out.buffer, StridedLayout(contiguous: shape))
         let result = Tensor(storage: out, layout: StridedLayout(contiguous: shape))
         return Tensor.recorded(result, op: "contiguous", inputs: [self]) { grad in [grad] }
@@ -210,7 +219,7 @@ extension Tensor {
         if !isKnownUniquelyReferenced(&storage) || !layout.isContiguous || layout.offset != 0
             || storage.buffer.count != count
         {
-            let fresh = TensorStorage(count: count, backend: backend)
+            let fresh = TensorStorage(shape: shape, count: count, op: "updateInPlace", backend: backend)
             backend.copy(storage.buffer, layout, to: fresh.buffer, StridedLayout(contiguous: shape))
             storage = fresh
             layout = StridedLayout(contiguous: shape)

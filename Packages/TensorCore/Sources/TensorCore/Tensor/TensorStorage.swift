@@ -15,9 +15,45 @@ public final class TensorStorage: Sendable {
         self.backend = backend
     }
 
-    /// Fresh storage of `count` elements (contents unspecified).
-    convenience init(count: Int, backend: any Backend) {
-        self.init(buffer: backend.allocate(count: count), backend: backend)
+    /// Fresh storage for a contiguous tensor of `shape`, which holds `count` elements (contents
+    /// unspecified).
+    ///
+    /// A backend that cannot allocate the memory returns a buffer of fewer elements than requested
+    /// (the CPU backend: a ``CPUBuffer`` with ``CPUBuffer/allocationFailed``, which its primitives
+    /// skip). That is reported here, where the shape is known, as ``TensorError/Kind/outOfMemory``
+    /// of `op`; the storage keeps the failed buffer, so code in a checking scope runs on without
+    /// any kernel touching memory that does not exist. Outside a scope the report stops the process.
+    convenience init(shape: [Int], count: Int, op: String, backend: any Backend) {
+        let buffer = backend.allocate(count: count)
+        if buffer.count < count {
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+            reportTensorFailure(
+                TensorError(
+                    .outOfMemory, op: op,
+                    "out of memory: cannot allocate a tensor of shape \(shape) "
+                        + "(\(overflow ? "more than \(Int.max)" : "\(bytes)") bytes) on \(backend.device)"))
+        }
+        self.init(buffer: buffer, backend: backend)
+    }
+
+    /// The number of elements of `shape`, or `nil` when a dimension is negative or the product of
+    /// the dimensions (zeros counted as 1, as ``StridedLayout/rowMajorStrides(_:)`` does) overflows
+    /// `Int`: the check creation functions make before computing the layout of a user's shape.
+    static func elementCount(of shape: [Int]) -> Int? {
+        var product = 1
+        for extent in shape {
+            guard extent >= 0 else { return nil }
+            let (next, overflow) = product.multipliedReportingOverflow(by: Swift.max(extent, 1))
+            guard !overflow else { return nil }
+            product = next
+        }
+        return shape.contains(0) ? 0 : product
+    }
+
+    /// The message of an ``TensorError/Kind/invalidShape`` for a shape ``elementCount(of:)`` refuses
+    /// for its size.
+    static func overflowMessage(_ shape: [Int]) -> String {
+        "shape \(shape) has more elements than an Int can count (more than \(Int.max))"
     }
 }
 
