@@ -1,6 +1,13 @@
+import CTensorKernels
 import Testing
 
 @testable import TensorCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 // A failed allocation is a reported TensorError naming the shape and the bytes, and code that runs
 // on inside the checking scope stays memory-safe: the CPU backend skips every primitive on a buffer
@@ -102,6 +109,28 @@ private func recordedError(sourceLocation: SourceLocation = #_sourceLocation, _ 
         }
     }
 
+    /// A request that fails while the cache holds enough free memory succeeds after the cache is
+    /// released. Run in a child process whose address space is limited (RLIMIT_AS) to what it uses
+    /// plus 192 MiB, with a 256 MiB block in the cache: a fresh 320 MiB block fits only once the
+    /// cached one is returned to the system. Skipped under the sanitizers, whose shadow memory
+    /// cannot live with an address-space limit.
+    @Test(.enabled(if: getenv("ASAN_OPTIONS") == nil && getenv("TSAN_OPTIONS") == nil))
+    func aFailedRequestIsRetriedAfterReleasingTheCache() async {
+        await #expect(processExitsWith: .success) {
+            let cachedCount = 64 << 20  // 256 MiB of floats
+            guard CPUBackend.memoryCacheLimit >= cachedCount * 4 else { exit(0) }  // caching turned down
+            dt_cache_free_floats(dt_cache_alloc_floats(cachedCount), cachedCount)
+            var limit = rlimit()
+            guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { exit(0) }
+            limit.rlim_cur = rlim_t(addressSpaceBytes() + (192 << 20))
+            guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { exit(0) }
+            let freshCount = 80 << 20  // 320 MiB of floats, another size class
+            let pointer = dt_cache_alloc_floats(freshCount)
+            // Succeeded, and only by emptying the cache.
+            exit(pointer != nil && CPUBackend.cachedMemoryBytes == 0 ? 0 : 1)
+        }
+    }
+
     @Test func outsideACheckingScopeTheProcessStopsWithTheMessage() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([1 << 40, 1 << 20])
@@ -110,4 +139,16 @@ private func recordedError(sourceLocation: SourceLocation = #_sourceLocation, _ 
         #expect(stderr.contains("full: out of memory: cannot allocate a tensor of shape [1099511627776, 1048576]"))
         #expect(!stderr.contains("floats"))
     }
+}
+
+/// The process's mapped address space in bytes (the first field of /proc/self/statm, in pages).
+private func addressSpaceBytes() -> Int {
+    let fd = open("/proc/self/statm", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 128)
+    let n = read(fd, &bytes, bytes.count)
+    guard n > 0 else { return 0 }
+    let pages = Int(String(decoding: bytes[..<n].prefix { $0 != 0x20 }, as: UTF8.self)) ?? 0
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
