@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
                 .product(name: "VAETrainCLI", package: "Training"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ],
             path: "Tools/vae-train"
         ),
@@ -57,6 +58,7 @@ let package = Package(
                 .product(name: "VAEModelsChecks", package: "VAEModels"),
                 .product(name: "TrainingChecks", package: "Training"),
                 .product(name: "TestKit", package: "TestKit"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ],
             path: "Tools/dlcheck"
         ),
@@ -74,6 +76,7 @@ let package = Package(
                 .product(name: "NN", package: "TensorCore"),
                 .product(name: "TrainingChecks", package: "Training"),
                 .product(name: "MNISTDataChecks", package: "MNISTData"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ],
             path: "Tests-Integration",
             exclude: ["Consumers"]

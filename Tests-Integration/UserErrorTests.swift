@@ -1,7 +1,5 @@
+import DeepTrustSystem
 import Foundation  // Process and pipes, to run vae-train as a user does.
-#if canImport(Glibc)
-import Glibc
-#endif
 import MNISTData
 import TensorCore
 import TestKit

@@ -16,12 +16,18 @@ let package = Package(
         // TensorCore's Backend protocol on NVIDIA GPUs through the CUDA driver API, loaded at run
         // time. The kernels' sources live in Kernels/ (outside every target); their PTX is compiled
         // in by Sources/CUDABackend/Generated/KernelsPTX.swift (written by Tools/gen-ptx).
-        .target(name: "CUDABackend", dependencies: [.product(name: "TensorCore", package: "TensorCore")]),
+        .target(
+            name: "CUDABackend",
+            dependencies: [
+                .product(name: "TensorCore", package: "TensorCore"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
+            ]),
         .executableTarget(
             name: "cuda-check",
             dependencies: [
                 "CUDABackend", .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "TestKit", package: "TestKit"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ]),
         // Test support only (no product): the same kernels compiled for the CPU and run block by
         // block, so the tests exercise the whole launch path without a GPU.
@@ -31,6 +37,7 @@ let package = Package(
             dependencies: [
                 "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "TensorCoreTesting", package: "TensorCore"), .product(name: "TestKit", package: "TestKit"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ]),
     ],
     cxxLanguageStandard: .cxx17

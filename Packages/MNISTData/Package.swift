@@ -22,6 +22,7 @@ let package = Package(
                 "CZlib",
                 .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ]),
         .target(
             name: "MNISTDownload",

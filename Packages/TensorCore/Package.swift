@@ -8,6 +8,10 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Data", targets: ["Data"]),
+        // Internal to DeepTrust (as swift-numerics' `_NumericsShims`), no API for users: the C
+        // library re-exported, environment, errno messages, `mkdir -p`, atomic file writes and the
+        // edit distance, once for every package; Foundation-free.
+        .library(name: "DeepTrustSystem", targets: ["DeepTrustSystem"]),
         // Test support, never needed by a shipped library: a forwarding stand-in device, the
         // finite-difference gradient check and the differential suite's harness.
         .library(name: "TensorCoreTesting", targets: ["TensorCoreTesting"]),
@@ -15,18 +19,22 @@ let package = Package(
     targets: [
         // SIMD CPU kernels (GEMM, convolution, elementwise, reductions, Philox) and the worker pool.
         .target(name: "CTensorKernels", linkerSettings: [.linkedLibrary("m"), .linkedLibrary("pthread")]),
+        // The C library and the system helpers every package shares (see the product above).
+        .target(name: "DeepTrustSystem"),
         // Tensor, Device, Backend protocol and registry, CPU backend, autodiff, random numbers.
-        .target(name: "TensorCore", dependencies: ["CTensorKernels"]),
+        .target(name: "TensorCore", dependencies: ["CTensorKernels", "DeepTrustSystem"]),
         // Modules, layers, initialisation and losses.
         .target(name: "NN", dependencies: ["TensorCore", "Optim"]),
         // Optimizers (SGD, Adam) with saveable state.
         .target(name: "Optim", dependencies: ["TensorCore"]),
         // Dataset abstraction and the multi-worker DataLoader.
-        .target(name: "Data", dependencies: ["TensorCore"]),
+        .target(name: "Data", dependencies: ["TensorCore", "DeepTrustSystem"]),
         // CPUForwardingBackend (a second device served by the CPU), checkGradients, and the
         // differential harness (cases, op table, tolerance, DifferentialRunner); no Foundation.
         .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim"]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels"]),
+        .testTarget(
+            name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels", "DeepTrustSystem"]),
+        .testTarget(name: "DeepTrustSystemTests", dependencies: ["DeepTrustSystem"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TensorCoreTesting"], exclude: ["Fixtures"]),

@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "Optim", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "TensorCoreTesting", package: "TensorCore"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ]),
         .target(name: "TestKitTesting", dependencies: ["TestKit"]),
         .target(name: "TestKitXCTest", dependencies: ["TestKit"]),

@@ -25,12 +25,14 @@ let package = Package(
                 .product(name: "Optim", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ]),
         .target(
             name: "VAETrainCLI",
             dependencies: [
                 .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ]),
         .target(
             name: "TrainingChecks",

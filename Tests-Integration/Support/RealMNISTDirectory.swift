@@ -1,10 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import DeepTrustSystem
 
 /// The directory of the real MNIST files, when `MNIST_DIR` names one.
 let realMNISTDirectory: String? = {
-    guard let value = getenv("MNIST_DIR") else { return nil }
-    let path = String(cString: value)
+    guard let path = environmentVariable("MNIST_DIR") else { return nil }
     return path.isEmpty ? nil : path
 }()

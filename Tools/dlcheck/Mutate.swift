@@ -2,16 +2,13 @@
 // TestKit's catalogue (and the VAE trainer's own) into the MNIST pipeline, both VAEs, the KL term
 // and the trainer, runs the suites on each mutant, and prints one row per mutant and the score.
 
+import DeepTrustSystem
 import MNISTDataChecks
 import TensorCore
 import TestKit
 import TrainingChecks
 import VAEModels
 import VAEModelsChecks
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The help of `dlcheck --mutate`.
 let mutationHelp = """
@@ -86,7 +83,7 @@ func runMutationAnalysis(_ arguments: [String]) -> Int32 {
     print(report.table)
     if let jsonPath {
         guard let file = fopen(jsonPath, "w") else {
-            printError("dlcheck: cannot write --json file '\(jsonPath)': \(String(cString: strerror(errno)))")
+            printError("dlcheck: cannot write --json file '\(jsonPath)': \(systemErrorMessage(errno))")
             return 2
         }
         fputs(report.json + "\n", file)

@@ -1,14 +1,11 @@
 import Data
+import DeepTrustSystem
 import MNISTData
 import MNISTDataChecks
 import TensorCore
 import TestKit
 import TrainingChecks
 import VAEModels
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The dataset suite on real MNIST (both splits), when its files can be found.
 enum DatasetSuites {
@@ -40,8 +37,7 @@ enum DatasetSuites {
     }
 
     private static func environment(_ name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        let text = String(cString: value)
+        guard let text = environmentVariable(name) else { return nil }
         return text.isEmpty ? nil : text
     }
 }

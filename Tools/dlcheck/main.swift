@@ -2,12 +2,9 @@
 // chosen device and prints a table (check, configuration, result, time, message) and JSON.
 // Exit status: 0 when nothing failed, 1 when a check failed, 2 for bad flags.
 
+import DeepTrustSystem
 import TensorCore
 import TestKit
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 lineBufferStandardOutput()
 
@@ -39,7 +36,7 @@ if let path = options.jsonPath {
         exit(2)
     }
     guard jsonFile >= 0 else {
-        printError("dlcheck: cannot write --json file '\(path)': \(String(cString: strerror(errno)))")
+        printError("dlcheck: cannot write --json file '\(path)': \(systemErrorMessage(errno))")
         exit(2)
     }
 }
@@ -54,7 +51,7 @@ func appendJSONLine(_ line: String, to jsonFile: Int32, path: String?) {
         let written = bytes.withUnsafeBytes { write(jsonFile, $0.baseAddress! + done, $0.count - done) }
         if written < 0 && errno == EINTR { continue }
         guard written > 0 else {
-            printError("dlcheck: cannot write --json file '\(path ?? "")': \(String(cString: strerror(errno)))")
+            printError("dlcheck: cannot write --json file '\(path ?? "")': \(systemErrorMessage(errno))")
             exit(2)
         }
         done += written

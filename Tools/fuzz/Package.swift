@@ -14,7 +14,7 @@ let package = Package(
     ],
     targets: [
         // Scratch files and input conversion shared by the harnesses.
-        .target(name: "FuzzSupport"),
+        .target(name: "FuzzSupport", dependencies: [.product(name: "DeepTrustSystem", package: "TensorCore")]),
         // IDXArray.decode (memory) and IDXArray.read (file), raw and gzip: must agree, round-trip.
         .target(
             name: "IDXReaderFuzz",

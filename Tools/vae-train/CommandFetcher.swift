@@ -1,10 +1,5 @@
+import DeepTrustSystem
 import FoundationEssentials  // Data(contentsOf:), to read a finished download
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import MNISTData
 
 /// Downloads by running `curl` (or, when that fails, `wget`) from `PATH`.
@@ -52,10 +47,10 @@ struct CommandFetcher: DatasetFetcher {
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard spawned == 0 else { return "cannot start (\(String(cString: strerror(spawned))))" }
+        guard spawned == 0 else { return "cannot start (\(systemErrorMessage(spawned)))" }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { return "waiting for it failed (\(String(cString: strerror(errno))))" }
+            guard errno == EINTR else { return "waiting for it failed (\(systemErrorMessage(errno)))" }
         }
         let signal = status & 0x7f, code = (status >> 8) & 0xff
         if signal == 0 && code == 0 { return nil }
@@ -67,12 +62,12 @@ struct CommandFetcher: DatasetFetcher {
     }
 
     private func temporaryFile() throws(DownloadCommandError) -> String {
-        let directory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let directory = environmentVariable("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(directory)/vae-train-download-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw DownloadCommandError(
-                url: directory, failures: ["cannot create a temporary file: \(String(cString: strerror(errno)))"])
+                url: directory, failures: ["cannot create a temporary file: \(systemErrorMessage(errno))"])
         }
         close(descriptor)
         return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -1,5 +1,6 @@
 import CUDABackend
 import Data
+import DeepTrustSystem
 import MNISTData
 import NN
 import TensorCore
@@ -7,11 +8,6 @@ import Training
 import VAEModels
 import Synchronization
 import VAETrainCLI
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// One `vae-train` run: device, data, model, trainer, and the epochs left to train.
 struct TrainingRun {

@@ -5,13 +5,8 @@
 // Exit status: 0 after training (or --help), 1 when the run fails (data, device, checkpoint, I/O),
 // 2 for a bad command line or a log directory that holds another run, 128 + N after signal N
 // (SIGINT 130, SIGTERM 143).
+import DeepTrustSystem
 import VAETrainCLI
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 lineBufferStandardOutput()
 

@@ -1,3 +1,4 @@
+import DeepTrustSystem
 import TensorCore
 
 /// NVIDIA GPU support for TensorCore through the CUDA driver API, loaded at run time.
@@ -30,7 +31,7 @@ public enum CUDABackend {
 
     /// cuBLAS, opened once per process unless `DEEPTRUST_CUDA_GEMM=kernel`.
     private static let blasLibrary: Result<CUBLASLibrary, LibraryLoadError> = {
-        if environmentValue("DEEPTRUST_CUDA_GEMM") == "kernel" {
+        if environmentVariable("DEEPTRUST_CUDA_GEMM") == "kernel" {
             return .failure(.disabled(setting: "DEEPTRUST_CUDA_GEMM=kernel"))
         }
         return Result { () throws(LibraryLoadError) in try CUBLASLibrary.load() }

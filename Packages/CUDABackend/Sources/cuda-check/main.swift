@@ -1,12 +1,8 @@
 // cuda-check: a static, self-contained check of a GPU host (see CheckOptions.usage).
 import CUDABackend
+@preconcurrency import DeepTrustSystem  // the C library, re-exported; stdout, a C global, for setvbuf
 import TensorCore
 import TestKit
-#if canImport(Glibc)
-@preconcurrency import Glibc  // stdout, a C global, for setvbuf
-#elseif canImport(Darwin)
-@preconcurrency import Darwin
-#endif
 
 /// Writes `text` to standard error.
 func printError(_ text: String) {

@@ -1,4 +1,5 @@
 @testable import CUDABackend
+import DeepTrustSystem
 import Testing
 import TensorCore
 
@@ -66,7 +67,7 @@ import TensorCore
     @Test func cuBLASIsOptionalAndFailsCleanly() {
         do {
             _ = try CUBLASLibrary.load(candidates: ["libdeeptrust-missing-cublas.so"])
-            if environmentValue("DEEPTRUST_CUBLAS") == nil { Issue.record("a missing cuBLAS loaded") }
+            if environmentVariable("DEEPTRUST_CUBLAS") == nil { Issue.record("a missing cuBLAS loaded") }
         } catch {
             #expect(error.description.contains("libdeeptrust-missing-cublas.so"))
         }

@@ -1,4 +1,5 @@
 @testable import CUDABackend
+import DeepTrustSystem
 import Testing
 import TensorCore
 @testable import TestKit
@@ -6,11 +7,6 @@ import Synchronization
 import Dispatch
 // Foundation only for Thread, to get a thread that has never touched the driver.
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Every primitive of the backend, run end to end through the emulating driver: the Swift side
 /// packs arguments and launches, the real kernel source computes on the CPU, and the result is

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 
 /// A joinable POSIX thread running one closure (the loader owns and joins its workers, so no
 /// thread outlives an iteration).

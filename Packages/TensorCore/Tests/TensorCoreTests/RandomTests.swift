@@ -1,11 +1,7 @@
 import CTensorKernels
+import DeepTrustSystem
 import Testing
 import TensorCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Sample mean and (population) variance in Float64.
 private func moments(_ values: [Float]) -> (mean: Double, variance: Double) {

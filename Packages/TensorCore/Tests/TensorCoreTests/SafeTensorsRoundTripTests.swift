@@ -1,3 +1,4 @@
+import DeepTrustSystem
 import Foundation
 import Testing
 @testable import TensorCore
@@ -168,11 +169,5 @@ import Testing
                 return
             }
         }
-    }
-
-    @Test func splitsPathsIntoDirectoryAndName() {
-        #expect(AtomicFile.splitPath("a/b/c.st") == ("a/b", "c.st"))
-        #expect(AtomicFile.splitPath("c.st") == (".", "c.st"))
-        #expect(AtomicFile.splitPath("/c.st") == ("/", "c.st"))
     }
 }

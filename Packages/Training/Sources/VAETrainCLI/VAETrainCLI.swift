@@ -1,13 +1,6 @@
+import DeepTrustSystem
 import TensorCore
 import VAEModels
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The command line of `vae-train` (the reference's `run.py`): parsing and help.
 ///
@@ -243,7 +236,7 @@ private struct Flag: Sendable {
     static func closest(to text: String) -> String? {
         let candidates = all.map(\.name) + ["--help"]
         let typed = text.hasPrefix("--") ? text : "--" + text.drop { $0 == "-" }
-        let scored = candidates.map { ($0, distance(Array(typed), Array($0))) }
+        let scored = candidates.map { ($0, editDistance(typed, $0)) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 3 else { return nil }
         return best.0
     }
@@ -363,21 +356,5 @@ private struct Flag: Sendable {
             throw .invalidValue(flag: flag, value: text, expected: value.expected)
         }
         return number
-    }
-
-    /// Levenshtein distance.
-    private static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }

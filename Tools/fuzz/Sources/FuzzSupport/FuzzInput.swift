@@ -1,5 +1,6 @@
-// libFuzzer runs on Linux with glibc here; the harnesses need nothing else.
-import Glibc
+// libFuzzer runs on Linux with glibc here; the harnesses need nothing else. DeepTrustSystem
+// re-exports Glibc and reads the environment.
+import DeepTrustSystem
 
 /// The bytes libFuzzer hands to `LLVMFuzzerTestOneInput`, as an array.
 public func fuzzBytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
@@ -36,11 +37,11 @@ public final class ScratchFile: Sendable {
     /// A scratch file named `name` (an event reader needs "tfevents" in the name, for example).
     public init(name: String) {
         let base =
-            getenv("FUZZ_SCRATCH_DIR").map { String(cString: $0) }
-            ?? (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"))
+            environmentVariable("FUZZ_SCRATCH_DIR")
+            ?? (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (environmentVariable("TMPDIR") ?? "/tmp"))
         var template = Array("\(base)/deeptrust-fuzz-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
-            printError("fuzz: cannot create a temporary directory: \(String(cString: strerror(errno)))")
+            printError("fuzz: cannot create a temporary directory: \(systemErrorMessage(errno))")
             exit(2)
         }
         directory = String(cString: created)
@@ -52,7 +53,7 @@ public final class ScratchFile: Sendable {
     public func write(_ bytes: [UInt8]) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            printError("fuzz: cannot write \(path): \(String(cString: strerror(errno)))")
+            printError("fuzz: cannot write \(path): \(systemErrorMessage(errno))")
             exit(2)
         }
         defer { close(descriptor) }

@@ -1,10 +1,6 @@
+import DeepTrustSystem
 import Synchronization
 import TensorCore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// TensorCore's ``Backend`` on one NVIDIA GPU.
 ///

@@ -1,3 +1,5 @@
+import DeepTrustSystem
+
 /// The cuBLAS functions the backend uses for SGEMM. cuBLAS is column-major; the backend maps its
 /// row-major products onto it (see ``CUBLASGemmMapping``).
 ///
@@ -59,7 +61,7 @@ public final class CUBLASLibrary: CUBLASAPI, @unchecked Sendable {
         throws(LibraryLoadError) -> CUBLASLibrary
     {
         var names = candidates
-        if let override = environmentValue("DEEPTRUST_CUBLAS"), !override.isEmpty { names.insert(override, at: 0) }
+        if let override = environmentVariable("DEEPTRUST_CUBLAS"), !override.isEmpty { names.insert(override, at: 0) }
         return try CUBLASLibrary(library: DynamicLibrary(firstOf: names))
     }
 

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 
 /// Why a shared library or one of its symbols could not be loaded.
 ///

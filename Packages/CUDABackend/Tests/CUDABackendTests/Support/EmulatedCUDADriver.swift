@@ -1,11 +1,7 @@
 @testable import CUDABackend
 import CUDAKernelEmulator
+import DeepTrustSystem
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A CUDA driver that runs on the CPU: device memory is host memory (a device pointer is the host
 /// address), and launches run the real kernels compiled for the host (CUDAKernelEmulator).

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 
 extension IDXCollection {
     /// The paths of `split`'s image and label files in `directory`, first downloading the missing
@@ -31,7 +25,11 @@ extension IDXCollection {
         try checkUsable(directory, files: [imagesFile, labelsFile], mayCreate: true)
         var missing = [imagesFile, labelsFile].filter { directory.existingPath(of: $0) == nil }
         if !missing.isEmpty {
-            try createDirectories(directory.path)
+            do {
+                try makeDirectories(atPath: directory.path)
+            } catch {
+                throw .cannotWrite(path: error.path, reason: error.reason)
+            }
             while let file = missing.first {
                 try await download(
                     file, isImages: file == imagesFile, into: directory,
@@ -115,7 +113,11 @@ extension IDXCollection {
             }
             let isGzip = bytes.starts(with: GzipByteSource.magic)
             let destination = joinPath(directory.path, isGzip ? file.name + ".gz" : file.name)
-            try writeFileAtomically(bytes, to: destination)
+            do {
+                try AtomicFile.replace(destination, with: bytes)
+            } catch {
+                throw .cannotWrite(path: error.path ?? destination, reason: error.message)
+            }
             log?("stored \(destination) (\(bytes.count) bytes\(file.sha256 == nil ? "" : ", SHA-256 verified"))")
             return
         }

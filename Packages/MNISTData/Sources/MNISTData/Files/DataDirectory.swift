@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 
 /// The directory where a collection's files are looked for (and downloaded to), and why that one.
 public struct DataDirectory: Sendable, Hashable, CustomStringConvertible {
@@ -57,7 +51,7 @@ public struct DataDirectory: Sendable, Hashable, CustomStringConvertible {
 
     /// The process's environment variable `name`, if set.
     public static func processEnvironment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
+        environmentVariable(name)
     }
 
     /// Where `file` is in this directory: `<name>` (raw) if it exists, else `<name>.gz`, else nil.

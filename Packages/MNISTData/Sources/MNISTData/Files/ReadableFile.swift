@@ -1,16 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// The text of the C library's message for `code` (e.g. "No such file or directory").
-func systemErrorMessage(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "error \(code)" }
-    return String(cString: text)
-}
+import DeepTrustSystem
 
 /// `read(2)` under a name that the ``ReadableFile/read(into:)`` method does not shadow.
 private func readDescriptor(_ fd: Int32, _ base: UnsafeMutableRawPointer, _ count: Int) -> Int {

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 import TensorCore
 
 /// Rotates the image by a fixed angle about its centre, keeping its size.

@@ -1,3 +1,5 @@
+import DeepTrustSystem
+
 /// The tensors and metadata of a safetensors file, loaded into CPU tensors.
 public struct SafeTensorsFile: Sendable {
     /// The path the file was read from, or `"<memory>"`; errors of lookups name it.

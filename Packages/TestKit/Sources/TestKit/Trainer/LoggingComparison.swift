@@ -1,3 +1,5 @@
+import DeepTrustSystem
+
 /// The difference between the events a trainer logged and those it should have logged, as
 /// multisets of (tag, step): missing ones, unexpected ones, and duplicates.
 struct LoggingComparison {
@@ -52,7 +54,7 @@ struct LoggingComparison {
 
     /// The expected tag within a small edit distance of `tag`, if any.
     private func closestTag(to tag: String, among candidates: Set<String>) -> String? {
-        let scored = candidates.map { ($0, editDistance(Array(tag), Array($0))) }
+        let scored = candidates.map { ($0, editDistance(tag, $0)) }
         guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
         return best.1 <= max(2, best.0.count / 4) ? best.0 : nil
     }
@@ -70,20 +72,4 @@ struct LoggingComparison {
         }
         return parts.joined(separator: ", ")
     }
-}
-
-/// Levenshtein distance between two character arrays.
-func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }

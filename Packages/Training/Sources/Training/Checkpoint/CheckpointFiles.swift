@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 import TensorCore
 
 /// Names of the files a trainer writes per epoch into its output directory, and finding the
@@ -61,7 +55,7 @@ public enum CheckpointFiles {
         guard stat(path, &info) == 0 else {
             let code = errno
             throw .file(
-                SafeTensorsError(file: path, .io(operation: "open", errno: code, message: String(cString: strerror(code)))))
+                SafeTensorsError(file: path, .io(operation: "open", errno: code, message: systemErrorMessage(code))))
         }
         let kinds: [mode_t: String] = [
             S_IFDIR: "a directory", S_IFIFO: "a FIFO (named pipe)", S_IFCHR: "a character device",
@@ -77,7 +71,7 @@ public enum CheckpointFiles {
         func failure(_ operation: String) -> CheckpointError {
             let code = errno
             return .file(
-                SafeTensorsError(file: path, .io(operation: operation, errno: code, message: String(cString: strerror(code)))))
+                SafeTensorsError(file: path, .io(operation: operation, errno: code, message: systemErrorMessage(code))))
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw failure("open") }

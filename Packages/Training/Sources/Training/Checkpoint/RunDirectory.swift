@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 
 /// The log directory of one training run, held for that run alone.
 ///
@@ -54,7 +48,13 @@ public final class RunDirectory {
     ///   checkpoints than the one resumed from.
     public init(path: String, mode: Mode) throws(RunDirectoryError) {
         self.path = path
-        let madeDirectories = try Self.makeDirectories(path)
+        let madeDirectories: [String]
+        do {
+            madeDirectories = try makeDirectories(atPath: path)
+        } catch {
+            for directory in error.created.reversed() { rmdir(directory) }
+            throw .cannotCreate(path: error.path, reason: error.reason)
+        }
         var cleanupOnFailure = true
         var descriptor: Int32 = -1
         var created = false
@@ -112,7 +112,7 @@ public final class RunDirectory {
         for name in earlierRunFiles where !kept.contains(name) {
             let file = Self.join(path, name)
             if unlink(file) != 0 && errno != ENOENT {
-                throw .cannotRemove(path: file, reason: String(cString: strerror(errno)))
+                throw .cannotRemove(path: file, reason: systemErrorMessage(errno))
             }
         }
     }
@@ -154,31 +154,6 @@ public final class RunDirectory {
 
     // MARK: - Private
 
-    /// `mkdir -p path`; the directories it created, outermost first.
-    private static func makeDirectories(_ path: String) throws(RunDirectoryError) -> [String] {
-        var created: [String] = []
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            if mkdir(prefix, 0o755) == 0 {
-                created.append(prefix)
-            } else {
-                var code = errno
-                var info = stat()
-                let examined = stat(prefix, &info) == 0
-                if !examined && code == EEXIST { code = errno }  // e.g. a loop of symbolic links
-                if !(examined && info.st_mode & S_IFMT == S_IFDIR) {
-                    for directory in created.reversed() { rmdir(directory) }
-                    let reason =
-                        examined && code == EEXIST ? "exists and is not a directory" : String(cString: strerror(code))
-                    throw .cannotCreate(path: prefix, reason: reason)
-                }
-            }
-            prefix += "/"
-        }
-        return created
-    }
-
     /// Opens (creating if needed) and locks the lock file, and writes this process's id into it.
     private static func lock(_ directory: String) throws(RunDirectoryError) -> (descriptor: Int32, created: Bool) {
         let file = join(directory, lockFileName)
@@ -191,7 +166,7 @@ public final class RunDirectory {
             }
             guard descriptor >= 0 else {
                 if errno == ENOENT { continue }  // removed between the two opens
-                throw .cannotLock(path: file, reason: String(cString: strerror(errno)))
+                throw .cannotLock(path: file, reason: systemErrorMessage(errno))
             }
             if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
                 let code = errno
@@ -203,7 +178,7 @@ public final class RunDirectory {
                 }
                 close(descriptor)
                 if code == EWOULDBLOCK { throw .inUse(directory: directory, processID: holder) }
-                throw .cannotLock(path: file, reason: String(cString: strerror(code)))
+                throw .cannotLock(path: file, reason: systemErrorMessage(code))
             }
             // A run that gave up may have removed the file after we opened it: lock the current one.
             var held = stat(), current = stat()
@@ -230,7 +205,7 @@ public final class RunDirectory {
 
     private static func entries(of directory: String) throws(RunDirectoryError) -> [String] {
         guard let stream = opendir(directory) else {
-            throw .cannotCreate(path: directory, reason: "cannot list it: \(String(cString: strerror(errno)))")
+            throw .cannotCreate(path: directory, reason: "cannot list it: \(systemErrorMessage(errno))")
         }
         defer { closedir(stream) }
         var names: [String] = []

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 
 /// Everything a run directory's event files hold, as series by tag.
 public struct TensorBoardRun: Equatable, Sendable {
@@ -71,7 +65,7 @@ public enum EventFileReader {
         guard let stream = opendir(directory) else {
             let code = errno
             throw EventFileError(
-                file: directory, .io(operation: "open directory", errno: code, message: String(cString: strerror(code))))
+                file: directory, .io(operation: "open directory", errno: code, message: systemErrorMessage(code)))
         }
         defer { closedir(stream) }
         var names: [String] = []
@@ -116,7 +110,7 @@ public enum EventFileReader {
     private static func readFile(_ path: String) throws(EventFileError) -> [UInt8] {
         func failure(_ operation: String) -> EventFileError {
             let code = errno
-            return EventFileError(file: path, .io(operation: operation, errno: code, message: String(cString: strerror(code))))
+            return EventFileError(file: path, .io(operation: operation, errno: code, message: systemErrorMessage(code)))
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure("open") }

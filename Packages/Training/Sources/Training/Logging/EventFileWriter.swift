@@ -1,11 +1,5 @@
+import DeepTrustSystem
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes TensorBoard event files: `events.out.tfevents.<unix seconds>.<hostname>` in a log
 /// directory, one TFRecord-framed `Event` per call, the first being the file version.
@@ -45,7 +39,11 @@ public final class EventFileWriter: SummaryWriter {
     ///   - flushInterval: see the type's description; 2 seconds by default.
     /// - Throws: ``EventFileError`` naming the directory or file when it cannot be created or written.
     public init(logDirectory: String, filenameSuffix: String = "", flushInterval: Duration = .seconds(2)) throws(EventFileError) {
-        try Self.makeDirectories(logDirectory)
+        do {
+            try makeDirectories(atPath: logDirectory)
+        } catch {
+            throw EventFileError(file: error.path, .io(operation: "create directory", errno: error.errno, message: error.reason))
+        }
         let seconds = Int(Self.now())
         let base = "\(logDirectory)/events.out.tfevents.\(seconds).\(Self.hostname())\(filenameSuffix)"
         // Two writers started in the same second in one directory get distinct files.
@@ -58,7 +56,7 @@ public final class EventFileWriter: SummaryWriter {
             let code = errno
             guard code == EEXIST, attempt < 1000 else {
                 throw EventFileError(
-                    file: candidate, .io(operation: "create", errno: code, message: String(cString: strerror(code))))
+                    file: candidate, .io(operation: "create", errno: code, message: systemErrorMessage(code)))
             }
             attempt += 1
             candidate = "\(base).\(attempt)"
@@ -147,14 +145,14 @@ public final class EventFileWriter: SummaryWriter {
             return nil
         }
         if let failure {
-            throw EventFileError(file: path, .io(operation: "write", errno: failure, message: String(cString: strerror(failure))))
+            throw EventFileError(file: path, .io(operation: "write", errno: failure, message: systemErrorMessage(failure)))
         }
         state.pending.removeAll(keepingCapacity: true)
     }
 
     private func ioError(_ operation: String) -> EventFileError {
         let code = errno
-        return EventFileError(file: path, .io(operation: operation, errno: code, message: String(cString: strerror(code))))
+        return EventFileError(file: path, .io(operation: operation, errno: code, message: systemErrorMessage(code)))
     }
 
     /// Seconds since 1970 (the event's wall_time).
@@ -162,23 +160,6 @@ public final class EventFileWriter: SummaryWriter {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
-
-    /// `mkdir -p`: creates `path` and its missing parents.
-    private static func makeDirectories(_ path: String) throws(EventFileError) {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            if mkdir(prefix, 0o755) != 0 {
-                let code = errno
-                var info = stat()
-                guard code == EEXIST, stat(prefix, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-                    let reason = code == EEXIST ? "exists and is not a directory" : String(cString: strerror(code))
-                    throw EventFileError(file: prefix, .io(operation: "create directory", errno: code, message: reason))
-                }
-            }
-            prefix += "/"
-        }
     }
 
     private static func hostname() -> String {

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import DeepTrustSystem
 
 /// Reports training progress as text: a live line per epoch on a terminal, plain periodic lines
 /// otherwise (logs, pipes, CI), one line per finished epoch, and a final summary.

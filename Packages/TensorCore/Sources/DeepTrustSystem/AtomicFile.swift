@@ -1,32 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// POSIX file access for serialization: bounded reads, and writes that replace a file atomically.
+/// POSIX file access: bounded reads, and writes that replace a file atomically.
 ///
-/// `replaceAtomically` writes to a temporary file in the destination's directory, flushes it to
-/// disk (`fsync`), renames it over the destination and flushes the directory, so that after a
-/// crash the destination holds either the old or the new contents, never a mix.
-enum AtomicFile {
+/// ``replaceAtomically(_:write:)`` writes to a temporary file in the destination's directory
+/// (mode 0644 less the umask), flushes it to disk (`fsync`), renames it over the destination and
+/// flushes the directory, so that after a crash the destination holds either the old or the new
+/// contents, never a mix.
+public enum AtomicFile {
     /// The failure of one system call.
-    struct Failure: Error {
-        var operation: String
-        var errno: Int32
-        var message: String { String(cString: strerror(errno)) }
-    }
+    public typealias Failure = SystemCallError
 
-    /// An open file descriptor with helpers for complete reads and writes.
-    struct Descriptor: ~Copyable {
-        let fd: Int32
+    /// An open file descriptor with helpers for complete reads and writes; closed when it goes away.
+    public struct Descriptor: ~Copyable {
+        /// The descriptor number.
+        public let fd: Int32
+
+        /// Takes ownership of the open descriptor `fd`.
+        public init(fd: Int32) { self.fd = fd }
 
         deinit { _ = systemClose(fd) }
 
         /// Writes all of `bytes`, retrying short writes and interrupted calls.
-        func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
+        /// - Throws: ``SystemCallError`` for `"write"`.
+        public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
             var done = 0
             while done < bytes.count {
                 let written = systemWrite(fd, bytes.baseAddress! + done, bytes.count - done)
@@ -39,7 +33,8 @@ enum AtomicFile {
         }
 
         /// Writes the memory of all elements of `array`.
-        func writeAll<Element: BitwiseCopyable>(_ array: [Element]) throws(Failure) {
+        /// - Throws: ``SystemCallError`` for `"write"`.
+        public func writeAll<Element: BitwiseCopyable>(_ array: [Element]) throws(Failure) {
             let failure: Failure? = array.withUnsafeBytes { bytes in
                 do throws(Failure) { try writeAll(bytes) } catch { return error }
                 return nil
@@ -47,8 +42,9 @@ enum AtomicFile {
             if let failure { throw failure }
         }
 
-        /// Reads exactly `count` bytes at `offset`; fails with EIO when the file ends first.
-        func read(count: Int, at offset: Int) throws(Failure) -> [UInt8] {
+        /// Reads exactly `count` bytes at byte `offset`.
+        /// - Throws: ``SystemCallError`` for `"read"`; with `EIO` when the file ends first.
+        public func read(count: Int, at offset: Int) throws(Failure) -> [UInt8] {
             var result = [UInt8](repeating: 0, count: count)
             var done = 0
             while done < count {
@@ -66,7 +62,8 @@ enum AtomicFile {
         }
 
         /// Size of the file in bytes.
-        func size() throws(Failure) -> Int {
+        /// - Throws: ``SystemCallError`` for `"stat"`.
+        public func size() throws(Failure) -> Int {
             var info = stat()
             guard fstat(fd, &info) == 0 else { throw Failure(operation: "stat", errno: errno) }
             return Int(info.st_size)
@@ -74,7 +71,8 @@ enum AtomicFile {
     }
 
     /// Opens `path` for reading.
-    static func openForReading(_ path: String) throws(Failure) -> Descriptor {
+    /// - Throws: ``SystemCallError`` for `"open"`.
+    public static func openForReading(_ path: String) throws(Failure) -> Descriptor {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(operation: "open", errno: errno) }
         return Descriptor(fd: fd)
@@ -84,13 +82,16 @@ enum AtomicFile {
     ///
     /// The temporary file is named `.<name>.tmp-<pid>-<random>` next to `path` and is removed
     /// when `write` or any system call fails; the error of `write` is rethrown unchanged.
-    static func replaceAtomically<E: Error>(
+    /// - Throws: ``AtomicWriteError/body(_:)`` with the error of `write`, or
+    ///   ``AtomicWriteError/system(_:)`` for `"create <temporary>"` (with ``SystemCallError/path``
+    ///   the temporary file), `"fsync"` or `"rename"`.
+    public static func replaceAtomically<E: Error>(
         _ path: String, write: (borrowing Descriptor) throws(E) -> Void
     ) throws(AtomicWriteError<E>) {
         let (directory, name) = splitPath(path)
         let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .system(Failure(operation: "create \(temporary)", errno: errno)) }
+        guard fd >= 0 else { throw .system(Failure(operation: "create \(temporary)", errno: errno, path: temporary)) }
         do throws(AtomicWriteError<E>) {
             do {
                 let descriptor = Descriptor(fd: fd)
@@ -115,8 +116,20 @@ enum AtomicFile {
         }
     }
 
-    /// `("dir", "name")` for `"dir/name"`; `(".", "name")` for a bare name.
-    static func splitPath(_ path: String) -> (directory: String, name: String) {
+    /// Replaces `path` with `bytes`, atomically (see ``replaceAtomically(_:write:)``).
+    /// - Throws: ``SystemCallError`` for `"create <temporary>"`, `"write"`, `"fsync"` or `"rename"`.
+    public static func replace(_ path: String, with bytes: [UInt8]) throws(Failure) {
+        do {
+            try replaceAtomically(path) { (file: borrowing Descriptor) throws(Failure) in try file.writeAll(bytes) }
+        } catch {
+            switch error {
+            case .system(let failure), .body(let failure): throw failure
+            }
+        }
+    }
+
+    /// `("dir", "name")` for `"dir/name"`; `(".", "name")` for a bare name; `("/", "name")` for `"/name"`.
+    public static func splitPath(_ path: String) -> (directory: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let directory = String(path[..<slash])
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
@@ -124,8 +137,10 @@ enum AtomicFile {
 }
 
 /// Why ``AtomicFile/replaceAtomically(_:write:)`` failed: a system call, or the caller's writer.
-enum AtomicWriteError<Body: Error>: Error {
-    case system(AtomicFile.Failure)
+public enum AtomicWriteError<Body: Error>: Error {
+    /// A system call failed (creating the temporary file, `fsync`, `rename`).
+    case system(SystemCallError)
+    /// The caller's `write` closure threw this error.
     case body(Body)
 }
 
