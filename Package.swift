@@ -26,8 +26,7 @@ let package = Package(
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
             ],
-            path: "Tools/bench",
-            exclude: ["torch_companion.py", "torch_gemm_conv.py", "torch_data.py", "torch_step.py", "torch_epoch.py"]
+            path: "Tools/bench"
         ),
         // `vae-train mlp|cnn [options]`: the reference's run.py — trains a VAE on MNIST (see --help).
         .executableTarget(

@@ -324,13 +324,15 @@ enum CompanionOutcome {
     case skipped(String)
 }
 
-/// Runs `Tools/bench/<script>` with `arguments` and parses the JSON object on the last line of its
-/// output. The script is found relative to the working directory, then next to this source file.
+/// Runs `Tools/python/bench/<script>` with `arguments` and parses the JSON object on the last line of
+/// its output. The script is found relative to the working directory, then relative to this source
+/// file (Tools/bench/), so a bench built here runs from any directory.
 func runCompanion(script: String, arguments: [String], options: BenchOptions) -> CompanionOutcome {
     if options.skipTorch { return .skipped("--no-torch given") }
     let candidates = [
-        "Tools/bench/\(script)",
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path,
+        "Tools/python/bench/\(script)",
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("python/bench/\(script)").path,
     ]
     guard let scriptPath = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
         return .skipped("companion script \(script) not found (run from the repository root)")

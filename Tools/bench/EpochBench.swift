@@ -1,6 +1,6 @@
 // `bench epoch`: one full MNIST training epoch (60,000 images, batch 128, random rotation on) of
 // MLPVAE and CNNVAE through the VAE trainer — wall time and samples per second — next to the
-// PyTorch reference trainer (Tools/reference/torch_vae_train.py, via torch_epoch.py) in the same
+// PyTorch reference trainer (Tools/python/reference/torch_vae_train.py, via torch_epoch.py) in the same
 // run, with the same kernel threads and loader workers. Evaluation is not timed on either side.
 import Data
 import Foundation

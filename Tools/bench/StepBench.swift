@@ -1,5 +1,5 @@
 // `bench step`: training-step throughput of the reference VAEs (forward, loss, backward, Adam
-// step) at batch 4, 32 and 128, next to the same step in PyTorch (Tools/bench/torch_step.py).
+// step) at batch 4, 32 and 128, next to the same step in PyTorch (Tools/python/bench/torch_step.py).
 import TensorCore
 import NN
 import Optim

@@ -10,7 +10,7 @@ struct TorchColumn {
     /// One line per thread count whose run was skipped, for the report's notes.
     var notes: [String] = []
 
-    /// Runs `Tools/bench/<script>` with `--threads threads`, `--repeats`, `--clock` and `--spec`
+    /// Runs `Tools/python/bench/<script>` with `--threads threads`, `--repeats`, `--clock` and `--spec`
     /// (`spec` as compact JSON); returns its figures, or nil after noting why the column is empty.
     mutating func figures(script: String, threads: Int, spec: JSONValue, options: BenchOptions) -> JSONValue? {
         switch runCompanion(

@@ -4,7 +4,7 @@ import TensorCore
 import Data
 import Testing
 
-/// The test image of the Pillow fixture (same formula as Scripts/make_rotation_fixture.py).
+/// The test image of the Pillow fixture (same formula as Tools/python/fixtures/make_rotation_fixture.py).
 func fixtureImage(height: Int, width: Int) -> FloatImage {
     var pixels: [Float] = []
     for y in 0..<height {

@@ -3,7 +3,7 @@ import TensorCore
 import TensorCoreTesting
 
 // DeepTrust against PyTorch over the public op surface (PyTorch's OpInfo tests are the model):
-// every generated case of Fixtures/ (see Tools/fixtures/make_differential_fixtures.py) runs on
+// every generated case of Fixtures/ (see Tools/python/fixtures/make_differential_fixtures.py) runs on
 // every kernel path this CPU has and at 1 and 3 threads, and its output and gradients are compared
 // with PyTorch's float64 answers. The harness (op table, tolerance rule, the run of one case) is
 // TensorCoreTesting's DifferentialRunner, which CUDABackend's tests run on the emulated GPU too.

@@ -1,7 +1,7 @@
 import Foundation
 import TensorCoreTesting
 
-/// The differential fixtures of Fixtures/ (written by Tools/fixtures/make_differential_fixtures.py),
+/// The differential fixtures of Fixtures/ (written by Tools/python/fixtures/make_differential_fixtures.py),
 /// read once with Foundation's JSON decoder; TensorCoreTesting turns them into cases.
 enum Fixtures {
     /// The TensorCore package root: this file is Tests/DifferentialTests/Fixtures.swift in it.

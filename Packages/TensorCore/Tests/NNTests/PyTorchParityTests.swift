@@ -3,7 +3,7 @@ import TensorCore
 import NN
 
 /// Layers and losses against PyTorch 2.13, from the fixture written by
-/// Tools/fixtures/make_nn_fixtures.py: same weights and inputs → same outputs, the same gradients of
+/// Tools/python/fixtures/make_nn_fixtures.py: same weights and inputs → same outputs, the same gradients of
 /// `Σ output · up` for the input and every parameter, and the same BatchNorm running statistics.
 ///
 /// Tolerance: 1e-5 relative to the largest magnitude of the expected tensor (Float32 sums of up to

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TensorCore
 
-/// Reads files written by Python's `safetensors` package (Tools/fixtures/make_safetensors_fixture.py;
+/// Reads files written by Python's `safetensors` package (Tools/python/fixtures/make_safetensors_fixture.py;
 /// the expected values below are the formulas written next to each tensor there).
 @Suite struct SafeTensorsFixtureTests {
     private static let directory = URL(fileURLWithPath: #filePath)

@@ -2,7 +2,7 @@ import Testing
 @testable import Training
 
 /// The protobuf and TFRecord layers, checked against TensorBoard's own writer (the fixture from
-/// Tools/fixtures/make_event_fixture.py; the values below are the ones listed in that script).
+/// Tools/python/fixtures/make_event_fixture.py; the values below are the ones listed in that script).
 @Suite struct EventFileFormatTests {
     private static let fixture = TrainingTestSupport.fixtures
         .appendingPathComponent("events/events.out.tfevents.1700000000.fixture").path

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Runs the repository's Python readers (Tools/*.py) for the interoperability tests.
+/// Runs the repository's Python readers (Tools/python/readers/*.py) for the interoperability tests.
 ///
 /// The interpreter is `$DEEPTRUST_PYTHON` when set, else `python3` from `PATH`. Tests call
 /// ``requireModules(_:)`` first, which cancels (skips) the test with a message when Python or a
@@ -66,9 +66,9 @@ enum PythonTool {
         }
     }
 
-    /// Runs `Tools/<script>` with `arguments` and parses its standard output as JSON.
+    /// Runs `Tools/python/readers/<script>` with `arguments` and parses its standard output as JSON.
     static func runJSON(script: String, _ arguments: [String]) throws -> [String: Any] {
-        let scriptPath = repositoryRoot.appendingPathComponent("Tools/\(script)").path
+        let scriptPath = repositoryRoot.appendingPathComponent("Tools/python/readers/\(script)").path
         guard let output = run([scriptPath] + arguments) else {
             Issue.record("could not start Python for \(script)")
             return [:]

@@ -4,7 +4,7 @@ import NN
 import Optim
 import VAEModels
 
-/// Both reference models against PyTorch fixtures written by Tools/fixtures/make_vae_fixtures.py:
+/// Both reference models against PyTorch fixtures written by Tools/python/fixtures/make_vae_fixtures.py:
 /// same weights, input and noise → same outputs, losses, gradients and parameters after one Adam step.
 @Suite struct PyTorchParityTests {
     struct Fixture: Sendable, CustomTestStringConvertible {

@@ -40,6 +40,13 @@ public struct BatchNormState: Sendable {
         batchesTracked = Buffer(Tensor.full([], value: 0, backend: backend))
     }
 
+    init(
+        features: Int, epsilon: Float, momentum: Float?, affine: Bool, device: Device
+    ) throws(DeviceError) {
+        let backend = try BackendRegistry.shared.backend(for: device)
+        self.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine, backend: backend)
+    }
+
     init(copying other: BatchNormState, with clone: ModuleCloner) throws(DeviceError) {
         features = other.features
         epsilon = other.epsilon
@@ -102,13 +109,51 @@ public struct BatchNormState: Sendable {
     }
 }
 
+/// What ``BatchNorm1d`` and ``BatchNorm2d`` share beyond ``BatchNormState``: the input check,
+/// the forward pass and the copy. A layer says only which dimensions follow `[N, C]` in the
+/// inputs it takes (the reduction axes besides 0).
+protocol BatchNormLayer: Layer {
+    /// The parameters, buffers and settings.
+    var state: BatchNormState { get }
+    /// The names of the dimensions after `[N, C]`, one list per accepted input rank
+    /// (`[[], ["L"]]` for `[N, C]` or `[N, C, L]`).
+    static var trailingDimensions: [[String]] { get }
+    init(state: BatchNormState, trainingFlag: TrainingFlag?)
+}
+
+extension BatchNormLayer {
+    /// The layer's name in errors (`BatchNorm1d`).
+    private static var op: String { String(describing: Self.self) }
+
+    /// The normalised input; reports a ``TensorError`` for another rank or channel count.
+    func normalize(_ input: Tensor) -> Tensor {
+        let features = state.features
+        let ranks = Self.trailingDimensions.map { 2 + $0.count }
+        guard ranks.contains(input.rank), input.shape[1] == features else {
+            let forms = Self.trailingDimensions.map { "[" + (["N", "\(features)"] + $0).joined(separator: ", ") + "]" }
+            reportTensorFailure(
+                TensorError(
+                    .shapeMismatch, op: Self.op,
+                    "expected an input \(forms.joined(separator: " or ")), got shape \(input.shape)"))
+            return input
+        }
+        return state.forward(input, training: isTraining, op: Self.op)
+    }
+
+    /// A copy made of the cloned state and training flag (``Module/copy(with:)``).
+    func copied(with clone: ModuleCloner) throws(DeviceError) -> Self {
+        Self(state: try BatchNormState(copying: state, with: clone), trainingFlag: trainingFlag.map { clone($0) })
+    }
+}
+
 /// Batch normalisation over `[N, C]` or `[N, C, L]` inputs (PyTorch's `nn.BatchNorm1d`), per channel `C`.
 /// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked` (PyTorch's keys).
 /// See ``BatchNormState`` for the arithmetic. Output has the input's shape.
-public final class BatchNorm1d: Layer {
+public final class BatchNorm1d: BatchNormLayer {
     /// The parameters, buffers and settings shared with ``BatchNorm2d``.
     public let state: BatchNormState
     public let trainingFlag: TrainingFlag?
+    static let trailingDimensions = [[], ["L"]]
 
     /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
@@ -116,55 +161,42 @@ public final class BatchNorm1d: Layer {
         _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
         device: Device
     ) throws(DeviceError) {
-        let backend = try BackendRegistry.shared.backend(for: device)
-        self.init(
-            state: BatchNormState(
-                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                backend: backend), trainingFlag: TrainingFlag())
+        let state = try BatchNormState(
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine, device: device)
+        self.init(state: state, trainingFlag: TrainingFlag())
     }
 
     /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
-        self.init(
-            state: BatchNormState(
-                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                backend: CPUBackend.shared), trainingFlag: TrainingFlag())
+        let state = BatchNormState(
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine, backend: CPUBackend.shared)
+        self.init(state: state, trainingFlag: TrainingFlag())
     }
 
-    private init(state: BatchNormState, trainingFlag: TrainingFlag?) {
+    init(state: BatchNormState, trainingFlag: TrainingFlag?) {
         self.state = state
         self.trainingFlag = trainingFlag
     }
 
     /// The normalised input (`[N, C]` or `[N, C, L]`); reports a ``TensorError`` for another rank
     /// or channel count.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        guard input.rank == 2 || input.rank == 3, input.shape[1] == state.features else {
-            reportTensorFailure(
-                TensorError(
-                    .shapeMismatch, op: "BatchNorm1d",
-                    "expected an input [N, \(state.features)] or [N, \(state.features), L], got shape \(input.shape)"))
-            return input
-        }
-        return state.forward(input, training: isTraining, op: "BatchNorm1d")
-    }
+    public func callAsFunction(_ input: Tensor) -> Tensor { normalize(input) }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }
     public var namedLocalParameters: [(name: String, parameter: Parameter)] { state.namedParameters }
     public var namedLocalBuffers: [(name: String, buffer: Buffer)] { state.namedBuffers }
 
-    public func copy(with clone: ModuleCloner) throws(DeviceError) -> BatchNorm1d {
-        BatchNorm1d(state: try BatchNormState(copying: state, with: clone), trainingFlag: trainingFlag.map { clone($0) })
-    }
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> BatchNorm1d { try copied(with: clone) }
 }
 
 /// Batch normalisation over `[N, C, H, W]` inputs (PyTorch's `nn.BatchNorm2d`), per channel `C`.
 /// Parameters `weight`, `bias`; buffers `running_mean`, `running_var`, `num_batches_tracked` (PyTorch's keys).
 /// See ``BatchNormState`` for the arithmetic. Output has the input's shape.
-public final class BatchNorm2d: Layer {
+public final class BatchNorm2d: BatchNormLayer {
     /// The parameters, buffers and settings shared with ``BatchNorm1d``.
     public let state: BatchNormState
     public let trainingFlag: TrainingFlag?
+    static let trailingDimensions = [["H", "W"]]
 
     /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
@@ -172,43 +204,29 @@ public final class BatchNorm2d: Layer {
         _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
         device: Device
     ) throws(DeviceError) {
-        let backend = try BackendRegistry.shared.backend(for: device)
-        self.init(
-            state: BatchNormState(
-                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                backend: backend), trainingFlag: TrainingFlag())
+        let state = try BatchNormState(
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine, device: device)
+        self.init(state: state, trainingFlag: TrainingFlag())
     }
 
     /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
     public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
-        self.init(
-            state: BatchNormState(
-                features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                backend: CPUBackend.shared), trainingFlag: TrainingFlag())
+        let state = BatchNormState(
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine, backend: CPUBackend.shared)
+        self.init(state: state, trainingFlag: TrainingFlag())
     }
 
-    private init(state: BatchNormState, trainingFlag: TrainingFlag?) {
+    init(state: BatchNormState, trainingFlag: TrainingFlag?) {
         self.state = state
         self.trainingFlag = trainingFlag
     }
 
     /// The normalised input (`[N, C, H, W]`); reports a ``TensorError`` for another rank or channel count.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        guard input.rank == 4, input.shape[1] == state.features else {
-            reportTensorFailure(
-                TensorError(
-                    .shapeMismatch, op: "BatchNorm2d",
-                    "expected an input [N, \(state.features), H, W], got shape \(input.shape)"))
-            return input
-        }
-        return state.forward(input, training: isTraining, op: "BatchNorm2d")
-    }
+    public func callAsFunction(_ input: Tensor) -> Tensor { normalize(input) }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }
     public var namedLocalParameters: [(name: String, parameter: Parameter)] { state.namedParameters }
     public var namedLocalBuffers: [(name: String, buffer: Buffer)] { state.namedBuffers }
 
-    public func copy(with clone: ModuleCloner) throws(DeviceError) -> BatchNorm2d {
-        BatchNorm2d(state: try BatchNormState(copying: state, with: clone), trainingFlag: trainingFlag.map { clone($0) })
-    }
+    public func copy(with clone: ModuleCloner) throws(DeviceError) -> BatchNorm2d { try copied(with: clone) }
 }

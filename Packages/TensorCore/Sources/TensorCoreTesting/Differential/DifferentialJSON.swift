@@ -1,4 +1,4 @@
-// The differential fixtures written by Tools/fixtures/make_differential_fixtures.py (its header
+// The differential fixtures written by Tools/python/fixtures/make_differential_fixtures.py (its header
 // describes the format): PyTorch's float64 answers for generated cases over the op surface.
 
 /// A JSON value as the differential fixtures hold it.

@@ -32,7 +32,7 @@ public struct TensorBoardRun: Equatable, Sendable {
 }
 
 /// Reads TensorBoard event files back, checking every CRC — the Swift side of the proof that
-/// ``EventFileWriter``'s files are well-formed (Tools/tb-read.py is TensorBoard's side).
+/// ``EventFileWriter``'s files are well-formed (Tools/python/readers/tb-read.py is TensorBoard's side).
 public enum EventFileReader {
     /// The events of the file at `path`, in order; the first is the file-version event.
     ///

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints what TensorBoard's own reader finds in a run directory, as JSON.
 
-Usage: python3 Tools/tb-read.py RUN_DIR
+Usage: python3 Tools/python/readers/tb-read.py RUN_DIR
 
 Loads RUN_DIR with tensorboard.backend.event_processing.event_accumulator.EventAccumulator
 (keeping every event: size guidance 0 for all kinds) and prints

@@ -5,7 +5,7 @@ The reference (github.com/tilman151/unittest_dl, src/dataset.py) uses torchvisio
   train: Compose([Pad(2), RandomRotation(5), ToTensor(), Lambda(lambda x: 2*x-1)])
   test:  the same without RandomRotation
 torchvision is not required here: the IDX reader, the transforms and the map-style Dataset are
-those of the reference trainer, Tools/reference/torch_vae_train.py (the same operations written
+those of the reference trainer, Tools/python/reference/torch_vae_train.py (the same operations written
 out with Pillow and torch, as torchvision performs them on a PIL image: ImageOps.expand for Pad,
 Image.rotate with NEAREST and fillcolor=0 for RandomRotation with an angle from torch's generator,
 uint8 -> float32 / 255 for ToTensor; a Dataset like torchvision.datasets.MNIST, uint8 tensor in
@@ -18,7 +18,7 @@ Prints one JSON object on stdout (every time is the median of --repeats runs):
    "epoch": [{"workers": w, "batch_size": b, "samples": n, "seconds": s, "samples_per_second": r}, ...]}
 An epoch is timed from creating the loader's iterator (worker start-up included) to its last batch.
 
-Usage: python3 Tools/bench/torch_data.py --mnist-dir DIR [--workers 1,2] [--batch-size 128]
+Usage: python3 Tools/python/bench/torch_data.py --mnist-dir DIR [--workers 1,2] [--batch-size 128]
                                         [--repeats 1] [--direct-samples 10000]
 """
 import argparse

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints what Python's `safetensors` package reads from a file, as JSON.
 
-Usage: python3 Tools/safetensors-read.py FILE [--max-values N]
+Usage: python3 Tools/python/readers/safetensors-read.py FILE [--max-values N]
 
 Output: {"metadata": {...} or null,
          "tensors": {NAME: {"dtype": "float32", "shape": [...], "count": C, "values": [...]}}}

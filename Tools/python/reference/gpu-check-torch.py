@@ -8,11 +8,12 @@ matrix products). The timing covers the training loop only (after the model, opt
 are on the device; synchronised at both ends), as vae-train's "examples/s while training".
 
 The architectures, loss (summed squared error + KL), Adam(lr 1e-3) and batch size 128 are the
-reference's, imported from Tools/reference/torch_vae_train.py (staged beside this script). The data pipeline (pad 2, random rotation +-5 degrees with nearest-neighbour
+reference's, imported from torch_vae_train.py beside this script (both live in Tools/python/reference/
+and gpu-check stages them together). The data pipeline (pad 2, random rotation +-5 degrees with nearest-neighbour
 sampling, scale to [-1, 1]) runs batched on the device instead of in CPU workers, so the timing
 is of the model, not of PIL; say so when comparing.
 
-Usage: python3 Tools/gpu-check-torch.py --mnist DIR [--device cuda] [--runs mlp:fp32,cnn:fp32,cnn:tf32]
+Usage: python3 Tools/python/reference/gpu-check-torch.py --mnist DIR [--device cuda] [--runs mlp:fp32,cnn:fp32,cnn:tf32]
 DIR holds train-images-idx3-ubyte.gz (or the uncompressed file).
 """
 import argparse
@@ -25,10 +26,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-# The reference models, loss and IDX reader have one home, the reference trainer: beside this
-# script when staged by gpu-check, in Tools/reference/ in the repository.
-_here = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [_here, os.path.join(_here, "reference")]
+# The reference models, loss and IDX reader have one home, the reference trainer, beside this
+# script both in the repository (Tools/python/reference/) and where gpu-check stages the two.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_vae_train import CNNVAE, MLPVAE, losses, read_idx  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch side of `bench epoch`: one full training epoch of the reference trainer per model.
 
-The trainer, models and MNIST transforms are those of Tools/reference/torch_vae_train.py (the
+The trainer, models and MNIST transforms are those of Tools/python/reference/torch_vae_train.py (the
 reference's run.py semantics: shuffled MNIST with Pad(2) + RandomRotation(5) + 2x-1, Adam 1e-3,
 sum-of-squares reconstruction + KL). Each timed run builds a fresh model and loader and trains one
 epoch (data loading included, evaluation excluded), as `bench epoch` does on the Swift side.
@@ -12,7 +12,7 @@ Prints one JSON object on the last line of stdout:
                 "samples_per_second": r, "train_loss": per-example mean of the last run}, ...]}
 Exit status 3 when torch cannot be imported.
 
-Usage: python3 Tools/bench/torch_epoch.py --mnist-dir DIR [--models mlp,cnn] [--threads 2]
+Usage: python3 Tools/python/bench/torch_epoch.py --mnist-dir DIR [--models mlp,cnn] [--threads 2]
        [--workers 2] [--batch-size 128] [--repeats 1] [--limit-train N] [--seed 0]
 """
 import argparse

@@ -5,7 +5,7 @@
 Inputs (each may be repeated, one per seed):
   --swift RUN_DIR    the log directory of a `vae-train` run (its TensorBoard event files, read with
                      TensorBoard's own reader: needs the `tensorboard` package)
-  --torch FILE       the JSON report of a Tools/reference/torch_vae_train.py run (--json FILE)
+  --torch FILE       the JSON report of a Tools/python/reference/torch_vae_train.py run (--json FILE)
   --output FILE.png  where the figure goes
 With several runs per side the figure shows the mean curves and, shaded, the range over the runs.
 Also prints every run's curves, the per-epoch means and the relative difference of the final mean
@@ -13,7 +13,7 @@ test losses as JSON, and a comparison of the final test losses (mean, standard d
 per side; the relative difference of the means with a 95 % bootstrap interval; two-sided
 permutation p-values for equal means and for equal spread) as a table on stderr.
 
-Usage: python3 Tools/reference/plot_parity.py --swift results/s1 --swift results/s2 \
+Usage: python3 Tools/python/reference/plot_parity.py --swift results/s1 --swift results/s2 \
            --torch torch-1.json --torch torch-2.json --output docs/quality-parity-mlp.png
 """
 import argparse

@@ -13,7 +13,7 @@ Prints one JSON object on the last line of stdout: {"torch": version, "threads":
 in the order of the spec. Exits with status 3 and a message on stderr when torch cannot be imported.
 
 The models are the reference architectures (github.com/tilman151/unittest_dl): the classes of the reference trainer,
-Tools/reference/torch_vae_train.py, as used by Tools/fixtures/make_vae_fixtures.py.
+Tools/python/reference/torch_vae_train.py, as used by Tools/python/fixtures/make_vae_fixtures.py.
 """
 import json
 import os

@@ -19,14 +19,14 @@ JSON report. Progress goes to stderr; the JSON report is the last line of stdout
    "epochs": [{"epoch": 0, "steps": s, "samples": n, "train_loss": per-example mean, "test_loss": t,
                "train_seconds": s, "eval_seconds": s, "samples_per_second": r}, ...]}
 
-Usage: python3 Tools/reference/torch_vae_train.py mlp|cnn [--epochs 10] [--seed 42] [--mnist-dir DIR]
+Usage: python3 Tools/python/reference/torch_vae_train.py mlp|cnn [--epochs 10] [--seed 42] [--mnist-dir DIR]
        [--bottleneck 16] [--lr 1e-3] [--batch-size 128] [--workers 2] [--threads N]
        [--limit-train N] [--limit-test N] [--deterministic-eval] [--json FILE]
 MNIST comes from --mnist-dir or $MNIST_DIR (the four standard IDX files, raw or .gz).
 
-The models, the IDX reader and the MNIST transforms here are the only copy: Tools/bench
-(torch_step.py, torch_data.py, torch_epoch.py), Tools/fixtures/make_vae_fixtures.py and
-Tools/gpu-check-torch.py import them.
+The models, the IDX reader and the MNIST transforms here are the only copy: Tools/python/bench
+(torch_step.py, torch_data.py, torch_epoch.py), Tools/python/fixtures/make_vae_fixtures.py and
+Tools/python/reference/gpu-check-torch.py import them.
 """
 import argparse
 import gzip
@@ -40,7 +40,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
 # numpy and Pillow are imported where the CPU data pipeline needs them, so that the models and the
-# IDX reader can be imported on a host whose Python has torch alone (Tools/gpu-check-torch.py).
+# IDX reader can be imported on a host whose Python has torch alone (Tools/python/reference/gpu-check-torch.py).
 
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
