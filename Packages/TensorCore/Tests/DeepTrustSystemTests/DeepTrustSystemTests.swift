@@ -12,14 +12,8 @@ private func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
 
 /// `rm -r path` for the small trees these tests make.
 private func removeTree(_ path: String) {
-    if let stream = opendir(path) {
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { removeTree(path + "/" + name) }
-        }
-        closedir(stream)
+    if let names = try? directoryEntries(atPath: path) {
+        for name in names { removeTree(path + "/" + name) }
         rmdir(path)
     } else {
         unlink(path)
@@ -27,16 +21,7 @@ private func removeTree(_ path: String) {
 }
 
 private func names(in directory: String) -> [String] {
-    guard let stream = opendir(directory) else { return [] }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
+    ((try? directoryEntries(atPath: directory)) ?? []).sorted()
 }
 
 private func contents(_ path: String) throws -> [UInt8] {
@@ -166,5 +151,26 @@ private func contents(_ path: String) throws -> [UInt8] {
         #expect(editDistance("--epoch", "--epochs") == 1)
         #expect(editDistance("kitten", "sitting") == 3)
         #expect(editDistance("train/loss", "train/loss") == 0)
+    }
+}
+
+@Suite struct DirectoryEntriesTests {
+    @Test func listsFilesAndFoldersButNotDotEntries() throws {
+        try withTemporaryDirectory { directory in
+            _ = try makeDirectories(atPath: directory + "/sub")
+            let file = open(directory + "/a.txt", O_CREAT | O_WRONLY, 0o644)
+            #expect(file >= 0)
+            close(file)
+            #expect(try directoryEntries(atPath: directory).sorted() == ["a.txt", "sub"])
+        }
+    }
+
+    @Test func aMissingDirectoryNamesTheCallAndErrno() throws {
+        #expect(throws: SystemCallError.self) { try directoryEntries(atPath: "/nonexistent-deeptrust-directory") }
+        do {
+            _ = try directoryEntries(atPath: "/nonexistent-deeptrust-directory")
+        } catch {
+            #expect(error.operation == "open directory" && error.errno == ENOENT)
+        }
     }
 }

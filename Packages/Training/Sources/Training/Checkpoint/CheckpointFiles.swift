@@ -23,16 +23,8 @@ public enum CheckpointFiles {
     /// The checkpoint of the highest epoch in `directory`, or `nil` when there is none (or the
     /// directory cannot be listed).
     public static func latest(in directory: String) -> String? {
-        guard let stream = opendir(directory) else { return nil }
-        defer { closedir(stream) }
-        var epochs: [Int] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if let epoch = epoch(ofFileNamed: name) { epochs.append(epoch) }
-        }
-        return epochs.max().map { path(in: directory, epoch: $0) }
+        guard let names = try? directoryEntries(atPath: directory) else { return nil }
+        return names.compactMap(epoch(ofFileNamed:)).max().map { path(in: directory, epoch: $0) }
     }
 
     /// The checkpoint to resume from given a file or a directory: the file itself, or the latest

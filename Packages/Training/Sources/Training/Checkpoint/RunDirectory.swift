@@ -204,18 +204,11 @@ public final class RunDirectory {
     }
 
     private static func entries(of directory: String) throws(RunDirectoryError) -> [String] {
-        guard let stream = opendir(directory) else {
-            throw .cannotCreate(path: directory, reason: "cannot list it: \(systemErrorMessage(errno))")
+        do {
+            return try directoryEntries(atPath: directory)
+        } catch {
+            throw .cannotCreate(path: directory, reason: "cannot list it: \(systemErrorMessage(error.errno))")
         }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     private static func sameDirectory(_ a: String, _ b: String) -> Bool {

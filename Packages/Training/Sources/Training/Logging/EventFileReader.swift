@@ -62,22 +62,15 @@ public enum EventFileReader {
     ///
     /// - Throws: ``EventFileError`` when the directory cannot be listed.
     public static func eventFiles(in directory: String) throws(EventFileError) -> [String] {
-        guard let stream = opendir(directory) else {
-            let code = errno
+        let names: [String]
+        do {
+            names = try directoryEntries(atPath: directory)
+        } catch {
             throw EventFileError(
-                file: directory, .io(operation: "open directory", errno: code, message: systemErrorMessage(code)))
+                file: directory,
+                .io(operation: "open directory", errno: error.errno, message: systemErrorMessage(error.errno)))
         }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(cString: $0)
-                }
-            }
-            if name.contains("tfevents") { names.append(name) }
-        }
-        return names.sorted().map { "\(directory)/\($0)" }
+        return names.filter { $0.contains("tfevents") }.sorted().map { "\(directory)/\($0)" }
     }
 
     /// All scalars and images of the event files in `directory`.
