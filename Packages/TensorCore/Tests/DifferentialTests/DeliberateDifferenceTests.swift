@@ -1,38 +1,28 @@
 import NN
 import Testing
 import TensorCore
+import TensorCoreTesting
 
 // The deliberate differences from PyTorch listed in TensorCore's documentation (the article
 // "Agreement with PyTorch"), held here so that the list stays true. The differential fixtures leave
 // these inputs out.
 
-/// The gradients of `sum(function(inputs) · up)` with respect to every input.
-private func gradients(_ inputs: [Tensor], _ function: ([Tensor]) -> Tensor) -> [[Float]] {
-    let leaves = inputs.map { input -> Tensor in
-        var leaf = input
-        leaf.requiresGrad = true
-        return leaf
-    }
-    function(leaves).sum().backward()
-    return leaves.map { $0.grad?.scalars ?? [] }
-}
-
 @Suite struct DeliberateDifferenceTests {
     @Test func signAndTheGradientOfAbsKeepNaN() {
         // PyTorch: sign(NaN) = 0 and d|x|/dx = sgn(x) = 0 at NaN.
         #expect(Tensor([.nan]).sign().item().isNaN)
-        #expect(gradients([Tensor([.nan, -2])]) { $0[0].abs() }[0].first?.isNaN == true)
+        #expect(inputGradients(of: [Tensor([.nan, -2])]) { $0[0].abs() }[0].first?.isNaN == true)
     }
 
     @Test func maxAndMinReductionsSendTheGradientToTheFirstExtreme() {
         // PyTorch's amax/amin split it evenly among ties (max(dim) sends it to the index it returns).
-        #expect(gradients([Tensor([1, 3, 3, 0])]) { $0[0].max() }[0] == [0, 1, 0, 0])
-        #expect(gradients([Tensor(shape: [2, 2], scalars: [0, 0, 5, 5])]) { $0[0].min(axes: [1]) }[0] == [1, 0, 1, 0])
+        #expect(inputGradients(of: [Tensor([1, 3, 3, 0])]) { $0[0].max() }[0] == [0, 1, 0, 0])
+        #expect(inputGradients(of: [Tensor(shape: [2, 2], scalars: [0, 0, 5, 5])]) { $0[0].min(axes: [1]) }[0] == [1, 0, 1, 0])
         // A NaN is the extreme (as in argmax): the first NaN gets the gradient, as with PyTorch's
         // max(dim); amax gives the whole group NaN.
-        #expect(gradients([Tensor([1, .nan, 2, .nan])]) { $0[0].max() }[0] == [0, 1, 0, 0])
+        #expect(inputGradients(of: [Tensor([1, .nan, 2, .nan])]) { $0[0].max() }[0] == [0, 1, 0, 0])
         // Elementwise maximum and minimum split ties evenly, as PyTorch does.
-        #expect(gradients([Tensor([2]), Tensor([2])]) { Tensor.maximum($0[0], $0[1]) } == [[0.5], [0.5]])
+        #expect(inputGradients(of: [Tensor([2]), Tensor([2])]) { Tensor.maximum($0[0], $0[1]) } == [[0.5], [0.5]])
     }
 
     @Test func transposedConvolutionTakesOutputPaddingBelowTheStrideOnly() {
@@ -51,7 +41,7 @@ private func gradients(_ inputs: [Tensor], _ function: ([Tensor]) -> Tensor) -> 
     @Test func binaryCrossEntropyHasAFiniteTargetGradientAtCertainProbabilities() {
         // PyTorch's gradient with respect to the target is −logit(p), infinite at p ∈ {0, 1}; DeepTrust
         // differentiates the loss it computes, whose logarithms are clamped at −100.
-        let grads = gradients([Tensor([0, 1, 0.5]), Tensor([1, 0, 0.5])]) {
+        let grads = inputGradients(of: [Tensor([0, 1, 0.5]), Tensor([1, 0, 0.5])]) {
             binaryCrossEntropy($0[0].detached(), $0[1], reduction: .none)
         }
         #expect(grads[1] == [100, -100, 0])

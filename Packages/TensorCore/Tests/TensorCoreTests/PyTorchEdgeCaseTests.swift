@@ -1,33 +1,23 @@
 import Foundation
 import Testing
 @testable import TensorCore
+import TensorCoreTesting
 
 // Regression tests for the edge cases where TensorCore disagreed with PyTorch (float32 and float64
 // PyTorch agree on each, so none is rounding noise). The expected values follow PyTorch's
 // derivative formulas (tools/autograd/derivatives.yaml) or, for values, a float64 reference.
 
-/// The gradients of `sum(function(inputs))` with respect to every input.
-private func gradients(of inputs: [Tensor], _ function: ([Tensor]) -> Tensor) -> [[Float]] {
-    let leaves = inputs.map { input -> Tensor in
-        var leaf = input
-        leaf.requiresGrad = true
-        return leaf
-    }
-    function(leaves).sum().backward()
-    return leaves.map { $0.grad?.scalars ?? [] }
-}
-
 @Suite struct PyTorchEdgeCaseTests {
     @Test func powWithExponentZeroHasZeroGradientAtZero() {
         // d(x⁰)/dx is 0 everywhere in PyTorch (pow_backward returns zeros for exponent 0),
         // not 0 · 0⁻¹ = NaN.
-        let grads = gradients(of: [Tensor([0, 2, -3])]) { $0[0].pow(0) }
+        let grads = inputGradients(of: [Tensor([0, 2, -3])]) { $0[0].pow(0) }
         #expect(grads[0] == [0, 0, 0])
     }
 
     @Test func powOfTensorsHasZeroGradientsAtAZeroBase() {
         // d(aᵇ)/db at a = 0, b ≥ 0 is 0 (not 0 · log 0 = NaN); d(aᵇ)/da at b = 0 is 0.
-        let grads = gradients(of: [Tensor([0, 0, 0, 2]), Tensor([2, 0, 0.5, 3])]) { $0[0].pow($0[1]) }
+        let grads = inputGradients(of: [Tensor([0, 0, 0, 2]), Tensor([2, 0, 0.5, 3])]) { $0[0].pow($0[1]) }
         #expect(grads[0] == [0, 0, .infinity, 12])
         #expect(grads[1][0] == 0 && grads[1][1] == 0 && grads[1][2] == 0)
         #expect(Swift.abs(grads[1][3] - Float(8 * Foundation.log(2.0))) < 1e-5)
@@ -38,7 +28,7 @@ private func gradients(of inputs: [Tensor], _ function: ([Tensor]) -> Tensor) ->
         // PyTorch masks a's gradient only where a loses (a < b for maximum), so a comparison with
         // NaN, which is false, leaves the whole gradient on both sides.
         for (a, b) in [(Float.nan, Float(1)), (1, .nan)] {
-            let grads = gradients(of: [Tensor([a, 2, 3]), Tensor([b, 3, 3])]) {
+            let grads = inputGradients(of: [Tensor([a, 2, 3]), Tensor([b, 3, 3])]) {
                 minimum ? Tensor.minimum($0[0], $0[1]) : Tensor.maximum($0[0], $0[1])
             }
             #expect(grads[0] == [1, minimum ? 1 : 0, 0.5], "a = \(a), b = \(b)")
@@ -75,7 +65,7 @@ private func gradients(of inputs: [Tensor], _ function: ([Tensor]) -> Tensor) ->
             ([3, 0], [0, 2], [3, 2]), ([0], [0], []), ([2, 1, 0], [2, 0, 5], [2, 1, 5]),
         ]
         for (a, b, expected) in cases {
-            let grads = gradients(of: [Tensor.zeros(a), Tensor.zeros(b)]) { inputs in
+            let grads = inputGradients(of: [Tensor.zeros(a), Tensor.zeros(b)]) { inputs in
                 let product = inputs[0].matmul(inputs[1])
                 #expect(product.shape == expected, "\(a) × \(b)")
                 #expect(product.scalars.allSatisfy { $0 == 0 }, "\(a) × \(b)")
