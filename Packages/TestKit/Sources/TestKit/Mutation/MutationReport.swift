@@ -24,7 +24,7 @@ public struct MutationReport: Sendable, Equatable {
         let rows = results.map { result in
             [
                 result.operatorName, result.family.rawValue, result.subject, result.status, result.killingCheck ?? "-",
-                formatted(result.duration), oneLine(result.message),
+                formattedDuration(result.duration), singleLine(result.message),
             ]
         }
         var widths = header.map(\.count)
@@ -54,21 +54,4 @@ public struct MutationReport: Sendable, Equatable {
         return "{\"score\": {\"killed\": \(killed), \"counted\": \(counted)}, \"mutants\": [\n  "
             + items.joined(separator: ",\n  ") + "\n]}"
     }
-}
-
-/// `duration` in seconds.
-func seconds(_ duration: Duration) -> Double {
-    let (whole, attoseconds) = duration.components
-    return Double(whole) + Double(attoseconds) * 1e-18
-}
-
-/// `"12 ms"` or `"1.25 s"`.
-private func formatted(_ duration: Duration) -> String {
-    let value = seconds(duration)
-    return value < 1 ? "\(Int((value * 1000).rounded())) ms" : "\((value * 100).rounded() / 100) s"
-}
-
-/// `text` with its line breaks replaced by `" | "`.
-private func oneLine(_ text: String) -> String {
-    text.split(whereSeparator: \.isNewline).joined(separator: " | ")
 }
