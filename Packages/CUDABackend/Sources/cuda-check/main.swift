@@ -83,9 +83,10 @@ print(probe)
 CUDABackend.register()
 let gpu: CUDADeviceBackend
 do {
+    // The device chosen with --device is checked once, here; every check after runs on it.
     gpu = try BackendRegistry.shared.backend(for: options.device) as! CUDADeviceBackend
 } catch {
-    printError("cuda-check: \(error)")
+    printError("cuda-check: --device: \(error)")
     record("host", ["\"unavailable\": \(jsonString("\(error)"))"])
     record("summary", ["\"passed\": false", "\"failures\": 0", "\"cudaError\": false", "\"unavailable\": true"])
     exit(2)
