@@ -22,7 +22,8 @@ enum EpochBench: BenchSubcommand {
     static let extraFlags = [
         StepBench.modelsFlag,
         CommandLineFlag("--workers", value: .integer(0...Int.max), placeholder: "N", help: "loader threads (default 2)"),
-        CommandLineFlag("--runs", value: .integer(1...Int.max), placeholder: "N", help: "timed epochs per model and side (default 1)"),
+        CommandLineFlag(
+            "--runs", value: .integer(1...Int.max), placeholder: "N", help: "timed epochs per model and side (default 1)"),
         CommandLineFlag(
             "--limit-train", value: .integer(1...Int.max), placeholder: "N", help: "train on the first N examples (smoke runs)"),
     ]

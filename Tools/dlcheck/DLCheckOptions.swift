@@ -18,7 +18,8 @@ struct DLCheckOptions {
     static let spec = CommandLineSpec(
         flags: [
             CommandLineFlag(
-                "--device", value: .custom { (try? Device(parsing: $0)) != nil }, placeholder: "DEV", expected: "cpu, cuda, cuda:N",
+                "--device", value: .custom { (try? Device(parsing: $0)) != nil }, placeholder: "DEV",
+                expected: "cpu, cuda, cuda:N",
                 help: """
                     where models are built and run: cpu (default), cuda or cuda:N
                     (cuda needs the CUDABackend package's driver and a GPU; the device-moving

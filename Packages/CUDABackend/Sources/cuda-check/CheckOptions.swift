@@ -32,7 +32,8 @@ struct CheckOptions {
     /// The flags of `cuda-check`.
     static let spec = CommandLineSpec(flags: [
         CommandLineFlag(
-            "--device", value: .custom { text in
+            "--device",
+            value: .custom { text in
                 guard case .cuda = try? Device(parsing: text) else { return false }
                 return true
             }, placeholder: "cuda:N", expected: "cuda or cuda:N", help: "the GPU to check (default cuda:0)"),

@@ -349,7 +349,8 @@ public struct CommandLineSpec: Sendable {
         let continuation = String(repeating: " ", count: indent + column)
         var lines: [String] = []
         for (names, help) in entries {
-            let padded = names.count < column ? names + String(repeating: " ", count: column - names.count) : names + "\n" + continuation
+            let padded =
+                names.count < column ? names + String(repeating: " ", count: column - names.count) : names + "\n" + continuation
             let helpLines = help.split(separator: "\n", omittingEmptySubsequences: false)
             lines.append(margin + padded + (helpLines.first ?? ""))
             lines += helpLines.dropFirst().map { continuation + $0 }

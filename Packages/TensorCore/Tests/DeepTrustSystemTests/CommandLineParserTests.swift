@@ -71,9 +71,12 @@ import Testing
         #expect(error(["--epochs"]) == .missingValue(flag: "--epochs", expected: "a whole number ≥ 1"))
         #expect(error(["--epochs"])?.description == "--epochs needs a value: a whole number ≥ 1")
         #expect(
-            error(["--log-dir", "--overwrite"]) == .optionInsteadOfValue(flag: "--log-dir", expected: "a directory", found: "--overwrite"))
+            error(["--log-dir", "--overwrite"])
+                == .optionInsteadOfValue(flag: "--log-dir", expected: "a directory", found: "--overwrite"))
         #expect(error(["--log-dir", "-e"]) == .optionInsteadOfValue(flag: "--log-dir", expected: "a directory", found: "-e"))
-        #expect(error(["--log-dir", "--overwrite"])?.description.hasSuffix("(a value that starts with '-' is given as --log-dir=--overwrite)") == true)
+        #expect(
+            error(["--log-dir", "--overwrite"])?.description.hasSuffix(
+                "(a value that starts with '-' is given as --log-dir=--overwrite)") == true)
     }
 
     @Test func malformedAndOutOfRangeValuesNameTheFlagAndTheText() {
@@ -83,7 +86,8 @@ import Testing
         #expect(error(["--epochs", "99999999999999999999"])?.description.contains("for --epochs") == true)
         // A negative number is a value, not an option.
         #expect(
-            error(["--seed", "-1"]) == .invalidValue(flag: "--seed", value: "-1", expected: "a whole number in 0...18446744073709551615"))
+            error(["--seed", "-1"])
+                == .invalidValue(flag: "--seed", value: "-1", expected: "a whole number in 0...18446744073709551615"))
         for bad in ["nan", "inf", "0", "-1e-3", "x"] {
             #expect(error(["--rate", bad]) == .invalidValue(flag: "--rate", value: bad, expected: "a finite number > 0"))
         }
@@ -114,7 +118,9 @@ import Testing
         let noPositional = CommandLineSpec(flags: [])
         #expect(throws: CommandLineError.unexpectedArgument("x")) { try noPositional.parse(["x"]) }
         let many = CommandLineSpec(
-            flags: [], positional: CommandLinePositional(name: "a path", placeholder: "PATH", value: .text(nonEmpty: true), help: "", many: true))
+            flags: [],
+            positional: CommandLinePositional(
+                name: "a path", placeholder: "PATH", value: .text(nonEmpty: true), help: "", many: true))
         #expect(try many.parse(["a", "b"]) == .arguments(ParsedCommandLine(occurrences: [], positionals: ["a", "b"])))
     }
 

@@ -198,13 +198,15 @@ public enum VAETrainCLI {
                     "--lr", "-r", .custom { Float($0).map { $0.isFinite && $0 > 0 } ?? false }, "X",
                     expected: "a finite number > 0, e.g. 1e-3", "Adam's learning rate (default 1e-3)"),
                 flag("--batch-size", "-b", count, "N", "examples per batch (default 128)"),
-                flag("--epochs", "-e", count, "N", "total epochs; with --resume, training continues up to this\nmany (default 10)"),
+                flag(
+                    "--epochs", "-e", count, "N", "total epochs; with --resume, training continues up to this\nmany (default 10)"),
                 flag(
                     "--device", "-d", .custom { (try? Device(parsing: $0)) != nil }, "DEV",
                     expected: "cpu, cuda or cuda:N (N = 0, 1, …)", "cpu, cuda (= cuda:0) or cuda:N (default cpu)"),
                 flag(
                     "--log-dir", "-l", .text(nonEmpty: true), "DIR", expected: directory,
-                    "event files, checkpoints and PNG grids of this run (default\n./results; with --resume, the checkpoint's directory)"),
+                    "event files, checkpoints and PNG grids of this run (default\n./results; with --resume, the checkpoint's directory)"
+                ),
                 flag("--seed", "-s", .unsigned, "N", "seeds weights, noise, data order and augmentation (default 0)"),
                 flag(
                     "--data-dir", nil, .text(nonEmpty: true), "DIR", expected: directory,
@@ -219,14 +221,16 @@ public enum VAETrainCLI {
                     "continue from a checkpoint file, or from the latest\ncheckpoint_<NNN>.safetensors in a directory"),
                 toggle(
                     "--overwrite",
-                    "delete the earlier run in the log directory first (its\ncheckpoints, event files and PNG grids; not with --resume)"),
+                    "delete the earlier run in the log directory first (its\ncheckpoints, event files and PNG grids; not with --resume)"
+                ),
                 toggle("--deterministic-eval", "evaluate with z = mu (the reference samples noise in evaluation)"),
                 flag("--limit-train", nil, count, "N", "train on the first N training examples only"),
                 flag("--limit-test", nil, count, "N", "evaluate on the first N test examples only"),
                 toggle("--no-download", "fail instead of downloading missing MNIST files"),
                 toggle(
                     "--detect-anomaly",
-                    "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (slower)"),
+                    "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (slower)"
+                ),
             ],
             positional: CommandLinePositional(
                 name: "the model type", placeholder: "mlp|cnn", value: model,
