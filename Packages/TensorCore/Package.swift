@@ -9,8 +9,8 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Data", targets: ["Data"]),
         // Internal to DeepTrust (as swift-numerics' `_NumericsShims`), no API for users: the C
-        // library re-exported, environment, errno messages, `mkdir -p`, atomic file writes and the
-        // edit distance, once for every package; Foundation-free.
+        // library re-exported, environment, errno messages, `mkdir -p`, atomic file writes, the
+        // edit distance and the tools' command-line parser, once for every package; Foundation-free.
         .library(name: "DeepTrustSystem", targets: ["DeepTrustSystem"]),
         // Test support, never needed by a shipped library: a forwarding stand-in device, the
         // finite-difference gradient check and the differential suite's harness.

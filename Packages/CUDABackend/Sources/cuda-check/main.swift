@@ -30,12 +30,13 @@ setvbuf(stdout, nil, _IOLBF, 0)
 
 let options: CheckOptions
 do {
-    options = try CheckOptions.parse(Array(CommandLine.arguments.dropFirst()))
-} catch .helpRequested {
-    print(CheckOptions.usage)
-    exit(0)
+    guard let parsed = try CheckOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
+        print(CheckOptions.usage)
+        exit(0)
+    }
+    options = parsed
 } catch {
-    printError("cuda-check: \(error)")
+    printError("cuda-check: \(error) (see --help)")
     exit(2)
 }
 
