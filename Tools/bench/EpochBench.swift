@@ -64,7 +64,7 @@ enum EpochBench: BenchSubcommand {
                     options: VAETrainerOptions(
                         batchSize: batchSize, seed: UInt64(run), workers: workers,
                         comparisonImages: 0),
-                    generator: generator, writer: RecordingWriter())
+                    generator: generator, writer: DiscardingWriter())
                 let summary = try trainer.trainEpoch()
                 seconds.append(summary.trainingSeconds)
                 last = summary
@@ -136,4 +136,13 @@ enum EpochBench: BenchSubcommand {
         print(machineLine(machine))
         try finish(report: report, tables: [table], notes: notes, options: options)
     }
+}
+
+/// A summary writer that drops everything: the epoch benchmark times training, not logging.
+private struct DiscardingWriter: SummaryWriter {
+    func scalar(tag: String, value: Float, step: Int) {}
+    func image(tag: String, png: EncodedPNG, step: Int) {}
+    func image(tag: String, pixels: PixelImage, step: Int) {}
+    func flush() {}
+    func close() {}
 }
