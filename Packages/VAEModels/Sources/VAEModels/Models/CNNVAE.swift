@@ -37,8 +37,10 @@ public final class CNNVAE: EncoderDecoderVAE {
         let decoder = Sequential(
             Linear(d, 64 * height * width, generator: generator, device: device), ReLU(),
             Unflatten(dimension: 1, sizes: [64, height, width]),
-            ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator, device: device), ReLU(),
-            ConvTranspose2d(32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator, device: device), ReLU(),
+            ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator, device: device),
+            ReLU(),
+            ConvTranspose2d(32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator, device: device),
+            ReLU(),
             Conv2d(16, channels, kernelSize: 5, padding: 2, generator: generator, device: device), Tanh())
         var configuration = configuration
         configuration.architecture = .cnn
