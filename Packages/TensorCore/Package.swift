@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Data", dependencies: ["TensorCore", "DeepTrustSystem"]),
         // CPUForwardingBackend (a second device served by the CPU), checkGradients, and the
         // differential harness (cases, op table, tolerance, DifferentialRunner); no Foundation.
-        .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim"]),
+        .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim", "DeepTrustSystem"]),
         .testTarget(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels", "DeepTrustSystem"]),
         .testTarget(name: "DeepTrustSystemTests", dependencies: ["DeepTrustSystem"]),

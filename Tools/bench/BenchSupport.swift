@@ -188,64 +188,8 @@ func formatted(_ value: Double?, digits: Int = 1) -> String {
 
 // MARK: - JSON
 
-/// A JSON value, for reports and for reading the companion scripts' output.
-enum JSONValue: Codable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value.isFinite ? value : 0)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    var array: [JSONValue]? {
-        if case .array(let array) = self { return array }
-        return nil
-    }
-
-    var number: Double? {
-        if case .number(let number) = self { return number }
-        return nil
-    }
-
-    var string: String? {
-        if case .string(let string) = self { return string }
-        return nil
-    }
-
+/// Reports and the companion scripts' output use DeepTrustSystem's ``JSONValue``.
+extension JSONValue {
     /// `.number`, or `.null` for nil.
     static func optional(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
 

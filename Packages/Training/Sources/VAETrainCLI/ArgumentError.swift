@@ -39,22 +39,22 @@ public enum ArgumentError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The message, without the program's name.
+    /// The message, without the program's name: the shared parser's message for the errors it
+    /// also reports (with a pointer to the help for an unknown flag).
     public var description: String {
         switch self {
         case .missingModel:
             return "the model type is required: vae-train mlp|cnn [options] (see vae-train --help)"
         case .unknownFlag(let flag, let suggestion):
-            return "unknown option '\(flag)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "") + "; see vae-train --help"
+            return CommandLineError.unknownFlag(flag, suggestion: suggestion).description + "; see vae-train --help"
         case .missingValue(let flag, let expected):
-            return "\(flag) needs a value: \(expected)"
+            return CommandLineError.missingValue(flag: flag, expected: expected).description
         case .optionInsteadOfValue(let flag, let expected, let found):
-            return "\(flag) needs a value: \(expected); found the option '\(found)' instead "
-                + "(a value that starts with '-' is given as \(flag)=\(found))"
+            return CommandLineError.optionInsteadOfValue(flag: flag, expected: expected, found: found).description
         case .invalidValue(let flag, let value, let expected):
-            return "invalid value '\(value)' for \(flag): expected \(expected)"
+            return CommandLineError.invalidValue(flag: flag, value: value, expected: expected).description
         case .unexpectedValue(let flag, let value):
-            return "\(flag) takes no value, got '\(value)'"
+            return CommandLineError.unexpectedValue(flag: flag, value: value).description
         case .conflictingFlags(let first, let second, let reason):
             return "\(first) cannot be given with \(second): \(reason)"
         case .infeasible(let flag, let value, let reason):

@@ -34,13 +34,11 @@ extension Tensor {
         _ shape: [Int], low: Float = 0, high: Float = 1,
         generator: RandomGenerator = .default, backend: any Backend
     ) -> Tensor {
-        guard validRandomShape(shape, op: "rand") else { return full([0], value: 0, backend: backend) }
-        guard low.isFinite, high.isFinite, (high - low).isFinite, low <= high else {
-            reportTensorFailure(
-                TensorError(.invalidArgument, op: "rand", "needs finite bounds with low ≤ high, got [\(low), \(high))"))
-            return full(shape, value: 0, backend: backend)
-        }
-        return filled(shape, .uniform(low: low, high: high), op: "rand", generator: generator, backend: backend)
+        let valid = low.isFinite && high.isFinite && (high - low).isFinite && low <= high
+        return random(
+            shape, .uniform(low: low, high: high), op: "rand",
+            invalid: valid ? nil : "needs finite bounds with low ≤ high, got [\(low), \(high))",
+            generator: generator, backend: backend)
     }
 
     /// Uniform numbers on `[low, high)` with the shape and device of `other` (created there, not copied).
@@ -69,14 +67,11 @@ extension Tensor {
         _ shape: [Int], mean: Float = 0, std: Float = 1,
         generator: RandomGenerator = .default, backend: any Backend
     ) -> Tensor {
-        guard validRandomShape(shape, op: "randn") else { return full([0], value: 0, backend: backend) }
-        guard mean.isFinite, std.isFinite, std >= 0 else {
-            reportTensorFailure(
-                TensorError(
-                    .invalidArgument, op: "randn", "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)"))
-            return full(shape, value: 0, backend: backend)
-        }
-        return filled(shape, .normal(mean: mean, std: std), op: "randn", generator: generator, backend: backend)
+        let valid = mean.isFinite && std.isFinite && std >= 0
+        return random(
+            shape, .normal(mean: mean, std: std), op: "randn",
+            invalid: valid ? nil : "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)",
+            generator: generator, backend: backend)
     }
 
     /// Normal numbers with the shape and device of `other` (created there, not copied), e.g. the
@@ -86,6 +81,21 @@ extension Tensor {
         generator: RandomGenerator = .default
     ) -> Tensor {
         randn(other.shape, mean: mean, std: std, generator: generator, backend: other.backend)
+    }
+
+    /// `shape` filled from `distribution`; reports a ``TensorError`` for an invalid shape (and
+    /// returns an empty tensor) or, when `invalid` says what is wrong with the distribution's
+    /// parameters, reports that (and returns zeros of `shape`).
+    private static func random(
+        _ shape: [Int], _ distribution: RandomDistribution, op: String, invalid: String?,
+        generator: RandomGenerator, backend: any Backend
+    ) -> Tensor {
+        guard validRandomShape(shape, op: op) else { return full([0], value: 0, backend: backend) }
+        if let invalid {
+            reportTensorFailure(TensorError(.invalidArgument, op: op, invalid))
+            return full(shape, value: 0, backend: backend)
+        }
+        return filled(shape, distribution, op: op, generator: generator, backend: backend)
     }
 
     private static func validRandomShape(_ shape: [Int], op: String) -> Bool {
