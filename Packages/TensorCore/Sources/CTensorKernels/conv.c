@@ -6,7 +6,7 @@
 #include <string.h>
 
 /// Scratch slots (see dt_gemm_scratch): 0 and 1 belong to the GEMM driver.
-enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PARTIALS = 5 };
+enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PARTIALS = 5, SCRATCH_PADDED = 6 };
 
 /// Parts per thread when images are split over threads.
 #define DT_CONV_PARTS_PER_THREAD 4
@@ -52,6 +52,18 @@ typedef struct {
 } conv_job;
 
 static size_t member_first(size_t total, int index, int count) { return total * (size_t)index / (size_t)count; }
+
+/// This thread's view of the job's source, with the zero-padded image buffer the direct kernels
+/// ask for (zeroed here; the kernels rewrite only its interior).
+static dt_conv_source direct_source(const conv_job *job) {
+    dt_conv_source source = job->source;
+    size_t floats = job->conv->padded_floats(&source);
+    if (floats) {
+        source.padded = dt_gemm_scratch(SCRATCH_PADDED, floats);
+        memset(source.padded, 0, floats * sizeof(float));
+    }
+    return source;
+}
 
 static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *input, const float *grad_output) {
     memset(job, 0, sizeof *job);
@@ -107,11 +119,14 @@ static void forward_image(const conv_job *job, size_t image, int threads) {
 
 static void forward_member(void *ctx, int index, int count) {
     const conv_job *job = ctx;
-    size_t last = member_first(job->g->batch, index + 1, count);
-    for (size_t image = member_first(job->g->batch, index, count); image < last; image++) {
-        if (job->direct) job->conv->direct_forward(&job->source, job->weight, image, job->out);
-        else forward_image(job, image, 1);
+    size_t first = member_first(job->g->batch, index, count), last = member_first(job->g->batch, index + 1, count);
+    if (job->direct) {
+        if (first == last) return;
+        dt_conv_source source = direct_source(job);
+        for (size_t image = first; image < last; image++) job->conv->direct_forward(&source, job->weight, image, job->out);
+        return;
     }
+    for (size_t image = first; image < last; image++) forward_image(job, image, 1);
 }
 
 void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const float *weight, float *output) {
@@ -216,7 +231,10 @@ static void backward_weight_member(void *ctx, int index, int count) {
         size_t lanes = (size_t)job->conv->lanes;
         float *sums = dt_gemm_scratch(SCRATCH_COLUMNS, weights * lanes);
         memset(sums, 0, weights * lanes * sizeof(float));
-        for (size_t image = first; image < last; image++) job->conv->direct_backward_weight(&job->source, image, sums);
+        if (first < last) {
+            dt_conv_source source = direct_source(job);
+            for (size_t image = first; image < last; image++) job->conv->direct_backward_weight(&source, image, sums);
+        }
         for (size_t i = 0; i < weights; i++) {
             float total = 0.0f;
             for (size_t lane = 0; lane < lanes; lane++) total += sums[i * lanes + lane];
