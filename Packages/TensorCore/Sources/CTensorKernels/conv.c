@@ -17,6 +17,12 @@ enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PART
 #define DT_CONV_DIRECT_MAX_OUT_CHANNELS 3
 /// Column-buffer budget (floats) of the input gradient, per thread.
 #define DT_CONV_COLUMN_BUDGET (1u << 16)
+/// The weight gradient runs as dot products along the pixels (no transposing packs) when its
+/// lane-wise sums (patch · out_channels · lanes floats, added to once per run) stay within this;
+/// layers with more weights keep the GEMM, whose packing is amortised over their larger tiles.
+#define DT_CONV_DOT_MAX_SUMS (1u << 17)
+/// Columns (pixels of consecutive images) per run of the dot-product weight gradient.
+#define DT_CONV_DOT_RUN 512
 
 static const dt_conv_isa_ops *conv_ops_for(dt_isa isa) {
     switch (isa) {
@@ -47,6 +53,8 @@ typedef struct {
     float *out;             // output, grad_input or grad_weight
     size_t column_chunk;    // input gradient: pixels per column buffer
     int direct;             // use the direct kernels
+    int dot;                // weight gradient: dot products along the pixels (see weight_gradient_dot)
+    size_t dot_group, dot_run; // images and columns per run of the dot-product weight gradient
     int members;            // weight gradient: number of parts the team split into
     float *partials;        // weight gradient: each part's sum
 } conv_job;
@@ -246,6 +254,11 @@ static void backward_weight_member(void *ctx, int index, int count) {
         memset(partial, 0, weights * sizeof(float));
         return;
     }
+    if (job->dot) {
+        float *scratch = dt_gemm_scratch(SCRATCH_COLUMNS, job->conv->weight_gradient_dot_floats(&job->source, job->dot_run));
+        job->conv->weight_gradient_dot(&job->source, first, last, job->dot_group, job->dot_run, scratch, partial);
+        return;
+    }
     dt_conv_source source = job->source;
     source.first_image = first;
     // grad_weightᵀ[patch × oc] = patches[patch × columns] · grad_outputᵀ[columns × oc]: the patch
@@ -269,7 +282,15 @@ void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, 
         memset(grad_weight, 0, weights * sizeof(float));
         return;
     }
-    if (!job.direct) job.shape = job.gemm->select_shape(patch, oc, g->batch * job.source.pixels);
+    size_t lanes = (size_t)job.conv->lanes;
+    job.dot = !job.direct && weights * lanes <= DT_CONV_DOT_MAX_SUMS;
+    if (job.dot) {
+        size_t pixels = job.source.pixels;
+        job.dot_group = pixels >= DT_CONV_DOT_RUN ? 1 : DT_CONV_DOT_RUN / pixels;
+        job.dot_run = (job.dot_group * pixels + lanes - 1) / lanes * lanes;
+    } else if (!job.direct) {
+        job.shape = job.gemm->select_shape(patch, oc, g->batch * job.source.pixels);
+    }
     int parts = image_parts(&job);
     job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
     dt_parallel_parts(parts, backward_weight_member, &job);

@@ -300,6 +300,106 @@ static void pack_grad_output_by_column(const void *source, size_t i0, size_t cou
     }
 }
 
+// MARK: Weight gradient as dot products along the pixels
+
+/// Register tile of weight_gradient_dot: patch rows × output channels, one lane-wise accumulator each.
+#if VLEN >= 16
+#define DT_CONV_DOT_TAPS 6
+#define DT_CONV_DOT_CHANNELS 4
+#else
+#define DT_CONV_DOT_TAPS 3
+#define DT_CONV_DOT_CHANNELS 3
+#endif
+
+/// lane_sums[t·oc + o] (VLEN floats each) += Σ over the first `length` columns (a multiple of VLEN) of
+/// rows[t]·grads[o] (rows `run` floats apart), lane-wise, for the
+/// tile of patch rows t0 ..< t0 + TP and output channels o0 ..< o0 + TO (indices past the matrix are
+/// clamped to its last row and their sums dropped).
+static inline __attribute__((always_inline)) void dot_tile(const int TP, const int TO, const float *rows,
+                                                           const float *grads, size_t run, size_t length,
+                                                           size_t patch, size_t oc, size_t t0, size_t o0,
+                                                           float *lane_sums) {
+    const float *a[DT_CONV_DOT_TAPS], *b[DT_CONV_DOT_CHANNELS];
+#pragma clang loop unroll(full)
+    for (int t = 0; t < TP; t++) a[t] = rows + gemm_min(t0 + (size_t)t, patch - 1) * run;
+#pragma clang loop unroll(full)
+    for (int o = 0; o < TO; o++) b[o] = grads + gemm_min(o0 + (size_t)o, oc - 1) * run;
+    vec_t acc[DT_CONV_DOT_TAPS][DT_CONV_DOT_CHANNELS];
+#pragma clang loop unroll(full)
+    for (int t = 0; t < TP; t++)
+#pragma clang loop unroll(full)
+        for (int o = 0; o < TO; o++) acc[t][o] = VZERO();
+    for (size_t k = 0; k < length; k += VLEN) {
+        vec_t g[DT_CONV_DOT_CHANNELS];
+#pragma clang loop unroll(full)
+        for (int o = 0; o < TO; o++) g[o] = VLOAD(b[o] + k);
+#pragma clang loop unroll(full)
+        for (int t = 0; t < TP; t++) {
+            vec_t x = VLOAD(a[t] + k);
+#pragma clang loop unroll(full)
+            for (int o = 0; o < TO; o++) acc[t][o] = VFMA(x, g[o], acc[t][o]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int t = 0; t < TP; t++) {
+        if (t0 + (size_t)t >= patch) break;
+#pragma clang loop unroll(full)
+        for (int o = 0; o < TO; o++) {
+            if (o0 + (size_t)o >= oc) break;
+            float *sum = lane_sums + ((t0 + (size_t)t) * oc + o0 + (size_t)o) * VLEN;
+            VSTORE(sum, VADD(VLOAD(sum), acc[t][o]));
+        }
+    }
+}
+
+/// Floats of scratch weight_gradient_dot needs for runs of `run` columns.
+static size_t weight_gradient_dot_floats(const dt_conv_source *s, size_t run) {
+    return (s->patch + s->geometry->out_channels) * run + s->patch * s->geometry->out_channels * VLEN;
+}
+
+/// grad_weightᵀ partial[t·oc + o] = Σ over images first ..< last of patches[t] · grad_output[o], both
+/// along the pixels: each group of images has its patch rows gathered (im2col rows, contiguous along
+/// the pixels) and its grad_output rows copied, both zero-padded to `run` (a multiple of VLEN), and
+/// a register tile of patch rows × channels accumulates lane-wise products; no transposition.
+/// `group` images per run (run ≥ group · pixels); `scratch` holds weight_gradient_dot_floats.
+static void weight_gradient_dot(const dt_conv_source *s, size_t first, size_t last, size_t group, size_t run,
+                                float *scratch, float *partial) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t patch = s->patch, oc = g->out_channels, pixels = s->pixels;
+    const size_t image_size = g->in_channels * g->height * g->width;
+    float *rows = scratch, *grads = rows + patch * run, *lane_sums = grads + oc * run;
+    const tap_plan *plans = s->plans;
+    for (size_t i = 0; i < patch * oc * VLEN; i++) lane_sums[i] = 0.0f;
+    for (size_t image0 = first; image0 < last; image0 += group) {
+        size_t images = gemm_min(group, last - image0), used = images * pixels, span = round_up(used, VLEN);
+        for (size_t t = 0; t < patch; t++) {
+            float *row = rows + t * run;
+            for (size_t i = 0; i < images; i++)
+                gather_patch_span(&plans[t], s, s->input + (image0 + i) * image_size, 0, pixels, row + i * pixels);
+            for (size_t k = used; k < span; k++) row[k] = 0.0f;
+        }
+        for (size_t o = 0; o < oc; o++) {
+            float *row = grads + o * run;
+            for (size_t i = 0; i < images; i++) {
+                const float *src = s->grad_output + ((image0 + i) * oc + o) * pixels;
+                float *dst = row + i * pixels;
+                size_t k = 0;
+                for (; k + VLEN <= pixels; k += VLEN) VSTORE(dst + k, VLOAD(src + k));
+                if (k < pixels) VSTOREN(dst + k, VLOADN(src + k, (int)(pixels - k)), (int)(pixels - k));
+            }
+            for (size_t k = used; k < span; k++) row[k] = 0.0f;
+        }
+        for (size_t o0 = 0; o0 < oc; o0 += DT_CONV_DOT_CHANNELS)
+            for (size_t t0 = 0; t0 < patch; t0 += DT_CONV_DOT_TAPS)
+                dot_tile(DT_CONV_DOT_TAPS, DT_CONV_DOT_CHANNELS, rows, grads, run, span, patch, oc, t0, o0, lane_sums);
+    }
+    for (size_t i = 0; i < patch * oc; i++) {
+        float total = 0.0f;
+        for (int lane = 0; lane < VLEN; lane++) total += lane_sums[i * VLEN + (size_t)lane];
+        partial[i] = total;
+    }
+}
+
 /// row += the tap's contribution of one full output row `src` (plan->vectors > 0).
 static inline void plan_scatter_row(const tap_plan *plan, const dt_conv_source *s, float *row, const float *src) {
     const long stride = (long)s->geometry->stride_w;
@@ -939,4 +1039,6 @@ static void direct_backward_weight(const dt_conv_source *s, size_t image, float 
         .plan_bytes = sizeof(tap_plan),                                                                        \
         .plan_taps = plan_taps,                                                                                \
         .padded_floats = padded_floats,                                                                        \
+        .weight_gradient_dot = weight_gradient_dot,                                                            \
+        .weight_gradient_dot_floats = weight_gradient_dot_floats,                                              \
     };
