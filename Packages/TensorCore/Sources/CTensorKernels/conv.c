@@ -15,6 +15,11 @@ enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PART
 /// Layers with at most this many output channels use the direct kernels: as a GEMM they would
 /// have one or two rows, and the patch gathering would cost more than the arithmetic.
 #define DT_CONV_DIRECT_MAX_OUT_CHANNELS 3
+/// Layers with a patch of at most this many values (and the shape rows_direct asks for) also take
+/// the direct kernels for the forward pass and the weight gradient: as a GEMM their depth would be
+/// a few dozen, too short to amortise the tile stores, and the patch gathering would cost as much
+/// as the arithmetic (the CNN-VAE's 1→16 5×5 layer).
+#define DT_CONV_DIRECT_MAX_PATCH 32
 /// Column-buffer budget (floats) of the input gradient, per thread.
 #define DT_CONV_COLUMN_BUDGET (1u << 16)
 /// The weight gradient runs as dot products along the pixels (no transposing packs) when its
@@ -73,7 +78,18 @@ static dt_conv_source direct_source(const conv_job *job) {
     return source;
 }
 
-static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *input, const float *grad_output) {
+/// Whether the row-blocked direct kernels with register reuse take this layer (see
+/// DT_CONV_DIRECT_MAX_PATCH): unit strides and row dilation, 3- or 5-row kernels, output rows of at
+/// most two vectors.
+static int rows_direct(const dt_conv2d_geometry *g, const dt_conv_source *s, size_t lanes) {
+    return s->patch <= DT_CONV_DIRECT_MAX_PATCH && g->stride_w == 1 && g->stride_h == 1 && g->dilation_h == 1 &&
+           (g->kernel_h == 3 || g->kernel_h == 5) && s->out_w >= 1 && s->out_w <= 2 * lanes;
+}
+
+/// `small_patch_direct`: also use the direct kernels for rows_direct layers (forward and weight
+/// gradient; the input gradient keeps the GEMM for them).
+static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *input, const float *grad_output,
+                    int small_patch_direct) {
     memset(job, 0, sizeof *job);
     job->g = g;
     job->gemm = dt_gemm_ops_for(dt_active_isa());
@@ -85,7 +101,8 @@ static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *inp
     job->source.patch = g->in_channels * g->kernel_h * g->kernel_w;
     job->source.input = input;
     job->source.grad_output = grad_output;
-    job->direct = g->out_channels <= DT_CONV_DIRECT_MAX_OUT_CHANNELS;
+    job->direct = g->out_channels <= DT_CONV_DIRECT_MAX_OUT_CHANNELS ||
+                  (small_patch_direct && rows_direct(g, &job->source, (size_t)job->conv->lanes));
     if (!job->direct && job->source.pixels > 0 && job->source.patch > 0) {
         size_t floats = (job->source.patch * job->conv->plan_bytes + sizeof(float) - 1) / sizeof(float);
         void *plans = dt_gemm_scratch(SCRATCH_PLANS, floats);
@@ -139,7 +156,7 @@ static void forward_member(void *ctx, int index, int count) {
 
 void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const float *weight, float *output) {
     conv_job job;
-    prepare(&job, g, input, NULL);
+    prepare(&job, g, input, NULL, 1);
     size_t oc = g->out_channels, patch = job.source.patch;
     if (g->batch == 0 || job.source.pixels == 0 || oc == 0) return;
     job.out = output;
@@ -200,7 +217,7 @@ static void backward_input_member(void *ctx, int index, int count) {
 void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_output, const float *weight,
                               float *grad_input) {
     conv_job job;
-    prepare(&job, g, NULL, grad_output);
+    prepare(&job, g, NULL, grad_output, 0);
     size_t oc = g->out_channels, patch = job.source.patch, pixels = job.source.pixels;
     if (g->batch == 0) return;
     if (pixels == 0 || oc == 0) {
@@ -275,7 +292,7 @@ static void backward_weight_member(void *ctx, int index, int count) {
 void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
                                float *grad_weight) {
     conv_job job;
-    prepare(&job, g, input, grad_output);
+    prepare(&job, g, input, grad_output, 1);
     size_t oc = g->out_channels, patch = job.source.patch, weights = oc * patch;
     if (oc == 0 || patch == 0) return;
     if (g->batch == 0 || job.source.pixels == 0) {
