@@ -4,7 +4,7 @@ import TensorCore
 
 enum ConvBench: BenchSubcommand {
     static let name = "conv"
-    static let summary = "conv forward+backward ms per CNN-VAE layer (batch 128), Swift vs PyTorch"
+    static let summary = "conv forward+backward ms per CNN-VAE layer (batch 128), Swift vs PyTorch [--layers 1,2]"
 
     struct Layer {
         var label: String
@@ -89,7 +89,16 @@ enum ConvBench: BenchSubcommand {
         )
     }
 
+    /// `--layers 1,2` (1-based, default all): measure only these layers (for profiling one layer).
+    static let extraFlags: Set<String> = ["--layers"]
+
     static func run(_ options: BenchOptions) throws {
+        let layerText = options.extra["--layers"]
+        let chosen = layerText.map { $0.split(separator: ",").map { Int($0) ?? 0 } } ?? Array(1...Self.layers.count)
+        guard !chosen.isEmpty, chosen.allSatisfy({ Self.layers.indices.contains($0 - 1) }) else {
+            throw BenchError("--layers expects numbers 1...\(Self.layers.count) separated by commas, got '\(layerText ?? "")'")
+        }
+        let layers = chosen.map { Self.layers[$0 - 1] }
         let machine = machineDescription()
         var table = Table(
             title: "Convolution forward + backward (input and weight gradients), ms, batch \(batch) "
