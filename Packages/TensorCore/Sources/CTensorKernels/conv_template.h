@@ -420,8 +420,52 @@ static inline void plan_scatter_row(const tap_plan *plan, const dt_conv_source *
     }
 }
 
+#ifdef VINTERLEAVE2
+/// Whether scatter_columns_3s2 takes this chunk: 3-wide kernels at stride 2 and padding 1 along the
+/// width, without dilation, rows of VLEN outputs from 2·VLEN inputs, whole rows.
+static inline int scatter_3s2_applies(const dt_conv_source *s, size_t pixel0, size_t count) {
+    const dt_conv2d_geometry *g = s->geometry;
+    return g->kernel_w == 3 && g->stride_w == 2 && g->pad_w == 1 && g->dilation_w == 1 && s->out_w == VLEN &&
+           g->width == 2 * VLEN && pixel0 % VLEN == 0 && count % VLEN == 0;
+}
+
+/// scatter_columns for scatter_3s2_applies: the three kernel columns of a (channel, kernel row)
+/// land on one input row as even columns ← kw 1 and odd columns 2j + 1 ← kw 2 of output j plus kw 0
+/// of output j + 1, so they are summed in registers, interleaved and added with one unmasked
+/// read-modify-write of the row (instead of three masked ones per column). Channels are innermost,
+/// so consecutive read-modify-writes touch different planes (see scatter_columns).
+static void scatter_columns_3s2(const dt_conv_source *s, float *grad_input_image, const float *columns,
+                                size_t pixel0, size_t count) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const tap_plan *plans = s->plans;
+    const size_t plane = g->height * g->width, rows = count / VLEN, oh0 = pixel0 / VLEN;
+    for (size_t kh = 0; kh < g->kernel_h; kh++) {
+        const long row_offset = plans[kh * 3].row_offset;
+        for (size_t r = 0; r < rows; r++) {
+            long ih = (long)((oh0 + r) * g->stride_h) + row_offset;
+            if (ih < 0 || ih >= (long)g->height) continue;
+            for (size_t c = 0; c < g->in_channels; c++) {
+                const float *src = columns + (c * g->kernel_h + kh) * 3 * count + r * VLEN;
+                float *row = grad_input_image + c * plane + (size_t)ih * g->width;
+                vec_t odd = VADD(VLOAD(src + 2 * count), VLOADN(src + 1, VLEN - 1));
+                vec_t lo, hi;
+                VINTERLEAVE2(VLOAD(src + count), odd, lo, hi);
+                VSTORE(row, VADD(VLOAD(row), lo));
+                VSTORE(row + VLEN, VADD(VLOAD(row + VLEN), hi));
+            }
+        }
+    }
+}
+#endif
+
 static void scatter_columns(const dt_conv_source *s, float *grad_input_image, const float *columns, size_t pixel0,
                             size_t count) {
+#ifdef VINTERLEAVE2
+    if (scatter_3s2_applies(s, pixel0, count)) {
+        scatter_columns_3s2(s, grad_input_image, columns, pixel0, count);
+        return;
+    }
+#endif
     const dt_conv2d_geometry *g = s->geometry;
     const long stride = (long)g->stride_w, width = (long)g->width;
     const tap_plan *plans = s->plans;

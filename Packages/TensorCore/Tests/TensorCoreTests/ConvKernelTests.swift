@@ -181,6 +181,21 @@ import Testing
                 strideH: 2, strideW: 1, padH: 1, padW: 1, dilationH: 2, dilationW: 1))
     }
 
+    @Test func strideTwoThreeWideRowsOfOneVector() {
+        // 3-wide kernels at stride 2 and padding 1 over inputs two vectors wide (32 columns with
+        // AVX-512, 16 with AVX2) scatter the input gradient three kernel columns at a time.
+        for width in [16, 32] {
+            Self.check(
+                ConvGeometry(
+                    batch: 2, inChannels: 3, height: 7, width: width, outChannels: 5,
+                    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+            Self.check(
+                ConvGeometry(
+                    batch: 1, inChannels: 2, height: 6, width: width, outChannels: 4,
+                    kernelH: 2, kernelW: 3, strideH: 1, strideW: 2, padH: 0, padW: 1))
+        }
+    }
+
     @Test func layersShapedLikeTheCNNVAE() {
         // The VAE's channels, kernels and strides on smaller images; the 32→64 layer at its real size
         // and batch 1, where one image's product is split over threads.
