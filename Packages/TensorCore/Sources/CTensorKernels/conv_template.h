@@ -421,12 +421,51 @@ static inline void plan_scatter_row(const tap_plan *plan, const dt_conv_source *
 }
 
 #ifdef VINTERLEAVE2
-/// Whether scatter_columns_3s2 takes this chunk: 3-wide kernels at stride 2 and padding 1 along the
-/// width, without dilation, rows of VLEN outputs from 2·VLEN inputs, whole rows.
+/// Whether scatter_columns_3s2 (rows of VLEN outputs) or its paired form (VLEN/2) takes this chunk:
+/// 3-wide kernels at stride 2 and padding 1 along the width, without dilation, inputs exactly twice
+/// as wide as the output, whole vectors of rows.
 static inline int scatter_3s2_applies(const dt_conv_source *s, size_t pixel0, size_t count) {
     const dt_conv2d_geometry *g = s->geometry;
-    return g->kernel_w == 3 && g->stride_w == 2 && g->pad_w == 1 && g->dilation_w == 1 && s->out_w == VLEN &&
-           g->width == 2 * VLEN && pixel0 % VLEN == 0 && count % VLEN == 0;
+    return g->kernel_w == 3 && g->stride_w == 2 && g->pad_w == 1 && g->dilation_w == 1 &&
+           (s->out_w == VLEN || 2 * s->out_w == VLEN) && g->width == 2 * s->out_w && pixel0 % VLEN == 0 &&
+           count % VLEN == 0;
+}
+
+/// scatter_columns_3s2 for rows of VLEN/2 outputs: a vector holds output rows oh and oh + 1, and
+/// the interleaved halves are input rows 2·oh + kh − 1 and 2·oh + kh + 1 (each one vector wide).
+static void scatter_columns_3s2_paired(const dt_conv_source *s, float *grad_input_image, const float *columns,
+                                       size_t pixel0, size_t count) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const tap_plan *plans = s->plans;
+    const size_t plane = g->height * g->width, pairs = count / VLEN, oh0 = pixel0 / s->out_w;
+    const long half = VLEN / 2;
+    const vmask_t second_half = VMASKW(-half, half - 1); // lanes VLEN/2 ..< VLEN − 1
+    for (size_t kh = 0; kh < g->kernel_h; kh++) {
+        const long row_offset = plans[kh * 3].row_offset;
+        for (size_t pair = 0; pair < pairs; pair++) {
+            long ih[2];
+            for (int r = 0; r < 2; r++) ih[r] = (long)((oh0 + 2 * pair + (size_t)r) * g->stride_h) + row_offset;
+            int live0 = ih[0] >= 0 && ih[0] < (long)g->height, live1 = ih[1] >= 0 && ih[1] < (long)g->height;
+            if (!live0 && !live1) continue;
+            for (size_t c = 0; c < g->in_channels; c++) {
+                const float *src = columns + (c * g->kernel_h + kh) * 3 * count + pair * VLEN;
+                float *plane_c = grad_input_image + c * plane;
+                // kw 0 of output j + 1 within each half (the last output of a half has none)
+                vec_t next = VADD(VLOADN(src + 1, (int)half - 1), VLOADM(src + 1, second_half));
+                vec_t odd = VADD(VLOAD(src + 2 * count), next);
+                vec_t lo, hi;
+                VINTERLEAVE2(VLOAD(src + count), odd, lo, hi);
+                if (live0) {
+                    float *row = plane_c + (size_t)ih[0] * g->width;
+                    VSTORE(row, VADD(VLOAD(row), lo));
+                }
+                if (live1) {
+                    float *row = plane_c + (size_t)ih[1] * g->width;
+                    VSTORE(row, VADD(VLOAD(row), hi));
+                }
+            }
+        }
+    }
 }
 
 /// scatter_columns for scatter_3s2_applies: the three kernel columns of a (channel, kernel row)
@@ -462,7 +501,8 @@ static void scatter_columns(const dt_conv_source *s, float *grad_input_image, co
                             size_t count) {
 #ifdef VINTERLEAVE2
     if (scatter_3s2_applies(s, pixel0, count)) {
-        scatter_columns_3s2(s, grad_input_image, columns, pixel0, count);
+        if (s->out_w == VLEN) scatter_columns_3s2(s, grad_input_image, columns, pixel0, count);
+        else scatter_columns_3s2_paired(s, grad_input_image, columns, pixel0, count);
         return;
     }
 #endif
