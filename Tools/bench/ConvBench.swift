@@ -5,7 +5,7 @@ import TensorCore
 
 enum ConvBench: BenchSubcommand {
     static let name = "conv"
-    static let summary = "conv forward+backward ms per CNN-VAE layer (batch 128), Swift vs PyTorch"
+    static let summary = "conv forward+backward ms per CNN-VAE layer (batch 128), Swift vs PyTorch [--layers 1,2]"
 
     struct Layer {
         var label: String
@@ -61,8 +61,10 @@ enum ConvBench: BenchSubcommand {
         Layer(label: "dec Conv 16→1 k5 p2 @32²", inChannels: 16, outChannels: 1, height: 32, width: 32, kernel: 5, padding: 2),
     ]
 
-    /// Median milliseconds of the forward pass and of the backward pass (input and weight gradients).
-    static func swiftTimes(_ layer: Layer, repeats: Int, clock: TimingClock) -> (forward: Double, backward: Double) {
+    /// Median milliseconds of the forward pass, the input gradient and the weight gradient.
+    static func swiftTimes(_ layer: Layer, repeats: Int, clock: TimingClock)
+        -> (forward: Double, backwardInput: Double, backwardWeight: Double)
+    {
         let backend = CPUBackend.shared
         let g = layer.geometry(batch: batch)
         let big = g.batch * g.inChannels * g.height * g.width  // the convolution's input side
@@ -71,40 +73,47 @@ enum ConvBench: BenchSubcommand {
         let gradWeight = backend.allocate(count: g.outChannels * g.inChannels * g.kernelH * g.kernelW)
         let bigIn = benchBuffer(benchValues(big, seed: 4)), bigOut = backend.allocate(count: big)
         let smallIn = benchBuffer(benchValues(small, seed: 5)), smallOut = backend.allocate(count: small)
-        let forward: () -> Void, backward: () -> Void
+        let forward: () -> Void, backwardInput: () -> Void
+        // A transposed layer: y = conv2dBackwardInput(x); dx = conv2dForward(dy); dW = conv2dBackwardWeight(dy, x).
+        let backwardWeight = { backend.conv2dBackwardWeight(g, input: bigIn, gradOutput: smallIn, into: gradWeight) }
         if layer.transposed {
-            // y = conv2dBackwardInput(x); dx = conv2dForward(dy); dW = conv2dBackwardWeight(dy, x).
             forward = { backend.conv2dBackwardInput(g, gradOutput: smallIn, weight: weight, into: bigOut) }
-            backward = {
-                backend.conv2dForward(g, input: bigIn, weight: weight, into: smallOut)
-                backend.conv2dBackwardWeight(g, input: bigIn, gradOutput: smallIn, into: gradWeight)
-            }
+            backwardInput = { backend.conv2dForward(g, input: bigIn, weight: weight, into: smallOut) }
         } else {
             forward = { backend.conv2dForward(g, input: bigIn, weight: weight, into: smallOut) }
-            backward = {
-                backend.conv2dBackwardInput(g, gradOutput: smallIn, weight: weight, into: bigOut)
-                backend.conv2dBackwardWeight(g, input: bigIn, gradOutput: smallIn, into: gradWeight)
-            }
+            backwardInput = { backend.conv2dBackwardInput(g, gradOutput: smallIn, weight: weight, into: bigOut) }
         }
         return (
             medianSeconds(repeats: repeats, clock: clock, forward) * 1e3,
-            medianSeconds(repeats: repeats, clock: clock, backward) * 1e3
+            medianSeconds(repeats: repeats, clock: clock, backwardInput) * 1e3,
+            medianSeconds(repeats: repeats, clock: clock, backwardWeight) * 1e3
         )
     }
 
+    /// `--layers 1,2` (1-based, default all): measure only these layers (for profiling one layer).
+    static let extraFlags: Set<String> = ["--layers"]
+
     static func run(_ options: BenchOptions) throws {
+        let layerText = options.extra["--layers"]
+        let chosen = layerText.map { $0.split(separator: ",").map { Int($0) ?? 0 } } ?? Array(1...Self.layers.count)
+        guard !chosen.isEmpty, chosen.allSatisfy({ Self.layers.indices.contains($0 - 1) }) else {
+            throw BenchError("--layers expects numbers 1...\(Self.layers.count) separated by commas, got '\(layerText ?? "")'")
+        }
+        let layers = chosen.map { Self.layers[$0 - 1] }
         let machine = machineDescription()
         var table = Table(
             title: "Convolution forward + backward (input and weight gradients), ms, batch \(batch) "
                 + "(median of \(options.repeats), \(options.clock) clock; PyTorch: autograd, CPU float32, same thread count)",
             columns: [
-                "threads", "layer", "Swift fwd", "Swift bwd", "Swift total",
-                "PyTorch fwd", "PyTorch bwd", "PyTorch total", "× PyTorch",
+                "threads", "layer", "Swift fwd", "Swift dX", "Swift dW", "Swift total",
+                "PyTorch fwd", "PyTorch bwd", "PyTorch total", "× PyTorch", "GFLOP/s", "GEMM GFLOP/s", "of GEMM",
             ])
         var rows: [JSONValue] = []
         var torchColumn = TorchColumn()
         forEachThreadCount(options) { threads in
-            let swift = layers.map { swiftTimes($0, repeats: options.repeats, clock: options.clock) }
+            let (swift, gemmGflops) = FlopCount.measureAround(repeats: options.repeats, clock: options.clock) {
+                layers.map { swiftTimes($0, repeats: options.repeats, clock: options.clock) }
+            }
             let spec = JSONValue.object(["conv": .array(layers.map { $0.spec(batch: batch) })])
             var torch = [(forward: Double, backward: Double, total: Double)?](repeating: nil, count: layers.count)
             if let figures = torchColumn.figures(script: "torch_gemm_conv.py", threads: threads, spec: spec, options: options) {
@@ -118,19 +127,26 @@ enum ConvBench: BenchSubcommand {
                 }
             }
             for (index, layer) in layers.enumerated() {
-                let (forward, backward) = swift[index]
+                let (forward, backwardInput, backwardWeight) = swift[index]
+                let backward = backwardInput + backwardWeight
                 let total = forward + backward
                 let ratio = torch[index].map { $0.total / total }
+                // Forward, input gradient and weight gradient: 2 FLOP per multiply-add each.
+                let gflops = 6 * Double(batch * FlopCount.macs(layer.geometry(batch: 1))) / (total * 1e-3) / 1e9
                 table.rows.append([
-                    String(threads), layer.label, formatted(forward, digits: 2),
-                    formatted(backward, digits: 2), formatted(total, digits: 2),
+                    String(threads), layer.label, formatted(forward, digits: 2), formatted(backwardInput, digits: 2),
+                    formatted(backwardWeight, digits: 2), formatted(total, digits: 2),
                     formatted(torch[index]?.forward, digits: 2), formatted(torch[index]?.backward, digits: 2),
                     formatted(torch[index]?.total, digits: 2), formatted(ratio, digits: 2),
+                    formatted(gflops), formatted(gemmGflops), formatted(gflops / gemmGflops, digits: 2),
                 ])
                 rows.append(
                     .object([
                         "threads": .number(Double(threads)), "layer": layer.spec(batch: batch),
                         "swiftForwardMs": .number(forward), "swiftBackwardMs": .number(backward), "swiftTotalMs": .number(total),
+                        "swiftBackwardInputMs": .number(backwardInput), "swiftBackwardWeightMs": .number(backwardWeight),
+                        "swiftGflops": .number(gflops), "gemmGflops": .number(gemmGflops),
+                        "fractionOfGemm": .number(gflops / gemmGflops),
                         "torchForwardMs": .optional(torch[index]?.forward), "torchBackwardMs": .optional(torch[index]?.backward),
                         "torchTotalMs": .optional(torch[index]?.total), "ratio": .optional(ratio),
                     ]))
@@ -143,6 +159,9 @@ enum ConvBench: BenchSubcommand {
         ])
         print(machineLine(machine))
         print("× PyTorch = PyTorch total / Swift total (above 1: Swift is faster)")
+        print(
+            "GFLOP/s = 6 × multiply-adds / Swift total (forward, dX, dW; see FlopCount.swift); "
+                + "of GEMM = that ÷ a 512³ SGEMM's GFLOP/s in the same run (better of the medians before and after)")
         try finish(report: report, tables: [table], notes: torchColumn.notes, options: options)
     }
 }

@@ -101,12 +101,14 @@ enum StepBench: BenchSubcommand {
                 + "\(warmupSteps) warm-up steps; PyTorch: CPU float32, same thread count, same run)",
             columns: [
                 "threads", "model", "batch", "Swift", "Swift range", "ms/step",
-                "PyTorch", "PyTorch range", "ms/step", "× PyTorch",
+                "PyTorch", "PyTorch range", "ms/step", "× PyTorch", "GFLOP/s", "GEMM GFLOP/s", "of GEMM",
             ])
         var rows: [JSONValue] = []
         var torchColumn = TorchColumn()
         try forEachThreadCount(options) { threads in
-            let swift = try cases.map { try swiftTiming($0, repeats: options.repeats, clock: options.clock) }
+            let (swift, gemmGflops) = try FlopCount.measureAround(repeats: options.repeats, clock: options.clock) {
+                try cases.map { try swiftTiming($0, repeats: options.repeats, clock: options.clock) }
+            }
             let spec = JSONValue.object([
                 "cases": .array(cases.map(\.spec)),
                 "warmupSteps": .number(Double(warmupSteps)),
@@ -128,12 +130,15 @@ enum StepBench: BenchSubcommand {
                 let torchRate = torch[index].map { batch / $0.median }
                 let ratio = torchRate.map { swiftRate / $0 }
                 let torchRange = torch[index].flatMap { $0.range.count == 2 ? $0.range : nil }
+                let flops = FlopCount.trainingFlops(benchCase.architecture)
+                let gflops = swiftRate * flops / 1e9
                 table.rows.append([
                     String(threads), benchCase.label, String(benchCase.batch), formatted(swiftRate),
                     "\(formatted(batch / timing.slowest, digits: 0))–\(formatted(batch / timing.fastest, digits: 0))",
                     formatted(timing.median * 1e3, digits: 2), formatted(torchRate),
                     torchRange.map { "\(formatted($0[0], digits: 0))–\(formatted($0[1], digits: 0))" } ?? "-",
                     formatted(torch[index].map { $0.median * 1e3 }, digits: 2), formatted(ratio, digits: 2),
+                    formatted(gflops), formatted(gemmGflops), formatted(gflops / gemmGflops, digits: 2),
                 ])
                 rows.append(
                     .object([
@@ -144,7 +149,9 @@ enum StepBench: BenchSubcommand {
                         "torchSamplesPerSecond": .optional(torchRate),
                         "torchStepSeconds": .optional(torch[index]?.median),
                         "torchSamplesPerSecondRange": torchRange.map { .array($0.map { .number($0) }) } ?? .null,
-                        "ratio": .optional(ratio),
+                        "ratio": .optional(ratio), "flopsPerSample": .number(flops),
+                        "swiftGflops": .number(gflops), "gemmGflops": .number(gemmGflops),
+                        "fractionOfGemm": .number(gflops / gemmGflops),
                     ]))
             }
         }
@@ -156,6 +163,12 @@ enum StepBench: BenchSubcommand {
         ])
         print(machineLine(machine) + ", after the run \(loadAfter.number.map { String(format: "%.2f", $0) } ?? "?")")
         print("× PyTorch = Swift samples/s / PyTorch samples/s (above 1: Swift is faster); range: slowest–fastest sample")
+        print(
+            "GFLOP/s = Swift samples/s × FLOP per sample (forward + input and weight gradients, see FlopCount.swift: "
+                + [VAEConfiguration.Architecture.mlp, .cnn].filter { a in cases.contains { $0.architecture == a } }
+                .map { "\($0 == .mlp ? "MLPVAE" : "CNNVAE") \(formatted(FlopCount.trainingFlops($0) / 1e6, digits: 2)) MFLOP" }
+                .joined(separator: ", ") + "); GEMM GFLOP/s = 512³ SGEMM in the same run, better of the medians "
+                + "before and after; of GEMM = the ratio")
         try finish(report: report, tables: [table], notes: torchColumn.notes, options: options)
     }
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /// Scratch slots (see dt_gemm_scratch): 0 and 1 belong to the GEMM driver.
-enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PARTIALS = 5 };
+enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PARTIALS = 5, SCRATCH_PADDED = 6 };
 
 /// Parts per thread when images are split over threads.
 #define DT_CONV_PARTS_PER_THREAD 4
@@ -15,8 +15,19 @@ enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PART
 /// Layers with at most this many output channels use the direct kernels: as a GEMM they would
 /// have one or two rows, and the patch gathering would cost more than the arithmetic.
 #define DT_CONV_DIRECT_MAX_OUT_CHANNELS 3
+/// Layers with a patch of at most this many values (and the shape rows_direct asks for) also take
+/// the direct kernels for the forward pass and the weight gradient: as a GEMM their depth would be
+/// a few dozen, too short to amortise the tile stores, and the patch gathering would cost as much
+/// as the arithmetic (the CNN-VAE's 1→16 5×5 layer).
+#define DT_CONV_DIRECT_MAX_PATCH 32
 /// Column-buffer budget (floats) of the input gradient, per thread.
 #define DT_CONV_COLUMN_BUDGET (1u << 16)
+/// The weight gradient runs as dot products along the pixels (no transposing packs) when its
+/// lane-wise sums (patch · out_channels · lanes floats, added to once per run) stay within this;
+/// layers with more weights keep the GEMM, whose packing is amortised over their larger tiles.
+#define DT_CONV_DOT_MAX_SUMS (1u << 17)
+/// Columns (pixels of consecutive images) per run of the dot-product weight gradient.
+#define DT_CONV_DOT_RUN 512
 
 static const dt_conv_isa_ops *conv_ops_for(dt_isa isa) {
     switch (isa) {
@@ -41,19 +52,58 @@ typedef struct {
     const dt_gemm_isa_ops *gemm;
     const dt_conv_isa_ops *conv;
     const dt_gemm_shape *shape;
+    dt_gemm_shape shape_storage; // the selected shape with a depth block fitted to the product
     dt_conv_source source;  // first_image is set per image or per member
     const float *packed_weight;
     const float *weight;
     float *out;             // output, grad_input or grad_weight
     size_t column_chunk;    // input gradient: pixels per column buffer
     int direct;             // use the direct kernels
+    int dot;                // weight gradient: dot products along the pixels (see weight_gradient_dot)
+    size_t dot_group, dot_run; // images and columns per run of the dot-product weight gradient
     int members;            // weight gradient: number of parts the team split into
     float *partials;        // weight gradient: each part's sum
 } conv_job;
 
+/// The GEMM shape for an m×n product of depth k, its depth block evened out: the nearest whole
+/// number of blocks to k / kc, of equal size. A convolution's depth is its patch (144, 288 for the
+/// CNN-VAE's 3×3 layers) or its channel count: a nominal block of 128 would leave a last block of
+/// 16 or 32 steps, which writes and rereads the whole output for a tenth of the work.
+static const dt_gemm_shape *fitted_shape(conv_job *job, size_t m, size_t n, size_t k) {
+    job->shape_storage = *job->gemm->select_shape(m, n, k);
+    size_t kc = job->shape_storage.kc;
+    size_t blocks = (k + kc / 2) / kc;
+    if (blocks < 1) blocks = 1;
+    job->shape_storage.kc = (k + blocks - 1) / blocks;
+    return &job->shape_storage;
+}
+
 static size_t member_first(size_t total, int index, int count) { return total * (size_t)index / (size_t)count; }
 
-static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *input, const float *grad_output) {
+/// This thread's view of the job's source, with the zero-padded image buffer the direct kernels
+/// ask for (zeroed here; the kernels rewrite only its interior).
+static dt_conv_source direct_source(const conv_job *job) {
+    dt_conv_source source = job->source;
+    size_t floats = job->conv->padded_floats(&source);
+    if (floats) {
+        source.padded = dt_gemm_scratch(SCRATCH_PADDED, floats);
+        memset(source.padded, 0, floats * sizeof(float));
+    }
+    return source;
+}
+
+/// Whether the row-blocked direct kernels with register reuse take this layer (see
+/// DT_CONV_DIRECT_MAX_PATCH): unit strides and row dilation, 3- or 5-row kernels, output rows of at
+/// most two vectors.
+static int rows_direct(const dt_conv2d_geometry *g, const dt_conv_source *s, size_t lanes) {
+    return s->patch <= DT_CONV_DIRECT_MAX_PATCH && g->stride_w == 1 && g->stride_h == 1 && g->dilation_h == 1 &&
+           (g->kernel_h == 3 || g->kernel_h == 5) && s->out_w >= 1 && s->out_w <= 2 * lanes;
+}
+
+/// `small_patch_direct`: also use the direct kernels for rows_direct layers (forward and weight
+/// gradient; the input gradient keeps the GEMM for them).
+static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *input, const float *grad_output,
+                    int small_patch_direct) {
     memset(job, 0, sizeof *job);
     job->g = g;
     job->gemm = dt_gemm_ops_for(dt_active_isa());
@@ -65,7 +115,8 @@ static void prepare(conv_job *job, const dt_conv2d_geometry *g, const float *inp
     job->source.patch = g->in_channels * g->kernel_h * g->kernel_w;
     job->source.input = input;
     job->source.grad_output = grad_output;
-    job->direct = g->out_channels <= DT_CONV_DIRECT_MAX_OUT_CHANNELS;
+    job->direct = g->out_channels <= DT_CONV_DIRECT_MAX_OUT_CHANNELS ||
+                  (small_patch_direct && rows_direct(g, &job->source, (size_t)job->conv->lanes));
     if (!job->direct && job->source.pixels > 0 && job->source.patch > 0) {
         size_t floats = (job->source.patch * job->conv->plan_bytes + sizeof(float) - 1) / sizeof(float);
         void *plans = dt_gemm_scratch(SCRATCH_PLANS, floats);
@@ -107,16 +158,19 @@ static void forward_image(const conv_job *job, size_t image, int threads) {
 
 static void forward_member(void *ctx, int index, int count) {
     const conv_job *job = ctx;
-    size_t last = member_first(job->g->batch, index + 1, count);
-    for (size_t image = member_first(job->g->batch, index, count); image < last; image++) {
-        if (job->direct) job->conv->direct_forward(&job->source, job->weight, image, job->out);
-        else forward_image(job, image, 1);
+    size_t first = member_first(job->g->batch, index, count), last = member_first(job->g->batch, index + 1, count);
+    if (job->direct) {
+        if (first == last) return;
+        dt_conv_source source = direct_source(job);
+        for (size_t image = first; image < last; image++) job->conv->direct_forward(&source, job->weight, image, job->out);
+        return;
     }
+    for (size_t image = first; image < last; image++) forward_image(job, image, 1);
 }
 
 void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const float *weight, float *output) {
     conv_job job;
-    prepare(&job, g, input, NULL);
+    prepare(&job, g, input, NULL, 1);
     size_t oc = g->out_channels, patch = job.source.patch;
     if (g->batch == 0 || job.source.pixels == 0 || oc == 0) return;
     job.out = output;
@@ -125,7 +179,7 @@ void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const fl
         dt_parallel_parts(image_parts(&job), forward_member, &job);
         return;
     }
-    job.shape = job.gemm->select_shape(oc, job.source.pixels, patch);
+    job.shape = fitted_shape(&job, oc, job.source.pixels, patch);
     size_t mr = (size_t)job.shape->mr;
     float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (oc + mr - 1) / mr * mr * patch);
     dt_gemm_matrix w = {weight, patch, 1};
@@ -177,7 +231,7 @@ static void backward_input_member(void *ctx, int index, int count) {
 void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_output, const float *weight,
                               float *grad_input) {
     conv_job job;
-    prepare(&job, g, NULL, grad_output);
+    prepare(&job, g, NULL, grad_output, 0);
     size_t oc = g->out_channels, patch = job.source.patch, pixels = job.source.pixels;
     if (g->batch == 0) return;
     if (pixels == 0 || oc == 0) {
@@ -193,7 +247,7 @@ void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_out
     size_t chunk = DT_CONV_COLUMN_BUDGET / patch;
     chunk = chunk < 64 ? 64 : chunk / 64 * 64;
     job.column_chunk = chunk < pixels ? chunk : pixels;
-    job.shape = job.gemm->select_shape(patch, job.column_chunk, oc);
+    job.shape = fitted_shape(&job, patch, job.column_chunk, oc);
     size_t mr = (size_t)job.shape->mr;
     float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (patch + mr - 1) / mr * mr * oc);
     dt_gemm_matrix wt = {weight, 1, patch}; // Wᵀ: element (patch index, output channel)
@@ -216,7 +270,10 @@ static void backward_weight_member(void *ctx, int index, int count) {
         size_t lanes = (size_t)job->conv->lanes;
         float *sums = dt_gemm_scratch(SCRATCH_COLUMNS, weights * lanes);
         memset(sums, 0, weights * lanes * sizeof(float));
-        for (size_t image = first; image < last; image++) job->conv->direct_backward_weight(&job->source, image, sums);
+        if (first < last) {
+            dt_conv_source source = direct_source(job);
+            for (size_t image = first; image < last; image++) job->conv->direct_backward_weight(&source, image, sums);
+        }
         for (size_t i = 0; i < weights; i++) {
             float total = 0.0f;
             for (size_t lane = 0; lane < lanes; lane++) total += sums[i * lanes + lane];
@@ -226,6 +283,11 @@ static void backward_weight_member(void *ctx, int index, int count) {
     }
     if (first == last) {
         memset(partial, 0, weights * sizeof(float));
+        return;
+    }
+    if (job->dot) {
+        float *scratch = dt_gemm_scratch(SCRATCH_COLUMNS, job->conv->weight_gradient_dot_floats(&job->source, job->dot_run));
+        job->conv->weight_gradient_dot(&job->source, first, last, job->dot_group, job->dot_run, scratch, partial);
         return;
     }
     dt_conv_source source = job->source;
@@ -244,14 +306,22 @@ static void backward_weight_member(void *ctx, int index, int count) {
 void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
                                float *grad_weight) {
     conv_job job;
-    prepare(&job, g, input, grad_output);
+    prepare(&job, g, input, grad_output, 1);
     size_t oc = g->out_channels, patch = job.source.patch, weights = oc * patch;
     if (oc == 0 || patch == 0) return;
     if (g->batch == 0 || job.source.pixels == 0) {
         memset(grad_weight, 0, weights * sizeof(float));
         return;
     }
-    if (!job.direct) job.shape = job.gemm->select_shape(patch, oc, g->batch * job.source.pixels);
+    size_t lanes = (size_t)job.conv->lanes;
+    job.dot = !job.direct && weights * lanes <= DT_CONV_DOT_MAX_SUMS;
+    if (job.dot) {
+        size_t pixels = job.source.pixels;
+        job.dot_group = pixels >= DT_CONV_DOT_RUN ? 1 : DT_CONV_DOT_RUN / pixels;
+        job.dot_run = (job.dot_group * pixels + lanes - 1) / lanes * lanes;
+    } else if (!job.direct) {
+        job.shape = fitted_shape(&job, patch, oc, g->batch * job.source.pixels);
+    }
     int parts = image_parts(&job);
     job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
     dt_parallel_parts(parts, backward_weight_member, &job);

@@ -16,6 +16,7 @@ typedef struct {
     const float *grad_output;     // the whole batch
     size_t first_image;
     const void *plans;            // per patch index: the path's precomputed gathering plan
+    float *padded;                // direct kernels: this thread's zero-padded image buffer, or NULL
 } dt_conv_source;
 
 typedef struct {
@@ -39,6 +40,15 @@ typedef struct {
     /// Size of one tap plan, and the routine that fills `plans` with one per patch index.
     size_t plan_bytes;
     void (*plan_taps)(const dt_conv_source *source, void *plans);
+    /// Floats of the zero-padded image buffer the direct forward and weight-gradient kernels want
+    /// (`padded`: zeroed before a thread's first image, one per thread), or 0 when they take no buffer.
+    size_t (*padded_floats)(const dt_conv_source *source);
+    /// Weight gradient of images [first, last) as dot products along the pixels, into `partial`
+    /// (`[patch][out_channels]`, overwritten): `group` images per run of `run` columns (a multiple
+    /// of `lanes`, at least group · pixels); `scratch` holds weight_gradient_dot_floats(source, run).
+    void (*weight_gradient_dot)(const dt_conv_source *source, size_t first, size_t last, size_t group, size_t run,
+                                float *scratch, float *partial);
+    size_t (*weight_gradient_dot_floats)(const dt_conv_source *source, size_t run);
 } dt_conv_isa_ops;
 
 extern const dt_conv_isa_ops dt_conv_ops_portable;

@@ -300,6 +300,106 @@ static void pack_grad_output_by_column(const void *source, size_t i0, size_t cou
     }
 }
 
+// MARK: Weight gradient as dot products along the pixels
+
+/// Register tile of weight_gradient_dot: patch rows × output channels, one lane-wise accumulator each.
+#if VLEN >= 16
+#define DT_CONV_DOT_TAPS 6
+#define DT_CONV_DOT_CHANNELS 4
+#else
+#define DT_CONV_DOT_TAPS 3
+#define DT_CONV_DOT_CHANNELS 3
+#endif
+
+/// lane_sums[t·oc + o] (VLEN floats each) += Σ over the first `length` columns (a multiple of VLEN) of
+/// rows[t]·grads[o] (rows `run` floats apart), lane-wise, for the
+/// tile of patch rows t0 ..< t0 + TP and output channels o0 ..< o0 + TO (indices past the matrix are
+/// clamped to its last row and their sums dropped).
+static inline __attribute__((always_inline)) void dot_tile(const int TP, const int TO, const float *rows,
+                                                           const float *grads, size_t run, size_t length,
+                                                           size_t patch, size_t oc, size_t t0, size_t o0,
+                                                           float *lane_sums) {
+    const float *a[DT_CONV_DOT_TAPS], *b[DT_CONV_DOT_CHANNELS];
+#pragma clang loop unroll(full)
+    for (int t = 0; t < TP; t++) a[t] = rows + gemm_min(t0 + (size_t)t, patch - 1) * run;
+#pragma clang loop unroll(full)
+    for (int o = 0; o < TO; o++) b[o] = grads + gemm_min(o0 + (size_t)o, oc - 1) * run;
+    vec_t acc[DT_CONV_DOT_TAPS][DT_CONV_DOT_CHANNELS];
+#pragma clang loop unroll(full)
+    for (int t = 0; t < TP; t++)
+#pragma clang loop unroll(full)
+        for (int o = 0; o < TO; o++) acc[t][o] = VZERO();
+    for (size_t k = 0; k < length; k += VLEN) {
+        vec_t g[DT_CONV_DOT_CHANNELS];
+#pragma clang loop unroll(full)
+        for (int o = 0; o < TO; o++) g[o] = VLOAD(b[o] + k);
+#pragma clang loop unroll(full)
+        for (int t = 0; t < TP; t++) {
+            vec_t x = VLOAD(a[t] + k);
+#pragma clang loop unroll(full)
+            for (int o = 0; o < TO; o++) acc[t][o] = VFMA(x, g[o], acc[t][o]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int t = 0; t < TP; t++) {
+        if (t0 + (size_t)t >= patch) break;
+#pragma clang loop unroll(full)
+        for (int o = 0; o < TO; o++) {
+            if (o0 + (size_t)o >= oc) break;
+            float *sum = lane_sums + ((t0 + (size_t)t) * oc + o0 + (size_t)o) * VLEN;
+            VSTORE(sum, VADD(VLOAD(sum), acc[t][o]));
+        }
+    }
+}
+
+/// Floats of scratch weight_gradient_dot needs for runs of `run` columns.
+static size_t weight_gradient_dot_floats(const dt_conv_source *s, size_t run) {
+    return (s->patch + s->geometry->out_channels) * run + s->patch * s->geometry->out_channels * VLEN;
+}
+
+/// grad_weightᵀ partial[t·oc + o] = Σ over images first ..< last of patches[t] · grad_output[o], both
+/// along the pixels: each group of images has its patch rows gathered (im2col rows, contiguous along
+/// the pixels) and its grad_output rows copied, both zero-padded to `run` (a multiple of VLEN), and
+/// a register tile of patch rows × channels accumulates lane-wise products; no transposition.
+/// `group` images per run (run ≥ group · pixels); `scratch` holds weight_gradient_dot_floats.
+static void weight_gradient_dot(const dt_conv_source *s, size_t first, size_t last, size_t group, size_t run,
+                                float *scratch, float *partial) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t patch = s->patch, oc = g->out_channels, pixels = s->pixels;
+    const size_t image_size = g->in_channels * g->height * g->width;
+    float *rows = scratch, *grads = rows + patch * run, *lane_sums = grads + oc * run;
+    const tap_plan *plans = s->plans;
+    for (size_t i = 0; i < patch * oc * VLEN; i++) lane_sums[i] = 0.0f;
+    for (size_t image0 = first; image0 < last; image0 += group) {
+        size_t images = gemm_min(group, last - image0), used = images * pixels, span = round_up(used, VLEN);
+        for (size_t t = 0; t < patch; t++) {
+            float *row = rows + t * run;
+            for (size_t i = 0; i < images; i++)
+                gather_patch_span(&plans[t], s, s->input + (image0 + i) * image_size, 0, pixels, row + i * pixels);
+            for (size_t k = used; k < span; k++) row[k] = 0.0f;
+        }
+        for (size_t o = 0; o < oc; o++) {
+            float *row = grads + o * run;
+            for (size_t i = 0; i < images; i++) {
+                const float *src = s->grad_output + ((image0 + i) * oc + o) * pixels;
+                float *dst = row + i * pixels;
+                size_t k = 0;
+                for (; k + VLEN <= pixels; k += VLEN) VSTORE(dst + k, VLOAD(src + k));
+                if (k < pixels) VSTOREN(dst + k, VLOADN(src + k, (int)(pixels - k)), (int)(pixels - k));
+            }
+            for (size_t k = used; k < span; k++) row[k] = 0.0f;
+        }
+        for (size_t o0 = 0; o0 < oc; o0 += DT_CONV_DOT_CHANNELS)
+            for (size_t t0 = 0; t0 < patch; t0 += DT_CONV_DOT_TAPS)
+                dot_tile(DT_CONV_DOT_TAPS, DT_CONV_DOT_CHANNELS, rows, grads, run, span, patch, oc, t0, o0, lane_sums);
+    }
+    for (size_t i = 0; i < patch * oc; i++) {
+        float total = 0.0f;
+        for (int lane = 0; lane < VLEN; lane++) total += lane_sums[i * VLEN + (size_t)lane];
+        partial[i] = total;
+    }
+}
+
 /// row += the tap's contribution of one full output row `src` (plan->vectors > 0).
 static inline void plan_scatter_row(const tap_plan *plan, const dt_conv_source *s, float *row, const float *src) {
     const long stride = (long)s->geometry->stride_w;
@@ -320,8 +420,92 @@ static inline void plan_scatter_row(const tap_plan *plan, const dt_conv_source *
     }
 }
 
+#ifdef VINTERLEAVE2
+/// Whether scatter_columns_3s2 (rows of VLEN outputs) or its paired form (VLEN/2) takes this chunk:
+/// 3-wide kernels at stride 2 and padding 1 along the width, without dilation, inputs exactly twice
+/// as wide as the output, whole vectors of rows.
+static inline int scatter_3s2_applies(const dt_conv_source *s, size_t pixel0, size_t count) {
+    const dt_conv2d_geometry *g = s->geometry;
+    return g->kernel_w == 3 && g->stride_w == 2 && g->pad_w == 1 && g->dilation_w == 1 &&
+           (s->out_w == VLEN || 2 * s->out_w == VLEN) && g->width == 2 * s->out_w && pixel0 % VLEN == 0 &&
+           count % VLEN == 0;
+}
+
+/// scatter_columns_3s2 for rows of VLEN/2 outputs: a vector holds output rows oh and oh + 1, and
+/// the interleaved halves are input rows 2·oh + kh − 1 and 2·oh + kh + 1 (each one vector wide).
+static void scatter_columns_3s2_paired(const dt_conv_source *s, float *grad_input_image, const float *columns,
+                                       size_t pixel0, size_t count) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const tap_plan *plans = s->plans;
+    const size_t plane = g->height * g->width, pairs = count / VLEN, oh0 = pixel0 / s->out_w;
+    const long half = VLEN / 2;
+    const vmask_t second_half = VMASKW(-half, half - 1); // lanes VLEN/2 ..< VLEN − 1
+    for (size_t kh = 0; kh < g->kernel_h; kh++) {
+        const long row_offset = plans[kh * 3].row_offset;
+        for (size_t pair = 0; pair < pairs; pair++) {
+            long ih[2];
+            for (int r = 0; r < 2; r++) ih[r] = (long)((oh0 + 2 * pair + (size_t)r) * g->stride_h) + row_offset;
+            int live0 = ih[0] >= 0 && ih[0] < (long)g->height, live1 = ih[1] >= 0 && ih[1] < (long)g->height;
+            if (!live0 && !live1) continue;
+            for (size_t c = 0; c < g->in_channels; c++) {
+                const float *src = columns + (c * g->kernel_h + kh) * 3 * count + pair * VLEN;
+                float *plane_c = grad_input_image + c * plane;
+                // kw 0 of output j + 1 within each half (the last output of a half has none)
+                vec_t next = VADD(VLOADN(src + 1, (int)half - 1), VLOADM(src + 1, second_half));
+                vec_t odd = VADD(VLOAD(src + 2 * count), next);
+                vec_t lo, hi;
+                VINTERLEAVE2(VLOAD(src + count), odd, lo, hi);
+                if (live0) {
+                    float *row = plane_c + (size_t)ih[0] * g->width;
+                    VSTORE(row, VADD(VLOAD(row), lo));
+                }
+                if (live1) {
+                    float *row = plane_c + (size_t)ih[1] * g->width;
+                    VSTORE(row, VADD(VLOAD(row), hi));
+                }
+            }
+        }
+    }
+}
+
+/// scatter_columns for scatter_3s2_applies: the three kernel columns of a (channel, kernel row)
+/// land on one input row as even columns ← kw 1 and odd columns 2j + 1 ← kw 2 of output j plus kw 0
+/// of output j + 1, so they are summed in registers, interleaved and added with one unmasked
+/// read-modify-write of the row (instead of three masked ones per column). Channels are innermost,
+/// so consecutive read-modify-writes touch different planes (see scatter_columns).
+static void scatter_columns_3s2(const dt_conv_source *s, float *grad_input_image, const float *columns,
+                                size_t pixel0, size_t count) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const tap_plan *plans = s->plans;
+    const size_t plane = g->height * g->width, rows = count / VLEN, oh0 = pixel0 / VLEN;
+    for (size_t kh = 0; kh < g->kernel_h; kh++) {
+        const long row_offset = plans[kh * 3].row_offset;
+        for (size_t r = 0; r < rows; r++) {
+            long ih = (long)((oh0 + r) * g->stride_h) + row_offset;
+            if (ih < 0 || ih >= (long)g->height) continue;
+            for (size_t c = 0; c < g->in_channels; c++) {
+                const float *src = columns + (c * g->kernel_h + kh) * 3 * count + r * VLEN;
+                float *row = grad_input_image + c * plane + (size_t)ih * g->width;
+                vec_t odd = VADD(VLOAD(src + 2 * count), VLOADN(src + 1, VLEN - 1));
+                vec_t lo, hi;
+                VINTERLEAVE2(VLOAD(src + count), odd, lo, hi);
+                VSTORE(row, VADD(VLOAD(row), lo));
+                VSTORE(row + VLEN, VADD(VLOAD(row + VLEN), hi));
+            }
+        }
+    }
+}
+#endif
+
 static void scatter_columns(const dt_conv_source *s, float *grad_input_image, const float *columns, size_t pixel0,
                             size_t count) {
+#ifdef VINTERLEAVE2
+    if (scatter_3s2_applies(s, pixel0, count)) {
+        if (s->out_w == VLEN) scatter_columns_3s2(s, grad_input_image, columns, pixel0, count);
+        else scatter_columns_3s2_paired(s, grad_input_image, columns, pixel0, count);
+        return;
+    }
+#endif
     const dt_conv2d_geometry *g = s->geometry;
     const long stride = (long)g->stride_w, width = (long)g->width;
     const tap_plan *plans = s->plans;
@@ -453,7 +637,187 @@ static inline __attribute__((always_inline)) void direct_forward_strided(const i
     }
 }
 
+/// Output rows × vectors per row accumulated together by the row-blocked forward kernel, and taps ×
+/// vectors by the row-blocked weight-gradient kernel (enough independent FMA chains to hide the FMA
+/// latency without spilling).
+#define DT_CONV_DIRECT_ACCUMULATORS 8
+/// Tallest kernel whose column of weights the row-reusing kernels hold in registers.
+#define DT_CONV_DIRECT_MAX_KH 5
+
+// MARK: Row-blocked kernels over a zero-padded copy of the image
+//
+// Stride 1 along the width, output rows of at most DT_CONV_DIRECT_VECTORS vectors. The image is
+// copied into a zero-padded buffer (one per thread, see padded_floats), so the inner loops are plain
+// unaligned loads and FMAs: no window masks, no row checks. Rows are `padded_width` floats, NV
+// vectors plus the kernel's reach, and there are enough rows for whole blocks of R output rows.
+
+static inline int direct_rows_vectors(const dt_conv_source *s) {
+    size_t vectors = (s->out_w + VLEN - 1) / VLEN;
+    return vectors <= 1 ? 1 : vectors == 2 ? 2 : DT_CONV_DIRECT_VECTORS;
+}
+
+typedef struct {
+    size_t width, height, plane; // padded row length, rows, floats per channel
+} padded_shape;
+
+static inline padded_shape direct_padded_shape(const dt_conv_source *s) {
+    const dt_conv2d_geometry *g = s->geometry;
+    size_t nv = (size_t)direct_rows_vectors(s), rows_per_block = DT_CONV_DIRECT_ACCUMULATORS; // ≥ any block
+    size_t out_rows = (s->out_h + rows_per_block - 1) / rows_per_block * rows_per_block;
+    size_t reach = (out_rows - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
+    padded_shape shape;
+    shape.width = nv * VLEN + (g->kernel_w - 1) * g->dilation_w;
+    shape.height = reach > g->pad_h + g->height ? reach : g->pad_h + g->height;
+    shape.plane = shape.width * shape.height;
+    return shape;
+}
+
+/// Floats of the padded copy the direct kernels use for this geometry, or 0 when they take the
+/// masked path (then `padded` stays NULL).
+static size_t padded_floats(const dt_conv_source *s) {
+    const dt_conv2d_geometry *g = s->geometry;
+    if (g->stride_w != 1 || s->out_w == 0 || s->out_w > DT_CONV_DIRECT_VECTORS * VLEN) return 0;
+    // The rows must hold the input: out_w ≥ 1 with stride 1 gives width + 2·pad_w ≤ the padded width.
+    return g->in_channels * direct_padded_shape(s).plane;
+}
+
+/// Copies image `image` into the interior of s->padded (its border is zero and stays so).
+static inline void fill_padded(const dt_conv_source *s, const padded_shape *shape, size_t image) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const float *input = s->input + image * g->in_channels * g->height * g->width;
+    for (size_t c = 0; c < g->in_channels; c++) {
+        float *dst = s->padded + c * shape->plane + g->pad_h * shape->width + g->pad_w;
+        const float *src = input + c * g->height * g->width;
+        for (size_t h = 0; h < g->height; h++, dst += shape->width, src += g->width) {
+            size_t w = 0;
+            for (; w + VLEN <= g->width; w += VLEN) VSTORE(dst + w, VLOAD(src + w));
+            if (w < g->width) VSTOREN(dst + w, VLOADN(src + w, (int)(g->width - w)), (int)(g->width - w));
+        }
+    }
+}
+
+/// Output rows oh0 ..< oh0 + R of channel oc (rows past out_h are computed and dropped). Each weight
+/// broadcast serves R·NV independent accumulators; channels are the outer loop, so the rows read
+/// stay in L1.
+static inline __attribute__((always_inline)) void direct_forward_rows(const int R, const int NV,
+                                                                      const dt_conv_source *s,
+                                                                      const padded_shape *shape,
+                                                                      const float *weight, size_t oc, size_t oh0,
+                                                                      float *out_plane) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ic_count = g->in_channels, taps = g->kernel_h * g->kernel_w;
+    const size_t row_step = g->stride_h * shape->width;
+    vec_t acc[DT_CONV_DIRECT_ACCUMULATORS][DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[r][v] = VZERO();
+    for (size_t c = 0; c < ic_count; c++) {
+        const float *w = weight + (oc * ic_count + c) * taps;
+        const float *plane = s->padded + c * shape->plane + oh0 * row_step;
+        for (size_t kh = 0; kh < g->kernel_h; kh++, w += g->kernel_w) {
+            const float *row = plane + kh * g->dilation_h * shape->width;
+            for (size_t kw = 0; kw < g->kernel_w; kw++) {
+                vec_t wv = VSET1(w[kw]);
+                const float *p = row + kw * g->dilation_w;
+#pragma clang loop unroll(full)
+                for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+                    for (int v = 0; v < NV; v++)
+                        acc[r][v] = VFMA(wv, VLOAD(p + (size_t)r * row_step + (size_t)v * VLEN), acc[r][v]);
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+        if (oh0 + (size_t)r >= s->out_h) break;
+        float *out_row = out_plane + (oh0 + (size_t)r) * s->out_w;
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) {
+            long left = (long)s->out_w - (long)v * VLEN; // vectors past the row (NV rounded up) are dropped
+            if (left >= VLEN) VSTORE(out_row + (size_t)v * VLEN, acc[r][v]);
+            else if (left > 0) VSTOREN(out_row + (size_t)v * VLEN, acc[r][v], (int)left);
+        }
+    }
+}
+
+/// direct_forward_rows for row stride and dilation 1 and a KH-row kernel: each input row vector
+/// loaded serves up to KH accumulators (one per output row it reaches), with the KH weights of a
+/// kernel column held in registers, so loads stay well below one per FMA.
+static inline __attribute__((always_inline)) void direct_forward_rows_reuse(const int R, const int NV, const int KH,
+                                                                            const dt_conv_source *s,
+                                                                            const padded_shape *shape,
+                                                                            const float *weight, size_t oc,
+                                                                            size_t oh0, float *out_plane) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ic_count = g->in_channels, taps = (size_t)KH * g->kernel_w, width = shape->width;
+    vec_t acc[DT_CONV_DIRECT_ACCUMULATORS][DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) acc[r][v] = VZERO();
+    for (size_t c = 0; c < ic_count; c++) {
+        const float *w = weight + (oc * ic_count + c) * taps;
+        const float *plane = s->padded + c * shape->plane + oh0 * width;
+        for (size_t kw = 0; kw < g->kernel_w; kw++) {
+            vec_t wv[DT_CONV_DIRECT_MAX_KH];
+#pragma clang loop unroll(full)
+            for (int kh = 0; kh < KH; kh++) wv[kh] = VSET1(w[(size_t)kh * g->kernel_w + kw]);
+            const float *p = plane + kw * g->dilation_w;
+#pragma clang loop unroll(full)
+            for (int i = 0; i < R + KH - 1; i++) {
+                vec_t x[DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++) x[v] = VLOAD(p + (size_t)i * width + (size_t)v * VLEN);
+                // input row i reaches output row r through kernel row i − r
+#pragma clang loop unroll(full)
+                for (int r = 0; r < R; r++) {
+                    if (i - r < 0 || i - r >= KH) continue;
+#pragma clang loop unroll(full)
+                    for (int v = 0; v < NV; v++) acc[r][v] = VFMA(wv[i - r], x[v], acc[r][v]);
+                }
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+        if (oh0 + (size_t)r >= s->out_h) break;
+        float *out_row = out_plane + (oh0 + (size_t)r) * s->out_w;
+#pragma clang loop unroll(full)
+        for (int v = 0; v < NV; v++) {
+            long left = (long)s->out_w - (long)v * VLEN;
+            if (left >= VLEN) VSTORE(out_row + (size_t)v * VLEN, acc[r][v]);
+            else if (left > 0) VSTOREN(out_row + (size_t)v * VLEN, acc[r][v], (int)left);
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void direct_forward_padded(const int NV, const dt_conv_source *s,
+                                                                        const float *weight, size_t image,
+                                                                        float *output) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const int R = DT_CONV_DIRECT_ACCUMULATORS / NV;
+    padded_shape shape = direct_padded_shape(s);
+    fill_padded(s, &shape, image);
+    float *out = output + image * g->out_channels * s->pixels;
+    const int unit_rows = g->stride_h == 1 && g->dilation_h == 1;
+    for (size_t oc = 0; oc < g->out_channels; oc++)
+        for (size_t oh = 0; oh < s->out_h; oh += (size_t)R) {
+            float *plane = out + oc * s->pixels;
+            if (unit_rows && g->kernel_h == 5) direct_forward_rows_reuse(R, NV, 5, s, &shape, weight, oc, oh, plane);
+            else if (unit_rows && g->kernel_h == 3) direct_forward_rows_reuse(R, NV, 3, s, &shape, weight, oc, oh, plane);
+            else direct_forward_rows(R, NV, s, &shape, weight, oc, oh, plane);
+        }
+}
+
 static void direct_forward(const dt_conv_source *s, const float *weight, size_t image, float *output) {
+    if (s->padded) {
+        switch (direct_rows_vectors(s)) {
+        case 1: direct_forward_padded(1, s, weight, image, output); return;
+        case 2: direct_forward_padded(2, s, weight, image, output); return;
+        default: direct_forward_padded(DT_CONV_DIRECT_VECTORS, s, weight, image, output); return;
+        }
+    }
     switch (s->geometry->stride_w) {
     case 1: direct_forward_strided(1, s, weight, image, output); break;
     case 2: direct_forward_strided(2, s, weight, image, output); break;
@@ -648,7 +1012,88 @@ static void direct_backward_weight_wide(const dt_conv_source *s, size_t image, f
         }
 }
 
+/// Output rows per block of the row-reusing weight-gradient kernel.
+#define DT_CONV_WEIGHT_ROWS 4
+
+/// Weight gradient over the padded image, row stride and dilation 1, a KH-row kernel: for each
+/// (output channel, input channel, kernel column), the KH taps of the column are accumulated
+/// lane-wise over the image, a block of DT_CONV_WEIGHT_ROWS grad_output rows at a time: each
+/// grad_output vector serves KH taps and each input vector up to KH, so loads stay well below one
+/// per FMA. Each tap still sums its rows in order, as direct_backward_weight_rows does.
+static inline __attribute__((always_inline)) void direct_backward_weight_reuse(const int NV, const int KH,
+                                                                               const dt_conv_source *s,
+                                                                               size_t image, float *sums) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const int B = DT_CONV_WEIGHT_ROWS;
+    const size_t ic_count = g->in_channels, taps = (size_t)KH * g->kernel_w, out_w = s->out_w;
+    padded_shape shape = direct_padded_shape(s);
+    fill_padded(s, &shape, image);
+    const size_t width = shape.width;
+    const float *grad_out = s->grad_output + image * g->out_channels * s->pixels;
+    for (size_t oc = 0; oc < g->out_channels; oc++) {
+        const float *grad_plane = grad_out + oc * s->pixels;
+        for (size_t c = 0; c < ic_count; c++) {
+            const float *plane = s->padded + c * shape.plane;
+            float *sum = sums + (oc * ic_count + c) * taps * VLEN;
+            for (size_t kw = 0; kw < g->kernel_w; kw++) {
+                vec_t acc[DT_CONV_DIRECT_MAX_KH][DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+                for (int kh = 0; kh < KH; kh++)
+#pragma clang loop unroll(full)
+                    for (int v = 0; v < NV; v++) acc[kh][v] = VZERO();
+                for (size_t oh0 = 0; oh0 < s->out_h; oh0 += (size_t)B) {
+                    vec_t grad[DT_CONV_WEIGHT_ROWS][DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+                    for (int b = 0; b < B; b++) {
+                        const float *grad_row = grad_plane + (oh0 + (size_t)b) * out_w;
+                        int live = oh0 + (size_t)b < s->out_h; // rows past the output add 0
+#pragma clang loop unroll(full)
+                        for (int v = 0; v < NV; v++) {
+                            long left = live ? (long)out_w - (long)v * VLEN : 0;
+                            grad[b][v] = left >= VLEN ? VLOAD(grad_row + v * VLEN)
+                                                      : (left > 0 ? VLOADN(grad_row + v * VLEN, (int)left) : VZERO());
+                        }
+                    }
+                    const float *p = plane + oh0 * width + kw * g->dilation_w;
+#pragma clang loop unroll(full)
+                    for (int i = 0; i < B + KH - 1; i++) {
+                        vec_t x[DT_CONV_DIRECT_VECTORS];
+#pragma clang loop unroll(full)
+                        for (int v = 0; v < NV; v++) x[v] = VLOAD(p + (size_t)i * width + (size_t)v * VLEN);
+                        // input row i meets grad_output row b through kernel row i − b
+#pragma clang loop unroll(full)
+                        for (int b = 0; b < B; b++) {
+                            if (i - b < 0 || i - b >= KH) continue;
+#pragma clang loop unroll(full)
+                            for (int v = 0; v < NV; v++) acc[i - b][v] = VFMA(grad[b][v], x[v], acc[i - b][v]);
+                        }
+                    }
+                }
+#pragma clang loop unroll(full)
+                for (int kh = 0; kh < KH; kh++) {
+#pragma clang loop unroll(full)
+                    for (int v = 1; v < NV; v++) acc[kh][0] = VADD(acc[kh][0], acc[kh][v]);
+                    float *lane_sum = sum + ((size_t)kh * g->kernel_w + kw) * VLEN;
+                    VSTORE(lane_sum, VADD(VLOAD(lane_sum), acc[kh][0]));
+                }
+            }
+        }
+    }
+}
+
 static void direct_backward_weight(const dt_conv_source *s, size_t image, float *sums) {
+    const dt_conv2d_geometry *g = s->geometry;
+    int nv = direct_rows_vectors(s); // wider rows would spill the accumulators
+    if (s->padded && nv <= 2 && g->stride_h == 1 && g->dilation_h == 1 && (g->kernel_h == 5 || g->kernel_h == 3)) {
+        if (g->kernel_h == 5) {
+            if (nv == 1) direct_backward_weight_reuse(1, 5, s, image, sums);
+            else direct_backward_weight_reuse(2, 5, s, image, sums);
+        } else {
+            if (nv == 1) direct_backward_weight_reuse(1, 3, s, image, sums);
+            else direct_backward_weight_reuse(2, 3, s, image, sums);
+        }
+        return;
+    }
     size_t vectors = (s->out_w + VLEN - 1) / VLEN;
     int stride1 = s->geometry->stride_w == 1;
     if (vectors == 1) {
@@ -676,5 +1121,8 @@ static void direct_backward_weight(const dt_conv_source *s, size_t image, float 
         .direct_backward_weight = direct_backward_weight,                                                      \
         .lanes = VLEN,                                                                                         \
         .plan_bytes = sizeof(tap_plan),                                                                        \
-        .plan_taps = plan_taps,                                                                                         \
+        .plan_taps = plan_taps,                                                                                \
+        .padded_floats = padded_floats,                                                                        \
+        .weight_gradient_dot = weight_gradient_dot,                                                            \
+        .weight_gradient_dot_floats = weight_gradient_dot_floats,                                              \
     };

@@ -27,7 +27,7 @@ const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa) {
 
 // MARK: - Scratch
 
-#define DT_SCRATCH_SLOTS 6
+#define DT_SCRATCH_SLOTS 7
 
 typedef struct {
     float *buffer[DT_SCRATCH_SLOTS];

@@ -41,6 +41,14 @@ static inline __attribute__((always_inline)) void transpose8(__m256 r[8]) {
 
 #define VADD(a, b) _mm256_add_ps(a, b)
 /// Spreads x over two vectors with zeros between: lo = x0 0 x1 0 …, hi = x4 0 x5 0 ….
+/// Interleaves a and b: lo = a0 b0 a1 b1 …, hi = a4 b4 a5 b5 ….
+#define VINTERLEAVE2(a, b, lo, hi)                                                                             \
+    do {                                                                                                      \
+        __m256 zip_a = _mm256_unpacklo_ps(a, b);                                                              \
+        __m256 zip_b = _mm256_unpackhi_ps(a, b);                                                              \
+        (lo) = _mm256_permute2f128_ps(zip_a, zip_b, 0x20);                                                    \
+        (hi) = _mm256_permute2f128_ps(zip_a, zip_b, 0x31);                                                    \
+    } while (0)
 #define VSPREAD2(x, lo, hi)                                                                                    \
     do {                                                                                                      \
         __m256 spread_a = _mm256_unpacklo_ps(x, _mm256_setzero_ps());                                         \

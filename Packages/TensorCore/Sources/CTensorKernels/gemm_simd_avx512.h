@@ -50,6 +50,19 @@ static inline __attribute__((always_inline)) void transpose16(__m512 r[16]) {
         (hi) = _mm512_permutex2var_ps(x, spread_lanes16(8), _mm512_setzero_ps());                               \
     } while (0)
 
+/// Interleaves a and b: lo = a0 b0 a1 b1 …, hi = a8 b8 a9 b9 ….
+#define VINTERLEAVE2(a, b, lo, hi)                                                                             \
+    do {                                                                                                      \
+        (lo) = _mm512_permutex2var_ps(a, zip_lanes16(0), b);                                                  \
+        (hi) = _mm512_permutex2var_ps(a, zip_lanes16(8), b);                                                  \
+    } while (0)
+
+/// Indices taking lane first + t/2 of the first operand for even t and of the second for odd t.
+static inline __attribute__((always_inline)) __m512i zip_lanes16(int first) {
+    return _mm512_add_epi32(_mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23),
+                            _mm512_set1_epi32(first));
+}
+
 static inline __attribute__((always_inline)) __m512i even_lanes16(void) {
     return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }

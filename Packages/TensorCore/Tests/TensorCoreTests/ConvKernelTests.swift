@@ -162,6 +162,39 @@ import Testing
             ConvGeometry(
                 batch: 1, inChannels: 3, height: 8, width: 70, outChannels: 1, kernelH: 3, kernelW: 3,
                 padH: 1, padW: 1, dilationH: 1, dilationW: 2))
+        // Stride 1 along the width takes the row-blocked kernels over a padded copy: rows of one and
+        // two vectors, kernels of 5 and 3 rows (register reuse) and others, heights that leave a
+        // partial block, and row strides and dilations other than 1 (the plain row-blocked forward).
+        for (height, width) in [(11, 29), (9, 14), (13, 32)] {
+            Self.check(
+                ConvGeometry(
+                    batch: 3, inChannels: 5, height: height, width: width, outChannels: 2,
+                    kernelH: 5, kernelW: 5, padH: 2, padW: 2))
+            Self.check(
+                ConvGeometry(
+                    batch: 2, inChannels: 3, height: height, width: width, outChannels: 1,
+                    kernelH: 3, kernelW: 3, padH: 1, padW: 1))
+        }
+        Self.check(
+            ConvGeometry(
+                batch: 2, inChannels: 4, height: 12, width: 21, outChannels: 3, kernelH: 4, kernelW: 2,
+                strideH: 2, strideW: 1, padH: 1, padW: 1, dilationH: 2, dilationW: 1))
+    }
+
+    @Test func strideTwoThreeWideRowsOfOneVector() {
+        // 3-wide kernels at stride 2 and padding 1 over inputs two vectors wide (32 columns with
+        // AVX-512, 16 with AVX2; half that, two output rows per vector) scatter the input gradient three
+        // kernel columns at a time.
+        for width in [8, 16, 32] {
+            Self.check(
+                ConvGeometry(
+                    batch: 2, inChannels: 3, height: 7, width: width, outChannels: 5,
+                    kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+            Self.check(
+                ConvGeometry(
+                    batch: 1, inChannels: 2, height: 6, width: width, outChannels: 4,
+                    kernelH: 2, kernelW: 3, strideH: 1, strideW: 2, padH: 0, padW: 1))
+        }
     }
 
     @Test func layersShapedLikeTheCNNVAE() {
