@@ -41,7 +41,7 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels", "DeepTrustSystem"]),
         .testTarget(name: "DeepTrustSystemTests", dependencies: ["DeepTrustSystem"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TensorCore", "NN", "Optim"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Data", "TensorCore", "NN", "Optim"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TensorCoreTesting"], exclude: ["Fixtures"]),
         // PyTorch's answers for generated cases over the public ops, layers and optimizers, run

@@ -151,12 +151,12 @@ public final class ProcessGroup: Sendable {
     /// - Throws: as ``broadcast(_:root:)``.
     public func broadcastValues(of parameters: [any OptimizableParameter], root: Int = 0) throws(DistributedError) {
         guard isDistributed else { return }
-        var flat = Self.flatten(parameters.map(\.value))
+        let values = parameters.map(\.value)
+        var flat = Self.flatten(values)
         try broadcastSameCount(&flat, root: root)
         var offset = 0
-        for parameter in parameters {
+        for (parameter, count) in zip(parameters, values.map(\.count)) {
             parameter.updateInPlace { storage in
-                let count = parameter.value.count
                 flat.withUnsafeBufferPointer { all in
                     storage.backend.upload(UnsafeBufferPointer(rebasing: all[offset..<(offset + count)]), to: storage.buffer, offset: 0)
                 }
