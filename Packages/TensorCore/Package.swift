@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "Data", dependencies: ["TensorCore", "DeepTrustSystem"]),
         // ProcessGroup, collectives, the MPI binding (dlopen) and the in-process group.
         .target(name: "Distributed", dependencies: ["TensorCore", "Optim", "DeepTrustSystem"]),
+        // Runs the collectives under a real launcher (mpirun) for the integration tests.
+        .executableTarget(name: "distributed-probe", dependencies: ["Distributed", "TensorCore", "DeepTrustSystem"]),
         // CPUForwardingBackend (a second device served by the CPU), checkGradients, and the
         // differential harness (cases, op table, tolerance, DifferentialRunner); no Foundation.
         .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim"]),
