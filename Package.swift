@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "Training", package: "Training"),
                 .product(name: "VAETrainCLI", package: "Training"),
                 .product(name: "DeepTrustSystem", package: "TensorCore"),
+                .product(name: "Distributed", package: "TensorCore"),
             ],
             path: "Tools/vae-train"
         ),
