@@ -21,8 +21,11 @@ import Synchronization
 /// point into a library that is never unloaded; calls into MPI are serialised by `callLock`
 /// (MPI_THREAD_SERIALIZED), and the watchdog only reads the atomic `collectiveStart`.
 public final class MPICommunicator: Communicator, @unchecked Sendable {
+    /// `MPI_Comm_rank` of `MPI_COMM_WORLD`.
     public let rank: Int
+    /// `MPI_Comm_size` of `MPI_COMM_WORLD`.
     public let size: Int
+    /// `"MPI (<library file>)"`.
     public let engineName: String
     /// `MPI_Get_library_version`'s first line, e.g. `"Open MPI v4.1.6, …"`.
     public let libraryVersion: String
@@ -153,21 +156,29 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         timeoutSeconds = configured ?? 600
     }
 
+    /// `MPI_Allreduce(MPI_IN_PLACE, …, MPI_FLOAT, MPI_SUM)`.
+    /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError) {
         guard let count = Int32(exactly: values.count) else { throw tooLarge("MPI_Allreduce", values.count) }
         try call("MPI_Allreduce") { allreduce(UnsafeRawPointer(bitPattern: 1), values.baseAddress, count, floatType, sumOp, world) }
     }
 
+    /// `MPI_Allreduce(MPI_IN_PLACE, …, MPI_DOUBLE, MPI_SUM)`.
+    /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError) {
         guard let count = Int32(exactly: values.count) else { throw tooLarge("MPI_Allreduce", values.count) }
         try call("MPI_Allreduce") { allreduce(UnsafeRawPointer(bitPattern: 1), values.baseAddress, count, doubleType, sumOp, world) }
     }
 
+    /// `MPI_Bcast` of bytes from `root`.
+    /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws(DistributedError) {
         guard let count = Int32(exactly: bytes.count) else { throw tooLarge("MPI_Bcast", bytes.count) }
         try call("MPI_Bcast") { bcast(bytes.baseAddress, count, byteType, Int32(root), world) }
     }
 
+    /// `MPI_Allgather` of equal byte blocks.
+    /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func allGather(_ bytes: UnsafeRawBufferPointer, into result: UnsafeMutableRawBufferPointer) throws(DistributedError) {
         guard let count = Int32(exactly: bytes.count), result.count == bytes.count * size else {
             throw tooLarge("MPI_Allgather", bytes.count)
@@ -175,10 +186,13 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         try call("MPI_Allgather") { allgather(bytes.baseAddress, count, byteType, result.baseAddress, count, byteType, world) }
     }
 
+    /// `MPI_Barrier`.
+    /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func barrier() throws(DistributedError) {
         try call("MPI_Barrier") { barrierFunction(world) }
     }
 
+    /// Prints `message`, then `MPI_Abort(MPI_COMM_WORLD, exitCode)`, which ends every rank.
     public func abort(_ message: String, exitCode: Int32) -> Never {
         writeStandardError("error: \(message)\n")
         _ = abortFunction(world, exitCode)
