@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "MNISTData", package: "MNISTData"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
+                .product(name: "Distributed", package: "TensorCore"),
             ],
             path: "Tools/bench"
         ),
