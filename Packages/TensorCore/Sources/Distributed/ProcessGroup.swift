@@ -1,4 +1,5 @@
 import DeepTrustSystem
+import Synchronization
 import Optim
 import TensorCore
 
@@ -14,6 +15,11 @@ import TensorCore
 /// collectives in the same order with tensors of the same shapes; results are bitwise identical
 /// on every rank. A group is used by one thread at a time.
 ///
+/// The first all-reduce or broadcast of a given element count checks that every rank passes the
+/// same count (one extra all-gather) and throws ``DistributedError/mismatch(operation:detail:)``
+/// naming both counts when they differ; later calls with a count already checked skip it, so the
+/// all-reduce of every training step is a single collective per bucket.
+///
 /// ```swift
 /// let group = try ProcessGroup.world()
 /// try group.broadcastValues(of: model.parameters, root: 0)   // identical initial weights
@@ -28,6 +34,9 @@ public final class ProcessGroup: Sendable {
     public init(_ communicator: any Communicator) {
         self.communicator = communicator
     }
+
+    /// Element counts that every rank has already been seen to agree on (see the type's notes).
+    private let agreedCounts = Mutex<Set<Int>>([])
 
     /// The group of one process: rank 0 of size 1; every collective is a no-op.
     public static let single = ProcessGroup(SingleProcessCommunicator())
@@ -242,11 +251,13 @@ public final class ProcessGroup: Sendable {
     }
 
     private func checkSameCount(_ count: Int, operation: String) throws(DistributedError) {
+        if agreedCounts.withLock({ $0.contains(count) }) { return }
         let counts = try gatherFixed([Int64(count)])
         if let other = counts.firstIndex(where: { $0 != Int64(count) }) {
             throw .mismatch(
                 operation: operation, detail: "rank \(rank) has \(count) elements, rank \(other) has \(counts[other])")
         }
+        agreedCounts.withLock { _ = $0.insert(count) }
     }
 
     private func broadcastSameCount(_ flat: inout [Float], root: Int) throws(DistributedError) {
@@ -269,18 +280,37 @@ public final class ProcessGroup: Sendable {
         }
     }
 
+    /// The tensors' elements, concatenated in row-major order: each contiguous tensor is copied
+    /// once, straight from its buffer (a step's gradients are megabytes; no intermediate arrays).
     static func flatten(_ tensors: [Tensor]) -> [Float] {
-        var flat: [Float] = []
-        flat.reserveCapacity(tensors.reduce(0) { $0 + $1.count })
-        for tensor in tensors { flat += tensor.scalars }
-        return flat
+        let total = tensors.reduce(0) { $0 + $1.count }
+        return [Float](unsafeUninitializedCapacity: total) { flat, initialized in
+            var offset = 0
+            for tensor in tensors where tensor.count > 0 {
+                let dense = tensor.isContiguous ? tensor : tensor.contiguous()
+                dense.backend.download(
+                    dense.storage.buffer, offset: dense.layout.offset,
+                    into: UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + tensor.count)]))
+                offset += tensor.count
+            }
+            initialized = total
+        }
     }
 
+    /// New contiguous tensors shaped like `tensors`, on their backends, holding consecutive runs of
+    /// `flat` (one copy each, straight into the new buffers).
     static func unflatten(_ flat: [Float], like tensors: [Tensor]) -> [Tensor] {
         var offset = 0
-        return tensors.map { tensor in
-            defer { offset += tensor.count }
-            return Tensor(shape: tensor.shape, scalars: Array(flat[offset..<(offset + tensor.count)]), backend: tensor.backend)
+        return flat.withUnsafeBufferPointer { all in
+            tensors.map { tensor in
+                let backend = tensor.backend
+                let buffer = backend.allocate(count: tensor.count)
+                if tensor.count > 0 {
+                    backend.upload(UnsafeBufferPointer(rebasing: all[offset..<(offset + tensor.count)]), to: buffer, offset: 0)
+                }
+                offset += tensor.count
+                return Tensor(storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+            }
         }
     }
 }
