@@ -5,7 +5,8 @@
 public enum DistributedError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The launcher's environment is inconsistent, e.g. `OMPI_COMM_WORLD_RANK=3` with a size of 2.
     case invalidEnvironment(variable: String, value: String, requirement: String)
-    /// No communication library could be opened; `tried` lists the names and the loader's messages.
+    /// No communication library could be opened; `tried` lists the names and the loader's messages
+    /// (the message calls the engine NCCL when the first name tried is a `libnccl`, MPI otherwise).
     case libraryNotFound(tried: [String], hint: String)
     /// The library was opened but lacks a function or handle (`symbol`).
     case symbolMissing(library: String, symbol: String)
@@ -28,7 +29,8 @@ public enum DistributedError: Error, Sendable, Equatable, CustomStringConvertibl
         case .invalidEnvironment(let variable, let value, let requirement):
             return "launcher environment: \(variable)=\"\(value)\" \(requirement)"
         case .libraryNotFound(let tried, let hint):
-            return "no MPI library could be loaded (tried \(tried.joined(separator: "; "))). \(hint)"
+            let engine = tried.first?.contains("libnccl") == true ? "NCCL" : "MPI"
+            return "no \(engine) library could be loaded (tried \(tried.joined(separator: "; "))). \(hint)"
         case .symbolMissing(let library, let symbol):
             return "\(library) has no symbol \(symbol); is it a supported version?"
         case .unsupportedImplementation(let library, let reason):
