@@ -15,6 +15,7 @@ import Data
 import Distributed
 import Foundation
 import MNISTData
+import NN
 import TensorCore
 import Training
 import VAEModels
@@ -75,7 +76,7 @@ enum DDPBench: BenchSubcommand {
         }
 
         // N processes × 1 thread under mpirun.
-        var parallel: [VAEConfiguration.Architecture: (samples: Int, seconds: Double, perRank: [Double])] = [:]
+        var parallel: [VAEConfiguration.Architecture: (samples: Int, seconds: Double, perRank: [Double], figures: JSONValue)] = [:]
         let launcher = options.extra["--mpirun"] ?? "mpirun"
         for architecture in models {
             var rankArguments = ["ddp", "--rank-of", architecture.rawValue, "--workers", String(workers)]
@@ -87,10 +88,15 @@ enum DDPBench: BenchSubcommand {
                     notes.append("\(architecture.rawValue): the ranks' result lacks samples or seconds")
                     continue
                 }
-                parallel[architecture] = (Int(samples), slowest, perRank)
+                parallel[architecture] = (Int(samples), slowest, perRank, figures)
+                let steps = figures["steps"]?.number ?? 0
                 print(
                     "swift \(architecture.rawValue) \(processes) processes × 1 thread: \(Int(samples)) samples in "
-                        + "\(formatted(slowest, digits: 2)) s (slowest rank)")
+                        + "\(formatted(slowest, digits: 2)) s (slowest rank), \(Int(steps)) steps; all-reduce of "
+                        + "\(Int(figures["gradientElements"]?.number ?? 0)) floats: "
+                        + "\(formatted((figures["allReduceSeconds"]?.number).map { $0 * 1000 }, digits: 2)) ms per step, "
+                        + "\(formatted((figures["engineAllReduceSeconds"]?.number).map { $0 * 1000 }, digits: 2)) ms of it in "
+                        + (figures["engine"]?.string ?? "the engine"))
             case .skipped(let reason):
                 notes.append("\(processes)-process column skipped for \(architecture.rawValue): \(reason)")
             }
@@ -145,6 +151,10 @@ enum DDPBench: BenchSubcommand {
                     "singleProcessSeconds": .number(one.trainingSeconds), "singleProcessSamplesPerSecond": .number(singleRate),
                     "parallelSeconds": .optional(many?.seconds),
                     "parallelSecondsPerRank": .array((many?.perRank ?? []).map { .number($0) }),
+                    "parallelSteps": many?.figures["steps"] ?? .null,
+                    "gradientElements": many?.figures["gradientElements"] ?? .null,
+                    "allReduceSecondsPerStep": many?.figures["allReduceSeconds"] ?? .null,
+                    "engineAllReduceSecondsPerStep": many?.figures["engineAllReduceSeconds"] ?? .null,
                     "parallelSamplesPerSecond": .optional(parallelRate), "scaling": .optional(scaling),
                     "scalingTarget": .number(scalingTarget),
                     "torchDDPSamplesPerSecond": .optional(reference?.ddp),
@@ -177,9 +187,29 @@ enum DDPBench: BenchSubcommand {
             try group.barrier()
             let summary = try trainer.trainEpoch()
             let seconds = try group.allGather([summary.trainingSeconds]).flatMap { $0 }
+            // What one step's gradient all-reduce costs (the trainer's call, on the model's
+            // gradients), and the engine's share of it (one MPI_Allreduce of the same count).
+            let gradients = trainer.model.namedParameters().map { Tensor.zeros(like: $0.parameter.value) }
+            let elements = gradients.reduce(0) { $0 + $1.count }
+            var allReduce: [Double] = []
+            var engine: [Double] = []
+            var flat = [Float](repeating: 0, count: elements)
+            for _ in 0..<10 {
+                try group.barrier()
+                var start = TimingClock.wall.now()
+                _ = try group.allReduce(gradients, .sum)
+                allReduce.append(TimingClock.wall.now() - start)
+                try group.barrier()
+                start = TimingClock.wall.now()
+                try flat.withUnsafeMutableBufferPointer { try group.communicator.allReduceSum($0) }
+                engine.append(TimingClock.wall.now() - start)
+            }
             if group.isMain {
                 let result = JSONValue.object([
                     "samples": .number(Double(summary.samples)), "seconds": .array(seconds.map { .number($0) }),
+                    "steps": .number(Double(summary.steps)), "gradientElements": .number(Double(elements)),
+                    "allReduceSeconds": .number(median(ofSorted: allReduce.sorted())),
+                    "engineAllReduceSeconds": .number(median(ofSorted: engine.sorted())),
                     "engine": .string(group.communicator.engineName),
                 ])
                 print(resultPrefix + result.text())
