@@ -12,6 +12,11 @@ public enum VAEReplicaFault: String, Sendable, CaseIterable {
     /// The all-reduce averages instead of summing: the gradients (and the loss terms reduced with
     /// them) of a summed loss shrink by the number of ranks.
     case reductionAverages
+    /// The gradients are averaged over the ranks, the loss terms summed: the all-reduce divides
+    /// every value but the last four (the loss terms and the example count, which the trainer
+    /// reduces after the gradients) by the number of ranks. Under Adam this changes the moments,
+    /// hardly the steps.
+    case gradientsAveraged
     /// The all-reduce of floats leaves each rank's values as they are: every rank steps on its own
     /// shard's gradient.
     case reductionSkipped
@@ -57,8 +62,8 @@ public final class VAEReplicaHarness: ReplicaHarness {
             testSet: try Subset(ExistentialDataset(dataset), first: min(dataset.count, batchSize)), options: options,
             generator: generator, writer: writer)
         switch fault {
-        case .reductionAverages: try trainer.join(ProcessGroup(FaultyCommunicator(base: group.communicator, averages: true)))
-        case .reductionSkipped: try trainer.join(ProcessGroup(FaultyCommunicator(base: group.communicator, averages: false)))
+        case .reductionAverages, .gradientsAveraged, .reductionSkipped:
+            try trainer.join(ProcessGroup(FaultyCommunicator(base: group.communicator, fault: fault!)))
         case .notJoined: break
         case nil: try trainer.join(group)
         }
@@ -91,6 +96,12 @@ public final class VAEReplicaHarness: ReplicaHarness {
 
     public func namedParameters() -> [(name: String, value: Tensor)] {
         trainer.model.namedParameters().map { ($0.name, $0.parameter.value) }
+    }
+
+    /// Adam's step count is left out; its moments by name.
+    public func optimizerState() -> [(name: String, value: Tensor)] {
+        let state = trainer.optimizer.state()
+        return state.tensors.keys.sorted().map { ($0, state.tensors[$0]!) }
     }
 }
 
@@ -217,19 +228,20 @@ final class ReplicaWriter: SummaryWriter {
     }
 }
 
-/// A communicator whose float all-reduce is broken: it averages instead of summing, or does nothing.
+/// A communicator whose float all-reduce is broken as `fault` says.
 struct FaultyCommunicator: Communicator {
     let base: any Communicator
-    let averages: Bool
+    let fault: VAEReplicaFault
 
     var rank: Int { base.rank }
     var size: Int { base.size }
     var engineName: String { "\(base.engineName), faulty all-reduce" }
 
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError) {
-        guard averages else { return }
+        guard fault != .reductionSkipped else { return }
         try base.allReduceSum(values)
-        for i in values.indices { values[i] /= Float(size) }
+        let averaged = fault == .gradientsAveraged ? values.indices.dropLast(4) : values.indices.dropLast(0)
+        for i in averaged { values[i] /= Float(size) }
     }
 
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError) { try base.allReduceSum(values) }

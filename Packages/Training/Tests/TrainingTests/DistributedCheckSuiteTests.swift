@@ -27,6 +27,13 @@ import TrainingChecks
         #expect(failure.location.detail == "2 ranks")
     }
 
+    @Test func gradientsAveragedInsteadOfSummedLeaveAdamsStepsButNotItsMoments() throws {
+        let subject = Self.subject(.gradientsAveraged)
+        let failure = try #require(throws: CheckFailure.self) { try DistributedCheck.matchesSingleProcess.run(on: subject) }
+        #expect(failure.location.parameter?.contains("exp_avg") == true, "\(failure)")
+        #expect((failure.deviation?.observed ?? 0) > 0.4, "the first moment is halved")
+    }
+
     @Test func anAllReduceThatDoesNothingLetsTheReplicasDrift() throws {
         let subject = Self.subject(.reductionSkipped)
         let drift = try #require(throws: CheckFailure.self) { try DistributedCheck.replicasStayIdentical.run(on: subject) }

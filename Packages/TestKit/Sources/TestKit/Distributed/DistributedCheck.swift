@@ -20,8 +20,10 @@ public enum DistributedCheck: String, Check {
     /// replicas drift apart).
     case replicasStayIdentical
     /// One epoch on `N` ranks gives, step by step, the training losses of one process with the same
-    /// global batch, and the same evaluation, within ``DistributedSubject/relativeTolerance``
-    /// (gradients averaged instead of summed, or not reduced, change the steps).
+    /// global batch, and the same evaluation, within ``DistributedSubject/relativeTolerance``; and
+    /// rank 0's parameters and optimiser state within ``DistributedSubject/stateTolerance`` (relative,
+    /// in norm). Gradients not reduced change the steps; gradients averaged instead of summed change
+    /// them under SGD, and under Adam, which divides their scale out of the step, change its moments.
     case matchesSingleProcess
     /// After one epoch and an evaluation on the largest world size, only rank 0's directory holds
     /// files (two ranks writing one checkpoint or event file corrupt it). Fails too when rank 0
@@ -48,7 +50,7 @@ public enum DistributedCheck: String, Check {
             let run = ReplicaRun(makeReplica: makeReplica, timeoutSeconds: subject.timeoutSeconds)
             switch self {
             case .replicasStayIdentical: return try checkIdentical(run, sizes: sizes)
-            case .matchesSingleProcess: return try checkMatch(run, sizes: sizes, tolerance: subject.relativeTolerance)
+            case .matchesSingleProcess: return try checkMatch(run, sizes: sizes, subject: subject)
             default: return try checkWrites(run, size: sizes.max()!)
             }
         }
@@ -179,16 +181,17 @@ public enum DistributedCheck: String, Check {
         return .passed("replicas bitwise identical when made and after each of \(steps) steps, on \(sizes.map(String.init).joined(separator: ", ")) ranks")
     }
 
-    private func checkMatch(_ run: ReplicaRun, sizes: [Int], tolerance: Double) throws -> CheckResult {
-        let reference = try run.callAll(size: 1) { replica in
-            (losses: try replica.trainEpoch { _ in }, evaluation: try replica.evaluate())
-        }[0]
+    private func checkMatch(_ run: ReplicaRun, sizes: [Int], subject: DistributedSubject) throws -> CheckResult {
+        let tolerance = subject.relativeTolerance
+        let epoch = { @Sendable (replica: any ReplicaHarness) throws in
+            (losses: try replica.trainEpoch { _ in }, evaluation: try replica.evaluate(),
+             state: (replica.namedParameters() + replica.optimizerState()).map { ($0.name, $0.value.scalars) })
+        }
+        let reference = try run.callAll(size: 1, epoch)[0]
         guard !reference.losses.isEmpty else { throw CheckFailure("one epoch in one process returned no step loss") }
         var worst = 0.0
         for size in sizes {
-            let results = try run.callAll(size: size) { replica in
-                (losses: try replica.trainEpoch { _ in }, evaluation: try replica.evaluate())
-            }
+            let results = try run.callAll(size: size, epoch)
             let losses = results[0].losses
             guard losses.count == reference.losses.count else {
                 throw CheckFailure(
@@ -206,6 +209,22 @@ public enum DistributedCheck: String, Check {
                         deviation: Deviation("relative |Δ|", observed: difference, limit: tolerance))
                 }
             }
+            let mine = Dictionary(results[0].state, uniquingKeysWith: { a, _ in a })
+            for (name, expected) in reference.state {
+                guard let actual = mine[name], actual.count == expected.count else {
+                    throw CheckFailure(
+                        "rank 0 of \(size) has no tensor \(name) of \(expected.count) elements after one epoch",
+                        at: CheckLocation(parameter: name, detail: "\(size) ranks"))
+                }
+                let difference = Self.normRelativeDifference(actual, expected)
+                guard difference <= subject.stateTolerance else {
+                    throw CheckFailure(
+                        "after one epoch on \(size) ranks, \(name) differs from one process's "
+                            + "(gradients averaged instead of summed, or not reduced?)",
+                        at: CheckLocation(parameter: name, detail: "\(size) ranks"),
+                        deviation: Deviation("‖Δ‖/‖expected‖", observed: difference, limit: subject.stateTolerance))
+                }
+            }
             for (rank, result) in results.enumerated() {
                 let difference = Self.relativeDifference(result.evaluation, reference.evaluation)
                 worst = max(worst, difference)
@@ -220,7 +239,8 @@ public enum DistributedCheck: String, Check {
         }
         return .passed(
             "\(reference.losses.count) step losses and the evaluation on \(sizes.map(String.init).joined(separator: ", ")) "
-                + "ranks within \(worst) (relative) of one process")
+                + "ranks within \(worst) (relative) of one process; \(reference.state.count) parameter and optimiser "
+                + "tensors within \(subject.stateTolerance) (relative, in norm)")
     }
 
     private func checkWrites(_ run: ReplicaRun, size: Int) throws -> CheckResult {
@@ -280,6 +300,19 @@ public enum DistributedCheck: String, Check {
                 maxAbsolute: largest.isNaN ? .infinity : largest)
         }
         return nil
+    }
+
+    /// `‖actual − expected‖ / ‖expected‖` (0 for two zero tensors, ∞ for a non-finite value).
+    static func normRelativeDifference(_ actual: [Float], _ expected: [Float]) -> Double {
+        var difference = 0.0, size = 0.0
+        for (a, e) in zip(actual, expected) {
+            let delta = Double(a) - Double(e)
+            difference += delta * delta
+            size += Double(e) * Double(e)
+        }
+        guard difference.isFinite && size.isFinite else { return .infinity }
+        if difference == 0 { return 0 }
+        return difference.squareRoot() / max(size.squareRoot(), Double(Float.leastNormalMagnitude))
     }
 
     static func relativeDifference(_ actual: Float, _ expected: Float) -> Double {

@@ -19,6 +19,15 @@ public protocol ReplicaHarness: AnyObject {
 
     /// The trainable parameters by dotted name.
     func namedParameters() -> [(name: String, value: Tensor)]
+
+    /// The optimiser's state tensors (moments, momentum buffers) by name, compared by
+    /// ``DistributedCheck/matchesSingleProcess``. Default: none.
+    func optimizerState() -> [(name: String, value: Tensor)]
+}
+
+extension ReplicaHarness {
+    /// The default: no optimiser state is compared.
+    public func optimizerState() -> [(name: String, value: Tensor)] { [] }
 }
 
 /// A data-parallel trainer under test: its sampler, how to make one replica on a rank, and on how
@@ -55,6 +64,9 @@ public struct DistributedSubject: CheckSubject {
     /// Largest relative difference between an `N`-rank loss and the one-process loss
     /// (``DistributedCheck/matchesSingleProcess``).
     public var relativeTolerance: Double
+    /// Largest relative difference, in norm, between a parameter or optimiser-state tensor after one
+    /// epoch on `N` ranks and after one epoch in one process (``DistributedCheck/matchesSingleProcess``).
+    public var stateTolerance: Double
     /// How long one collective may wait for the other ranks before the check fails.
     public var timeoutSeconds: Double
     /// Checks that do not apply, with the reason (reported as skipped).
@@ -63,7 +75,7 @@ public struct DistributedSubject: CheckSubject {
     /// Describes a data-parallel trainer under test; the parameters set the properties of the same names.
     public init(
         name: String, exampleCount: Int, worldSizes: [Int] = [2, 3], samplerEpochs: Int = 5,
-        relativeTolerance: Double = 1e-5, timeoutSeconds: Double = 120, skipped: [DistributedCheck: String] = [:],
+        relativeTolerance: Double = 1e-5, stateTolerance: Double = 1e-4, timeoutSeconds: Double = 120, skipped: [DistributedCheck: String] = [:],
         sampler: (@Sendable (_ rank: Int, _ worldSize: Int, _ epoch: Int) throws -> [Int])? = nil,
         makeReplica: (@Sendable (_ group: ProcessGroup, _ directory: String) throws -> any ReplicaHarness)? = nil
     ) {
@@ -74,6 +86,7 @@ public struct DistributedSubject: CheckSubject {
         self.worldSizes = worldSizes
         self.samplerEpochs = samplerEpochs
         self.relativeTolerance = relativeTolerance
+        self.stateTolerance = stateTolerance
         self.timeoutSeconds = timeoutSeconds
         self.skipped = skipped
     }
