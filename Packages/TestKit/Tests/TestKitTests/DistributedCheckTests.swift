@@ -4,7 +4,8 @@ import TestKit
 @Suite("Distributed checks")
 struct DistributedCheckTests {
     static func subject(
-        _ defect: TinyReplica.Defect = .none, sampler: TinySamplers.Sampler? = TinySamplers.correct(count: TinyReplica.exampleCount)
+        _ defect: TinyReplica.Defect = .none,
+        sampler: TinySamplers.Sampler? = TinySamplers.correct(count: TinyReplica.exampleCount)
     ) -> DistributedSubject {
         DistributedSubject(
             name: "tiny data-parallel regression (\(defect))", exampleCount: TinyReplica.exampleCount, timeoutSeconds: 20,

@@ -178,14 +178,18 @@ public enum DistributedCheck: String, Check {
                 }
             }
         }
-        return .passed("replicas bitwise identical when made and after each of \(steps) steps, on \(sizes.map(String.init).joined(separator: ", ")) ranks")
+        return .passed(
+            "replicas bitwise identical when made and after each of \(steps) steps, on \(sizes.map(String.init).joined(separator: ", ")) ranks"
+        )
     }
 
     private func checkMatch(_ run: ReplicaRun, sizes: [Int], subject: DistributedSubject) throws -> CheckResult {
         let tolerance = subject.relativeTolerance
         let epoch = { @Sendable (replica: any ReplicaHarness) throws in
-            (losses: try replica.trainEpoch { _ in }, evaluation: try replica.evaluate(),
-             state: (replica.namedParameters() + replica.optimizerState()).map { ($0.name, $0.value.scalars) })
+            (
+                losses: try replica.trainEpoch { _ in }, evaluation: try replica.evaluate(),
+                state: (replica.namedParameters() + replica.optimizerState()).map { ($0.name, $0.value.scalars) }
+            )
         }
         let reference = try run.callAll(size: 1, epoch)[0]
         guard !reference.losses.isEmpty else { throw CheckFailure("one epoch in one process returned no step loss") }
@@ -290,7 +294,8 @@ public enum DistributedCheck: String, Check {
         let byName = Dictionary(actual.map { ($0.name, $0.scalars) }, uniquingKeysWith: { a, _ in a })
         for (name, values) in expected {
             guard let other = byName[name], other.count == values.count else {
-                return ParameterDifference(name: name, element: 0, mismatches: values.count, count: values.count, maxAbsolute: .infinity)
+                return ParameterDifference(
+                    name: name, element: 0, mismatches: values.count, count: values.count, maxAbsolute: .infinity)
             }
             let differing = values.indices.filter { values[$0].bitPattern != other[$0].bitPattern }
             guard let first = differing.first else { continue }
@@ -361,7 +366,8 @@ struct ReplicaRun {
         }
         // A rank that fails makes the others fail with "rank r left the group while this rank
         // waited" (DistributedError.peerExited); report the cause, not its echo.
-        if let first = failures.first(where: { !$0.message.contains("left the group while this rank waited") }) ?? failures.first {
+        if let first = failures.first(where: { !$0.message.contains("left the group while this rank waited") }) ?? failures.first
+        {
             throw first
         }
         return values

@@ -75,7 +75,8 @@ public struct DistributedSubject: CheckSubject {
     /// Describes a data-parallel trainer under test; the parameters set the properties of the same names.
     public init(
         name: String, exampleCount: Int, worldSizes: [Int] = [2, 3], samplerEpochs: Int = 5,
-        relativeTolerance: Double = 1e-5, stateTolerance: Double = 1e-4, timeoutSeconds: Double = 120, skipped: [DistributedCheck: String] = [:],
+        relativeTolerance: Double = 1e-5, stateTolerance: Double = 1e-4, timeoutSeconds: Double = 120,
+        skipped: [DistributedCheck: String] = [:],
         sampler: (@Sendable (_ rank: Int, _ worldSize: Int, _ epoch: Int) throws -> [Int])? = nil,
         makeReplica: (@Sendable (_ group: ProcessGroup, _ directory: String) throws -> any ReplicaHarness)? = nil
     ) {

@@ -139,8 +139,10 @@ enum TinySamplers {
     /// Shares cut with ⌈n/N⌉ per rank from each rank's start ⌊r·n/N⌋: neighbours share an example.
     static func overlapping(count: Int) -> Sampler {
         { rank, size, epoch in
-            let order = try DistributedSampler(count: count, globalBatchSize: count, rank: 0, worldSize: 1, shuffle: true, seed: 11)
-                .indices(epoch: epoch)
+            let order = try DistributedSampler(
+                count: count, globalBatchSize: count, rank: 0, worldSize: 1, shuffle: true, seed: 11
+            )
+            .indices(epoch: epoch)
             let start = rank * count / size
             return Array(order[start..<min(count, start + (count + size - 1) / size + 1)])
         }
