@@ -80,6 +80,13 @@ struct DistributedCheckTests {
         #expect(failure.message.contains("checkpoint-0.txt"))
     }
 
+    @Test("a harness that calls afterStep more often than it steps is refused, not trusted")
+    func afterStepOnceMore() throws {
+        let failure = try #require(
+            expectFailure(of: DistributedCheck.replicasStayIdentical, on: Self.subject(.afterStepOnceMore)))
+        #expect(failure.message.contains("reported 3 step losses but called afterStep 4 times"))
+    }
+
     @Test("without a sampler or replicas the checks that need them are skipped")
     func missingParts() throws {
         let subject = DistributedSubject(name: "nothing", exampleCount: 12)

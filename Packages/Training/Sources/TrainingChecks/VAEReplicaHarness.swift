@@ -71,12 +71,14 @@ public final class VAEReplicaHarness: ReplicaHarness {
 
     public func trainEpoch(afterStep: (Int) throws -> Void) throws -> [Float] {
         let before = writer.recording.scalars(tag: "train/loss").count
-        let hook = StepHook()
+        let trainer = trainer
+        let hook = StepHook(firstStep: trainer.globalStep)
         try withoutActuallyEscaping(afterStep) { afterStep in
-            // The trainer asks `stopRequested` before every step: the k-th question (k ≥ 1) comes
-            // after step k − 1. An error of `afterStep` stops the epoch and is rethrown below.
-            let box = UncheckedSendable(afterStep)
-            trainer.stopRequested = { hook.beforeStep(box.value) }
+            // The trainer asks `stopRequested` before every step and once more at the end of the
+            // epoch: each question reports the steps taken since the last one. An error of
+            // `afterStep` stops the epoch and is rethrown below.
+            let callback = UncheckedSendable(afterStep), steps = UncheckedSendable({ trainer.globalStep })
+            trainer.stopRequested = { hook.catchUp(steps: steps.value(), callback.value) }
             defer { trainer.stopRequested = nil }
             reads.start()
             defer { samplesVisited.append(reads.stop()) }
@@ -87,7 +89,8 @@ public final class VAEReplicaHarness: ReplicaHarness {
                 throw error
             }
             if let failure = hook.failure { throw failure }
-            if hook.questions > 0 { try afterStep(hook.questions - 1) }
+            _ = hook.catchUp(steps: trainer.globalStep, afterStep)
+            if let failure = hook.failure { throw failure }
         }
         return writer.recording.scalars(tag: "train/loss").dropFirst(before).map(\.value)
     }
@@ -158,18 +161,24 @@ final class RecordedShards: Sendable {
     }
 }
 
-/// Counts the trainer's "stop?" questions and runs the step callback for all but the first.
+/// Calls the step callback once for every step the trainer has taken since the epoch began.
 private final class StepHook: @unchecked Sendable {
     // Used only on the rank's thread that runs the epoch (`stopRequested` is called there).
-    var questions = 0
+    private let firstStep: Int
+    private var reported = 0
     var failure: (any Error)?
 
-    func beforeStep(_ afterStep: (Int) throws -> Void) -> Bool {
-        defer { questions += 1 }
-        guard questions > 0 else { return false }
-        do { try afterStep(questions - 1) } catch {
-            failure = error
-            return true
+    init(firstStep: Int) { self.firstStep = firstStep }
+
+    /// Reports the steps up to global step `steps`; returns whether to stop (after a failure).
+    func catchUp(steps: Int, _ afterStep: (Int) throws -> Void) -> Bool {
+        guard failure == nil else { return true }
+        while reported < steps - firstStep {
+            do { try afterStep(reported) } catch {
+                failure = error
+                return true
+            }
+            reported += 1
         }
         return false
     }

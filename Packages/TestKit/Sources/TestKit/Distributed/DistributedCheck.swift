@@ -148,10 +148,17 @@ public enum DistributedCheck: String, Check {
         var steps = 0
         for size in sizes {
             // snapshots[rank][k]: the parameters when made (k = 0) and after step k − 1.
-            let snapshots = try run.callAll(size: size) { replica in
+            let runs = try run.callAll(size: size) { replica in
                 var taken = [Self.snapshot(replica)]
-                _ = try replica.trainEpoch { _ in taken.append(Self.snapshot(replica)) }
-                return taken
+                let losses = try replica.trainEpoch { _ in taken.append(Self.snapshot(replica)) }
+                return (snapshots: taken, losses: losses.count)
+            }
+            let snapshots = runs.map(\.snapshots)
+            guard snapshots[0].count - 1 == runs[0].losses else {
+                throw CheckFailure(
+                    "rank 0 reported \(runs[0].losses) step losses but called afterStep \(snapshots[0].count - 1) times "
+                        + "in one epoch: the harness must call it once after every step",
+                    at: CheckLocation(detail: "\(size) ranks"))
             }
             guard snapshots[0].count > 1 else {
                 throw CheckFailure("one epoch on \(size) ranks took no step (afterStep was never called on rank 0)")

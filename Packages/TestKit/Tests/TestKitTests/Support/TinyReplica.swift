@@ -19,6 +19,8 @@ final class TinyReplica: ReplicaHarness {
         case noInitialBroadcast
         /// Every rank writes its checkpoint, not only rank 0.
         case everyRankWrites
+        /// The harness reports one step more than it takes (a hook also called at the epoch's end).
+        case afterStepOnceMore
     }
 
     static let exampleCount = 12
@@ -80,6 +82,7 @@ final class TinyReplica: ReplicaHarness {
             losses.append(loss[0])
             try afterStep(step)
         }
+        if defect == .afterStepOnceMore { try afterStep(losses.count) }
         if group.isMain || defect == .everyRankWrites {
             let text = "epoch \(epoch): weights \(weights) bias \(bias)\n"
             let path = directory + "/checkpoint-\(epoch).txt"
