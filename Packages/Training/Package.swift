@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "TestKit", package: "TestKit"),
+                .product(name: "Distributed", package: "TensorCore"),
             ]),
         .testTarget(
             name: "TrainingTests",

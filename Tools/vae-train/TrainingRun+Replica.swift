@@ -18,7 +18,8 @@ extension TrainingRun {
         let trainer = try VAETrainer(
             model: model, trainingSet: train, testSet: test, options: options, generator: .default,
             writer: RecordingWriter(), progress: nil)
-        if let resume = arguments.resume { try trainer.loadCheckpoint(from: resume) }
+        // --resume names a checkpoint file or a run directory (its latest checkpoint), as on rank 0.
+        if let resume = arguments.resume { try trainer.loadCheckpoint(from: try CheckpointFiles.resolve(resume)) }
         try trainer.join(group)
         let remaining = arguments.epochs - trainer.completedEpochs
         guard remaining > 0 else { return }
