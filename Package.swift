@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
                 .product(name: "Distributed", package: "TensorCore"),
+                .product(name: "DeepTrustSystem", package: "TensorCore"),
             ],
             path: "Tools/bench"
         ),

@@ -9,7 +9,8 @@ import Testing
         CUDABackend.register()
         #expect(BackendRegistry.shared.availableDevices().first == .cpu)
         do {
-            let x = try Tensor(shape: [3], scalars: [1, 2, 3], device: .cuda(0))
+            try Device.cuda(0).checkAvailable()
+            let x = Tensor(shape: [3], scalars: [1, 2, 3], device: .cuda(0))
             #expect((x * x).scalars == [1, 4, 9])
         } catch {
             #expect(error.description.contains("CUDA unavailable"), "unexpected refusal: \(error)")

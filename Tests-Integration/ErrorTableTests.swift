@@ -1,15 +1,19 @@
-import Foundation  // reading CONTRIBUTING.md and the test sources
+import Foundation  // reading the errors article and the test sources
 import Testing
 
-/// CONTRIBUTING.md's "Errors users can meet" table cannot drift from the tests: every test it
-/// names exists, and every end-to-end test of a user error (UserErrorTests) has a row.
+/// The table of the Training package's DocC article "Errors and what they mean" cannot drift from
+/// the tests: every test it names exists, and every end-to-end test of a user error
+/// (UserErrorTests) has a row.
 @Suite struct ErrorTableTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The article holding the table.
+    static let article = "Packages/Training/Sources/Training/Training.docc/ErrorsAndWhatTheyMean.md"
+
     /// The table's "Covered by" cells.
     private func coverage() throws -> [String] {
-        let text = try String(contentsOf: Self.root.appendingPathComponent("CONTRIBUTING.md"), encoding: .utf8)
-        let section = try #require(text.components(separatedBy: "## Errors users can meet").dropFirst().first)
+        let text = try String(contentsOf: Self.root.appendingPathComponent(Self.article), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## The errors").dropFirst().first)
         let rows = section.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| Input") }
         try #require(rows.count > 10, "the table has \(rows.count) rows")
         return rows.map { row in String(row.split(separator: "|", omittingEmptySubsequences: false).dropLast().last ?? "") }
@@ -57,11 +61,11 @@ import Testing
                     let exists = ["struct \(suite) ", "struct \(suite):", "class \(suite) ", "class \(suite):"].contains {
                         sources.contains($0)
                     }
-                    #expect(exists, "CONTRIBUTING.md names the suite \(suite), which does not exist")
+                    #expect(exists, "the errors article names the suite \(suite), which does not exist")
                 }
                 if let test {
                     let exists = sources.contains("func \(test)(")
-                    #expect(exists, "CONTRIBUTING.md names the test \(name), which does not exist")
+                    #expect(exists, "the errors article names the test \(name), which does not exist")
                 }
             }
         }
@@ -78,7 +82,7 @@ import Testing
         try #require(tests.count >= 10)
         for test in tests {
             let named = table.contains("UserErrorTests.\(test)")
-            #expect(named, "UserErrorTests.\(test) has no row in CONTRIBUTING.md's table")
+            #expect(named, "UserErrorTests.\(test) has no row in the errors article's table")
         }
     }
 }

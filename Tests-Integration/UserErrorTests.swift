@@ -9,7 +9,7 @@ import Training
 /// Every kind of bad input a `vae-train` user can give — flags, data directories, checkpoints,
 /// devices, output directories — ends the run with a one-line explanation naming the flag, file or
 /// device, and exit status 2 (command line) or 1 (the run), never a crash or a stack trace.
-/// CONTRIBUTING.md ("Errors users can meet") lists these cases next to the unit tests of each error.
+/// The Training package's DocC article "Errors and what they mean" lists these cases next to the unit tests of each error.
 @Suite struct UserErrorTests {
     /// The outcome of one vae-train run.
     struct Outcome {

@@ -15,7 +15,7 @@ let package = Package(
     targets: [
         // TensorCore's Backend protocol on NVIDIA GPUs through the CUDA driver API, loaded at run
         // time. The kernels' sources live in Kernels/ (outside every target); their PTX is compiled
-        // in by Sources/CUDABackend/Generated/KernelsPTX.swift (written by Tools/gen-ptx).
+        // in by Sources/CUDABackend/Generated/KernelsPTX.swift (written by Tools/dev/run gen-ptx).
         .target(
             name: "CUDABackend",
             dependencies: [

@@ -12,8 +12,8 @@ let package = Package(
         // threads of one process.
         .library(name: "Distributed", targets: ["Distributed"]),
         // Internal to DeepTrust (as swift-numerics' `_NumericsShims`), no API for users: the C
-        // library re-exported, environment, errno messages, `mkdir -p`, atomic file writes and the
-        // edit distance, once for every package; Foundation-free.
+        // library re-exported, environment, errno messages, `mkdir -p`, atomic file writes, the
+        // edit distance and the tools' command-line parser, once for every package; Foundation-free.
         .library(name: "DeepTrustSystem", targets: ["DeepTrustSystem"]),
         // Test support, never needed by a shipped library: a forwarding stand-in device, the
         // finite-difference gradient check and the differential suite's harness.
@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(name: "distributed-probe", dependencies: ["Distributed", "TensorCore", "DeepTrustSystem"]),
         // CPUForwardingBackend (a second device served by the CPU), checkGradients, and the
         // differential harness (cases, op table, tolerance, DifferentialRunner); no Foundation.
-        .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim"]),
+        .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim", "DeepTrustSystem"]),
         .testTarget(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels", "DeepTrustSystem"]),
         .testTarget(name: "DeepTrustSystemTests", dependencies: ["DeepTrustSystem"]),

@@ -39,6 +39,7 @@ let package = Package(
             name: "TrainingChecks",
             dependencies: [
                 "Training",
+                "CZlibPNG",
                 .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "NN", package: "TensorCore"),
                 .product(name: "Optim", package: "TensorCore"),

@@ -1,6 +1,7 @@
 // Shared machinery of the `bench` subcommands: options, median timing, tables, JSON reports and
 // the companion Python (PyTorch) runs. Full Foundation is needed here for `Process` (running the
 // companion script) and reading files; the tool is not a library, so its size does not matter.
+import DeepTrustSystem
 import Foundation
 import TensorCore
 
@@ -13,11 +14,11 @@ protocol BenchSubcommand {
     /// Runs the benchmark; prints a table, then the JSON report, and writes it to `--json FILE`.
     static func run(_ options: BenchOptions) throws
     /// Flags of this subcommand that take a value, parsed into ``BenchOptions/extra`` (none by default).
-    static var extraFlags: Set<String> { get }
+    static var extraFlags: [CommandLineFlag] { get }
 }
 
 extension BenchSubcommand {
-    static var extraFlags: Set<String> { [] }
+    static var extraFlags: [CommandLineFlag] { [] }
 }
 
 /// A usage or environment problem, printed with the usage text.
@@ -43,61 +44,48 @@ struct BenchOptions {
     /// Subcommand-specific `--flag value` pairs (see `value(_:)`).
     var extra: [String: String]
 
-    static let usage = """
-        common options:
-          --threads LIST   thread counts, comma-separated (default: 1,<cores>)
-          --repeats N      timed samples per figure; medians are reported (default 5)
-          --json FILE      also write the JSON report to FILE
-          --python PATH    Python with torch for the PyTorch column (default: $DEEPTRUST_PYTHON or python3)
-          --no-torch       skip the PyTorch column
-          --clock CLOCK    gemm, conv, step: `wall` (default) or `cpu`: process CPU time per call, on both sides;
-                           robust to other processes on a shared machine, but it adds up all threads,
-                           so it measures speed only with --threads 1
-        """
+    /// The flags every subcommand takes.
+    static let commonFlags = [
+        CommandLineFlag(
+            "--threads", value: .list(.integer(1...Int.max)), placeholder: "LIST",
+            expected: "positive integers separated by commas", help: "thread counts, comma-separated (default: 1,<cores>)"),
+        CommandLineFlag(
+            "--repeats", value: .integer(1...Int.max), placeholder: "N", expected: "a positive integer",
+            help: "timed samples per figure; medians are reported (default 5)"),
+        CommandLineFlag(
+            "--json", value: .text(nonEmpty: true), placeholder: "FILE", expected: "a file path",
+            help: "also write the JSON report to FILE"),
+        CommandLineFlag(
+            "--python", value: .text(nonEmpty: true), placeholder: "PATH", expected: "a Python interpreter",
+            help: "Python with torch for the PyTorch column (default: $DEEPTRUST_PYTHON or python3)"),
+        CommandLineFlag("--no-torch", help: "skip the PyTorch column"),
+        CommandLineFlag(
+            "--clock", value: .choice(["wall", "cpu"]), placeholder: "CLOCK",
+            help: """
+                gemm, conv, step: `wall` (default) or `cpu`: process CPU time per call, on both sides;
+                robust to other processes on a shared machine, but it adds up all threads,
+                so it measures speed only with --threads 1
+                """),
+    ]
 
-    /// Parses `arguments` (after the subcommand name); `extraFlags` are subcommand flags taking a value.
-    init(arguments: [String], extraFlags: Set<String> = []) throws {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        threads = cores > 1 ? [1, cores] : [1]
-        repeats = 5
-        jsonPath = nil
-        python = ProcessInfo.processInfo.environment["DEEPTRUST_PYTHON"] ?? "python3"
-        skipTorch = false
-        clock = .wall
-        extra = [:]
-        var rest = arguments[...]
-        func value(of flag: String) throws -> String {
-            guard let next = rest.popFirst(), !next.hasPrefix("--") else { throw BenchError("\(flag) needs a value") }
-            return next
+    static let usage = "common options:\n" + CommandLineSpec(flags: commonFlags).flagHelp(column: 17)
+
+    /// Parses `arguments` (after the subcommand name); `extraFlags` are the subcommand's own flags.
+    /// `nil` when they ask for the help.
+    init?(arguments: [String], extraFlags: [CommandLineFlag] = []) throws(CommandLineError) {
+        guard case .arguments(let parsed) = try CommandLineSpec(flags: Self.commonFlags + extraFlags).parse(arguments) else {
+            return nil
         }
-        while let flag = rest.popFirst() {
-            switch flag {
-            case "--threads":
-                let text = try value(of: flag)
-                let parsed = text.split(separator: ",").map { Int($0) }
-                guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-                    throw BenchError("--threads expects positive integers separated by commas, got '\(text)'")
-                }
-                threads = parsed.compactMap { $0 }
-            case "--repeats":
-                let text = try value(of: flag)
-                guard let count = Int(text), count >= 1 else {
-                    throw BenchError("--repeats expects a positive integer, got '\(text)'")
-                }
-                repeats = count
-            case "--json": jsonPath = try value(of: flag)
-            case "--python": python = try value(of: flag)
-            case "--no-torch": skipTorch = true
-            case "--clock":
-                let text = try value(of: flag)
-                guard let parsed = TimingClock(rawValue: text) else {
-                    throw BenchError("--clock expects wall or cpu, got '\(text)'")
-                }
-                clock = parsed
-            default:
-                guard extraFlags.contains(flag) else { throw BenchError("unknown option '\(flag)'") }
-                extra[flag] = try value(of: flag)
-            }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        threads = parsed.list("--threads")?.compactMap { Int($0) } ?? (cores > 1 ? [1, cores] : [1])
+        repeats = parsed.integer("--repeats") ?? 5
+        jsonPath = parsed.value("--json")
+        python = parsed.value("--python") ?? ProcessInfo.processInfo.environment["DEEPTRUST_PYTHON"] ?? "python3"
+        skipTorch = parsed.contains("--no-torch")
+        clock = parsed.value("--clock").flatMap(TimingClock.init(rawValue:)) ?? .wall
+        extra = [:]
+        for flag in extraFlags {
+            extra[flag.name] = parsed.value(flag.name)
         }
     }
 }
@@ -200,64 +188,8 @@ func formatted(_ value: Double?, digits: Int = 1) -> String {
 
 // MARK: - JSON
 
-/// A JSON value, for reports and for reading the companion scripts' output.
-enum JSONValue: Codable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value.isFinite ? value : 0)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    var array: [JSONValue]? {
-        if case .array(let array) = self { return array }
-        return nil
-    }
-
-    var number: Double? {
-        if case .number(let number) = self { return number }
-        return nil
-    }
-
-    var string: String? {
-        if case .string(let string) = self { return string }
-        return nil
-    }
-
+/// Reports and the companion scripts' output use DeepTrustSystem's ``JSONValue``.
+extension JSONValue {
     /// `.number`, or `.null` for nil.
     static func optional(_ value: Double?) -> JSONValue { value.map { .number($0) } ?? .null }
 

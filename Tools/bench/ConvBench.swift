@@ -1,5 +1,6 @@
 // `bench conv`: forward + backward time of each CNN-VAE convolution at batch 128, next to
 // PyTorch's conv2d / conv_transpose2d with autograd (gradients for input and weight).
+import DeepTrustSystem
 import TensorCore
 
 enum ConvBench: BenchSubcommand {

@@ -3,6 +3,7 @@
 // through the DataLoader with 1 and 2 workers — next to the reference pipeline in PyTorch
 // (Pillow transforms, torch DataLoader), measured in the same run by torch_data.py.
 import Data
+import DeepTrustSystem
 import Foundation
 import MNISTData
 import TensorCore

@@ -3,6 +3,7 @@
 // PyTorch reference trainer (Tools/python/reference/torch_vae_train.py, via torch_epoch.py) in the same
 // run, with the same kernel threads and loader workers. Evaluation is not timed on either side.
 import Data
+import DeepTrustSystem
 import Foundation
 import MNISTData
 import TensorCore
@@ -18,7 +19,14 @@ enum EpochBench: BenchSubcommand {
     /// (default 2, as the reference), `--runs N` timed epochs per model and side, median reported
     /// (default 1; `--repeats` is not used: an epoch is long), `--limit-train N` for smoke runs.
     /// The kernel threads are the last of `--threads` (default: all cores).
-    static let extraFlags: Set<String> = ["--models", "--workers", "--runs", "--limit-train"]
+    static let extraFlags = [
+        StepBench.modelsFlag,
+        CommandLineFlag("--workers", value: .integer(0...Int.max), placeholder: "N", help: "loader threads (default 2)"),
+        CommandLineFlag(
+            "--runs", value: .integer(1...Int.max), placeholder: "N", help: "timed epochs per model and side (default 1)"),
+        CommandLineFlag(
+            "--limit-train", value: .integer(1...Int.max), placeholder: "N", help: "train on the first N examples (smoke runs)"),
+    ]
     static let batchSize = 128
     /// Targets of issue 5: Swift's samples/s ÷ PyTorch's.
     static let targets: [VAEConfiguration.Architecture: Double] = [.mlp: 1.2, .cnn: 2.0]
@@ -28,25 +36,19 @@ enum EpochBench: BenchSubcommand {
             print("bench epoch: skipped — set MNIST_DIR to the directory holding the four MNIST IDX files (raw or .gz)")
             return
         }
-        let models = try (options.extra["--models"] ?? "mlp,cnn").split(separator: ",").map { text in
-            guard let architecture = VAEConfiguration.Architecture(rawValue: String(text)) else {
-                throw BenchError("--models expects mlp and/or cnn separated by commas, got '\(text)'")
-            }
-            return architecture
+        let models = (options.extra["--models"] ?? "mlp,cnn").split(separator: ",").compactMap {
+            VAEConfiguration.Architecture(rawValue: String($0))
         }
-        let workers = try count("--workers", options, default: 2, minimum: 0)
-        let runs = try count("--runs", options, default: 1, minimum: 1)
+        let workers = options.extra["--workers"].flatMap { Int($0) } ?? 2
+        let runs = options.extra["--runs"].flatMap { Int($0) } ?? 1
         let threads = options.threads.last ?? ProcessInfo.processInfo.activeProcessorCount
         CPUBackend.threadCount = threads
         let machine = machineDescription()
 
         let fullTrain = try MNIST(split: .train, directory: directory)
         let train: any Dataset =
-            try options.extra["--limit-train"].map { text in
-                guard let limit = Int(text), limit >= 1 else {
-                    throw BenchError("--limit-train expects a positive integer, got '\(text)'")
-                }
-                return try Subset(fullTrain, first: min(limit, fullTrain.count))
+            try options.extra["--limit-train"].flatMap { Int($0) }.map { limit in
+                try Subset(fullTrain, first: min(limit, fullTrain.count))
             } ?? fullTrain
         let oneTestExample = try Subset(try MNIST(split: .test, directory: directory), first: 1)
 
@@ -62,7 +64,7 @@ enum EpochBench: BenchSubcommand {
                     options: VAETrainerOptions(
                         batchSize: batchSize, seed: UInt64(run), workers: workers,
                         comparisonImages: 0),
-                    generator: generator, writer: RecordingWriter())
+                    generator: generator, writer: DiscardingWriter())
                 let summary = try trainer.trainEpoch()
                 seconds.append(summary.trainingSeconds)
                 last = summary
@@ -134,12 +136,13 @@ enum EpochBench: BenchSubcommand {
         print(machineLine(machine))
         try finish(report: report, tables: [table], notes: notes, options: options)
     }
+}
 
-    private static func count(_ flag: String, _ options: BenchOptions, default value: Int, minimum: Int) throws -> Int {
-        guard let text = options.extra[flag] else { return value }
-        guard let number = Int(text), number >= minimum else {
-            throw BenchError("\(flag) expects a whole number ≥ \(minimum), got '\(text)'")
-        }
-        return number
-    }
+/// A summary writer that drops everything: the epoch benchmark times training, not logging.
+private struct DiscardingWriter: SummaryWriter {
+    func scalar(tag: String, value: Float, step: Int) {}
+    func image(tag: String, png: EncodedPNG, step: Int) {}
+    func image(tag: String, pixels: PixelImage, step: Int) {}
+    func flush() {}
+    func close() {}
 }

@@ -1,5 +1,6 @@
 // `bench gemm`: SGEMM GFLOP/s on the shapes (512³, 2048³, 128×1024×1024 and every MLP-VAE
 // layer product at batch 128: forward, input gradient, weight gradient), next to torch.mm.
+import DeepTrustSystem
 import TensorCore
 
 enum GemmBench: BenchSubcommand {

@@ -1,5 +1,6 @@
 // `bench step`: training-step throughput of the reference VAEs (forward, loss, backward, Adam
 // step) at batch 4, 32 and 128, next to the same step in PyTorch (Tools/python/bench/torch_step.py).
+import DeepTrustSystem
 import TensorCore
 import NN
 import Optim
@@ -36,20 +37,24 @@ enum StepBench: BenchSubcommand {
     /// Each timed sample runs back-to-back steps for at least this long.
     static let minimumSampleSeconds = 0.2
 
-    static let extraFlags: Set<String> = ["--models", "--batches"]
+    /// `--models mlp,cnn`, shared with `bench epoch`.
+    static let modelsFlag = CommandLineFlag(
+        "--models", value: .list(.choice(["mlp", "cnn"])), placeholder: "LIST", expected: "mlp and/or cnn separated by commas",
+        help: "the VAEs to run (default mlp,cnn)")
+
+    static let extraFlags = [
+        modelsFlag,
+        CommandLineFlag(
+            "--batches", value: .list(.integer(1...Int.max)), placeholder: "LIST",
+            expected: "positive integers separated by commas", help: "batch sizes (default 4,32,128)"),
+    ]
 
     /// The cases to run: `--models mlp,cnn` (default both) × `--batches 4,32,128` (default those).
-    static func cases(_ options: BenchOptions) throws -> [Case] {
-        let modelText = options.extra["--models"] ?? "mlp,cnn"
-        let architectures = modelText.split(separator: ",").map { VAEConfiguration.Architecture(rawValue: String($0)) }
-        guard !architectures.isEmpty, architectures.allSatisfy({ $0 != nil }) else {
-            throw BenchError("--models expects mlp and/or cnn separated by commas, got '\(modelText)'")
+    static func cases(_ options: BenchOptions) -> [Case] {
+        let architectures = (options.extra["--models"] ?? "mlp,cnn").split(separator: ",").map {
+            VAEConfiguration.Architecture(rawValue: String($0))
         }
-        let batchText = options.extra["--batches"]
-        let batchSizes = batchText.map { $0.split(separator: ",").map { Int($0) ?? 0 } } ?? batches
-        guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 >= 1 }) else {
-            throw BenchError("--batches expects positive integers separated by commas, got '\(batchText ?? "")'")
-        }
+        let batchSizes = options.extra["--batches"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? batches
         return architectures.compactMap { $0 }.flatMap { architecture in
             batchSizes.map { Case(architecture: architecture, batch: $0) }
         }
@@ -88,7 +93,7 @@ enum StepBench: BenchSubcommand {
 
     static func run(_ options: BenchOptions) throws {
         let machine = machineDescription()
-        let cases = try cases(options)
+        let cases = cases(options)
         let clockText = options.clock == .cpu ? "process CPU time" : "wall-clock time"
         var table = Table(
             title: "Training step (forward, loss, backward, Adam), samples/s by \(clockText), input 1×32×32, "

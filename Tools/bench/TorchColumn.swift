@@ -1,5 +1,6 @@
 // The PyTorch column of `bench gemm`, `bench conv` and `bench step`: per thread count, one run of a
 // companion script with the common flags and a JSON spec of what to time.
+import DeepTrustSystem
 import TensorCore
 
 /// What the companion runs of one benchmark gathered besides their figures: the torch version and

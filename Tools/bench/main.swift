@@ -29,7 +29,11 @@ guard let subcommand = subcommands.first(where: { $0.name == name }) else {
     exit(2)
 }
 do {
-    try subcommand.run(BenchOptions(arguments: Array(arguments.dropFirst()), extraFlags: subcommand.extraFlags))
+    guard let options = try BenchOptions(arguments: Array(arguments.dropFirst()), extraFlags: subcommand.extraFlags) else {
+        print(usage())
+        exit(0)
+    }
+    try subcommand.run(options)
 } catch {
     FileHandle.standardError.write(Data("bench \(name): \(error)\n\(usage())\n".utf8))
     exit(2)

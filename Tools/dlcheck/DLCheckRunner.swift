@@ -8,11 +8,19 @@ import VAEModelsChecks
 struct DLCheckRunner {
     var options: DLCheckOptions
 
+    /// Registers the CUDA backend for a `cuda` device and checks that `device`, chosen with
+    /// `--device`, can be used: once, before any check runs, so that everything built on it after
+    /// cannot fail because of the device.
+    /// - Throws: ``DeviceFlagError`` naming the flag and the device's ``DeviceError``.
+    static func prepare(_ device: Device) throws(DeviceFlagError) {
+        if device.kind == .cuda { CUDABackend.register() }
+        do { try device.checkAvailable() } catch { throw DeviceFlagError(error: error) }
+    }
+
     /// Runs the checks one at a time, handing each report to `finished` as soon as its check ends.
+    /// Call ``prepare(_:)`` on the options' device first.
     /// - Throws: ``DeviceError`` when the chosen device cannot be used.
     func run(finished: (CheckReport) -> Void) throws -> [CheckReport] {
-        if options.device.kind == .cuda { CUDABackend.register() }
-        _ = try BackendRegistry.shared.backend(for: options.device)
         var reports: [CheckReport] = []
         func record(_ new: [CheckReport]) {
             for report in new {
@@ -55,4 +63,12 @@ struct DLCheckRunner {
             }
         }
     }
+}
+
+/// The device given with `--device` cannot be used (exit status 2).
+struct DeviceFlagError: Error, CustomStringConvertible {
+    /// Why the device cannot be used.
+    let error: DeviceError
+
+    var description: String { "--device: \(error)" }
 }

@@ -10,6 +10,19 @@ import TrainingChecks
 import VAEModels
 import VAEModelsChecks
 
+/// The flags of `dlcheck --mutate`.
+let mutationSpec = CommandLineSpec(
+    flags: [
+        CommandLineFlag("--mutate", help: "mutation analysis (this mode)", hidden: true),
+        CommandLineFlag(
+            "--json", value: .text(nonEmpty: true), placeholder: "FILE", expected: "a file path",
+            help: "also write the report as JSON to FILE"),
+        CommandLineFlag(
+            "--operators", value: .list(.text(nonEmpty: true)), placeholder: "LIST", expected: "operator names, comma-separated",
+            help: "only these operators (comma-separated names, e.g. model.samplesRolled)"),
+    ],
+    helpText: "this text")
+
 /// The help of `dlcheck --mutate`.
 let mutationHelp = """
     usage: dlcheck --mutate [--json FILE] [--operators NAME,…]
@@ -21,42 +34,31 @@ let mutationHelp = """
     applicable, equivalent) and the closing line `mutation score K/N` (N: applicable, non-equivalent
     mutants). Runs on the CPU; device moving uses TestKit's simulated second device.
 
-      --json FILE          also write the report as JSON to FILE
-      --operators LIST     only these operators (comma-separated names, e.g. model.samplesRolled)
-      -h, --help           this text
+    \(mutationSpec.flagHelp(column: 21))
 
     Exit status: 0 when every counted mutant is killed, 1 when one survived, 2 for a bad flag.
     """
 
 /// Runs `dlcheck --mutate` with `arguments` (the program name excluded) and returns the exit status.
 func runMutationAnalysis(_ arguments: [String]) -> Int32 {
-    var jsonPath: String?
-    var selected: Set<String>?
-    var index = 0
-    while index < arguments.count {
-        let argument = arguments[index]
-        switch argument {
-        case "--mutate": break
-        case "-h", "--help":
+    let parsed: ParsedCommandLine
+    do {
+        guard case .arguments(let line) = try mutationSpec.parse(arguments) else {
             print(mutationHelp)
             return 0
-        case "--json", "--operators":
-            index += 1
-            guard index < arguments.count, !arguments[index].hasPrefix("--") else {
-                printError("dlcheck: flag \(argument) needs a value\nRun 'dlcheck --mutate --help' for the flags.")
-                return 2
-            }
-            if argument == "--json" {
-                jsonPath = arguments[index]
-            } else {
-                selected = Set(arguments[index].split(separator: ",").map(String.init))
-            }
-        default:
-            printError("dlcheck: unknown flag '\(argument)' with --mutate\nRun 'dlcheck --mutate --help' for the flags.")
-            return 2
         }
-        index += 1
+        parsed = line
+    } catch .unknownFlag(let flag, let suggestion) {
+        printError(
+            "dlcheck: unknown flag '\(flag)' with --mutate" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+                + "\nRun 'dlcheck --mutate --help' for the flags.")
+        return 2
+    } catch {
+        printError("dlcheck: \(error)\nRun 'dlcheck --mutate --help' for the flags.")
+        return 2
     }
+    let jsonPath = parsed.value("--json")
+    let selected = parsed.list("--operators").map(Set.init)
     let catalogue = MutationCatalogue.operators + VAETrainerMutations.operators
     if let selected {
         let unknown = selected.subtracting(catalogue.map(\.name))

@@ -7,18 +7,7 @@ enum ReportTable {
         let rows = reports.map { report in
             [report.check, report.subject, report.status, formattedDuration(report.duration), singleLine(report.message)]
         }
-        var widths = header.map(\.count)
-        for row in rows {
-            for (column, cell) in row.enumerated() where column < 4 { widths[column] = max(widths[column], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                column < 4 ? cell + String(repeating: " ", count: max(0, widths[column] - cell.count)) : cell
-            }.joined(separator: "  ")
-        }
-        return
-            ([line(header), line(widths.prefix(4).map { String(repeating: "-", count: $0) } + ["-------"])]
-            + rows.map(line)).joined(separator: "\n")
+        return alignedTable(header: header, rows: rows)
     }
 
     static func json(_ reports: [CheckReport], device: CustomStringConvertible, singleLine: Bool = false) -> String {

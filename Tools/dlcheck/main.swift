@@ -22,6 +22,13 @@ if options.showHelp {
     exit(0)
 }
 
+// The device is checked once, where it is chosen; an unavailable one is a bad flag.
+do {
+    try DLCheckRunner.prepare(options.device)
+} catch {
+    printError("dlcheck: \(error)")
+    exit(2)
+}
 if options.device.kind != .cuda { SimulatedDevice.install() }  // device moving runs without a GPU too
 
 // The --json file is opened (created or emptied) before any check runs, so an unwritable path

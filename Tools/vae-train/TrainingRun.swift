@@ -115,12 +115,13 @@ struct TrainingRun {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// Registers the CUDA backend for `cuda` devices and checks the device can be used.
+    /// Registers the CUDA backend for `cuda` devices and checks, once, that the device chosen with
+    /// --device can be used (the model and every tensor are then created on it without failing).
     private func prepareDevice() throws -> Device {
         let device = arguments.device
         if device.kind == .cuda { CUDABackend.register() }
         do {
-            _ = try BackendRegistry.shared.backend(for: device)
+            try device.checkAvailable()
         } catch {
             throw RunError("--device \(device): \(error)")
         }

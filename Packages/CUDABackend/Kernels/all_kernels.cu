@@ -1,4 +1,4 @@
-// The one translation unit of the PTX module (Tools/gen-ptx) and of the tests' host emulation.
+// The one translation unit of the PTX module (Tools/dev/run gen-ptx) and of the tests' host emulation.
 #include "elementwise.cu"
 #include "reduce.cu"
 #include "gemm.cu"

@@ -1,4 +1,4 @@
-// Operation codes shared by the kernels and the Swift side. Tools/gen-ptx copies every
+// Operation codes shared by the kernels and the Swift side. Tools/dev/run gen-ptx copies every
 // `#define DT_<GROUP>_<NAME> <value>` line into the generated Swift file, so the two cannot drift.
 #pragma once
 

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // A user's project that trains DeepTrust's VAE trainer on its own dataset type. It depends on
-// Training, VAEModels (the model configurations) and TensorCore (Tensor, Dataset) only, each
-// product named where it is imported.
+// Training (and its test-support product TrainingChecks), VAEModels (the model configurations)
+// and TensorCore (Tensor, Dataset) only, each product named where it is imported.
 import PackageDescription
 
 let package = Package(
@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
+                .product(name: "TrainingChecks", package: "Training"),
             ]),
     ]
 )

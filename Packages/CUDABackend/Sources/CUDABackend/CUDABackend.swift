@@ -4,12 +4,13 @@ import TensorCore
 /// NVIDIA GPU support for TensorCore through the CUDA driver API, loaded at run time.
 ///
 /// Call ``register()`` once at start-up; afterwards `Device.cuda(n)` works everywhere in
-/// TensorCore (`tensor.to(.cuda(0))`, `BackendRegistry.shared.backend(for:)`):
+/// TensorCore (`tensor.to(.cuda(0))`, `Tensor.zeros(_:device:)`, `Device.checkAvailable()`):
 ///
 /// ```swift
 /// import CUDABackend
 /// CUDABackend.register()
-/// let x = try Tensor(shape: [2], scalars: [1, 2], device: .cuda(0))   // throws on a machine without a GPU
+/// try Device.cuda(0).checkAvailable()                         // throws on a machine without a GPU
+/// let x = Tensor(shape: [2], scalars: [1, 2], device: .cuda(0))
 /// ```
 ///
 /// Registration is explicit, not automatic on import: Swift runs no code when a module is

@@ -1,3 +1,4 @@
+import DeepTrustSystem
 import TensorCore
 
 /// Command-line options of `cuda-check`.
@@ -23,64 +24,49 @@ struct CheckOptions {
 
         Usage: cuda-check [--device cuda:N] [--json FILE] [--only NAME] [--list]
                           [--no-benchmark] [--no-conformance]
-          --device cuda:N     the GPU to check (default cuda:0)
-          --json FILE         also write the results as JSON lines, one object per result as it
-                              is made: "host" first, then "conformance", "device-move",
-                              "benchmark", "cuda-error", and "summary" last
-          --only NAME         run only the comparison NAME (or those whose names contain NAME),
-                              without timings: to rerun a failing case, e.g. under
-                              CUDA_LAUNCH_BLOCKING=1
-          --list              print the names of the comparisons and exit
-          --no-benchmark      skip the timings
-          --no-conformance    skip the comparisons with the CPU
+        \(spec.flagHelp(column: 20))
         Environment: DEEPTRUST_CUBLAS names the cuBLAS library to load first;
         DEEPTRUST_CUDA_GEMM=kernel never loads cuBLAS.
         """
 
-    /// Parses `arguments` (without the program name).
-    /// - Throws: ``CheckOptionsError`` naming the flag and what it accepts.
-    static func parse(_ arguments: [String]) throws(CheckOptionsError) -> CheckOptions {
+    /// The flags of `cuda-check`.
+    static let spec = CommandLineSpec(flags: [
+        CommandLineFlag(
+            "--device",
+            value: .custom { text in
+                guard case .cuda = try? Device(parsing: text) else { return false }
+                return true
+            }, placeholder: "cuda:N", expected: "cuda or cuda:N", help: "the GPU to check (default cuda:0)"),
+        CommandLineFlag(
+            "--json", value: .text(nonEmpty: true), placeholder: "FILE", expected: "a file path",
+            help: """
+                also write the results as JSON lines, one object per result as it
+                is made: "host" first, then "conformance", "device-move",
+                "benchmark", "cuda-error", and "summary" last
+                """),
+        CommandLineFlag(
+            "--only", value: .text(nonEmpty: true), placeholder: "NAME", expected: "a comparison's name (see --list)",
+            help: """
+                run only the comparison NAME (or those whose names contain NAME),
+                without timings: to rerun a failing case, e.g. under
+                CUDA_LAUNCH_BLOCKING=1
+                """),
+        CommandLineFlag("--list", help: "print the names of the comparisons and exit"),
+        CommandLineFlag("--no-benchmark", help: "skip the timings"),
+        CommandLineFlag("--no-conformance", help: "skip the comparisons with the CPU"),
+    ])
+
+    /// Parses `arguments` (without the program name); `nil` when they ask for the help.
+    /// - Throws: ``CommandLineError`` naming the flag and what it accepts.
+    static func parse(_ arguments: [String]) throws(CommandLineError) -> CheckOptions? {
+        guard case .arguments(let parsed) = try spec.parse(arguments) else { return nil }
         var options = CheckOptions()
-        var rest = arguments[...]
-        while let flag = rest.popFirst() {
-            switch flag {
-            case "--device":
-                guard let value = rest.popFirst() else { throw .missingValue("--device") }
-                guard let device = try? Device(parsing: value), case .cuda = device else {
-                    throw .badValue("--device", value, "cuda or cuda:N")
-                }
-                options.device = device
-            case "--json":
-                guard let value = rest.popFirst() else { throw .missingValue("--json") }
-                options.jsonPath = value
-            case "--only":
-                guard let value = rest.popFirst(), !value.isEmpty else { throw .missingValue("--only") }
-                options.only = value
-                options.benchmark = false
-            case "--list": options.list = true
-            case "--no-benchmark": options.benchmark = false
-            case "--no-conformance": options.conformance = false
-            case "-h", "--help": throw .helpRequested
-            default: throw .unknownFlag(flag)
-            }
-        }
+        if let text = parsed.value("--device"), let device = try? Device(parsing: text) { options.device = device }
+        options.jsonPath = parsed.value("--json")
+        options.only = parsed.value("--only")
+        options.list = parsed.contains("--list")
+        options.benchmark = !parsed.contains("--no-benchmark") && options.only == nil
+        options.conformance = !parsed.contains("--no-conformance")
         return options
-    }
-}
-
-/// A command line `cuda-check` cannot run with.
-enum CheckOptionsError: Error, CustomStringConvertible {
-    case missingValue(String)
-    case badValue(String, String, String)
-    case unknownFlag(String)
-    case helpRequested
-
-    var description: String {
-        switch self {
-        case .missingValue(let flag): return "\(flag) needs a value"
-        case .badValue(let flag, let value, let allowed): return "\(flag) '\(value)': expected \(allowed)"
-        case .unknownFlag(let flag): return "unknown option '\(flag)' (see --help)"
-        case .helpRequested: return CheckOptions.usage
-        }
     }
 }

@@ -30,12 +30,13 @@ setvbuf(stdout, nil, _IOLBF, 0)
 
 let options: CheckOptions
 do {
-    options = try CheckOptions.parse(Array(CommandLine.arguments.dropFirst()))
-} catch .helpRequested {
-    print(CheckOptions.usage)
-    exit(0)
+    guard let parsed = try CheckOptions.parse(Array(CommandLine.arguments.dropFirst())) else {
+        print(CheckOptions.usage)
+        exit(0)
+    }
+    options = parsed
 } catch {
-    printError("cuda-check: \(error)")
+    printError("cuda-check: \(error) (see --help)")
     exit(2)
 }
 
@@ -83,9 +84,10 @@ print(probe)
 CUDABackend.register()
 let gpu: CUDADeviceBackend
 do {
+    // The device chosen with --device is checked once, here; every check after runs on it.
     gpu = try BackendRegistry.shared.backend(for: options.device) as! CUDADeviceBackend
 } catch {
-    printError("cuda-check: \(error)")
+    printError("cuda-check: --device: \(error)")
     record("host", ["\"unavailable\": \(jsonString("\(error)"))"])
     record("summary", ["\"passed\": false", "\"failures\": 0", "\"cudaError\": false", "\"unavailable\": true"])
     exit(2)

@@ -65,7 +65,7 @@ import Testing
     /// Tensor code (what a trainer runs inside its checking scope) gets the same thrown error.
     @Test func tensorOperationsThrowTheDriverError() throws {
         let device = try EmulatedDevice()
-        let x = Tensor(shape: [4], scalars: [1, 2, 3, 4], backend: device.backend)
+        let x = device.tensor([4], [1, 2, 3, 4])
         device.driver.setFailure("cuLaunchKernel", CUDAStatus.illegalAddress)
         do {
             _ = try withTensorChecking { (x * x).sum().scalars }

@@ -21,7 +21,7 @@ import Testing
             #expect(!kernelsPTX.contains(approximate), "the PTX uses \(approximate)")
         }
         #expect(kernelsPTX.contains("sqrt.rn.f32"))
-        // The only approximate instructions: libdevice's refined seeds (as Tools/check-ptx allows).
+        // The only approximate instructions: libdevice's refined seeds (as Tools/dev/run check-ptx allows).
         let allowed: Set = ["ex2.approx.ftz.f32", "rcp.approx.ftz.f32", "rcp.approx.ftz.f64"]
         let used = Set(
             kernelsPTX.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })

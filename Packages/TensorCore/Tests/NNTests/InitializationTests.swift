@@ -90,24 +90,32 @@ func expectUniform(_ values: [Float], bound: Float, sourceLocation: SourceLocati
 
 @Suite struct DeviceCreationTests {
     @Test func layersCreatedOnTheCPUDeviceMatchTheDefaultInitialisers() throws {
-        let linear = try Linear(6, 3, generator: RandomGenerator(seed: 40), device: .cpu)
+        let linear = Linear(6, 3, generator: RandomGenerator(seed: 40), device: .cpu)
         #expect(linear.weight.value.scalars == Linear(6, 3, generator: RandomGenerator(seed: 40)).weight.value.scalars)
-        let conv = try Conv2d(2, 3, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 41), device: .cpu)
+        let conv = Conv2d(2, 3, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 41), device: .cpu)
         #expect(
             conv.weight.value.scalars
                 == Conv2d(2, 3, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 41)).weight.value.scalars)
-        let transposed = try ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, generator: RandomGenerator(seed: 42), device: .cpu)
+        let transposed = ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, generator: RandomGenerator(seed: 42), device: .cpu)
         #expect(
             transposed.bias!.value.scalars
                 == ConvTranspose2d(3, 2, kernelSize: 3, stride: 2, generator: RandomGenerator(seed: 42)).bias!.value.scalars)
-        #expect(try BatchNorm2d(4, device: .cpu).device == .cpu)
+        #expect(BatchNorm2d(4, device: .cpu).device == .cpu)
     }
 
-    @Test func creationOnAnUnavailableDeviceThrows() {
+    /// Availability is checked where the device is chosen; a layer handed an unavailable device
+    /// stops the process (a programmer error) naming the device and the check to make first.
+    @Test func creationOnAnUnavailableDeviceIsRefused() async {
         guard !BackendRegistry.shared.isAvailable(.cuda(0)) else { return }
-        #expect(throws: DeviceError.self) { _ = try Linear(2, 2, device: .cuda(0)) }
-        #expect(throws: DeviceError.self) { _ = try Conv2d(1, 1, kernelSize: 3, device: .cuda(0)) }
-        #expect(throws: DeviceError.self) { _ = try ConvTranspose2d(1, 1, kernelSize: 3, device: .cuda(0)) }
-        #expect(throws: DeviceError.self) { _ = try BatchNorm1d(2, device: .cuda(0)) }
+        #expect(throws: DeviceError.self) { try Device.cuda(0).checkAvailable() }
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Linear(2, 2, device: .cuda(0))
+        }
+        let stderr = result.map { String(decoding: $0.standardErrorContent, as: UTF8.self) } ?? ""
+        #expect(stderr.contains("device cuda:0 unavailable"))
+        #expect(stderr.contains("check it first with Device.checkAvailable()"))
+        await #expect(processExitsWith: .failure) { _ = Conv2d(1, 1, kernelSize: 3, device: .cuda(0)) }
+        await #expect(processExitsWith: .failure) { _ = ConvTranspose2d(1, 1, kernelSize: 3, device: .cuda(0)) }
+        await #expect(processExitsWith: .failure) { _ = BatchNorm1d(2, device: .cuda(0)) }
     }
 }

@@ -17,6 +17,16 @@ import Testing
             #expect(error.description.contains("CUDABackend"))
         }
     }
+
+    @Test func checkAvailableThrowsTheRegistrysError() throws {
+        try Device.cpu.checkAvailable()
+        #expect(
+            throws: DeviceError.unavailable(
+                .cuda(7),
+                reason: "no backend is registered for cuda devices; "
+                    + "add the CUDABackend package and call CUDABackend.register()")
+        ) { try Device.cuda(7).checkAvailable() }
+    }
 }
 
 @Suite struct CheckingScopeTests {

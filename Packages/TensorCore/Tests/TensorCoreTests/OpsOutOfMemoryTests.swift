@@ -13,7 +13,7 @@ import Musl
 // on inside the checking scope stays memory-safe: the CPU backend skips every primitive on a buffer
 // that could not be allocated. The shapes below hold 2^60 floats (2^62 bytes), more than any
 // address space: the allocator refuses them at once, so no test touches (or even reserves) that
-// memory. The suite's name matches Tools/sanitize's AddressSanitizer filter ("Ops").
+// memory. The suite's name matches Tools/dev/run sanitize's AddressSanitizer filter ("Ops").
 
 /// 2^60 elements: 2^62 bytes.
 private let absurdShape = [1 << 40, 1 << 20]

@@ -3,7 +3,7 @@ import DeepTrustSystem
 /// A value behind a POSIX mutex, for test helpers that the worker pool's threads update.
 ///
 /// Synchronization's `Mutex` is correct there too, but on Linux it takes a contended lock inside
-/// the kernel (a futex system call), which ThreadSanitizer does not see: `Tools/sanitize thread`
+/// the kernel (a futex system call), which ThreadSanitizer does not see: `Tools/dev/run sanitize thread`
 /// would report every contended access as a race. pthread mutexes are intercepted, so a real race
 /// in the pool still shows while these helpers stay quiet.
 ///

@@ -14,59 +14,31 @@ public enum VAETrainCLI {
     /// Parses `arguments` (without the program name).
     /// - Throws: ``ArgumentError`` naming the flag and what it accepts.
     public static func parse(_ arguments: [String]) throws(ArgumentError) -> VAETrainCommand {
-        if arguments.contains(where: { $0 == "--help" || $0 == "-h" }) { return .help }
-        var architecture: VAEConfiguration.Architecture?
-        var settings: [(Flag, String?)] = []
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            index += 1
-            guard argument.hasPrefix("-"), argument != "-" else {
-                guard architecture == nil else { throw .unexpectedArgument(argument) }
-                architecture = try parseArchitecture(argument, flag: "the model type")
-                continue
-            }
-            let (name, inlineValue) = split(argument)
-            guard let flag = Flag.named(name) else {
-                throw .unknownFlag(name, suggestion: Flag.closest(to: name))
-            }
-            guard let valueName = flag.valueName else {
-                if let inlineValue { throw .unexpectedValue(flag: flag.name, value: inlineValue) }
-                settings.append((flag, nil))
-                continue
-            }
-            if let inlineValue {
-                settings.append((flag, inlineValue))
-            } else if index < arguments.count {
-                let next = arguments[index]
-                // `--log-dir --deterministic-eval` is a forgotten value, not a directory name.
-                if next.hasPrefix("--") || Flag.named(next) != nil || next == "-h" {
-                    throw .optionInsteadOfValue(flag: flag.name, expected: valueName.expected, found: next)
-                }
-                settings.append((flag, next))
-                index += 1
-            } else {
-                throw .missingValue(flag: flag.name, expected: valueName.expected)
-            }
+        let parsed: ParsedCommandLine
+        do {
+            guard case .arguments(let arguments) = try spec.parse(arguments) else { return .help }
+            parsed = arguments
+        } catch {
+            throw ArgumentError(error)
         }
-        if let model = settings.last(where: { $0.0.name == "--model" })?.1 {
-            let parsed = try parseArchitecture(model, flag: "--model")
-            guard architecture == nil || architecture == parsed else { throw .unexpectedArgument(model) }
-            architecture = parsed
+        var architecture = parsed.positional.flatMap { VAEConfiguration.Architecture(rawValue: $0.lowercased()) }
+        if let model = parsed.value("--model") {
+            let named = VAEConfiguration.Architecture(rawValue: model.lowercased())
+            guard architecture == nil || architecture == named else { throw .unexpectedArgument(model) }
+            architecture = named
         }
         guard let architecture else { throw .missingModel }
         var result = VAETrainArguments(architecture: architecture)
-        for (flag, value) in settings {
-            try flag.apply(&result, value ?? "")
+        for occurrence in parsed.occurrences {
+            apply(occurrence.flag, occurrence.value ?? "", to: &result)
         }
-        let given = Set(settings.map(\.0.name))
-        if given.contains("--resume") {
-            for name in ["--seed", "--lr"] where given.contains(name) {
+        if parsed.contains("--resume") {
+            for name in ["--seed", "--lr"] where parsed.contains(name) {
                 throw .conflictingFlags(
                     name, "--resume",
                     reason: "a resumed run continues with the checkpoint's \(name == "--seed" ? "seed" : "learning rate")")
             }
-            if given.contains("--overwrite") {
+            if parsed.contains("--overwrite") {
                 throw .conflictingFlags(
                     "--overwrite", "--resume", reason: "a resumed run continues in its log directory or starts a new one")
             }
@@ -130,25 +102,12 @@ public enum VAETrainCLI {
 
     /// The text `--help` prints: usage, every flag with its default, and where data comes from.
     public static var help: String {
-        var lines = [
+        let lines = [
             "vae-train — train a variational autoencoder on MNIST (the reference's run.py)",
             "",
             "usage: vae-train mlp|cnn [options]",
             "",
-            "  mlp|cnn               the model: the fully connected or the convolutional VAE (required;",
-            "                        also --model/-t)",
-        ]
-        for flag in Flag.all where flag.name != "--model" {
-            let names = (flag.short.map { "\($0), " } ?? "") + flag.name + (flag.valueName.map { " \($0.placeholder)" } ?? "")
-            let padded =
-                names.count < 22
-                ? names + String(repeating: " ", count: 22 - names.count) : names + "\n" + String(repeating: " ", count: 24)
-            let help = flag.help.split(separator: "\n", omittingEmptySubsequences: false)
-            lines.append("  " + padded + help[0])
-            lines += help.dropFirst().map { String(repeating: " ", count: 24) + $0 }
-        }
-        lines += [
-            "  -h, --help            show this help",
+            spec.flagHelp(),
             "",
             "Each epoch writes to the log directory: TensorBoard scalars (train/recon_loss, train/kl_div_loss,",
             "train/loss per step; test/loss per epoch) and images (test/0…9 input | reconstruction,",
@@ -190,171 +149,91 @@ public enum VAETrainCLI {
 
     // MARK: - Private
 
-    private static func split(_ argument: String) -> (name: String, value: String?) {
-        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
-        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
-    }
-
-    fileprivate static func parseArchitecture(_ text: String, flag: String) throws(ArgumentError) -> VAEConfiguration.Architecture
-    {
-        guard let architecture = VAEConfiguration.Architecture(rawValue: text.lowercased()) else {
-            throw .invalidValue(flag: flag, value: text, expected: "mlp or cnn")
+    /// Sets the setting of `flag` (a long name of ``spec``) to `text`, already checked by the parser.
+    private static func apply(_ flag: String, _ text: String, to arguments: inout VAETrainArguments) {
+        switch flag {
+        case "--bottleneck": arguments.bottleneck = Int(text)!
+        case "--lr": arguments.learningRate = Float(text)!
+        case "--batch-size": arguments.batchSize = Int(text)!
+        case "--epochs": arguments.epochs = Int(text)!
+        case "--device": arguments.device = (try? Device(parsing: text)) ?? arguments.device
+        case "--log-dir": arguments.logDirectory = text
+        case "--seed": arguments.seed = UInt64(text)!
+        case "--data-dir": arguments.dataDirectory = text
+        case "--workers": arguments.workers = Int(text)!
+        case "--threads": arguments.threads = Int(text)!
+        case "--resume": arguments.resume = text
+        case "--overwrite": arguments.overwrite = true
+        case "--deterministic-eval": arguments.deterministicEvaluation = true
+        case "--limit-train": arguments.limitTrain = Int(text)!
+        case "--limit-test": arguments.limitTest = Int(text)!
+        case "--no-download": arguments.download = false
+        case "--detect-anomaly": arguments.detectAnomalies = true
+        default: break  // --model, read before the others
         }
-        return architecture
-    }
-}
-
-/// What a flag's value must look like, for help and errors.
-private struct ValueName {
-    let placeholder: String
-    let expected: String
-
-    static let count = ValueName(placeholder: "N", expected: "a whole number ≥ 1")
-    static let workers = ValueName(placeholder: "N", expected: "a whole number in 0...64")
-    static let threads = ValueName(placeholder: "N", expected: "a whole number in 1...256")
-    static let rate = ValueName(placeholder: "X", expected: "a finite number > 0, e.g. 1e-3")
-    static let seed = ValueName(placeholder: "N", expected: "a whole number in 0...18446744073709551615")
-    static let device = ValueName(placeholder: "DEV", expected: "cpu, cuda or cuda:N (N = 0, 1, …)")
-    static let directory = ValueName(placeholder: "DIR", expected: "a directory path")
-    static let path = ValueName(placeholder: "PATH", expected: "a checkpoint file or a directory holding checkpoints")
-    static let model = ValueName(placeholder: "TYPE", expected: "mlp or cnn")
-}
-
-/// One flag: its spellings, its value, its help line, and how it sets the arguments.
-private struct Flag: Sendable {
-    let name: String
-    let short: String?
-    let valueName: ValueName?
-    let help: String
-    let apply: @Sendable (inout VAETrainArguments, String) throws(ArgumentError) -> Void
-
-    static func named(_ text: String) -> Flag? {
-        all.first { $0.name == text || $0.short == text }
     }
 
-    /// The flag within a small edit distance of `text` (a typo), if any.
-    static func closest(to text: String) -> String? {
-        let candidates = all.map(\.name) + ["--help"]
-        let typed = text.hasPrefix("--") ? text : "--" + text.drop { $0 == "-" }
-        let scored = candidates.map { ($0, editDistance(typed, $0)) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 3 else { return nil }
-        return best.0
-    }
-
-    static let all: [Flag] = [
-        Flag(name: "--model", short: "-t", valueName: .model, help: "the model, as the positional argument") { _, _ in },
-        Flag(name: "--bottleneck", short: "-n", valueName: .count, help: "size of the latent code (default 16)") {
-            arguments, text throws(ArgumentError) in
-            arguments.bottleneck = try integer(text, flag: "--bottleneck", minimum: 1, .count)
-        },
-        Flag(name: "--lr", short: "-r", valueName: .rate, help: "Adam's learning rate (default 1e-3)") {
-            arguments, text throws(ArgumentError) in
-            guard let value = Float(text), value.isFinite, value > 0 else {
-                throw .invalidValue(flag: "--lr", value: text, expected: ValueName.rate.expected)
-            }
-            arguments.learningRate = value
-        },
-        Flag(name: "--batch-size", short: "-b", valueName: .count, help: "examples per batch (default 128)") {
-            arguments, text throws(ArgumentError) in
-            arguments.batchSize = try integer(text, flag: "--batch-size", minimum: 1, .count)
-        },
-        Flag(
-            name: "--epochs", short: "-e", valueName: .count,
-            help: "total epochs; with --resume, training continues up to this\nmany (default 10)"
-        ) { arguments, text throws(ArgumentError) in
-            arguments.epochs = try integer(text, flag: "--epochs", minimum: 1, .count)
-        },
-        Flag(name: "--device", short: "-d", valueName: .device, help: "cpu, cuda (= cuda:0) or cuda:N (default cpu)") {
-            arguments, text throws(ArgumentError) in
-            do { arguments.device = try Device(parsing: text) } catch {
-                throw .invalidValue(flag: "--device", value: text, expected: ValueName.device.expected)
-            }
-        },
-        Flag(
-            name: "--log-dir", short: "-l", valueName: .directory,
-            help:
-                "event files, checkpoints and PNG grids of this run (default\n./results; with --resume, the checkpoint's directory)"
-        ) { arguments, text throws(ArgumentError) in
-            guard !text.isEmpty else {
-                throw .invalidValue(flag: "--log-dir", value: text, expected: ValueName.directory.expected)
-            }
-            arguments.logDirectory = text
-        },
-        Flag(
-            name: "--seed", short: "-s", valueName: .seed,
-            help: "seeds weights, noise, data order and augmentation (default 0)"
-        ) { arguments, text throws(ArgumentError) in
-            guard let value = UInt64(text) else {
-                throw .invalidValue(flag: "--seed", value: text, expected: ValueName.seed.expected)
-            }
-            arguments.seed = value
-        },
-        Flag(
-            name: "--data-dir", short: nil, valueName: .directory,
-            help: "MNIST directory (default $MNIST_DIR, else ~/.cache/deeptrust/mnist)"
-        ) { arguments, text throws(ArgumentError) in
-            guard !text.isEmpty else {
-                throw .invalidValue(flag: "--data-dir", value: text, expected: ValueName.directory.expected)
-            }
-            arguments.dataDirectory = text
-        },
-        Flag(name: "--workers", short: "-w", valueName: .workers, help: "data-loading threads, 0…64 (default 2)") {
-            arguments, text throws(ArgumentError) in
-            arguments.workers = try integer(text, flag: "--workers", minimum: 0, maximum: 64, .workers)
-        },
-        Flag(
-            name: "--threads", short: nil, valueName: .threads,
-            help: "CPU kernel threads, 1…256 (default: all cores, or\n$DEEPTRUST_NUM_THREADS)"
-        ) { arguments, text throws(ArgumentError) in
-            arguments.threads = try integer(text, flag: "--threads", minimum: 1, maximum: 256, .threads)
-        },
-        Flag(
-            name: "--resume", short: nil, valueName: .path,
-            help: "continue from a checkpoint file, or from the latest\ncheckpoint_<NNN>.safetensors in a directory"
-        ) { arguments, text throws(ArgumentError) in
-            guard !text.isEmpty else { throw .invalidValue(flag: "--resume", value: text, expected: ValueName.path.expected) }
-            arguments.resume = text
-        },
-        Flag(
-            name: "--overwrite", short: nil, valueName: nil,
-            help:
-                "delete the earlier run in the log directory first (its\ncheckpoints, event files and PNG grids; not with --resume)"
-        ) { arguments, _ in
-            arguments.overwrite = true
-        },
-        Flag(
-            name: "--deterministic-eval", short: nil, valueName: nil,
-            help: "evaluate with z = mu (the reference samples noise in evaluation)"
-        ) { arguments, _ in
-            arguments.deterministicEvaluation = true
-        },
-        Flag(name: "--limit-train", short: nil, valueName: .count, help: "train on the first N training examples only") {
-            arguments, text throws(ArgumentError) in
-            arguments.limitTrain = try integer(text, flag: "--limit-train", minimum: 1, .count)
-        },
-        Flag(name: "--limit-test", short: nil, valueName: .count, help: "evaluate on the first N test examples only") {
-            arguments, text throws(ArgumentError) in
-            arguments.limitTest = try integer(text, flag: "--limit-test", minimum: 1, .count)
-        },
-        Flag(name: "--no-download", short: nil, valueName: nil, help: "fail instead of downloading missing MNIST files") {
-            arguments, _ in
-            arguments.download = false
-        },
-        Flag(
-            name: "--detect-anomaly", short: nil, valueName: nil,
-            help:
-                "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (slower)"
-        ) { arguments, _ in
-            arguments.detectAnomalies = true
-        },
-    ]
-
-    private static func integer(
-        _ text: String, flag: String, minimum: Int, maximum: Int = .max, _ value: ValueName
-    ) throws(ArgumentError) -> Int {
-        guard let number = Int(text), number >= minimum, number <= maximum else {
-            throw .invalidValue(flag: flag, value: text, expected: value.expected)
+    /// The flags of `vae-train` and its positional model type. Every flag may be repeated, the
+    /// last one wins (`-d cuda --device=cpu` trains on the CPU).
+    static let spec: CommandLineSpec = {
+        let count = CommandLineValue.integer(1...Int.max)
+        let model = CommandLineValue.choice(["mlp", "cnn"], caseInsensitive: true)
+        let directory = "a directory path"
+        func flag(
+            _ name: String, _ short: String? = nil, _ value: CommandLineValue, _ placeholder: String,
+            expected: String? = nil, hidden: Bool = false, _ help: String
+        ) -> CommandLineFlag {
+            CommandLineFlag(
+                name, short: short, value: value, placeholder: placeholder, expected: expected, help: help,
+                repetition: .lastWins, hidden: hidden)
         }
-        return number
-    }
+        func toggle(_ name: String, _ help: String) -> CommandLineFlag {
+            CommandLineFlag(name, help: help, repetition: .lastWins)
+        }
+        return CommandLineSpec(
+            flags: [
+                flag("--model", "-t", model, "TYPE", hidden: true, "the model, as the positional argument"),
+                flag("--bottleneck", "-n", count, "N", "size of the latent code (default 16)"),
+                flag(
+                    "--lr", "-r", .custom { Float($0).map { $0.isFinite && $0 > 0 } ?? false }, "X",
+                    expected: "a finite number > 0, e.g. 1e-3", "Adam's learning rate (default 1e-3)"),
+                flag("--batch-size", "-b", count, "N", "examples per batch (default 128)"),
+                flag(
+                    "--epochs", "-e", count, "N", "total epochs; with --resume, training continues up to this\nmany (default 10)"),
+                flag(
+                    "--device", "-d", .custom { (try? Device(parsing: $0)) != nil }, "DEV",
+                    expected: "cpu, cuda or cuda:N (N = 0, 1, …)", "cpu, cuda (= cuda:0) or cuda:N (default cpu)"),
+                flag(
+                    "--log-dir", "-l", .text(nonEmpty: true), "DIR", expected: directory,
+                    "event files, checkpoints and PNG grids of this run (default\n./results; with --resume, the checkpoint's directory)"
+                ),
+                flag("--seed", "-s", .unsigned, "N", "seeds weights, noise, data order and augmentation (default 0)"),
+                flag(
+                    "--data-dir", nil, .text(nonEmpty: true), "DIR", expected: directory,
+                    "MNIST directory (default $MNIST_DIR, else ~/.cache/deeptrust/mnist)"),
+                flag("--workers", "-w", .integer(0...64), "N", "data-loading threads, 0…64 (default 2)"),
+                flag(
+                    "--threads", nil, .integer(1...256), "N",
+                    "CPU kernel threads, 1…256 (default: all cores, or\n$DEEPTRUST_NUM_THREADS)"),
+                flag(
+                    "--resume", nil, .text(nonEmpty: true), "PATH",
+                    expected: "a checkpoint file or a directory holding checkpoints",
+                    "continue from a checkpoint file, or from the latest\ncheckpoint_<NNN>.safetensors in a directory"),
+                toggle(
+                    "--overwrite",
+                    "delete the earlier run in the log directory first (its\ncheckpoints, event files and PNG grids; not with --resume)"
+                ),
+                toggle("--deterministic-eval", "evaluate with z = mu (the reference samples noise in evaluation)"),
+                flag("--limit-train", nil, count, "N", "train on the first N training examples only"),
+                flag("--limit-test", nil, count, "N", "evaluate on the first N test examples only"),
+                toggle("--no-download", "fail instead of downloading missing MNIST files"),
+                toggle(
+                    "--detect-anomaly",
+                    "stop at the first operation that produces NaN or infinity and\nname it, its input shapes and the module (slower)"
+                ),
+            ],
+            positional: CommandLinePositional(
+                name: "the model type", placeholder: "mlp|cnn", value: model,
+                help: "the model: the fully connected or the convolutional VAE (required;\nalso --model/-t)"))
+    }()
 }

@@ -5,6 +5,7 @@ import TestKit
 import TestKitTesting
 import Testing
 import Training
+import TrainingChecks
 import VAEModels
 
 // The examples of Training.docc/TrainingAVAE.md and the trainer section of TestKit's

@@ -1,5 +1,6 @@
 import Testing
 @testable import Training
+import TrainingChecks
 
 /// The protobuf and TFRecord layers, checked against TensorBoard's own writer (the fixture from
 /// Tools/python/fixtures/make_event_fixture.py; the values below are the ones listed in that script).

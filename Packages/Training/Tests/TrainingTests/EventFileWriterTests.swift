@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Training
+import TrainingChecks
 
 @Suite struct EventFileWriterTests {
     private typealias Support = TrainingTestSupport

@@ -1,6 +1,7 @@
 import Testing
 import TensorCore
 import Training
+import TrainingChecks
 
 @Suite struct ImageGridTests {
     /// A batch [n, c, h, w] whose element (n, c, y, x) is `value(n, c, y, x)`.

@@ -1,6 +1,7 @@
 import Testing
 import TensorCore
 import Training
+import TrainingChecks
 import VAETrainCLI
 import VAEModels
 

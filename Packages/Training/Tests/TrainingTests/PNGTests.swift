@@ -1,5 +1,6 @@
 import Testing
 @testable import Training
+import TrainingChecks
 
 /// PNG files checked chunk by chunk with a CRC-32 and unfiltering written independently here;
 /// only inflating uses zlib (through the decoder's helper).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TensorCore
 import Training
+import TrainingChecks
 
 /// Files written by Swift, opened by the real Python tools (skipped when Python, tensorboard or
 /// safetensors is missing; Tools/python-env installs them and prints DEEPTRUST_PYTHON).

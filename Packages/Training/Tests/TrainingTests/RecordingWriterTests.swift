@@ -1,5 +1,6 @@
 import Testing
 import Training
+import TrainingChecks
 
 @Suite struct RecordingWriterTests {
     private func image() throws -> PixelImage {

@@ -2,6 +2,7 @@ import Foundation
 import TensorCore
 import Testing
 import Training
+import TrainingChecks
 
 /// Training 2 epochs equals training 1, stopping, and resuming for 1: the same losses and weights,
 /// bit for bit on the CPU.

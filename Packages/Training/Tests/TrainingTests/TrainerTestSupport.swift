@@ -4,6 +4,7 @@ import NN
 import Synchronization
 import TensorCore
 import Training
+import TrainingChecks
 import VAEModels
 
 /// Small 1×8×8 images of one bright blob on a dark background, values in [-1, 1], a pure function

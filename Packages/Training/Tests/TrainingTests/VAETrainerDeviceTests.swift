@@ -3,6 +3,7 @@ import TensorCore
 import TestKit
 import Testing
 import Training
+import TrainingChecks
 import VAEModels
 
 /// A model on a second device (TestKit's simulated `cuda:0`, which rejects mixed-device

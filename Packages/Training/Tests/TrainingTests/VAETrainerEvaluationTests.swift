@@ -2,6 +2,7 @@ import Foundation
 import TensorCore
 import Testing
 import Training
+import TrainingChecks
 import VAEModels
 
 /// The reference's evaluation: Σ reconstruction error / test examples, in evaluation mode, without

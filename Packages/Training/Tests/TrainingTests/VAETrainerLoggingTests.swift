@@ -2,6 +2,7 @@ import Foundation
 import TensorCore
 import Testing
 import Training
+import TrainingChecks
 
 /// The logging contract of the reference trainer, recorded by a ``RecordingWriter``, and the files
 /// written per epoch.

@@ -3,6 +3,7 @@ import NN
 import TensorCore
 import Testing
 import Training
+import TrainingChecks
 import VAEModels
 
 /// One training step against a computation written out by hand from the model's parts.

@@ -21,8 +21,14 @@ public enum VAESubjects {
         batchSize: Int = 4, device: Device = .cpu
     ) -> ModelSubject {
         switch configuration.architecture {
-        case .mlp: return subject(configuration, evaluation: evaluation, batchSize: batchSize, device: device, make: MLPVAE.init)
-        case .cnn: return subject(configuration, evaluation: evaluation, batchSize: batchSize, device: device, make: CNNVAE.init)
+        case .mlp:
+            return subject(
+                configuration, evaluation: evaluation, batchSize: batchSize, device: device,
+                make: { MLPVAE(configuration: $0, generator: $1) })
+        case .cnn:
+            return subject(
+                configuration, evaluation: evaluation, batchSize: batchSize, device: device,
+                make: { CNNVAE(configuration: $0, generator: $1) })
         }
     }
 

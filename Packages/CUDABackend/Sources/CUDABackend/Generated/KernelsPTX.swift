@@ -1,6 +1,6 @@
-// GENERATED FILE, do not edit: written by Tools/gen-ptx from Packages/CUDABackend/Kernels/
+// GENERATED FILE, do not edit: written by Tools/dev/run gen-ptx from Packages/CUDABackend/Kernels/
 // with Debian clang version 19.1.7 (3~deb12u1), libdevice.10.bc, --cuda-gpu-arch=sm_80, PTX ISA 7.0.
-// Regenerate with Tools/gen-ptx after changing a kernel; Tools/check-ptx verifies it is current.
+// Regenerate with Tools/dev/run gen-ptx after changing a kernel; Tools/dev/run check-ptx verifies it is current.
 
 /// Operation codes and limits shared with the kernels (copied from Kernels/dt_ops.h).
 enum KernelConstant {

@@ -17,6 +17,12 @@ struct EmulatedDevice {
         return buffer
     }
 
+    /// A contiguous tensor of `shape` holding `values` on this (unregistered) backend.
+    func tensor(_ shape: [Int], _ values: [Float]) -> Tensor {
+        Tensor(
+            storage: TensorStorage(buffer: buffer(values), backend: backend), layout: StridedLayout(contiguous: shape))
+    }
+
     func values(_ buffer: any DeviceBuffer, count: Int? = nil, offset: Int = 0) -> [Float] {
         let n = count ?? buffer.count
         var out = [Float](repeating: 0, count: n)

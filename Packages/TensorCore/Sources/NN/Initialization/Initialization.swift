@@ -2,8 +2,8 @@ import TensorCore
 
 /// PyTorch's default weight initialisation (`torch.nn.init`), drawn from a ``RandomGenerator``.
 ///
-/// The layers use ``kaimingUniform(_:a:generator:backend:)`` with `a = √5` for weights and
-/// ``uniform(_:bound:generator:backend:)`` with `bound = 1/√fan_in` for biases, which is what
+/// The layers use ``kaimingUniform(_:a:generator:device:)`` with `a = √5` for weights and
+/// ``uniform(_:bound:generator:device:)`` with `bound = 1/√fan_in` for biases, which is what
 /// `nn.Linear`, `nn.Conv2d` and `nn.ConvTranspose2d` do in their `reset_parameters()`. The numbers
 /// differ from PyTorch's (another generator) but the distribution is identical.
 public enum Initialization {
@@ -42,31 +42,48 @@ public enum Initialization {
     }
 
     /// A weight of `shape` drawn from `U(−b, b)` with `b = kaimingUniformBound(fanIn: fans(shape).fanIn, a: a)`
-    /// (PyTorch's `kaiming_uniform_(w, a=a)`), on `backend`'s device.
+    /// (PyTorch's `kaiming_uniform_(w, a=a)`), on `device` (the CPU by default).
+    ///
+    /// `device` must be available: check it with ``Device/checkAvailable()`` where it is chosen
+    /// (an unavailable device stops the process as a programmer error).
     public static func kaimingUniform(
         _ shape: [Int], a: Double = 5.0.squareRoot(),
-        generator: RandomGenerator = .default,
-        backend: any Backend = CPUBackend.shared
+        generator: RandomGenerator = .default, device: Device = .cpu
+    ) -> Tensor {
+        kaimingUniform(shape, a: a, generator: generator, backend: device.resolvedBackend)
+    }
+
+    /// ``kaimingUniform(_:a:generator:device:)`` on `backend`'s device.
+    package static func kaimingUniform(
+        _ shape: [Int], a: Double = 5.0.squareRoot(), generator: RandomGenerator, backend: any Backend
     ) -> Tensor {
         let bound = kaimingUniformBound(fanIn: fans(ofWeightShape: shape).fanIn, a: a)
         return uniform(shape, bound: bound, generator: generator, backend: backend)
     }
 
-    /// A tensor of `shape` drawn from `U(−bound, bound)` on `backend`'s device.
+    /// A tensor of `shape` drawn from `U(−bound, bound)` on `device` (the CPU by default; `device`
+    /// must be available, see ``kaimingUniform(_:a:generator:device:)``).
     public static func uniform(
-        _ shape: [Int], bound: Float, generator: RandomGenerator = .default,
-        backend: any Backend = CPUBackend.shared
+        _ shape: [Int], bound: Float, generator: RandomGenerator = .default, device: Device = .cpu
+    ) -> Tensor {
+        uniform(shape, bound: bound, generator: generator, backend: device.resolvedBackend)
+    }
+
+    /// ``uniform(_:bound:generator:device:)`` on `backend`'s device.
+    package static func uniform(
+        _ shape: [Int], bound: Float, generator: RandomGenerator, backend: any Backend
     ) -> Tensor {
         Tensor.rand(shape, low: -bound, high: bound, generator: generator, backend: backend)
     }
 
     /// A layer's weight of `shape` and, when `bias`, its bias of `[biasLength]`, as the
     /// `reset_parameters()` of `nn.Linear`, `nn.Conv2d` and `nn.ConvTranspose2d` draws them: the weight
-    /// from ``kaimingUniform(_:a:generator:backend:)``, then the bias from `U(−1/√fan_in, 1/√fan_in)`
+    /// from ``kaimingUniform(_:a:generator:device:)``, then the bias from `U(−1/√fan_in, 1/√fan_in)`
     /// with the weight's `fan_in`.
     static func layerParameters(
-        weightShape shape: [Int], biasLength: Int, bias: Bool, generator: RandomGenerator, backend: any Backend
+        weightShape shape: [Int], biasLength: Int, bias: Bool, generator: RandomGenerator, device: Device
     ) -> (weight: Parameter, bias: Parameter?) {
+        let backend = device.resolvedBackend
         let weight = kaimingUniform(shape, generator: generator, backend: backend)
         guard bias else { return (Parameter(weight), nil) }
         let bound = biasBound(fanIn: fans(ofWeightShape: shape).fanIn)

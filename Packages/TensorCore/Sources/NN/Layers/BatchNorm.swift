@@ -29,22 +29,15 @@ public struct BatchNormState: Sendable {
     /// A scalar (shape `[]`) counting training batches; Float32 here, `int64` in PyTorch.
     public let batchesTracked: Buffer
 
-    init(features: Int, epsilon: Float, momentum: Float?, affine: Bool, backend: any Backend) {
+    init(features: Int, epsilon: Float, momentum: Float?, affine: Bool, device: Device) {
         self.features = features
         self.epsilon = epsilon
         self.momentum = momentum
-        weight = affine ? Parameter(Tensor.full([features], value: 1, backend: backend)) : nil
-        bias = affine ? Parameter(Tensor.full([features], value: 0, backend: backend)) : nil
-        runningMean = Buffer(Tensor.full([features], value: 0, backend: backend))
-        runningVariance = Buffer(Tensor.full([features], value: 1, backend: backend))
-        batchesTracked = Buffer(Tensor.full([], value: 0, backend: backend))
-    }
-
-    init(
-        features: Int, epsilon: Float, momentum: Float?, affine: Bool, device: Device
-    ) throws(DeviceError) {
-        let backend = try BackendRegistry.shared.backend(for: device)
-        self.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine, backend: backend)
+        weight = affine ? Parameter(Tensor.full([features], value: 1, device: device)) : nil
+        bias = affine ? Parameter(Tensor.full([features], value: 0, device: device)) : nil
+        runningMean = Buffer(Tensor.full([features], value: 0, device: device))
+        runningVariance = Buffer(Tensor.full([features], value: 1, device: device))
+        batchesTracked = Buffer(Tensor.full([], value: 0, device: device))
     }
 
     init(copying other: BatchNormState, with clone: ModuleCloner) throws(DeviceError) {
@@ -155,21 +148,17 @@ public final class BatchNorm1d: BatchNormLayer {
     public let trainingFlag: TrainingFlag?
     static let trailingDimensions = [[], ["L"]]
 
-    /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
+    /// Normalisation of `features` channels on `device` (the CPU by default) with PyTorch's
+    /// defaults (ε = 1e-5, momentum 0.1, affine).
+    ///
+    /// `device` must be available: check it with ``Device/checkAvailable()`` where it is chosen
+    /// (an unavailable device stops the process as a programmer error).
     public convenience init(
         _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-        device: Device
-    ) throws(DeviceError) {
-        let state = try BatchNormState(
-            features: features, epsilon: epsilon, momentum: momentum, affine: affine, device: device)
-        self.init(state: state, trainingFlag: TrainingFlag())
-    }
-
-    /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
-    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
+        device: Device = .cpu
+    ) {
         let state = BatchNormState(
-            features: features, epsilon: epsilon, momentum: momentum, affine: affine, backend: CPUBackend.shared)
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine, device: device)
         self.init(state: state, trainingFlag: TrainingFlag())
     }
 
@@ -198,21 +187,17 @@ public final class BatchNorm2d: BatchNormLayer {
     public let trainingFlag: TrainingFlag?
     static let trailingDimensions = [["H", "W"]]
 
-    /// Normalisation of `features` channels with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
+    /// Normalisation of `features` channels on `device` (the CPU by default) with PyTorch's
+    /// defaults (ε = 1e-5, momentum 0.1, affine).
+    ///
+    /// `device` must be available: check it with ``Device/checkAvailable()`` where it is chosen
+    /// (an unavailable device stops the process as a programmer error).
     public convenience init(
         _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-        device: Device
-    ) throws(DeviceError) {
-        let state = try BatchNormState(
-            features: features, epsilon: epsilon, momentum: momentum, affine: affine, device: device)
-        self.init(state: state, trainingFlag: TrainingFlag())
-    }
-
-    /// Normalisation of `features` channels on the CPU with PyTorch's defaults (ε = 1e-5, momentum 0.1, affine).
-    public convenience init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
+        device: Device = .cpu
+    ) {
         let state = BatchNormState(
-            features: features, epsilon: epsilon, momentum: momentum, affine: affine, backend: CPUBackend.shared)
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine, device: device)
         self.init(state: state, trainingFlag: TrainingFlag())
     }
 

@@ -26,63 +26,34 @@ public final class Conv2d: Layer, ReLUFusingLayer {
     public let bias: Parameter?
     public let trainingFlag: TrainingFlag?
 
-    /// A square-kernel convolution on the CPU with PyTorch's default initialisation from `generator`.
+    /// A square-kernel convolution created on `device` (the CPU by default) with PyTorch's default
+    /// initialisation from `generator`; see the (height, width) initialiser.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
         padding: Int = 0, dilation: Int = 1, bias: Bool = true,
-        generator: RandomGenerator = .default
+        generator: RandomGenerator = .default, device: Device = .cpu
     ) {
         self.init(
-            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-            padding: (padding, padding), dilation: (dilation, dilation), bias: bias, generator: generator,
-            backend: CPUBackend.shared)
-    }
-
-    /// A square-kernel convolution created on `device` (the same numbers as on the CPU for the same generator state).
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
-        padding: Int = 0, dilation: Int = 1, bias: Bool = true,
-        generator: RandomGenerator = .default, device: Device
-    ) throws(DeviceError) {
-        try self.init(
             inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
             padding: (padding, padding), dilation: (dilation, dilation), bias: bias, generator: generator,
             device: device)
     }
 
-    /// A convolution with (height, width) hyper-parameters on the CPU, PyTorch's default initialisation.
+    /// A convolution with (height, width) hyper-parameters created on `device` (the CPU by default),
+    /// with PyTorch's default initialisation from `generator` (the same numbers on every device for
+    /// the same generator state).
+    ///
+    /// Non-positive channel counts or kernel sizes are reported as a ``TensorError``. `device` must
+    /// be available: check it with ``Device/checkAvailable()`` where it is chosen (an unavailable
+    /// device stops the process as a programmer error).
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
-        generator: RandomGenerator = .default
+        generator: RandomGenerator = .default, device: Device = .cpu
     ) {
-        self.init(
-            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
-            dilation: dilation, bias: bias, generator: generator, backend: CPUBackend.shared)
-    }
-
-    /// A convolution created on `device` (the same numbers as on the CPU for the same generator state).
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
-        generator: RandomGenerator = .default, device: Device
-    ) throws(DeviceError) {
-        self.init(
-            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
-            dilation: dilation, bias: bias, generator: generator,
-            backend: try BackendRegistry.shared.backend(for: device))
-    }
-
-    private convenience init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
-        padding: (Int, Int), dilation: (Int, Int), bias: Bool, generator: RandomGenerator,
-        backend: any Backend
-    ) {
-        let shape = validConvolutionShape([outChannels, inChannels, kernelSize.0, kernelSize.1], op: "Conv2d")
-        let (weight, bias) = Initialization.layerParameters(
-            weightShape: shape, biasLength: shape[0], bias: bias, generator: generator, backend: backend)
+        let (weight, bias) = convolutionParameters(
+            weightShape: [outChannels, inChannels, kernelSize.0, kernelSize.1], outputDimension: 0,
+            op: "Conv2d", bias: bias, generator: generator, device: device)
         self.init(
             weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
             trainingFlag: TrainingFlag())
@@ -144,15 +115,4 @@ public final class Conv2d: Layer, ReLUFusingLayer {
             padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),
             trainingFlag: trainingFlag.map { clone($0) })
     }
-}
-
-/// `shape` when every entry is positive, else a reported ``TensorError`` and the shape with
-/// non-positive entries replaced by 1 (a placeholder that keeps construction going inside a checking scope).
-func validConvolutionShape(_ shape: [Int], op: String) -> [Int] {
-    guard shape.allSatisfy({ $0 > 0 }) else {
-        reportTensorFailure(
-            TensorError(.invalidArgument, op: op, "channel counts and kernel sizes must be positive, got weight shape \(shape)"))
-        return shape.map { Swift.max($0, 1) }
-    }
-    return shape
 }

@@ -30,66 +30,35 @@ public final class ConvTranspose2d: Layer, ReLUFusingLayer {
     public let bias: Parameter?
     public let trainingFlag: TrainingFlag?
 
-    /// A square-kernel transposed convolution on the CPU with PyTorch's default initialisation.
+    /// A square-kernel transposed convolution created on `device` (the CPU by default) with
+    /// PyTorch's default initialisation; see the (height, width) initialiser.
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
         outputPadding: Int = 0, dilation: Int = 1, bias: Bool = true,
-        generator: RandomGenerator = .default
+        generator: RandomGenerator = .default, device: Device = .cpu
     ) {
         self.init(
-            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-            padding: (padding, padding), outputPadding: (outputPadding, outputPadding),
-            dilation: (dilation, dilation), bias: bias, generator: generator, backend: CPUBackend.shared)
-    }
-
-    /// A square-kernel transposed convolution created on `device` (the same numbers as on the CPU for
-    /// the same generator state).
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-        outputPadding: Int = 0, dilation: Int = 1, bias: Bool = true,
-        generator: RandomGenerator = .default, device: Device
-    ) throws(DeviceError) {
-        try self.init(
             inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
             padding: (padding, padding), outputPadding: (outputPadding, outputPadding),
             dilation: (dilation, dilation), bias: bias, generator: generator, device: device)
     }
 
-    /// A transposed convolution with (height, width) hyper-parameters on the CPU, PyTorch's default initialisation.
-    public convenience init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-        padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
-        dilation: (Int, Int) = (1, 1), bias: Bool = true, generator: RandomGenerator = .default
-    ) {
-        self.init(
-            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
-            outputPadding: outputPadding, dilation: dilation, bias: bias, generator: generator,
-            backend: CPUBackend.shared)
-    }
-
-    /// A transposed convolution created on `device` (the same numbers as on the CPU for the same generator state).
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
+    /// A transposed convolution with (height, width) hyper-parameters created on `device` (the CPU
+    /// by default), with PyTorch's default initialisation from `generator` (the same numbers on
+    /// every device for the same generator state).
+    ///
+    /// Non-positive channel counts or kernel sizes are reported as a ``TensorError``. `device` must
+    /// be available: check it with ``Device/checkAvailable()`` where it is chosen (an unavailable
+    /// device stops the process as a programmer error).
     public convenience init(
         _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1), bias: Bool = true, generator: RandomGenerator = .default,
-        device: Device
-    ) throws(DeviceError) {
-        self.init(
-            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding,
-            outputPadding: outputPadding, dilation: dilation, bias: bias, generator: generator,
-            backend: try BackendRegistry.shared.backend(for: device))
-    }
-
-    private convenience init(
-        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int),
-        padding: (Int, Int), outputPadding: (Int, Int), dilation: (Int, Int), bias: Bool,
-        generator: RandomGenerator, backend: any Backend
+        device: Device = .cpu
     ) {
-        let shape = validConvolutionShape([inChannels, outChannels, kernelSize.0, kernelSize.1], op: "ConvTranspose2d")
-        let (weight, bias) = Initialization.layerParameters(
-            weightShape: shape, biasLength: shape[1], bias: bias, generator: generator, backend: backend)
+        let (weight, bias) = convolutionParameters(
+            weightShape: [inChannels, outChannels, kernelSize.0, kernelSize.1], outputDimension: 1,
+            op: "ConvTranspose2d", bias: bias, generator: generator, device: device)
         self.init(
             weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
             dilation: dilation, trainingFlag: TrainingFlag())

@@ -34,7 +34,7 @@ public final class Dropout: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return input }
         if probability == 1 { return input * Tensor.zeros(like: input) }
-        let uniforms = Tensor.rand(input.shape, generator: generator, backend: input.backend)
+        let uniforms = Tensor.rand(like: input, generator: generator)
         let mask = (uniforms .>= probability) * (1 / (1 - probability))
         return input * mask
     }

@@ -16,30 +16,16 @@ public final class Linear: Layer, ReLUFusingLayer {
     public let bias: Parameter?
     public let trainingFlag: TrainingFlag?
 
-    /// A layer on the CPU with PyTorch's default initialisation drawn from `generator`
-    /// (the weight first, then the bias).
+    /// A layer created on `device` (the CPU by default) with PyTorch's default initialisation drawn
+    /// from `generator` (the weight first, then the bias; the same numbers on every device for the
+    /// same generator state).
+    ///
+    /// Negative feature counts are reported as a ``TensorError``. `device` must be available: check
+    /// it with ``Device/checkAvailable()`` where it is chosen (an unavailable device stops the
+    /// process as a programmer error).
     public convenience init(
         _ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
-        generator: RandomGenerator = .default
-    ) {
-        self.init(inputFeatures, outputFeatures, bias: bias, generator: generator, backend: CPUBackend.shared)
-    }
-
-    /// A layer created on `device` with PyTorch's default initialisation drawn from `generator`
-    /// (the same numbers as on the CPU for the same generator state).
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public convenience init(
-        _ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
-        generator: RandomGenerator = .default, device: Device
-    ) throws(DeviceError) {
-        self.init(
-            inputFeatures, outputFeatures, bias: bias, generator: generator,
-            backend: try BackendRegistry.shared.backend(for: device))
-    }
-
-    private convenience init(
-        _ inputFeatures: Int, _ outputFeatures: Int, bias: Bool,
-        generator: RandomGenerator, backend: any Backend
+        generator: RandomGenerator = .default, device: Device = .cpu
     ) {
         var (inputs, outputs) = (inputFeatures, outputFeatures)
         if inputs < 0 || outputs < 0 {
@@ -48,7 +34,7 @@ public final class Linear: Layer, ReLUFusingLayer {
             (inputs, outputs) = (max(inputs, 0), max(outputs, 0))
         }
         let (weight, bias) = Initialization.layerParameters(
-            weightShape: [outputs, inputs], biasLength: outputs, bias: bias, generator: generator, backend: backend)
+            weightShape: [outputs, inputs], biasLength: outputs, bias: bias, generator: generator, device: device)
         self.init(weight: weight, bias: bias, trainingFlag: TrainingFlag())
     }
 
@@ -90,7 +76,7 @@ public final class Linear: Layer, ReLUFusingLayer {
                 TensorError(
                     .shapeMismatch, op: "Linear",
                     "expected an input [*, \(inputFeatures)] (in features \(inputFeatures)), got shape \(input.shape)"))
-            return Tensor.full(Array(input.shape.dropLast()) + [outputFeatures], value: 0, backend: input.backend)
+            return Tensor.full(Array(input.shape.dropLast()) + [outputFeatures], value: 0, device: input.device)
         }
         let leading = Array(input.shape.dropLast())
         let rows = input.rank == 2 ? input : input.reshaped([leading.reduce(1, *), inputFeatures])

@@ -1,8 +1,19 @@
 /// Where a tensor's memory lives and where its operations run.
 ///
 /// `Device` is a plain value: comparing, hashing and printing it never touches hardware.
-/// Use ``Tensor/to(_:)`` to copy a tensor to another device; that call throws a
-/// ``DeviceError`` when no backend for the device is available.
+///
+/// Every factory and layer initialiser takes one trailing `device: Device = .cpu` argument
+/// (``Tensor/zeros(_:device:)``, ``Tensor/randn(_:mean:std:generator:device:)``, `Linear(4, 2, device: d)`, …)
+/// and does not throw because of it. Availability is checked once, where the device is chosen:
+/// call ``checkAvailable()`` (or ``Tensor/to(_:)``, `Module.moved(to:)`, which throw) before
+/// creating anything on it. Handing a factory a device that is not available is a programmer
+/// error: it stops the process with the ``DeviceError`` and a hint to check the device first.
+///
+/// ```swift
+/// let device = try Device(parsing: "cuda:0")
+/// try device.checkAvailable()                 // throws DeviceError.unavailable(…) here, once
+/// let x = Tensor.randn([2, 3], device: device)   // cannot fail because of the device
+/// ```
 public enum Device: Hashable, Sendable, CustomStringConvertible {
     /// Host memory, computed by the built-in CPU backend.
     case cpu
@@ -37,6 +48,29 @@ public enum Device: Hashable, Sendable, CustomStringConvertible {
             return
         }
         throw .invalidName(text)
+    }
+
+    /// Checks that a backend can serve this device, creating it on first use (see
+    /// ``BackendRegistry/backend(for:)``). Call it where the device is chosen — after parsing a
+    /// command-line flag, say — so that the factories given this device cannot fail.
+    ///
+    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when no backend is registered for the
+    ///   device's kind or the registered provider cannot serve it (no driver, no such GPU).
+    public func checkAvailable() throws(DeviceError) {
+        _ = try BackendRegistry.shared.backend(for: self)
+    }
+
+    /// The backend serving this device, for the factories and layer initialisers.
+    ///
+    /// An unavailable device is a programmer error here (the device should have been checked
+    /// where it was chosen): this stops the process with the ``DeviceError``'s description and
+    /// a hint to call ``checkAvailable()`` first.
+    package var resolvedBackend: any Backend {
+        do {
+            return try BackendRegistry.shared.backend(for: self)
+        } catch {
+            preconditionFailure("\(error.description); check it first with Device.checkAvailable()")
+        }
     }
 }
 

@@ -15,38 +15,30 @@
 //   `log`/`sin`/`cos` differ across a Float32 rounding boundary (about 2⁻²⁸ per element).
 
 extension Tensor {
-    /// Uniform numbers on `[low, high)` of `shape` on `backend`'s device, from `generator`.
+    /// Uniform numbers on `[low, high)` of `shape` on `device` (the CPU by default), from `generator`
+    /// (the same numbers on every device for the same generator state).
     ///
     /// Reports a ``TensorError`` (thrown inside ``withTensorChecking(_:)``) for a negative dimension,
-    /// `low > high`, or a non-finite bound or range.
+    /// `low > high`, or a non-finite bound or range. `device` must be available: check it with
+    /// ``Device/checkAvailable()`` where it is chosen (an unavailable device stops the process as a
+    /// programmer error).
     public static func rand(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        generator: RandomGenerator = .default, device: Device = .cpu
+    ) -> Tensor {
+        rand(shape, low: low, high: high, generator: generator, backend: device.resolvedBackend)
+    }
+
+    /// Uniform numbers on `[low, high)` of `shape` on `backend`'s device, from `generator`.
+    package static func rand(
         _ shape: [Int], low: Float = 0, high: Float = 1,
         generator: RandomGenerator = .default, backend: any Backend
     ) -> Tensor {
-        guard validRandomShape(shape, op: "rand") else { return full([0], value: 0, backend: backend) }
-        guard low.isFinite, high.isFinite, (high - low).isFinite, low <= high else {
-            reportTensorFailure(
-                TensorError(.invalidArgument, op: "rand", "needs finite bounds with low ≤ high, got [\(low), \(high))"))
-            return full(shape, value: 0, backend: backend)
-        }
-        return filled(shape, .uniform(low: low, high: high), op: "rand", generator: generator, backend: backend)
-    }
-
-    /// Uniform numbers on `[low, high)` of `shape` on the CPU, from `generator`.
-    public static func rand(
-        _ shape: [Int], low: Float = 0, high: Float = 1,
-        generator: RandomGenerator = .default
-    ) -> Tensor {
-        rand(shape, low: low, high: high, generator: generator, backend: CPUBackend.shared)
-    }
-
-    /// Uniform numbers on `[low, high)` of `shape` on `device`, from `generator`.
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public static func rand(
-        _ shape: [Int], low: Float = 0, high: Float = 1,
-        generator: RandomGenerator = .default, device: Device
-    ) throws(DeviceError) -> Tensor {
-        rand(shape, low: low, high: high, generator: generator, backend: try BackendRegistry.shared.backend(for: device))
+        let valid = low.isFinite && high.isFinite && (high - low).isFinite && low <= high
+        return random(
+            shape, .uniform(low: low, high: high), op: "rand",
+            invalid: valid ? nil : "needs finite bounds with low ≤ high, got [\(low), \(high))",
+            generator: generator, backend: backend)
     }
 
     /// Uniform numbers on `[low, high)` with the shape and device of `other` (created there, not copied).
@@ -57,40 +49,29 @@ extension Tensor {
         rand(other.shape, low: low, high: high, generator: generator, backend: other.backend)
     }
 
-    /// Normal numbers with `mean` and standard deviation `std` of `shape` on `backend`'s device,
-    /// from `generator` (Box–Muller, see the numbering above).
+    /// Normal numbers with `mean` and standard deviation `std` of `shape` on `device` (the CPU by
+    /// default), from `generator` (Box–Muller, see the numbering above).
     ///
     /// Reports a ``TensorError`` for a negative dimension, a non-finite mean, or a negative or
-    /// non-finite `std`.
+    /// non-finite `std`. `device` must be available: check it with ``Device/checkAvailable()`` where
+    /// it is chosen (an unavailable device stops the process as a programmer error).
     public static func randn(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        generator: RandomGenerator = .default, device: Device = .cpu
+    ) -> Tensor {
+        randn(shape, mean: mean, std: std, generator: generator, backend: device.resolvedBackend)
+    }
+
+    /// Normal numbers with `mean` and standard deviation `std` of `shape` on `backend`'s device.
+    package static func randn(
         _ shape: [Int], mean: Float = 0, std: Float = 1,
         generator: RandomGenerator = .default, backend: any Backend
     ) -> Tensor {
-        guard validRandomShape(shape, op: "randn") else { return full([0], value: 0, backend: backend) }
-        guard mean.isFinite, std.isFinite, std >= 0 else {
-            reportTensorFailure(
-                TensorError(
-                    .invalidArgument, op: "randn", "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)"))
-            return full(shape, value: 0, backend: backend)
-        }
-        return filled(shape, .normal(mean: mean, std: std), op: "randn", generator: generator, backend: backend)
-    }
-
-    /// Normal numbers of `shape` on the CPU, from `generator`.
-    public static func randn(
-        _ shape: [Int], mean: Float = 0, std: Float = 1,
-        generator: RandomGenerator = .default
-    ) -> Tensor {
-        randn(shape, mean: mean, std: std, generator: generator, backend: CPUBackend.shared)
-    }
-
-    /// Normal numbers of `shape` on `device`, from `generator`.
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public static func randn(
-        _ shape: [Int], mean: Float = 0, std: Float = 1,
-        generator: RandomGenerator = .default, device: Device
-    ) throws(DeviceError) -> Tensor {
-        randn(shape, mean: mean, std: std, generator: generator, backend: try BackendRegistry.shared.backend(for: device))
+        let valid = mean.isFinite && std.isFinite && std >= 0
+        return random(
+            shape, .normal(mean: mean, std: std), op: "randn",
+            invalid: valid ? nil : "needs a finite mean and a finite std ≥ 0, got mean \(mean), std \(std)",
+            generator: generator, backend: backend)
     }
 
     /// Normal numbers with the shape and device of `other` (created there, not copied), e.g. the
@@ -100,6 +81,21 @@ extension Tensor {
         generator: RandomGenerator = .default
     ) -> Tensor {
         randn(other.shape, mean: mean, std: std, generator: generator, backend: other.backend)
+    }
+
+    /// `shape` filled from `distribution`; reports a ``TensorError`` for an invalid shape (and
+    /// returns an empty tensor) or, when `invalid` says what is wrong with the distribution's
+    /// parameters, reports that (and returns zeros of `shape`).
+    private static func random(
+        _ shape: [Int], _ distribution: RandomDistribution, op: String, invalid: String?,
+        generator: RandomGenerator, backend: any Backend
+    ) -> Tensor {
+        guard validRandomShape(shape, op: op) else { return full([0], value: 0, backend: backend) }
+        if let invalid {
+            reportTensorFailure(TensorError(.invalidArgument, op: op, invalid))
+            return full(shape, value: 0, backend: backend)
+        }
+        return filled(shape, distribution, op: op, generator: generator, backend: backend)
     }
 
     private static func validRandomShape(_ shape: [Int], op: String) -> Bool {

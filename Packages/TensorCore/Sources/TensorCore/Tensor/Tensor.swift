@@ -40,7 +40,7 @@ public struct Tensor: Sendable {
     /// Where the tensor's memory lives.
     public var device: Device { storage.backend.device }
     /// The backend that computes operations on this tensor.
-    public var backend: any Backend { storage.backend }
+    package var backend: any Backend { storage.backend }
     /// True when the elements are densely packed in row-major order.
     public var isContiguous: Bool { layout.isContiguous }
 }
@@ -48,22 +48,17 @@ public struct Tensor: Sendable {
 // MARK: - Host data
 
 extension Tensor {
-    /// A contiguous CPU tensor holding `scalars` in row-major order.
+    /// A contiguous tensor holding `scalars` in row-major order on `device` (the CPU by default).
     ///
     /// `scalars.count` must equal the product of `shape` (reported as a ``TensorError`` otherwise).
-    public init(shape: [Int], scalars: [Float]) {
-        self.init(shape: shape, scalars: scalars, backend: CPUBackend.shared)
-    }
-
-    /// A contiguous tensor holding `scalars` on `device`.
-    ///
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public init(shape: [Int], scalars: [Float], device: Device) throws(DeviceError) {
-        self.init(shape: shape, scalars: scalars, backend: try BackendRegistry.shared.backend(for: device))
+    /// `device` must be available: check it with ``Device/checkAvailable()`` where it is chosen
+    /// (an unavailable device stops the process as a programmer error).
+    public init(shape: [Int], scalars: [Float], device: Device = .cpu) {
+        self.init(shape: shape, scalars: scalars, backend: device.resolvedBackend)
     }
 
     /// A contiguous tensor holding `scalars` on `backend`'s device.
-    public init(shape: [Int], scalars: [Float], backend: any Backend) {
+    package init(shape: [Int], scalars: [Float], backend: any Backend) {
         let op = "Tensor(shape:scalars:)"
         var shape = shape
         var scalars = scalars
@@ -87,14 +82,14 @@ extension Tensor {
         self.init(storage: storage, layout: StridedLayout(contiguous: shape))
     }
 
-    /// A 0-dimensional CPU tensor holding `value`.
-    public init(_ value: Float) {
-        self.init(shape: [], scalars: [value])
+    /// A 0-dimensional tensor holding `value` on `device` (the CPU by default; see ``init(shape:scalars:device:)``).
+    public init(_ value: Float, device: Device = .cpu) {
+        self.init(shape: [], scalars: [value], device: device)
     }
 
-    /// A 1-dimensional CPU tensor holding `values`.
-    public init(_ values: [Float]) {
-        self.init(shape: [values.count], scalars: values)
+    /// A 1-dimensional tensor holding `values` on `device` (the CPU by default; see ``init(shape:scalars:device:)``).
+    public init(_ values: [Float], device: Device = .cpu) {
+        self.init(shape: [values.count], scalars: values, device: device)
     }
 
     /// The elements in row-major order, copied to the host (waits for the device).
@@ -131,7 +126,7 @@ extension Tensor {
 
 extension Tensor {
     /// A contiguous tensor of `shape` filled with `value` on `backend`'s device.
-    public static func full(_ shape: [Int], value: Float, backend: any Backend) -> Tensor {
+    package static func full(_ shape: [Int], value: Float, backend: any Backend) -> Tensor {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             reportTensorFailure(TensorError(.invalidShape, op: "full", "negative dimension in shape \(shape)"))
             return full([0], value: value, backend: backend)
@@ -146,42 +141,35 @@ extension Tensor {
         return Tensor(storage: storage, layout: layout)
     }
 
-    /// A CPU tensor of `shape` filled with `value`.
-    public static func full(_ shape: [Int], value: Float) -> Tensor {
-        full(shape, value: value, backend: CPUBackend.shared)
+    /// A contiguous tensor of `shape` filled with `value` on `device` (the CPU by default).
+    ///
+    /// A negative dimension or a shape too large to count is reported as a ``TensorError``.
+    /// `device` must be available: check it with ``Device/checkAvailable()`` where it is chosen
+    /// (an unavailable device stops the process as a programmer error).
+    public static func full(_ shape: [Int], value: Float, device: Device = .cpu) -> Tensor {
+        full(shape, value: value, backend: device.resolvedBackend)
     }
 
-    /// A tensor of `shape` filled with `value` on `device`.
-    /// - Throws: ``DeviceError/unavailable(_:reason:)`` when `device` has no backend.
-    public static func full(_ shape: [Int], value: Float, device: Device) throws(DeviceError) -> Tensor {
-        full(shape, value: value, backend: try BackendRegistry.shared.backend(for: device))
-    }
-
-    /// A CPU tensor of zeros.
-    public static func zeros(_ shape: [Int]) -> Tensor { full(shape, value: 0) }
-    /// A CPU tensor of ones.
-    public static func ones(_ shape: [Int]) -> Tensor { full(shape, value: 1) }
-    /// Zeros on `device`. - Throws: ``DeviceError/unavailable(_:reason:)``.
-    public static func zeros(_ shape: [Int], device: Device) throws(DeviceError) -> Tensor {
-        try full(shape, value: 0, device: device)
-    }
-    /// Ones on `device`. - Throws: ``DeviceError/unavailable(_:reason:)``.
-    public static func ones(_ shape: [Int], device: Device) throws(DeviceError) -> Tensor {
-        try full(shape, value: 1, device: device)
-    }
+    /// A tensor of zeros of `shape` on `device` (the CPU by default); see ``full(_:value:device:)``.
+    public static func zeros(_ shape: [Int], device: Device = .cpu) -> Tensor { full(shape, value: 0, device: device) }
+    /// A tensor of ones of `shape` on `device` (the CPU by default); see ``full(_:value:device:)``.
+    public static func ones(_ shape: [Int], device: Device = .cpu) -> Tensor { full(shape, value: 1, device: device) }
     /// Zeros with the shape and device of `other`.
     public static func zeros(like other: Tensor) -> Tensor { full(other.shape, value: 0, backend: other.backend) }
     /// Ones with the shape and device of `other`.
     public static func ones(like other: Tensor) -> Tensor { full(other.shape, value: 1, backend: other.backend) }
 
-    /// `[start, start + step, …]` below `end` (exclusive), as a 1-D CPU tensor.
-    public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
+    /// `[start, start + step, …]` below `end` (exclusive), as a 1-D tensor on `device` (the CPU by default).
+    ///
+    /// A step that never reaches `end` is reported as a ``TensorError`` (an empty tensor then).
+    /// `device` must be available: check it with ``Device/checkAvailable()`` where it is chosen.
+    public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1, device: Device = .cpu) -> Tensor {
         guard step != 0, (end - start) / step >= 0 else {
             reportTensorFailure(TensorError(.invalidArgument, op: "arange", "step \(step) never reaches \(end) from \(start)"))
-            return Tensor([])
+            return Tensor(shape: [0], scalars: [], device: device)
         }
         let n = Int(((end - start) / step).rounded(.up))
-        return Tensor((0..<n).map { start + Float($0) * step })
+        return Tensor(shape: [n], scalars: (0..<n).map { start + Float($0) * step }, device: device)
     }
 }
 

@@ -78,6 +78,14 @@ extension BackendConformanceCheck {
             return buffer
         }
 
+        /// A tensor of `shape` holding `values` on exactly `backend` (which the registry need not
+        /// serve: the backend under test may be one of several for a device, or a test double).
+        func tensor(_ shape: [Int], _ values: [Float], on backend: any Backend) -> Tensor {
+            Tensor(
+                storage: TensorStorage(buffer: upload(values, to: backend), backend: backend),
+                layout: StridedLayout(contiguous: shape))
+        }
+
         func download(_ buffer: any DeviceBuffer, from backend: any Backend) -> [Float] {
             var out = [Float](repeating: 0, count: buffer.count)
             out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
@@ -232,12 +240,12 @@ extension BackendConformanceCheck {
             var values = DeterministicValues(seed: 28)
             let (x, w1, w2) = (values.array(4 * 144), values.array(54), values.array(6 * 36 * 5))
             compare(tolerance: 1e-4) { backend in
-                var tx = Tensor(shape: [4, 1, 12, 12], scalars: x, backend: backend)
-                var tw1 = Tensor(shape: [6, 1, 3, 3], scalars: w1, backend: backend)
-                var tw2 = Tensor(shape: [6 * 36, 5], scalars: w2, backend: backend)
+                var tx = tensor([4, 1, 12, 12], x, on: backend)
+                var tw1 = tensor([6, 1, 3, 3], w1, on: backend)
+                var tw2 = tensor([6 * 36, 5], w2, on: backend)
                 tx.requiresGrad = true; tw1.requiresGrad = true; tw2.requiresGrad = true
                 let hidden = tx.conv2d(weight: tw1, stride: (2, 2), padding: (1, 1)).relu()
-                let loss = (hidden.reshaped([4, 6 * 36]).matmul(tw2).tanh() * Tensor(shape: [], scalars: [3], backend: backend))
+                let loss = (hidden.reshaped([4, 6 * 36]).matmul(tw2).tanh() * tensor([], [3], on: backend))
                     .sum()
                 loss.backward()
                 return loss.scalars + (tx.grad?.scalars ?? []) + (tw1.grad?.scalars ?? []) + (tw2.grad?.scalars ?? [])

@@ -17,3 +17,22 @@ public func formattedDuration(_ duration: Duration) -> String {
 public func singleLine(_ text: String) -> String {
     text.split(whereSeparator: \.isNewline).joined(separator: " | ")
 }
+
+/// An aligned text table: `header`, a rule of dashes, then `rows`, cells joined by two spaces.
+///
+/// Every column but the last is padded to its widest cell; the last (a free-text message) is
+/// neither padded nor measured, and `lastRule` stands under it.
+public func alignedTable(header: [String], rows: [[String]], lastRule: String = "-------") -> String {
+    let padded = header.count - 1
+    var widths = header.prefix(padded).map(\.count)
+    for row in rows {
+        for (column, cell) in row.enumerated() where column < padded { widths[column] = max(widths[column], cell.count) }
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { column, cell in
+            column < padded ? cell + String(repeating: " ", count: max(0, widths[column] - cell.count)) : cell
+        }.joined(separator: "  ")
+    }
+    let rule = widths.map { String(repeating: "-", count: $0) } + [lastRule]
+    return ([line(header), line(rule)] + rows.map(line)).joined(separator: "\n")
+}

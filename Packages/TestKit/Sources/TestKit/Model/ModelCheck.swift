@@ -122,7 +122,7 @@ public enum ModelCheck: String, Check {
         let home = subject.device
         if let requested = subject.otherDevice {
             do throws(DeviceError) {
-                _ = try BackendRegistry.shared.backend(for: requested)
+                try requested.checkAvailable()
             } catch {
                 return .skipped("the requested device is not available: \(error)")
             }

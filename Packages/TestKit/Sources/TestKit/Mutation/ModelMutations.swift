@@ -53,7 +53,7 @@ enum ModelMutations {
                 var copy = instance
                 let device = instance.module.namedParameters().first?.parameter.device ?? .cpu
                 copy.module = ModelWithUnusedLayer(
-                    model: instance.module, unused: Parameter(try Tensor.full([4, 4], value: 0.5, device: device)))
+                    model: instance.module, unused: Parameter(Tensor.full([4, 4], value: 0.5, device: device)))
                 return copy
             }
         },

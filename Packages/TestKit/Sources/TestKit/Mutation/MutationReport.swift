@@ -27,17 +27,8 @@ public struct MutationReport: Sendable, Equatable {
                 formattedDuration(result.duration), singleLine(result.message),
             ]
         }
-        var widths = header.map(\.count)
-        for row in rows {
-            for (column, cell) in row.enumerated() where column < 6 { widths[column] = max(widths[column], cell.count) }
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                column < 6 ? cell + String(repeating: " ", count: max(0, widths[column] - cell.count)) : cell
-            }.joined(separator: "  ")
-        }
-        let rule = widths.map { String(repeating: "-", count: $0) } + ["-------"]
-        return ([line(header), line(rule)] + rows.map(line)).joined(separator: "\n")
+        // The rule has always ended in two runs of dashes under "message"; kept as it was.
+        return alignedTable(header: header, rows: rows, lastRule: "-------  -------")
     }
 
     /// The report as one JSON object: `score` (killed, counted), and `mutants`, one object per

@@ -29,7 +29,7 @@ func crossEntropy(_ logits: Tensor, _ labels: Tensor) -> Tensor {
         shape: logits.shape,
         scalars: labels.scalars.flatMap { label in
             (0..<classes).map { Float($0) == label ? 1 : 0 }
-        }, backend: logits.backend)
+        }, device: logits.device)
     return -(logits.logSoftmax(axis: 1) * oneHot).sum() / Float(logits.shape[0])
 }
 

@@ -2,16 +2,16 @@ import CZlibPNG
 
 /// PNG container pieces shared by the encoder and the decoder: the signature, big-endian
 /// integers, and chunks framed as length, type, data and CRC-32 (zlib's) of type + data.
-enum PNGChunks {
+package enum PNGChunks {
     /// The 8 bytes every PNG file starts with.
     static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
     /// One chunk as read from a file.
-    struct Chunk {
-        var type: String
-        var data: ArraySlice<UInt8>
+    package struct Chunk {
+        package var type: String
+        package var data: ArraySlice<UInt8>
         /// Byte offset of the chunk's length field in the file.
-        var offset: Int
+        package var offset: Int
     }
 
     /// CRC-32 (ISO 3309, as PNG specifies) of `type` followed by `data`.
@@ -48,7 +48,7 @@ enum PNGChunks {
 
     /// Splits a file into chunks after checking the signature, every length and every CRC.
     /// Stops after `IEND`, which must be the last bytes of the file.
-    static func read(_ bytes: [UInt8]) throws(ImageError) -> [Chunk] {
+    package static func read(_ bytes: [UInt8]) throws(ImageError) -> [Chunk] {
         guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
             throw .invalidPNG("missing the 8-byte PNG signature")
         }
@@ -88,7 +88,7 @@ enum PNGChunks {
     }
 
     /// Width, height and format from an `IHDR` chunk; only 8-bit, non-interlaced images are accepted.
-    static func header(_ chunk: Chunk) throws(ImageError) -> (width: Int, height: Int, format: PixelImage.Format) {
+    package static func header(_ chunk: Chunk) throws(ImageError) -> (width: Int, height: Int, format: PixelImage.Format) {
         guard chunk.type == "IHDR", chunk.data.count == 13 else {
             throw .invalidPNG("the first chunk must be a 13-byte IHDR, found '\(chunk.type)' of \(chunk.data.count) bytes")
         }

@@ -1,7 +1,7 @@
 /// The five PNG scanline filters (None, Sub, Up, Average, Paeth), applied per byte with `bpp`
 /// bytes per pixel; `previous` is the unfiltered row above (zeros for the first row).
-enum PNGFilters {
-    static let none: UInt8 = 0, sub: UInt8 = 1, up: UInt8 = 2, average: UInt8 = 3, paeth: UInt8 = 4
+package enum PNGFilters {
+    package static let none: UInt8 = 0, sub: UInt8 = 1, up: UInt8 = 2, average: UInt8 = 3, paeth: UInt8 = 4
 
     @inline(__always)
     static func paethPredictor(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 {
@@ -38,7 +38,7 @@ enum PNGFilters {
     }
 
     /// Reverses `filter` in place on `row`.
-    static func unfilter(
+    package static func unfilter(
         _ row: UnsafeMutableBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
         filter: UInt8, bpp: Int
     ) {

@@ -1,8 +1,8 @@
 /// A sink for training summaries: scalars and images at a step.
 ///
-/// ``EventFileWriter`` writes TensorBoard event files; ``RecordingWriter`` keeps every call in
-/// memory for tests. Writers are safe to call from several threads; calls after ``close()`` throw
-/// ``SummaryWriterError/closed(_:)``.
+/// ``EventFileWriter`` writes TensorBoard event files; `RecordingWriter` (in `TrainingChecks`) keeps
+/// every call in memory for tests. Writers are safe to call from several threads; calls after
+/// ``close()`` throw ``SummaryWriterError/closed(_:)``.
 public protocol SummaryWriter: Sendable {
     /// Logs `value` under `tag` (e.g. `"train/loss"`) at `step`.
     func scalar(tag: String, value: Float, step: Int) throws

@@ -71,7 +71,7 @@ public final class VAETrainer {
     ///     (`configuration.inputShape`, e.g. `[1, 32, 32]`); inputs in the model's value range.
     ///   - generator: the source of latent noise; pass the generator the model was initialised
     ///     from to make the whole run reproducible from its seed.
-    ///   - writer: where the logging contract goes (an ``EventFileWriter`` or a ``RecordingWriter``).
+    ///   - writer: where the logging contract goes (an ``EventFileWriter`` or `TrainingChecks`'s `RecordingWriter`).
     ///   - progress: progress output, e.g. ``ProgressReporter/standardOutput(liveRefresh:periodicInterval:)``.
     /// - Throws: ``TrainingError/invalidOption(name:value:requirement:)``,
     ///   ``TrainingError/emptyDataset(role:)``, ``TrainingError/inputShapeMismatch(role:found:model:)``

@@ -41,17 +41,20 @@ public struct VAEConfiguration: Codable, Hashable, Sendable, CustomStringConvert
         }
     }
 
-    /// A freshly initialised model (PyTorch's default initialisation from `generator`) on `device`.
-    /// - Throws: ``VAEConfigurationError`` for an invalid configuration, or a wrapped
-    ///   ``DeviceError`` when `device` is unavailable.
-    public func makeModel(generator: RandomGenerator = .default, device: Device = .cpu) throws -> any VariationalAutoencoder {
+    /// A freshly initialised model (PyTorch's default initialisation from `generator`, the same
+    /// numbers on every device) created on `device` (the CPU by default).
+    ///
+    /// `device` must be available: check it with `Device.checkAvailable()` where it is chosen (an
+    /// unavailable device stops the process as a programmer error).
+    /// - Throws: ``VAEConfigurationError`` for an invalid configuration.
+    public func makeModel(
+        generator: RandomGenerator = .default, device: Device = .cpu
+    ) throws(VAEConfigurationError) -> any VariationalAutoencoder {
         try validate()
-        let model: any VariationalAutoencoder
         switch architecture {
-        case .mlp: model = MLPVAE(configuration: self, generator: generator)
-        case .cnn: model = CNNVAE(configuration: self, generator: generator)
+        case .mlp: return MLPVAE(configuration: self, generator: generator, device: device)
+        case .cnn: return CNNVAE(configuration: self, generator: generator, device: device)
         }
-        return device == .cpu ? model : try model.moved(to: device)
     }
 }
 

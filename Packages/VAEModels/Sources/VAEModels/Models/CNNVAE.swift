@@ -17,24 +17,31 @@ public final class CNNVAE: EncoderDecoderVAE {
     /// Latent codes `[N, bottleneck]` → reconstructions `[N] + inputShape` in (−1, 1).
     public let decoder: Sequential
 
-    /// A model with PyTorch's default initialisation drawn from `generator` (layer by layer, in
-    /// declaration order). Use ``VAEConfiguration/makeModel(generator:device:)`` to validate first.
-    public convenience init(configuration: VAEConfiguration, generator: RandomGenerator = .default) {
+    /// A model created on `device` (the CPU by default) with PyTorch's default initialisation drawn
+    /// from `generator` (layer by layer, in declaration order; the same numbers on every device).
+    /// Use ``VAEConfiguration/makeModel(generator:device:)`` to validate first. `device` must be
+    /// available: check it with `Device.checkAvailable()` where it is chosen (an unavailable device
+    /// stops the process as a programmer error).
+    public convenience init(
+        configuration: VAEConfiguration, generator: RandomGenerator = .default, device: Device = .cpu
+    ) {
         let channels = configuration.inputShape.first ?? 1
         let height = configuration.inputShape.count > 1 ? configuration.inputShape[1] / 4 : 8
         let width = configuration.inputShape.count > 2 ? configuration.inputShape[2] / 4 : 8
         let d = configuration.bottleneck
         let encoder = Sequential(
-            Conv2d(channels, 16, kernelSize: 5, padding: 2, generator: generator), ReLU(),
-            Conv2d(16, 32, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
-            Conv2d(32, 64, kernelSize: 3, stride: 2, padding: 1, generator: generator), ReLU(),
-            Flatten(), Linear(64 * height * width, 2 * d, generator: generator))
+            Conv2d(channels, 16, kernelSize: 5, padding: 2, generator: generator, device: device), ReLU(),
+            Conv2d(16, 32, kernelSize: 3, stride: 2, padding: 1, generator: generator, device: device), ReLU(),
+            Conv2d(32, 64, kernelSize: 3, stride: 2, padding: 1, generator: generator, device: device), ReLU(),
+            Flatten(), Linear(64 * height * width, 2 * d, generator: generator, device: device))
         let decoder = Sequential(
-            Linear(d, 64 * height * width, generator: generator), ReLU(),
+            Linear(d, 64 * height * width, generator: generator, device: device), ReLU(),
             Unflatten(dimension: 1, sizes: [64, height, width]),
-            ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator), ReLU(),
-            ConvTranspose2d(32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator), ReLU(),
-            Conv2d(16, channels, kernelSize: 5, padding: 2, generator: generator), Tanh())
+            ConvTranspose2d(64, 32, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator, device: device),
+            ReLU(),
+            ConvTranspose2d(32, 16, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator, device: device),
+            ReLU(),
+            Conv2d(16, channels, kernelSize: 5, padding: 2, generator: generator, device: device), Tanh())
         var configuration = configuration
         configuration.architecture = .cnn
         self.init(configuration: configuration, encoder: encoder, decoder: decoder)

@@ -16,22 +16,26 @@ public final class MLPVAE: EncoderDecoderVAE {
     /// Latent codes `[N, bottleneck]` → reconstructions `[N] + inputShape` in (−1, 1).
     public let decoder: Sequential
 
-    /// A model with PyTorch's default initialisation drawn from `generator` (layer by layer, in
-    /// declaration order). `configuration.architecture` is ignored; use ``VAEConfiguration/makeModel(generator:device:)``
-    /// to validate first.
-    public convenience init(configuration: VAEConfiguration, generator: RandomGenerator = .default) {
+    /// A model created on `device` (the CPU by default) with PyTorch's default initialisation drawn
+    /// from `generator` (layer by layer, in declaration order; the same numbers on every device).
+    /// `configuration.architecture` is ignored; use ``VAEConfiguration/makeModel(generator:device:)``
+    /// to validate first. `device` must be available: check it with `Device.checkAvailable()` where
+    /// it is chosen (an unavailable device stops the process as a programmer error).
+    public convenience init(
+        configuration: VAEConfiguration, generator: RandomGenerator = .default, device: Device = .cpu
+    ) {
         let features = configuration.inputShape.reduce(1, *)
         let d = configuration.bottleneck
         let encoder = Sequential(
-            Flatten(), Linear(features, 512, generator: generator), ReLU(),
-            Linear(512, 256, generator: generator), ReLU(),
-            Linear(256, 128, generator: generator), ReLU(),
-            Linear(128, 2 * d, generator: generator))
+            Flatten(), Linear(features, 512, generator: generator, device: device), ReLU(),
+            Linear(512, 256, generator: generator, device: device), ReLU(),
+            Linear(256, 128, generator: generator, device: device), ReLU(),
+            Linear(128, 2 * d, generator: generator, device: device))
         let decoder = Sequential(
-            Linear(d, 128, generator: generator), ReLU(),
-            Linear(128, 256, generator: generator), ReLU(),
-            Linear(256, 512, generator: generator), ReLU(),
-            Linear(512, features, generator: generator),
+            Linear(d, 128, generator: generator, device: device), ReLU(),
+            Linear(128, 256, generator: generator, device: device), ReLU(),
+            Linear(256, 512, generator: generator, device: device), ReLU(),
+            Linear(512, features, generator: generator, device: device),
             Unflatten(dimension: 1, sizes: configuration.inputShape), Tanh())
         var configuration = configuration
         configuration.architecture = .mlp

@@ -78,10 +78,11 @@ extension VariationalAutoencoder {
         forward(input).reconstruction
     }
 
-    /// `count` images decoded from latent codes drawn from the prior `N(0, I)` on the model's device.
+    /// `count` images `[count] + inputShape` decoded from latent codes drawn from the prior
+    /// `N(0, I)` on the model's device (never elsewhere: a model whose device has become
+    /// unavailable stops the process, as every factory does).
     public func sample(count: Int, generator: RandomGenerator = .default) -> Tensor {
-        let backend = (try? BackendRegistry.shared.backend(for: device)) ?? CPUBackend.shared
-        return decode(Tensor.randn([count, bottleneck], generator: generator, backend: backend))
+        decode(Tensor.randn([count, bottleneck], generator: generator, device: device))
     }
 
     /// Splits an encoder output `[N, 2·bottleneck]` into `(mu, logSigma)`.

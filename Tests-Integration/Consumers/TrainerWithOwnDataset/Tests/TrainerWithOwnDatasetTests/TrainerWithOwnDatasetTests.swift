@@ -3,6 +3,7 @@ import SyntheticBlobs
 import TensorCore
 import Testing
 import Training
+import TrainingChecks
 import VAEModels
 
 /// The trainer on the user's dataset: an MLP VAE for 1×8×8 images, batches of 4, 10 training and

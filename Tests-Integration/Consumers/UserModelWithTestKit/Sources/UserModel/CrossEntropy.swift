@@ -8,6 +8,6 @@ import TensorCore
 public func crossEntropy(_ logits: Tensor, labels: Tensor) -> Tensor {
     let classes = logits.shape.last ?? 0
     let oneHot = labels.scalars.flatMap { label in (0..<classes).map { Float($0) == label ? Float(1) : 0 } }
-    let mask = Tensor(shape: logits.shape, scalars: oneHot, backend: logits.backend)
+    let mask = Tensor(shape: logits.shape, scalars: oneHot, device: logits.device)
     return -(logits.logSoftmax(axis: 1) * mask).sum() / Float(max(logits.shape.first ?? 1, 1))
 }

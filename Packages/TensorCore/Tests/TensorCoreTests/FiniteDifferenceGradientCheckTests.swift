@@ -12,7 +12,7 @@ private func spoiledExp(_ x: Tensor, factor: Float = 1, spoiled: Int? = nil, spo
     return Tensor.recorded(y, op: "spoiledExp", inputs: [x]) { g in [g * y * scale] }
 }
 
-@Suite struct GradientCheckTests {
+@Suite struct FiniteDifferenceGradientCheckTests {
     @Test func correctGradientsPass() {
         let x = randomTensor([3, 4], seed: 1), w = randomTensor([4], seed: 2)
         let result = checkGradients(at: [x, w]) { ($0[0] * $0[1].sigmoid()).tanh() }

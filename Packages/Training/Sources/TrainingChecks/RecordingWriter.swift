@@ -1,9 +1,10 @@
 import Synchronization
+import Training
 
-/// A ``SummaryWriter`` that keeps every call in memory, in order, for tests to inspect.
+/// A `SummaryWriter` that keeps every call in memory, in order, for tests to inspect.
 ///
 /// It behaves like a real writer where tests rely on it: calls after ``close()`` throw
-/// ``SummaryWriterError/closed(_:)``. It is safe to use from several threads at once.
+/// `SummaryWriterError.closed(_:)`. It is safe to use from several threads at once.
 ///
 /// ```swift
 /// let writer = RecordingWriter()
@@ -46,7 +47,7 @@ public final class RecordingWriter: SummaryWriter {
         }
 
         /// The pixels (decoding the PNG when the image was logged encoded).
-        /// - Throws: ``ImageError/invalidPNG(_:)`` when the logged PNG cannot be decoded.
+        /// - Throws: `ImageError.invalidPNG(_:)` when the logged PNG cannot be decoded.
         public func decodedPixels() throws(ImageError) -> PixelImage {
             switch self {
             case .png(let png): return try PNGDecoder.decode(png.bytes)

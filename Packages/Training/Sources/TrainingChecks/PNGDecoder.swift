@@ -1,6 +1,7 @@
 import CZlibPNG
+import Training
 
-/// Decodes 8-bit, non-interlaced PNG files (gray, gray + alpha, RGB, RGBA) — what ``PNGEncoder``
+/// Decodes 8-bit, non-interlaced PNG files (gray, gray + alpha, RGB, RGBA) — what `PNGEncoder`
 /// writes and what most tools write for such images. Used by tests and by ``RecordingWriter``.
 public enum PNGDecoder {
     /// The largest decoded size accepted (256 MiB), so a forged header cannot demand huge buffers.
@@ -8,7 +9,7 @@ public enum PNGDecoder {
 
     /// The pixels of the PNG file `bytes`.
     ///
-    /// - Throws: ``ImageError/invalidPNG(_:)`` naming the chunk or the problem: a missing signature,
+    /// - Throws: `ImageError.invalidPNG(_:)` naming the chunk or the problem: a missing signature,
     ///   a chunk cut short or failing its CRC, an unsupported bit depth, color type or interlace,
     ///   missing or non-consecutive `IDAT` chunks, compressed data that does not inflate to exactly
     ///   one filtered row per line, or an unknown filter type.
@@ -51,7 +52,7 @@ public enum PNGDecoder {
     }
 
     /// Inflates a zlib stream that must hold exactly `expectedSize` bytes.
-    static func inflate(_ compressed: [UInt8], expectedSize: Int) throws(ImageError) -> [UInt8] {
+    package static func inflate(_ compressed: [UInt8], expectedSize: Int) throws(ImageError) -> [UInt8] {
         // One spare byte tells "exactly right" from "more data than the image needs".
         var out = [UInt8](repeating: 0, count: expectedSize + 1)
         var produced = uLong(out.count)

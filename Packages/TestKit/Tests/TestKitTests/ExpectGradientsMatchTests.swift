@@ -2,7 +2,7 @@ import Testing
 import TestKit
 
 @Suite("Finite-difference gradient check")
-struct GradientCheckTests {
+struct ExpectGradientsMatchTests {
     /// `x²` with a deliberately wrong gradient rule (`g·x` instead of `2·g·x`).
     static func brokenSquare(_ x: Tensor) -> Tensor {
         let value = x.detached()
