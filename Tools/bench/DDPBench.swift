@@ -1,3 +1,4 @@
+import DeepTrustSystem
 // `bench ddp`: data-parallel training throughput. One MNIST training epoch (global batch 128, no
 // augmentation) of MLPVAE and CNNVAE in N processes × 1 kernel thread under `mpirun -np N` (default
 // 2) against one process with N kernel threads, in samples/s, and the scaling efficiency (N-process
@@ -76,7 +77,8 @@ enum DDPBench: BenchSubcommand {
         }
 
         // N processes × 1 thread under mpirun.
-        var parallel: [VAEConfiguration.Architecture: (samples: Int, seconds: Double, perRank: [Double], figures: JSONValue)] = [:]
+        var parallel: [VAEConfiguration.Architecture: (samples: Int, seconds: Double, perRank: [Double], figures: JSONValue)] =
+            [:]
         let launcher = options.extra["--mpirun"] ?? "mpirun"
         for architecture in models {
             var rankArguments = ["ddp", "--rank-of", architecture.rawValue, "--workers", String(workers)]
@@ -287,7 +289,7 @@ enum DDPBench: BenchSubcommand {
         return try VAETrainer(
             model: model, trainingSet: train, testSet: oneTestExample,
             options: VAETrainerOptions(batchSize: batchSize, seed: 0, workers: workers, comparisonImages: 0),
-            generator: generator, writer: RecordingWriter())
+            generator: generator, writer: DiscardingWriter())
     }
 
     private static func count(_ flag: String, _ options: BenchOptions, default value: Int, minimum: Int) throws -> Int {

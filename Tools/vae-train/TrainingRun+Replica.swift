@@ -17,7 +17,7 @@ extension TrainingRun {
             detectsAnomalies: arguments.detectAnomalies)
         let trainer = try VAETrainer(
             model: model, trainingSet: train, testSet: test, options: options, generator: .default,
-            writer: RecordingWriter(), progress: nil)
+            writer: DiscardingWriter(), progress: nil)
         // --resume names a checkpoint file or a run directory (its latest checkpoint), as on rank 0.
         if let resume = arguments.resume { try trainer.loadCheckpoint(from: try CheckpointFiles.resolve(resume)) }
         try trainer.join(group)

@@ -76,7 +76,11 @@ struct TrainingRun {
             throw error
         }
         try trainer.join(group)
-        if group.isDistributed { say("data-parallel: \(group.size) processes over \(group.communicator.engineName), global batch \(arguments.batchSize)") }
+        if group.isDistributed {
+            say(
+                "data-parallel: \(group.size) processes over \(group.communicator.engineName), global batch \(arguments.batchSize)"
+            )
+        }
         let remaining = arguments.epochs - trainer.completedEpochs
         guard remaining > 0 else {
             // Nothing was logged: the run directory stays as it was.

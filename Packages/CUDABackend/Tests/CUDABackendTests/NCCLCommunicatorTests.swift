@@ -88,7 +88,9 @@ import Testing
         EmulatedNCCL.shared.setFailure("ncclAllReduce", 5)
         let errors = try withRanks(2) { nccl, _ -> DistributedError? in
             var values: [Float] = [1]
-            do { try values.withUnsafeMutableBufferPointer { try nccl.allReduceSum($0) } } catch { return error as? DistributedError }
+            do { try values.withUnsafeMutableBufferPointer { try nccl.allReduceSum($0) } } catch {
+                return error as? DistributedError
+            }
             return nil
         }
         for error in errors {
@@ -113,7 +115,9 @@ import Testing
         }
         for messages in errors {
             #expect(messages.count == 2)
-            #expect(messages.first?.hasPrefix("ncclCommGetAsyncError (after ncclAllReduce) failed with error 6: ncclRemoteError") == true)
+            #expect(
+                messages.first?.hasPrefix("ncclCommGetAsyncError (after ncclAllReduce) failed with error 6: ncclRemoteError")
+                    == true)
             #expect(messages.last?.hasPrefix("ncclCommGetAsyncError (after the queued collectives) failed with error 6") == true)
         }
     }

@@ -70,7 +70,7 @@ public struct DistributedSampler: Sendable, Hashable {
 
     /// Positions `lower ..< upper` inside a global batch of `size` examples taken by `rank` of `worldSize`.
     public static func share(ofBatchOf size: Int, rank: Int, worldSize: Int) -> Range<Int> {
-        (rank * size) / worldSize ..< ((rank + 1) * size) / worldSize
+        (rank * size) / worldSize..<((rank + 1) * size) / worldSize
     }
 
     /// This rank's dataset indices for each step of `epoch` (``batchCount`` lists; some may be empty).
@@ -112,7 +112,8 @@ extension DataLoader {
     /// empty (`count == 0`, inputs of shape `[0]`) when this rank's share of it is empty.
     /// - Precondition: `sampler.count == dataset.count`.
     public func batches(epoch: Int, sampler: DistributedSampler) -> BatchIterator<D> {
-        precondition(sampler.count == dataset.count, "the sampler covers \(sampler.count) examples, the dataset has \(dataset.count)")
+        precondition(
+            sampler.count == dataset.count, "the sampler covers \(sampler.count) examples, the dataset has \(dataset.count)")
         return BatchIterator(plan: BatchPlan(loader: self, epoch: epoch, batches: sampler.batches(epoch: epoch)))
     }
 }

@@ -36,7 +36,8 @@ public enum InProcessGroup {
             guard let started else {
                 for rank in rank..<size { rendezvous.depart(rank) }
                 for thread in threads { thread.join() }
-                throw DistributedError.invalidArgument(name: "size", value: "\(size)", requirement: "could not start thread \(rank)")
+                throw DistributedError.invalidArgument(
+                    name: "size", value: "\(size)", requirement: "could not start thread \(rank)")
             }
             threads.append(started)
         }
@@ -77,9 +78,12 @@ final class InProcessCommunicator: Communicator {
     }
 
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws(DistributedError) {
-        let all = try exchange("broadcast(root \(root))", rank == root ? UnsafeRawBufferPointer(bytes) : UnsafeRawBufferPointer(start: nil, count: 0))
+        let all = try exchange(
+            "broadcast(root \(root))", rank == root ? UnsafeRawBufferPointer(bytes) : UnsafeRawBufferPointer(start: nil, count: 0)
+        )
         guard all[root].count == bytes.count else {
-            throw .mismatch(operation: "broadcast", detail: "rank \(rank) has \(bytes.count) bytes, root \(root) has \(all[root].count)")
+            throw .mismatch(
+                operation: "broadcast", detail: "rank \(rank) has \(bytes.count) bytes, root \(root) has \(all[root].count)")
         }
         all[root].withUnsafeBytes { bytes.copyMemory(from: $0) }
     }
@@ -88,7 +92,8 @@ final class InProcessCommunicator: Communicator {
         let all = try exchange("allGather", bytes)
         let joined = all.flatMap { $0 }
         guard joined.count == result.count else {
-            throw .mismatch(operation: "allGather", detail: "the blocks total \(joined.count) bytes, rank \(rank) expected \(result.count)")
+            throw .mismatch(
+                operation: "allGather", detail: "the blocks total \(joined.count) bytes, rank \(rank) expected \(result.count)")
         }
         joined.withUnsafeBytes { result.copyMemory(from: $0) }
     }
@@ -156,7 +161,8 @@ final class Rendezvous: @unchecked Sendable {
             var round = rounds[index] ?? Round(operation: operation, contributions: Array(repeating: nil, count: size))
             guard round.operation == operation else {
                 throw .mismatch(
-                    operation: operation, detail: "collective #\(index) is \(operation) on rank \(rank) but \(round.operation) on another rank")
+                    operation: operation,
+                    detail: "collective #\(index) is \(operation) on rank \(rank) but \(round.operation) on another rank")
             }
             round.contributions[rank] = contribution
             rounds[index] = round
@@ -164,7 +170,9 @@ final class Rendezvous: @unchecked Sendable {
             while true {
                 let current = rounds[index]!
                 if current.contributions.allSatisfy({ $0 != nil }) { break }
-                if let gone = current.contributions.indices.first(where: { current.contributions[$0] == nil && departed.contains($0) }) {
+                if let gone = current.contributions.indices.first(where: {
+                    current.contributions[$0] == nil && departed.contains($0)
+                }) {
                     throw .peerExited(operation: operation, rank: gone)
                 }
                 if !lock.wait(until: deadline) {

@@ -125,12 +125,14 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         let initialized = try function("MPI_Initialized", as: (@convention(c) (UnsafeMutablePointer<Int32>) -> Int32).self)
         let initThread = try function(
             "MPI_Init_thread",
-            as: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int32, UnsafeMutablePointer<Int32>) -> Int32).self)
+            as: (@convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int32, UnsafeMutablePointer<Int32>) -> Int32)
+                .self)
         let commRank = try function("MPI_Comm_rank", as: (@convention(c) (Handle, UnsafeMutablePointer<Int32>) -> Int32).self)
         let commSize = try function("MPI_Comm_size", as: (@convention(c) (Handle, UnsafeMutablePointer<Int32>) -> Int32).self)
         let setErrhandler = try function("MPI_Comm_set_errhandler", as: (@convention(c) (Handle, Handle) -> Int32).self)
         let version = try function(
-            "MPI_Get_library_version", as: (@convention(c) (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<Int32>) -> Int32).self)
+            "MPI_Get_library_version",
+            as: (@convention(c) (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<Int32>) -> Int32).self)
 
         var flag: Int32 = 0
         _ = initialized(&flag)
@@ -138,7 +140,9 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
             var provided: Int32 = 0
             let serialized: Int32 = 2  // MPI_THREAD_SERIALIZED
             let code = initThread(nil, nil, serialized, &provided)
-            guard code == 0 else { throw .engineFailure(operation: "MPI_Init_thread", code: code, message: "see MPI's output above") }
+            guard code == 0 else {
+                throw .engineFailure(operation: "MPI_Init_thread", code: code, message: "see MPI's output above")
+            }
         }
         _ = setErrhandler(world, errorsReturn)
         var value: Int32 = 0
@@ -149,7 +153,8 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         var text = [CChar](repeating: 0, count: 8192)
         var length: Int32 = 0
         _ = version(&text, &length)
-        libraryVersion = String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        libraryVersion =
+            String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             .split(separator: "\n").first.map(String.init) ?? ""
         engineName = "MPI (\(name))"
         let configured = environmentVariable("DEEPTRUST_COLLECTIVE_TIMEOUT").flatMap(Double.init)
@@ -160,14 +165,18 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError) {
         guard let count = Int32(exactly: values.count) else { throw tooLarge("MPI_Allreduce", values.count) }
-        try call("MPI_Allreduce") { allreduce(UnsafeRawPointer(bitPattern: 1), values.baseAddress, count, floatType, sumOp, world) }
+        try call("MPI_Allreduce") {
+            allreduce(UnsafeRawPointer(bitPattern: 1), values.baseAddress, count, floatType, sumOp, world)
+        }
     }
 
     /// `MPI_Allreduce(MPI_IN_PLACE, …, MPI_DOUBLE, MPI_SUM)`.
     /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError) {
         guard let count = Int32(exactly: values.count) else { throw tooLarge("MPI_Allreduce", values.count) }
-        try call("MPI_Allreduce") { allreduce(UnsafeRawPointer(bitPattern: 1), values.baseAddress, count, doubleType, sumOp, world) }
+        try call("MPI_Allreduce") {
+            allreduce(UnsafeRawPointer(bitPattern: 1), values.baseAddress, count, doubleType, sumOp, world)
+        }
     }
 
     /// `MPI_Bcast` of bytes from `root`.

@@ -136,7 +136,8 @@ public final class ProcessGroup: Sendable {
         guard isDistributed else { return }
         let gradients = parameters.map { parameter -> Tensor in
             let value = parameter.value
-            return parameter.grad ?? Tensor(shape: value.shape, scalars: Array(repeating: 0, count: value.count), backend: value.backend)
+            return parameter.grad
+                ?? Tensor(shape: value.shape, scalars: Array(repeating: 0, count: value.count), backend: value.backend)
         }
         let reduced = try allReduce(gradients, op, bucketElements: bucketElements)
         for (parameter, gradient) in zip(parameters, reduced) { parameter.grad = gradient }
@@ -167,7 +168,8 @@ public final class ProcessGroup: Sendable {
         for (parameter, count) in zip(parameters, values.map(\.count)) {
             parameter.updateInPlace { storage in
                 flat.withUnsafeBufferPointer { all in
-                    storage.backend.upload(UnsafeBufferPointer(rebasing: all[offset..<(offset + count)]), to: storage.buffer, offset: 0)
+                    storage.backend.upload(
+                        UnsafeBufferPointer(rebasing: all[offset..<(offset + count)]), to: storage.buffer, offset: 0)
                 }
                 offset += count
             }
@@ -181,13 +183,17 @@ public final class ProcessGroup: Sendable {
         guard isDistributed else { return }
         try checkRoot(root)
         var count = [Int64(values.count)]
-        try typedThrows { try count.withUnsafeMutableBytes { bytes in
-            try communicator.broadcast(bytes, root: root)
-        } }
+        try typedThrows {
+            try count.withUnsafeMutableBytes { bytes in
+                try communicator.broadcast(bytes, root: root)
+            }
+        }
         if rank != root { values = [T](unsafeUninitializedCapacity: Int(count[0])) { _, n in n = Int(count[0]) } }
-        try typedThrows { try values.withUnsafeMutableBytes { bytes in
-            try communicator.broadcast(bytes, root: root)
-        } }
+        try typedThrows {
+            try values.withUnsafeMutableBytes { bytes in
+                try communicator.broadcast(bytes, root: root)
+            }
+        }
     }
 
     // MARK: - All-gather
@@ -199,7 +205,8 @@ public final class ProcessGroup: Sendable {
         guard isDistributed else { return tensor.reshaped([1] + tensor.shape) }
         let shapes = try allGather(tensor.shape.map(Int64.init))
         if let other = shapes.firstIndex(where: { $0 != shapes[rank] }) {
-            throw .mismatch(operation: "allGather", detail: "rank \(rank) has shape \(tensor.shape), rank \(other) has \(shapes[other])")
+            throw .mismatch(
+                operation: "allGather", detail: "rank \(rank) has shape \(tensor.shape), rank \(other) has \(shapes[other])")
         }
         let parts = try allGather(tensor.scalars)
         return Tensor(shape: [size] + tensor.shape, scalars: parts.flatMap { $0 }, backend: tensor.backend)
@@ -242,11 +249,13 @@ public final class ProcessGroup: Sendable {
             UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
             n = total
         }
-        try typedThrows { try values.withUnsafeBytes { input in
-            try result.withUnsafeMutableBytes { output in
-                try communicator.allGather(input, into: output)
+        try typedThrows {
+            try values.withUnsafeBytes { input in
+                try result.withUnsafeMutableBytes { output in
+                    try communicator.allGather(input, into: output)
+                }
             }
-        } }
+        }
         return result
     }
 
@@ -263,9 +272,11 @@ public final class ProcessGroup: Sendable {
     private func broadcastSameCount(_ flat: inout [Float], root: Int) throws(DistributedError) {
         try checkRoot(root)
         try checkSameCount(flat.count, operation: "broadcast")
-        try typedThrows { try flat.withUnsafeMutableBytes { bytes in
-            try communicator.broadcast(bytes, root: root)
-        } }
+        try typedThrows {
+            try flat.withUnsafeMutableBytes { bytes in
+                try communicator.broadcast(bytes, root: root)
+            }
+        }
     }
 
     private func checkRoot(_ root: Int) throws(DistributedError) {
@@ -309,7 +320,8 @@ public final class ProcessGroup: Sendable {
                     backend.upload(UnsafeBufferPointer(rebasing: all[offset..<(offset + tensor.count)]), to: buffer, offset: 0)
                 }
                 offset += tensor.count
-                return Tensor(storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+                return Tensor(
+                    storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
             }
         }
     }

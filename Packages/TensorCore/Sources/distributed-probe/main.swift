@@ -1,5 +1,5 @@
 // distributed-probe: exercises the collectives of `ProcessGroup.world()` under a real launcher
-// (`mpirun -np N distributed-probe <mode>`), for the integration tests.
+// (`mpirun -np N distributed-probe <mode>`), for the DistributedTests of this package.
 //   collectives  every collective once; rank 0 prints "ok <size>" when all results are right
 //   die          rank 1 kills itself while the others wait in a barrier (the job must end, not hang)
 //   abort        rank 1 ends the job with ProcessGroup.abort and a message
@@ -22,7 +22,9 @@ do {
         try group.broadcast(&text, root: group.size - 1)
         guard String(decoding: text, as: UTF8.self) == "rank \(group.size - 1)" else { group.abort("broadcast gave \(text)") }
         let gathered = try group.allGather(Array(repeating: group.rank, count: group.rank + 1))
-        guard gathered == (0..<group.size).map({ Array(repeating: $0, count: $0 + 1) }) else { group.abort("allGather gave \(gathered)") }
+        guard gathered == (0..<group.size).map({ Array(repeating: $0, count: $0 + 1) }) else {
+            group.abort("allGather gave \(gathered)")
+        }
         try group.barrier()
         if group.isMain { print("ok \(group.size) \(group.communicator.engineName)") }
     case "die":

@@ -32,9 +32,13 @@ final class DistributedSamplerTests: XCTestCase {
         let sampler = try DistributedSampler(count: 23, globalBatchSize: 5, rank: 0, worldSize: 1, shuffle: true, seed: 4)
         XCTAssertEqual(try loader.allBatches(epoch: 1).map(\.indices), sampler.batches(epoch: 1))
         XCTAssertNotEqual(sampler.globalOrder(epoch: 0), sampler.globalOrder(epoch: 1))
-        let iterator = loader.batches(epoch: 1, sampler: try DistributedSampler(count: 23, globalBatchSize: 5, rank: 1, worldSize: 2, shuffle: true, seed: 4))
+        let iterator = loader.batches(
+            epoch: 1,
+            sampler: try DistributedSampler(count: 23, globalBatchSize: 5, rank: 1, worldSize: 2, shuffle: true, seed: 4))
         var seen: [Int] = []
-        while let batch = try iterator.next() { seen += batch.indices; XCTAssertEqual(batch.inputs.scalars.map(Int.init), batch.indices) }
+        while let batch = try iterator.next() {
+            seen += batch.indices; XCTAssertEqual(batch.inputs.scalars.map(Int.init), batch.indices)
+        }
         XCTAssertEqual(seen.count, 14)  // shares 3, 3, 3, 3 of the full batches of 5, then 2 of 3
     }
 
@@ -47,10 +51,12 @@ final class DistributedSamplerTests: XCTestCase {
     }
 
     func testBadSettingsAreNamed() {
-        XCTAssertThrowsError(try DistributedSampler(count: 5, globalBatchSize: 2, rank: 2, worldSize: 2, shuffle: false, seed: 0)) {
+        XCTAssertThrowsError(try DistributedSampler(count: 5, globalBatchSize: 2, rank: 2, worldSize: 2, shuffle: false, seed: 0))
+        {
             XCTAssertTrue("\($0)".contains("rank = 2"), "\($0)")
         }
-        XCTAssertThrowsError(try DistributedSampler(count: 5, globalBatchSize: 0, rank: 0, worldSize: 2, shuffle: false, seed: 0)) {
+        XCTAssertThrowsError(try DistributedSampler(count: 5, globalBatchSize: 0, rank: 0, worldSize: 2, shuffle: false, seed: 0))
+        {
             XCTAssertTrue("\($0)".contains("globalBatchSize"), "\($0)")
         }
     }

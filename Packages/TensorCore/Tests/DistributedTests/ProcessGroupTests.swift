@@ -15,7 +15,9 @@ final class ProcessGroupTests: XCTestCase {
         XCTAssertEqual(values, [1, 2])
         XCTAssertEqual(try group.allGather([7, 8]), [[7, 8]])
         XCTAssertEqual(try group.allGather(Tensor([1, 2])).shape, [1, 2])
-        XCTAssertTrue(try ProcessGroup.world(environment: ["OMPI_COMM_WORLD_RANK": "0", "OMPI_COMM_WORLD_SIZE": "1"]) === ProcessGroup.single)
+        XCTAssertTrue(
+            try ProcessGroup.world(environment: ["OMPI_COMM_WORLD_RANK": "0", "OMPI_COMM_WORLD_SIZE": "1"])
+                === ProcessGroup.single)
     }
 
     func testBadLauncherVariablesAreNamed() {
@@ -34,7 +36,8 @@ final class ProcessGroupTests: XCTestCase {
         let results = try InProcessGroup.run(size: 3) { group -> ([Float], [Tensor], [Double]) in
             var values: [Float] = [Float(group.rank), 0.1 * Float(group.rank + 1), 1e7]
             try group.allReduce(&values, .sum, bucketElements: 2)
-            let tensors = try group.allReduce([Tensor([Float(group.rank)]), Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])], .average)
+            let tensors = try group.allReduce(
+                [Tensor([Float(group.rank)]), Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])], .average)
             var doubles = [Double(group.rank) * 0.5]
             try group.allReduce(&doubles, .sum)
             return (values, tensors, doubles)

@@ -19,11 +19,15 @@ import VAEModels
     }
 
     /// Trains `epochs` epochs with `ranks` replicas on 10 examples, global batch `batch`.
-    static func run(ranks: Int, batch: Int = 4, epochs: Int = 2, differentStart: Bool = false, directory: String? = nil) throws -> [RunResult] {
+    static func run(ranks: Int, batch: Int = 4, epochs: Int = 2, differentStart: Bool = false, directory: String? = nil) throws
+        -> [RunResult]
+    {
         try InProcessGroup.run(size: ranks) { group in
             let writer = RecordingWriter()
             let rankDirectory = directory.map { "\($0)/rank\(group.rank)" }
-            if let rankDirectory { try FileManager.default.createDirectory(atPath: rankDirectory, withIntermediateDirectories: true) }
+            if let rankDirectory {
+                try FileManager.default.createDirectory(atPath: rankDirectory, withIntermediateDirectories: true)
+            }
             let trainer = try TrainerFixture.trainer(
                 modelSeed: differentStart ? 7 + UInt64(group.rank) : 7,
                 options: TrainerFixture.options(batchSize: batch, outputDirectory: rankDirectory), writer: writer)

@@ -89,7 +89,8 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
             let status = try Self.withContext(of: backend, "ncclGetUniqueId") { functions.getUniqueId(&id) }
             message.withUnsafeMutableBytes { target in
                 target.storeBytes(of: status, toByteOffset: 0, as: Int32.self)
-                withUnsafeBytes(of: &id) { bytes in UnsafeMutableRawBufferPointer(rebasing: target[4...]).copyMemory(from: bytes) }
+                withUnsafeBytes(of: &id) { bytes in UnsafeMutableRawBufferPointer(rebasing: target[4...]).copyMemory(from: bytes)
+                }
             }
         }
         try bootstrap.broadcast(&message, root: 0)
@@ -100,7 +101,9 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
             throw .engineFailure(operation: rank == 0 ? operation : "\(operation) (on rank 0)", code: code, message: text)
         }
         var id = dt_nccl_unique_id()
-        withUnsafeMutableBytes(of: &id) { bytes in message.withUnsafeBytes { bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[4...])) } }
+        withUnsafeMutableBytes(of: &id) { bytes in
+            message.withUnsafeBytes { bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[4...])) }
+        }
         var made: NCCLFunctions.Comm? = nil
         let size = Int32(size), rank = Int32(rank)
         let code = try Self.withContext(of: backend, "ncclCommInitRank") { functions.commInitRank(&made, size, id, rank) }
@@ -174,7 +177,8 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
     ///   NCCL or CUDA call that failed.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError) {
         try staged(UnsafeMutableRawBufferPointer(values), "ncclAllReduce") { address, stream in
-            nccl.allReduce(address, address, values.count, NCCLFunctions.DataType.float32.rawValue, NCCLFunctions.sum, comm, stream)
+            nccl.allReduce(
+                address, address, values.count, NCCLFunctions.DataType.float32.rawValue, NCCLFunctions.sum, comm, stream)
         }
     }
 
@@ -182,7 +186,8 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
     /// - Throws: as the `Float` all-reduce on host memory.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError) {
         try staged(UnsafeMutableRawBufferPointer(values), "ncclAllReduce") { address, stream in
-            nccl.allReduce(address, address, values.count, NCCLFunctions.DataType.float64.rawValue, NCCLFunctions.sum, comm, stream)
+            nccl.allReduce(
+                address, address, values.count, NCCLFunctions.DataType.float64.rawValue, NCCLFunctions.sum, comm, stream)
         }
     }
 
@@ -207,7 +212,8 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
         guard !bytes.isEmpty else { return }
         try staged(result, "ncclAllGather", input: bytes) { address, stream in
             // Rank r's block sits at r × count inside the result (NCCL's in-place all-gather).
-            nccl.allGather(address + rank * bytes.count, address, bytes.count, NCCLFunctions.DataType.uint8.rawValue, comm, stream)
+            nccl.allGather(
+                address + rank * bytes.count, address, bytes.count, NCCLFunctions.DataType.uint8.rawValue, comm, stream)
         }
     }
 
@@ -236,24 +242,30 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
     }
 
     /// The device address of `count` floats of `buffer` from `offset`, checked to lie inside it.
-    private func deviceAddress(of buffer: any DeviceBuffer, offset: Int, count: Int) throws(DistributedError) -> UnsafeMutableRawPointer? {
+    private func deviceAddress(of buffer: any DeviceBuffer, offset: Int, count: Int) throws(DistributedError)
+        -> UnsafeMutableRawPointer?
+    {
         guard let cuda = buffer as? CUDABuffer else {
             throw .invalidArgument(
                 name: "buffer", value: "\(type(of: buffer))", requirement: "must be a buffer of \(backend.device) (CUDABuffer)")
         }
         guard offset >= 0, count >= 0, offset + count <= cuda.count else {
             throw .invalidArgument(
-                name: "range", value: "\(offset)..<\(offset + count)", requirement: "must lie inside the buffer's \(cuda.count) floats")
+                name: "range", value: "\(offset)..<\(offset + count)",
+                requirement: "must lie inside the buffer's \(cuda.count) floats")
         }
         return UnsafeMutableRawPointer(bitPattern: UInt(cuda.address(at: offset)))
     }
 
     /// Runs `body` with ``backend``'s context current on the calling thread.
-    private static func withContext<T>(of backend: CUDADeviceBackend, _ operation: String, _ body: () -> T) throws(DistributedError) -> T {
+    private static func withContext<T>(of backend: CUDADeviceBackend, _ operation: String, _ body: () -> T)
+        throws(DistributedError) -> T
+    {
         do throws(CUDAError) {
             if try backend.driver.currentContext() != backend.context { try backend.driver.setCurrentContext(backend.context) }
         } catch {
-            throw .engineFailure(operation: "\(operation) (making \(backend.device)'s context current)", code: error.code, message: "\(error)")
+            throw .engineFailure(
+                operation: "\(operation) (making \(backend.device)'s context current)", code: error.code, message: "\(error)")
         }
         return body()
     }
@@ -263,7 +275,8 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
     /// Queues one NCCL call on the backend's stream under the call lock; a failed backend refuses.
     private func queue(_ operation: String, _ call: (OpaquePointer?) -> Int32) throws(DistributedError) {
         if let failure = backend.firstError {
-            throw .engineFailure(operation: operation, code: failure.code, message: "\(backend.device) failed earlier: \(failure)")
+            throw .engineFailure(
+                operation: operation, code: failure.code, message: "\(backend.device) failed earlier: \(failure)")
         }
         try callLock.withLock { _ throws(DistributedError) in
             let code = try Self.withContext(of: backend, operation) { call(stream) }
@@ -279,13 +292,15 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
     ) throws(DistributedError) {
         guard let host = bytes.baseAddress, !bytes.isEmpty else { return }
         if let failure = backend.firstError {
-            throw .engineFailure(operation: operation, code: failure.code, message: "\(backend.device) failed earlier: \(failure)")
+            throw .engineFailure(
+                operation: operation, code: failure.code, message: "\(backend.device) failed earlier: \(failure)")
         }
         let staging = backend.allocate(count: (bytes.count + 3) / 4)
         defer { withExtendedLifetime(staging) {} }
         guard let device = staging as? CUDABuffer, device.address != 0 else {
             throw .engineFailure(
-                operation: "\(operation) (staging \(bytes.count) bytes on \(backend.device))", code: backend.firstError?.code ?? -1,
+                operation: "\(operation) (staging \(bytes.count) bytes on \(backend.device))",
+                code: backend.firstError?.code ?? -1,
                 message: backend.firstError.map { "\($0)" } ?? "allocation failed")
         }
         let driver = backend.driver, cudaStream = backend.stream
@@ -294,7 +309,8 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
             do throws(CUDAError) {
                 if let input {
                     try driver.copyHostToDevice(
-                        device.address + UInt64(rank * input.count), from: input.baseAddress!, byteCount: input.count, stream: cudaStream)
+                        device.address + UInt64(rank * input.count), from: input.baseAddress!, byteCount: input.count,
+                        stream: cudaStream)
                 } else {
                     try driver.copyHostToDevice(device.address, from: host, byteCount: bytes.count, stream: cudaStream)
                 }

@@ -23,12 +23,10 @@ struct NCCLFunctions: @unchecked Sendable {
     var commInitRank: @convention(c) (UnsafeMutablePointer<Comm?>?, Int32, dt_nccl_unique_id, Int32) -> Int32
     /// `ncclResult_t ncclAllReduce(const void *sendbuff, void *recvbuff, size_t count,
     /// ncclDataType_t datatype, ncclRedOp_t op, ncclComm_t comm, cudaStream_t stream)`.
-    var allReduce:
-        @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) -> Int32
+    var allReduce: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) -> Int32
     /// `ncclResult_t ncclBroadcast(const void *sendbuff, void *recvbuff, size_t count,
     /// ncclDataType_t datatype, int root, ncclComm_t comm, cudaStream_t stream)`.
-    var broadcast:
-        @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) -> Int32
+    var broadcast: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) -> Int32
     /// `ncclResult_t ncclAllGather(const void *sendbuff, void *recvbuff, size_t sendcount,
     /// ncclDataType_t datatype, ncclComm_t comm, cudaStream_t stream)`.
     var allGather: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Comm?, OpaquePointer?) -> Int32
@@ -45,7 +43,9 @@ struct NCCLFunctions: @unchecked Sendable {
 
     /// `ncclDataType_t` values.
     enum DataType: Int32 {
-        case uint8 = 1, float32 = 7, float64 = 8
+        case uint8 = 1
+        case float32 = 7
+        case float64 = 8
     }
 
     /// `ncclRedOp_t` `ncclSum`.
@@ -79,28 +79,37 @@ struct NCCLFunctions: @unchecked Sendable {
             }
             throw .libraryNotFound(
                 tried: zip(tried, messages).map { "\($0): \($1)" },
-                hint: "Install NCCL 2 (libnccl2, from NVIDIA's CUDA repository) on every GPU host, or set DEEPTRUST_NCCL to its path.")
+                hint:
+                    "Install NCCL 2 (libnccl2, from NVIDIA's CUDA repository) on every GPU host, or set DEEPTRUST_NCCL to its path."
+            )
         }
         do throws(LibraryLoadError) {
             return NCCLFunctions(
-                getUniqueId: try library.function("ncclGetUniqueId", as: (@convention(c) (UnsafeMutablePointer<dt_nccl_unique_id>?) -> Int32).self),
+                getUniqueId: try library.function(
+                    "ncclGetUniqueId", as: (@convention(c) (UnsafeMutablePointer<dt_nccl_unique_id>?) -> Int32).self),
                 commInitRank: try library.function(
-                    "ncclCommInitRank", as: (@convention(c) (UnsafeMutablePointer<Comm?>?, Int32, dt_nccl_unique_id, Int32) -> Int32).self),
+                    "ncclCommInitRank",
+                    as: (@convention(c) (UnsafeMutablePointer<Comm?>?, Int32, dt_nccl_unique_id, Int32) -> Int32).self),
                 allReduce: try library.function(
                     "ncclAllReduce",
-                    as: (@convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) -> Int32).self),
+                    as: (@convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) ->
+                        Int32).self),
                 broadcast: try library.function(
                     "ncclBroadcast",
-                    as: (@convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) -> Int32).self),
+                    as: (@convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Int32, Comm?, OpaquePointer?) ->
+                        Int32).self),
                 allGather: try library.function(
                     "ncclAllGather",
-                    as: (@convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Comm?, OpaquePointer?) -> Int32).self),
+                    as: (@convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int, Int32, Comm?, OpaquePointer?) -> Int32)
+                        .self),
                 commDestroy: try library.function("ncclCommDestroy", as: (@convention(c) (Comm?) -> Int32).self),
                 commAbort: try library.function("ncclCommAbort", as: (@convention(c) (Comm?) -> Int32).self),
                 commGetAsyncError: try library.function(
                     "ncclCommGetAsyncError", as: (@convention(c) (Comm?, UnsafeMutablePointer<Int32>?) -> Int32).self),
-                getErrorString: try library.function("ncclGetErrorString", as: (@convention(c) (Int32) -> UnsafePointer<CChar>?).self),
-                getVersion: try library.function("ncclGetVersion", as: (@convention(c) (UnsafeMutablePointer<Int32>?) -> Int32).self),
+                getErrorString: try library.function(
+                    "ncclGetErrorString", as: (@convention(c) (Int32) -> UnsafePointer<CChar>?).self),
+                getVersion: try library.function(
+                    "ncclGetVersion", as: (@convention(c) (UnsafeMutablePointer<Int32>?) -> Int32).self),
                 libraryName: library.name)
         } catch {
             guard case .symbolMissing(let name, let symbol) = error else {

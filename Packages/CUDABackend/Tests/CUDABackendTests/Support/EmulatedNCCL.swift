@@ -155,7 +155,8 @@ final class EmulatedNCCL: Sendable {
         return withUnsafeBytes(of: &id) { bytes in String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
-    private func initRank(_ comm: UnsafeMutablePointer<OpaquePointer?>?, size: Int32, id: dt_nccl_unique_id, rank: Int32) -> Int32 {
+    private func initRank(_ comm: UnsafeMutablePointer<OpaquePointer?>?, size: Int32, id: dt_nccl_unique_id, rank: Int32) -> Int32
+    {
         if let code = injected("ncclCommInitRank") { return code }
         guard let comm, size >= 1, (0..<size).contains(rank) else { return 4 }
         let clique = key(id)
@@ -201,7 +202,8 @@ final class EmulatedNCCL: Sendable {
             return 4
         }
         return collective(
-            "ncclAllReduce", comm, stream, count: count, type: type, op: op, root: nil, inPlace: send == UnsafeRawPointer(receive),
+            "ncclAllReduce", comm, stream, count: count, type: type, op: op, root: nil,
+            inPlace: send == UnsafeRawPointer(receive),
             contribution: send.map { Array(UnsafeRawBufferPointer(start: $0, count: count * width)) } ?? []
         ) { all, _ in
             guard let receive else { return }
@@ -221,8 +223,10 @@ final class EmulatedNCCL: Sendable {
         let rank = member(comm)?.rank
         guard let size = member(comm)?.size, (0..<Int32(size)).contains(root) else { return 4 }
         return collective(
-            "ncclBroadcast", comm, stream, count: count, type: type, op: nil, root: root, inPlace: send == UnsafeRawPointer(receive),
-            contribution: rank == Int(root) ? send.map { Array(UnsafeRawBufferPointer(start: $0, count: count * width)) } ?? [] : []
+            "ncclBroadcast", comm, stream, count: count, type: type, op: nil, root: root,
+            inPlace: send == UnsafeRawPointer(receive),
+            contribution: rank == Int(root)
+                ? send.map { Array(UnsafeRawBufferPointer(start: $0, count: count * width)) } ?? [] : []
         ) { all, _ in
             guard let receive else { return }
             all[Int(root)].withUnsafeBytes { receive.copyMemory(from: $0.baseAddress!, byteCount: count * width) }
@@ -264,7 +268,8 @@ final class EmulatedNCCL: Sendable {
             member.sequence += 1
             state.members[handle] = member
             var clique = state.cliques[member.clique]!
-            var current = clique.rounds[round] ?? Round(function: function, contributions: Array(repeating: nil, count: clique.size))
+            var current =
+                clique.rounds[round] ?? Round(function: function, contributions: Array(repeating: nil, count: clique.size))
             current.contributions[member.rank] = contribution
             clique.rounds[round] = current
             state.cliques[member.clique] = clique
@@ -275,7 +280,9 @@ final class EmulatedNCCL: Sendable {
             return (member.clique, member.rank, round)
         }
         guard let entry else { return 4 }
-        guard wait({ $0.cliques[entry.clique]?.rounds[entry.round]?.contributions.allSatisfy { $0 != nil } == true }) else { return 2 }
+        guard wait({ $0.cliques[entry.clique]?.rounds[entry.round]?.contributions.allSatisfy { $0 != nil } == true }) else {
+            return 2
+        }
         let all: [[UInt8]] = state.withLock { state in
             var round = state.cliques[entry.clique]!.rounds[entry.round]!
             round.readers += 1
