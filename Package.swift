@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "MNISTData", package: "MNISTData"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "Training", package: "Training"),
+                .product(name: "Distributed", package: "TensorCore"),
                 .product(name: "DeepTrustSystem", package: "TensorCore"),
             ],
             path: "Tools/bench"
@@ -42,6 +43,7 @@ let package = Package(
                 .product(name: "Training", package: "Training"),
                 .product(name: "VAETrainCLI", package: "Training"),
                 .product(name: "DeepTrustSystem", package: "TensorCore"),
+                .product(name: "Distributed", package: "TensorCore"),
             ],
             path: "Tools/vae-train"
         ),

@@ -19,9 +19,14 @@ let package = Package(
         .target(
             name: "CUDABackend",
             dependencies: [
+                "CNCCLTypes",
                 .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "DeepTrustSystem", package: "TensorCore"),
+                .product(name: "Distributed", package: "TensorCore"),
             ]),
+        // The C layout of NCCL's by-value types (ncclUniqueId), for NCCLCommunicator; a header only:
+        // libnccl is opened at run time.
+        .target(name: "CNCCLTypes"),
         .executableTarget(
             name: "cuda-check",
             dependencies: [
@@ -35,9 +40,10 @@ let package = Package(
         .testTarget(
             name: "CUDABackendTests",
             dependencies: [
-                "CUDABackend", "CUDAKernelEmulator", .product(name: "TensorCore", package: "TensorCore"),
+                "CUDABackend", "CUDAKernelEmulator", "CNCCLTypes", .product(name: "TensorCore", package: "TensorCore"),
                 .product(name: "TensorCoreTesting", package: "TensorCore"), .product(name: "TestKit", package: "TestKit"),
                 .product(name: "DeepTrustSystem", package: "TensorCore"),
+                .product(name: "Distributed", package: "TensorCore"),
             ]),
     ],
     cxxLanguageStandard: .cxx17

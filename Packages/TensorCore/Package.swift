@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Data", targets: ["Data"]),
+        // Data-parallel training: process groups and collectives over MPI (loaded at run time) or
+        // threads of one process.
+        .library(name: "Distributed", targets: ["Distributed"]),
         // Internal to DeepTrust (as swift-numerics' `_NumericsShims`), no API for users: the C
         // library re-exported, environment, errno messages, `mkdir -p`, atomic file writes, the
         // edit distance and the tools' command-line parser, once for every package; Foundation-free.
@@ -29,6 +32,10 @@ let package = Package(
         .target(name: "Optim", dependencies: ["TensorCore"]),
         // Dataset abstraction and the multi-worker DataLoader.
         .target(name: "Data", dependencies: ["TensorCore", "DeepTrustSystem"]),
+        // ProcessGroup, collectives, the MPI binding (dlopen) and the in-process group.
+        .target(name: "Distributed", dependencies: ["TensorCore", "Optim", "DeepTrustSystem"]),
+        // Runs the collectives under a real launcher (mpirun) for the integration tests.
+        .executableTarget(name: "distributed-probe", dependencies: ["Distributed", "TensorCore", "DeepTrustSystem"]),
         // CPUForwardingBackend (a second device served by the CPU), checkGradients, and the
         // differential harness (cases, op table, tolerance, DifferentialRunner); no Foundation.
         .target(name: "TensorCoreTesting", dependencies: ["TensorCore", "NN", "Optim", "DeepTrustSystem"]),
@@ -36,6 +43,7 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TensorCoreTesting", "CTensorKernels", "DeepTrustSystem"]),
         .testTarget(name: "DeepTrustSystemTests", dependencies: ["DeepTrustSystem"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Data", "TensorCore", "NN", "Optim"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TensorCore"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TensorCoreTesting"], exclude: ["Fixtures"]),
         // PyTorch's answers for generated cases over the public ops, layers and optimizers, run

@@ -13,7 +13,8 @@ let package = Package(
     ],
     dependencies: [.package(path: "../TensorCore")],
     targets: [
-        // Reusable checks for datasets, models, losses and trainers (framework-agnostic core).
+        // Reusable checks for datasets, models, losses, trainers and data-parallel training
+        // (framework-agnostic core).
         // Depends on TensorCore's products only, never on MNISTData, VAEModels or Training.
         .target(
             name: "TestKit",
@@ -24,6 +25,7 @@ let package = Package(
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "TensorCoreTesting", package: "TensorCore"),
                 .product(name: "DeepTrustSystem", package: "TensorCore"),
+                .product(name: "Distributed", package: "TensorCore"),
             ]),
         .target(name: "TestKitTesting", dependencies: ["TestKit"]),
         .target(name: "TestKitXCTest", dependencies: ["TestKit"]),
@@ -35,6 +37,7 @@ let package = Package(
                 .product(name: "NN", package: "TensorCore"),
                 .product(name: "Optim", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
+                .product(name: "Distributed", package: "TensorCore"),
             ]),
     ]
 )

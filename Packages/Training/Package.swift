@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "NN", package: "TensorCore"),
                 .product(name: "Optim", package: "TensorCore"),
                 .product(name: "Data", package: "TensorCore"),
+                .product(name: "Distributed", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "DeepTrustSystem", package: "TensorCore"),
             ]),
@@ -45,6 +46,7 @@ let package = Package(
                 .product(name: "Data", package: "TensorCore"),
                 .product(name: "VAEModels", package: "VAEModels"),
                 .product(name: "TestKit", package: "TestKit"),
+                .product(name: "Distributed", package: "TensorCore"),
             ]),
         .testTarget(
             name: "TrainingTests",

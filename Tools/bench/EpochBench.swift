@@ -137,12 +137,3 @@ enum EpochBench: BenchSubcommand {
         try finish(report: report, tables: [table], notes: notes, options: options)
     }
 }
-
-/// A summary writer that drops everything: the epoch benchmark times training, not logging.
-private struct DiscardingWriter: SummaryWriter {
-    func scalar(tag: String, value: Float, step: Int) {}
-    func image(tag: String, png: EncodedPNG, step: Int) {}
-    func image(tag: String, pixels: PixelImage, step: Int) {}
-    func flush() {}
-    func close() {}
-}

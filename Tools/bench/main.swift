@@ -11,6 +11,7 @@ let subcommands: [any BenchSubcommand.Type] = [
     StepBench.self,
     EpochBench.self,
     DataBench.self,
+    DDPBench.self,
 ]
 
 @MainActor func usage() -> String {

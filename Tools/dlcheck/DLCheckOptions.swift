@@ -5,7 +5,7 @@ import TensorCore
 struct DLCheckOptions {
     /// The suites dlcheck knows.
     enum Suite: String, CaseIterable {
-        case models, losses, datasets, trainer, backend
+        case models, losses, datasets, trainer, distributed, backend
     }
 
     var device: Device = .cpu
@@ -48,7 +48,7 @@ struct DLCheckOptions {
         helpText: "this text")
 
     static let help = """
-        usage: dlcheck [--device cpu|cuda[:N]] [--suite models,losses,datasets,trainer,backend] [--data-dir DIR] [--json FILE]
+        usage: dlcheck [--device cpu|cuda[:N]] [--suite models,losses,datasets,trainer,distributed,backend] [--data-dir DIR] [--json FILE]
                dlcheck --mutate [--json FILE] [--operators NAME,…]   (mutation analysis; see dlcheck --mutate --help)
 
         Runs TestKit's checks against DeepTrust's own datasets, models, losses and trainer, and the backend of

@@ -40,6 +40,8 @@ struct DLCheckRunner {
                 DatasetSuites.run(dataDirectory: options.dataDirectory, record: record)
             case .trainer:
                 Self.runEach(TrainerSuites.suite(device: options.device), record)
+            case .distributed:
+                Self.runEach(DistributedSuites.suite(), record)
             case .backend:
                 let backend = try BackendRegistry.shared.backend(for: options.device)
                 let skipped =

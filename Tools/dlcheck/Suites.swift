@@ -56,6 +56,18 @@ enum TrainerSuites {
     }
 }
 
+/// The distributed suite on the VAE trainer: 2 and 3 ranks as threads of this process (CPU),
+/// MLP VAE at bottleneck 4, 12 stroke images, global batch 4 (three steps per epoch).
+enum DistributedSuites {
+    static func suite() -> CheckSuite<DistributedCheck> {
+        CheckSuite<DistributedCheck>(
+            subject: TrainingSubjects.vaeDataParallel(
+                name: "VAETrainer data-parallel (MLP VAE, d=4, 12 samples, global batch 4, cpu)",
+                configuration: VAEConfiguration(architecture: .mlp, bottleneck: 4), dataset: StrokeImages(count: 12),
+                batchSize: 4))
+    }
+}
+
 /// 1×32×32 images in [-1, 1] of a few bright strokes, a pure function of the index.
 struct StrokeImages: Dataset {
     let count: Int

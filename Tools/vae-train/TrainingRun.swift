@@ -1,6 +1,7 @@
 import CUDABackend
 import Data
 import DeepTrustSystem
+import Distributed
 import MNISTData
 import NN
 import TensorCore
@@ -17,6 +18,9 @@ struct TrainingRun {
         makeDeterministic(seed: arguments.seed)
         if let threads = arguments.threads { CPUBackend.threadCount = threads }
         let device = try prepareDevice()
+        // Under mpirun every rank trains a replica; only rank 0 owns the run directory and output.
+        let group = try ProcessGroup.world()
+        guard group.isMain else { return try await runReplica(in: group, device: device) }
         let resumeFile = try arguments.resume.map { (path) throws(CheckpointError) in
             let file = try CheckpointFiles.resolve(path)
             try CheckpointFiles.requireRegularFile(file)
@@ -71,6 +75,12 @@ struct TrainingRun {
             directory.abandon(created: writer.map { [$0.path] } ?? [])
             throw error
         }
+        try trainer.join(group)
+        if group.isDistributed {
+            say(
+                "data-parallel: \(group.size) processes over \(group.communicator.engineName), global batch \(arguments.batchSize)"
+            )
+        }
         let remaining = arguments.epochs - trainer.completedEpochs
         guard remaining > 0 else {
             // Nothing was logged: the run directory stays as it was.
@@ -124,7 +134,7 @@ struct TrainingRun {
 
     /// Both MNIST splits with the reference transforms (downloaded when missing, unless
     /// --no-download), cut to --limit-train/--limit-test, and where they came from.
-    private func loadData() async throws -> (train: any Dataset, test: any Dataset, source: String) {
+    func loadData() async throws -> (train: any Dataset, test: any Dataset, source: String) {
         let directory = DataDirectory.resolve(for: .mnist, explicit: arguments.dataDirectory)
         let train: MNIST, test: MNIST
         if arguments.download {

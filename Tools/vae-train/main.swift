@@ -6,6 +6,7 @@
 // 2 for a bad command line or a log directory that holds another run, 128 + N after signal N
 // (SIGINT 130, SIGTERM 143).
 import DeepTrustSystem
+import Distributed
 import VAETrainCLI
 
 lineBufferStandardOutput()
@@ -26,7 +27,13 @@ case .train(let arguments):
     do {
         try await TrainingRun(arguments: arguments).run()
     } catch {
-        printToStandardError("vae-train: \(TrainingRun.explain(error, arguments: arguments))")
+        let message = "vae-train: \(TrainingRun.explain(error, arguments: arguments))"
+        // One failing rank of a data-parallel job ends all of them, with its message, instead of
+        // leaving the others waiting in a collective.
+        if let group = try? ProcessGroup.world(), group.isDistributed {
+            group.abort(message, exitCode: TrainingRun.exitStatus(for: error))
+        }
+        printToStandardError(message)
         exitProcess(TrainingRun.exitStatus(for: error))
     }
 }

@@ -74,8 +74,7 @@ public struct DataLoader<D: Dataset>: Sendable {
     /// drawn from Philox keyed by the seed, with the epoch as stream, when shuffling.
     public func order(epoch: Int) -> [Int] {
         guard shuffle else { return Array(0..<dataset.count) }
-        var stream = PhiloxStream(key: PhiloxKey(seed: seed ^ 0x9E37_79B9_7F4A_7C15, stream: UInt64(truncatingIfNeeded: epoch)))
-        return stream.permutation(of: dataset.count)
+        return Self.permutation(count: dataset.count, seed: seed, epoch: epoch)
     }
 
     /// The batches of epoch `epoch`, produced by ``workers`` threads (started now) or, with 0 workers,
@@ -101,9 +100,19 @@ struct BatchPlan<D: Dataset>: Sendable {
     let epoch: Int
     let order: [Int]
     let batchSize: Int
-    let batchCount: Int
+    var batchCount: Int
     let workers: Int
     let prefetch: Int
+    /// Explicit dataset indices of every batch (a ``DistributedSampler``'s shares), replacing
+    /// `order` cut by `batchSize`.
+    var explicitBatches: [[Int]]? = nil
+
+    /// The plan of `loader` for `epoch` with explicit `batches` of dataset indices.
+    init(loader: DataLoader<D>, epoch: Int, batches: [[Int]]) {
+        self.init(loader: loader, epoch: epoch)
+        explicitBatches = batches
+        batchCount = batches.count
+    }
 
     init(loader: DataLoader<D>, epoch: Int) {
         dataset = loader.dataset
@@ -119,8 +128,13 @@ struct BatchPlan<D: Dataset>: Sendable {
     /// Loads and collates batch `batchIndex`. Tensor misuse inside the dataset is caught by a
     /// checking scope and reported like a thrown error, so a worker never stops the process.
     func makeBatch(_ batchIndex: Int) throws(DataLoaderError) -> Batch {
-        let start = batchIndex * batchSize
-        let indices = Array(order[start..<min(start + batchSize, order.count)])
+        let indices: [Int]
+        if let explicitBatches {
+            indices = explicitBatches[batchIndex]
+        } else {
+            let start = batchIndex * batchSize
+            indices = Array(order[start..<min(start + batchSize, order.count)])
+        }
         var examples: [Example] = []
         examples.reserveCapacity(indices.count)
         for index in indices {

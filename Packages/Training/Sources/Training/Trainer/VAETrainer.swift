@@ -1,4 +1,5 @@
 import Data
+import Distributed
 import NN
 import Optim
 import TensorCore
@@ -55,6 +56,14 @@ public final class VAETrainer {
     let trainingSet: AnyDataset
     let testSet: AnyDataset
 
+    /// The data-parallel group this trainer is a replica of (``join(_:)``); ``ProcessGroup/single``
+    /// until it joins one.
+    public internal(set) var processGroup: ProcessGroup = .single
+    /// Whether noise is keyed by (seed, epoch, example index) and epochs are sharded (after ``join(_:)``).
+    var keysNoiseBySample = false
+    /// ``progress`` on rank 0, `nil` on the other ranks (only rank 0 reports).
+    var reporter: ProgressReporter? { processGroup.isMain ? progress : nil }
+
     /// A trainer for `model` on `trainingSet`, evaluated on `testSet`.
     ///
     /// - Parameters:
@@ -105,14 +114,14 @@ public final class VAETrainer {
         guard epochs >= 0 else {
             throw TrainingError.invalidOption(name: "epochs", value: "\(epochs)", requirement: "must be ≥ 0")
         }
-        progress?.trainingStarted(
+        reporter?.trainingStarted(
             firstEpoch: completedEpochs, epochs: epochs, stepsPerEpoch: stepsPerEpoch,
             samplesPerEpoch: trainingSet.count)
         var summaries: [EpochSummary] = []
         for _ in 0..<epochs {
             summaries.append(try trainEpoch())
         }
-        progress?.trainingFinished(summaries)
+        reporter?.trainingFinished(summaries)
         return summaries
     }
 
@@ -126,37 +135,44 @@ public final class VAETrainer {
         let clock = ContinuousClock()
         let start = clock.now
         model.train()
-        let batches = try loader(trainingSet, shuffle: options.shuffle).batches(epoch: epoch)
-        progress?.epochStarted(epoch: epoch, steps: batches.count, samples: trainingSet.count)
+        let trainingLoader = try loader(trainingSet, shuffle: options.shuffle)
+        let batches =
+            keysNoiseBySample
+            ? trainingLoader.batches(epoch: epoch, sampler: try sampler(for: trainingSet, shuffle: options.shuffle))
+            : trainingLoader.batches(epoch: epoch)
+        reporter?.epochStarted(epoch: epoch, steps: batches.count, samples: trainingSet.count)
         var lossSum = 0.0
         var samples = 0
         var steps = 0
         while true {
             if let stopRequested, stopRequested() { throw TrainingError.interrupted(epoch: epoch, step: globalStep) }
             guard let batch = try batches.next() else { break }
-            let losses = try trainStep(on: batch.inputs)
+            let losses = keysNoiseBySample ? try distributedStep(on: batch, epoch: epoch) : try trainStep(on: batch.inputs)
             lossSum += Double(losses.total)
             samples += losses.samples
             steps += 1
-            progress?.stepFinished(epoch: epoch, step: steps, of: batches.count, losses: losses)
+            reporter?.stepFinished(epoch: epoch, step: steps, of: batches.count, losses: losses)
         }
         let trained = clock.now
 
         let testLoss = try evaluate()
-        try writer.scalar(tag: "test/loss", value: testLoss, step: epoch)
-        try logEpochImages(epoch: epoch)
+        // Only rank 0 writes files and logs (the replicas hold the same state).
+        if processGroup.isMain {
+            try writer.scalar(tag: "test/loss", value: testLoss, step: epoch)
+            try logEpochImages(epoch: epoch)
+        }
         completedEpochs = epoch + 1
-        if let directory = options.outputDirectory {
+        if let directory = options.outputDirectory, processGroup.isMain {
             try saveCheckpoint(to: CheckpointFiles.path(in: directory, epoch: epoch))
         }
-        try writer.flush()
+        if processGroup.isMain { try writer.flush() }
 
         let summary = EpochSummary(
             epoch: epoch, steps: steps, samples: samples,
             meanTrainingLoss: samples > 0 ? lossSum / Double(samples) : 0, testLoss: testLoss,
             trainingSeconds: Self.seconds(trained - start),
             evaluationSeconds: Self.seconds(clock.now - trained))
-        progress?.epochFinished(summary)
+        reporter?.epochFinished(summary)
         return summary
     }
 
@@ -209,6 +225,7 @@ public final class VAETrainer {
     /// generator's noise (and advances it), as in the reference.
     /// - Throws: ``TrainingError``, `DataLoaderError`.
     public func evaluate() throws -> Float {
+        if keysNoiseBySample { return try distributedEvaluate() }
         let total = try inEvaluationMode { () throws -> Double in
             let batches = try loader(testSet, shuffle: false).batches(epoch: 0)
             var total = 0.0

@@ -1,0 +1,360 @@
+import DeepTrustSystem
+import Synchronization
+import Optim
+import TensorCore
+
+/// The processes (ranks) of one data-parallel job and the collectives between them.
+///
+/// ``world()`` reads the launcher's environment: under `mpirun -np N` it returns a group of `N`
+/// ranks communicating through MPI; in a process started any other way it returns ``single``, a
+/// group of one in which every collective returns its input unchanged (MLX's `distributed` does
+/// the same), so code written for several processes runs unchanged in one.
+///
+/// Collectives work on many tensors at once: they are flattened into buckets of at most
+/// `bucketElements` floats, each moved by one call of the engine. Every rank must call the same
+/// collectives in the same order with tensors of the same shapes; results are bitwise identical
+/// on every rank. A group is used by one thread at a time.
+///
+/// The first all-reduce or broadcast of a given element count checks that every rank passes the
+/// same count (one extra all-gather) and throws ``DistributedError/mismatch(operation:detail:)``
+/// naming both counts when they differ; later calls with a count already checked skip it, so the
+/// all-reduce of every training step is a single collective per bucket.
+///
+/// ```swift
+/// let group = try ProcessGroup.world()
+/// try group.broadcastValues(of: model.parameters, root: 0)   // identical initial weights
+/// // … backward …
+/// try group.allReduceGradients(of: model.parameters, .sum)   // Σ over ranks, in place
+/// ```
+public final class ProcessGroup: Sendable {
+    /// The engine carrying the collectives.
+    public let communicator: any Communicator
+
+    /// A group over `communicator`.
+    public init(_ communicator: any Communicator) {
+        self.communicator = communicator
+    }
+
+    /// Element counts that every rank has already been seen to agree on (see the type's notes).
+    private let agreedCounts = Mutex<Set<Int>>([])
+
+    /// The group of one process: rank 0 of size 1; every collective is a no-op.
+    public static let single = ProcessGroup(SingleProcessCommunicator())
+
+    /// This process's rank, `0 ..< size`.
+    public var rank: Int { communicator.rank }
+    /// Number of processes, ≥ 1.
+    public var size: Int { communicator.size }
+    /// Whether this is rank 0, the one that writes files and prints progress.
+    public var isMain: Bool { rank == 0 }
+    /// Whether the group has more than one rank.
+    public var isDistributed: Bool { size > 1 }
+
+    /// Default bucket size of the tensor collectives: 4 Mi floats (16 MiB).
+    public static let defaultBucketElements = 1 << 22
+
+    // MARK: - World
+
+    /// The group this process was launched into.
+    ///
+    /// Reads `OMPI_COMM_WORLD_RANK`/`OMPI_COMM_WORLD_SIZE` (Open MPI's `mpirun`) or
+    /// `PMI_RANK`/`PMI_SIZE` (MPICH's `mpiexec`, refused when MPI is loaded), then
+    /// `DEEPTRUST_RANK`/`DEEPTRUST_WORLD_SIZE`. Without them, or with a size of 1, returns
+    /// ``single`` without loading anything.
+    /// Otherwise loads MPI (``MPICommunicator/initialize(expectedRank:expectedSize:)``); the result
+    /// is cached, so later calls return the same group.
+    /// - Throws: ``DistributedError/invalidEnvironment(variable:value:requirement:)`` for unreadable
+    ///   variables, and what ``MPICommunicator/initialize(expectedRank:expectedSize:)`` throws.
+    public static func world() throws(DistributedError) -> ProcessGroup {
+        try world(environment: LaunchEnvironment.current())
+    }
+
+    /// ``world()`` for an explicit environment (for tests: nothing is read from the process).
+    /// - Throws: as ``world()``.
+    public static func world(environment: [String: String]) throws(DistributedError) -> ProcessGroup {
+        guard let launch = try LaunchEnvironment(environment), launch.size > 1 else { return .single }
+        return ProcessGroup(try MPICommunicator.initialize(expectedRank: launch.rank, expectedSize: launch.size))
+    }
+
+    // MARK: - All-reduce
+
+    /// The element-wise sum or average over the ranks of each tensor, as new tensors on each input's
+    /// device (shapes kept). Tensors are flattened into buckets of at most `bucketElements` floats.
+    /// - Throws: ``DistributedError/mismatch(operation:detail:)`` when the ranks' total element
+    ///   counts differ, ``DistributedError/invalidArgument(name:value:requirement:)`` for
+    ///   `bucketElements < 1`, or the engine's failure.
+    public func allReduce(
+        _ tensors: [Tensor], _ op: ReduceOperation = .average, bucketElements: Int = defaultBucketElements
+    ) throws(DistributedError) -> [Tensor] {
+        guard isDistributed else { return tensors }
+        var flat = Self.flatten(tensors)
+        try allReduce(&flat, op, bucketElements: bucketElements)
+        return Self.unflatten(flat, like: tensors)
+    }
+
+    /// Replaces `values` with their element-wise sum or average over the ranks, in place, in
+    /// buckets of at most `bucketElements`.
+    /// - Throws: as ``allReduce(_:_:bucketElements:)``.
+    public func allReduce(
+        _ values: inout [Float], _ op: ReduceOperation = .average, bucketElements: Int = defaultBucketElements
+    ) throws(DistributedError) {
+        guard isDistributed else { return }
+        try checkBucket(bucketElements)
+        try checkSameCount(values.count, operation: "allReduce")
+        let scale = 1 / Float(size)
+        try values.withUnsafeMutableBufferPointer { (all: inout UnsafeMutableBufferPointer<Float>) throws(DistributedError) in
+            var start = 0
+            while start < all.count {
+                let end = min(start + bucketElements, all.count)
+                try communicator.allReduceSum(UnsafeMutableBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+            if op == .average { for i in all.indices { all[i] *= scale } }
+        }
+    }
+
+    /// Replaces `values` with their element-wise sum or average over the ranks, in double precision.
+    /// - Throws: as ``allReduce(_:_:bucketElements:)``.
+    public func allReduce(_ values: inout [Double], _ op: ReduceOperation = .average) throws(DistributedError) {
+        guard isDistributed else { return }
+        try checkSameCount(values.count, operation: "allReduce")
+        let scale = 1 / Double(size)
+        try values.withUnsafeMutableBufferPointer { (all: inout UnsafeMutableBufferPointer<Double>) throws(DistributedError) in
+            try communicator.allReduceSum(all)
+            if op == .average { for i in all.indices { all[i] *= scale } }
+        }
+    }
+
+    /// Sums or averages the gradients of `parameters` over the ranks, in place (the step between
+    /// backward and the optimizer in data-parallel training). A parameter without a gradient
+    /// contributes zeros, and receives the reduced gradient like the others.
+    /// - Throws: as ``allReduce(_:_:bucketElements:)``.
+    public func allReduceGradients(
+        of parameters: [any OptimizableParameter], _ op: ReduceOperation = .average,
+        bucketElements: Int = defaultBucketElements
+    ) throws(DistributedError) {
+        guard isDistributed else { return }
+        let gradients = parameters.map { parameter -> Tensor in
+            let value = parameter.value
+            return parameter.grad
+                ?? Tensor(shape: value.shape, scalars: Array(repeating: 0, count: value.count), backend: value.backend)
+        }
+        let reduced = try allReduce(gradients, op, bucketElements: bucketElements)
+        for (parameter, gradient) in zip(parameters, reduced) { parameter.grad = gradient }
+    }
+
+    // MARK: - Broadcast
+
+    /// Rank `root`'s tensors on every rank (each result on the device of this rank's input; the
+    /// shapes must agree).
+    /// - Throws: ``DistributedError/mismatch(operation:detail:)`` when the element counts differ,
+    ///   ``DistributedError/invalidArgument(name:value:requirement:)`` for a root outside the group.
+    public func broadcast(_ tensors: [Tensor], root: Int = 0) throws(DistributedError) -> [Tensor] {
+        guard isDistributed else { return tensors }
+        var flat = Self.flatten(tensors)
+        try broadcastSameCount(&flat, root: root)
+        return Self.unflatten(flat, like: tensors)
+    }
+
+    /// Copies rank `root`'s parameter values into every rank's parameters, in place (identical
+    /// initial weights before data-parallel training).
+    /// - Throws: as ``broadcast(_:root:)``.
+    public func broadcastValues(of parameters: [any OptimizableParameter], root: Int = 0) throws(DistributedError) {
+        guard isDistributed else { return }
+        let values = parameters.map(\.value)
+        var flat = Self.flatten(values)
+        try broadcastSameCount(&flat, root: root)
+        var offset = 0
+        for (parameter, count) in zip(parameters, values.map(\.count)) {
+            parameter.updateInPlace { storage in
+                flat.withUnsafeBufferPointer { all in
+                    storage.backend.upload(
+                        UnsafeBufferPointer(rebasing: all[offset..<(offset + count)]), to: storage.buffer, offset: 0)
+                }
+                offset += count
+            }
+        }
+    }
+
+    /// Replaces `values` with rank `root`'s array (whose count may differ from this rank's).
+    /// - Throws: ``DistributedError/invalidArgument(name:value:requirement:)`` for a root outside
+    ///   the group, or the engine's failure.
+    public func broadcast<T: BitwiseCopyable>(_ values: inout [T], root: Int = 0) throws(DistributedError) {
+        guard isDistributed else { return }
+        try checkRoot(root)
+        var count = [Int64(values.count)]
+        try typedThrows {
+            try count.withUnsafeMutableBytes { bytes in
+                try communicator.broadcast(bytes, root: root)
+            }
+        }
+        if rank != root { values = [T](unsafeUninitializedCapacity: Int(count[0])) { _, n in n = Int(count[0]) } }
+        try typedThrows {
+            try values.withUnsafeMutableBytes { bytes in
+                try communicator.broadcast(bytes, root: root)
+            }
+        }
+    }
+
+    // MARK: - All-gather
+
+    /// Every rank's `tensor` stacked in rank order: shape `[size] + tensor.shape`, on this rank's
+    /// device.
+    /// - Throws: ``DistributedError/mismatch(operation:detail:)`` when the shapes differ.
+    public func allGather(_ tensor: Tensor) throws(DistributedError) -> Tensor {
+        guard isDistributed else { return tensor.reshaped([1] + tensor.shape) }
+        let shapes = try allGather(tensor.shape.map(Int64.init))
+        if let other = shapes.firstIndex(where: { $0 != shapes[rank] }) {
+            throw .mismatch(
+                operation: "allGather", detail: "rank \(rank) has shape \(tensor.shape), rank \(other) has \(shapes[other])")
+        }
+        let parts = try allGather(tensor.scalars)
+        return Tensor(shape: [size] + tensor.shape, scalars: parts.flatMap { $0 }, backend: tensor.backend)
+    }
+
+    /// Every rank's `values` in rank order (the counts may differ between ranks).
+    /// - Throws: the engine's failure.
+    public func allGather<T: BitwiseCopyable>(_ values: [T]) throws(DistributedError) -> [[T]] {
+        guard isDistributed else { return [values] }
+        let counts = try gatherFixed([Int64(values.count)]).map { Int($0) }
+        let longest = counts.max() ?? 0
+        // Pad to the longest so that the engine moves equal blocks, then cut every block back.
+        let padded = [T](unsafeUninitializedCapacity: longest) { buffer, n in
+            UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
+            values.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+            n = longest
+        }
+        let all = try gatherFixed(padded)
+        return (0..<size).map { r in Array(all[(r * longest)..<(r * longest + counts[r])]) }
+    }
+
+    /// Returns once every rank has called it.
+    /// - Throws: the engine's failure.
+    public func barrier() throws(DistributedError) {
+        guard isDistributed else { return }
+        try communicator.barrier()
+    }
+
+    /// Ends the whole job after printing `message` (prefixed with this rank) to standard error.
+    public func abort(_ message: String, exitCode: Int32 = 1) -> Never {
+        communicator.abort("rank \(rank) of \(size): \(message)", exitCode: exitCode)
+    }
+
+    // MARK: - Private
+
+    /// Equal-sized blocks from every rank, concatenated in rank order.
+    private func gatherFixed<T: BitwiseCopyable>(_ values: [T]) throws(DistributedError) -> [T] {
+        let total = values.count * size
+        var result = [T](unsafeUninitializedCapacity: total) { buffer, n in
+            UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
+            n = total
+        }
+        try typedThrows {
+            try values.withUnsafeBytes { input in
+                try result.withUnsafeMutableBytes { output in
+                    try communicator.allGather(input, into: output)
+                }
+            }
+        }
+        return result
+    }
+
+    private func checkSameCount(_ count: Int, operation: String) throws(DistributedError) {
+        if agreedCounts.withLock({ $0.contains(count) }) { return }
+        let counts = try gatherFixed([Int64(count)])
+        if let other = counts.firstIndex(where: { $0 != Int64(count) }) {
+            throw .mismatch(
+                operation: operation, detail: "rank \(rank) has \(count) elements, rank \(other) has \(counts[other])")
+        }
+        agreedCounts.withLock { _ = $0.insert(count) }
+    }
+
+    private func broadcastSameCount(_ flat: inout [Float], root: Int) throws(DistributedError) {
+        try checkRoot(root)
+        try checkSameCount(flat.count, operation: "broadcast")
+        try typedThrows {
+            try flat.withUnsafeMutableBytes { bytes in
+                try communicator.broadcast(bytes, root: root)
+            }
+        }
+    }
+
+    private func checkRoot(_ root: Int) throws(DistributedError) {
+        guard (0..<size).contains(root) else {
+            throw .invalidArgument(name: "root", value: "\(root)", requirement: "must be in 0..<\(size) (the group's size)")
+        }
+    }
+
+    private func checkBucket(_ elements: Int) throws(DistributedError) {
+        guard elements >= 1 else {
+            throw .invalidArgument(name: "bucketElements", value: "\(elements)", requirement: "must be ≥ 1")
+        }
+    }
+
+    /// The tensors' elements, concatenated in row-major order: each contiguous tensor is copied
+    /// once, straight from its buffer (a step's gradients are megabytes; no intermediate arrays).
+    static func flatten(_ tensors: [Tensor]) -> [Float] {
+        let total = tensors.reduce(0) { $0 + $1.count }
+        return [Float](unsafeUninitializedCapacity: total) { flat, initialized in
+            var offset = 0
+            for tensor in tensors where tensor.count > 0 {
+                let dense = tensor.isContiguous ? tensor : tensor.contiguous()
+                dense.backend.download(
+                    dense.storage.buffer, offset: dense.layout.offset,
+                    into: UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + tensor.count)]))
+                offset += tensor.count
+            }
+            initialized = total
+        }
+    }
+
+    /// New contiguous tensors shaped like `tensors`, on their backends, holding consecutive runs of
+    /// `flat` (one copy each, straight into the new buffers).
+    static func unflatten(_ flat: [Float], like tensors: [Tensor]) -> [Tensor] {
+        var offset = 0
+        return flat.withUnsafeBufferPointer { all in
+            tensors.map { tensor in
+                let backend = tensor.backend
+                let buffer = backend.allocate(count: tensor.count)
+                if tensor.count > 0 {
+                    backend.upload(UnsafeBufferPointer(rebasing: all[offset..<(offset + tensor.count)]), to: buffer, offset: 0)
+                }
+                offset += tensor.count
+                return Tensor(
+                    storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+            }
+        }
+    }
+}
+
+/// The communicator of a group of one: every collective leaves its input as it is.
+struct SingleProcessCommunicator: Communicator {
+    var rank: Int { 0 }
+    var size: Int { 1 }
+    var engineName: String { "single process" }
+    func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) {}
+    func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) {}
+    func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) {}
+    func allGather(_ bytes: UnsafeRawBufferPointer, into result: UnsafeMutableRawBufferPointer) {
+        result.copyMemory(from: bytes)
+    }
+    func barrier() {}
+    func abort(_ message: String, exitCode: Int32) -> Never {
+        writeStandardError("error: \(message)\n")
+        exit(exitCode)
+    }
+}
+
+/// `body`'s error, known to be a ``DistributedError`` (the standard library's `withUnsafe…Bytes`
+/// rethrow untyped), thrown typed.
+func typedThrows<T>(_ body: () throws -> T) throws(DistributedError) -> T {
+    do { return try body() } catch let error as DistributedError { throw error } catch {
+        throw .engineFailure(operation: "collective", code: -1, message: "\(error)")
+    }
+}
+
+/// Writes `text` to standard error unbuffered (file descriptor 2).
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+}
