@@ -118,10 +118,10 @@ import VAEModels
 
     @Test func invalidConfigurationsNameTheValue() {
         #expect(throws: VAEConfigurationError.invalidBottleneck(0)) {
-            try VAEConfiguration(architecture: .mlp, bottleneck: 0).validate()
+            try VAEConfiguration(architecture: .mlp, bottleneck: 0).makeModel()
         }
         do {
-            try VAEConfiguration(architecture: .cnn, inputShape: [1, 30, 30]).validate()
+            _ = try VAEConfiguration(architecture: .cnn, inputShape: [1, 30, 30]).makeModel()
             Issue.record("a CNN input of 30×30 must be rejected")
         } catch {
             #expect(error.description.contains("[1, 30, 30]"))

@@ -29,9 +29,9 @@ public struct VAEConfiguration: Codable, Hashable, Sendable, CustomStringConvert
         "\(architecture.rawValue) VAE, input \(inputShape), bottleneck \(bottleneck)"
     }
 
-    /// Checks the configuration can be built.
+    /// Checks the configuration can be built (``makeModel(generator:device:)`` calls it first).
     /// - Throws: ``VAEConfigurationError`` naming the bad value.
-    public func validate() throws(VAEConfigurationError) {
+    func validate() throws(VAEConfigurationError) {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw .invalidInputShape(inputShape, reason: "expected [channels, height, width] with positive sizes")
         }
