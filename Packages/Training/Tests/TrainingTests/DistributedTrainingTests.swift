@@ -5,6 +5,7 @@ import NN
 import TensorCore
 import Testing
 import Training
+import TrainingChecks
 import VAEModels
 
 /// Data-parallel training with ranks as threads (InProcessGroup): N ranks with global batch B
