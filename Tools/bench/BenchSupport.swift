@@ -13,12 +13,9 @@ protocol BenchSubcommand {
     static var summary: String { get }
     /// Runs the benchmark; prints a table, then the JSON report, and writes it to `--json FILE`.
     static func run(_ options: BenchOptions) throws
-    /// Flags of this subcommand that take a value, parsed into ``BenchOptions/extra`` (none by default).
+    /// Flags of this subcommand that take a value, parsed into ``BenchOptions/extra``. Declared by
+    /// every subcommand (no default), so a declaration of another type cannot silently mean none.
     static var extraFlags: [CommandLineFlag] { get }
-}
-
-extension BenchSubcommand {
-    static var extraFlags: [CommandLineFlag] { [] }
 }
 
 /// A usage or environment problem, printed with the usage text.

@@ -91,7 +91,11 @@ enum ConvBench: BenchSubcommand {
     }
 
     /// `--layers 1,2` (1-based, default all): measure only these layers (for profiling one layer).
-    static let extraFlags: Set<String> = ["--layers"]
+    static let extraFlags = [
+        CommandLineFlag(
+            "--layers", value: .list(.integer(1...layers.count)), placeholder: "LIST",
+            expected: "layer numbers 1...\(layers.count) separated by commas", help: "the layers to measure (default all)")
+    ]
 
     static func run(_ options: BenchOptions) throws {
         let layerText = options.extra["--layers"]

@@ -32,7 +32,19 @@ enum DDPBench: BenchSubcommand {
     /// thread, so every process uses exactly its kernel threads), `--limit-train N` for smoke runs,
     /// `--mpirun PATH` (default `mpirun` on PATH). `--rank-of MODEL` is the per-rank mode that
     /// `bench ddp` itself starts under mpirun.
-    static let extraFlags: Set<String> = ["--models", "--processes", "--workers", "--limit-train", "--mpirun", "--rank-of"]
+    static let extraFlags = [
+        StepBench.modelsFlag,
+        CommandLineFlag(
+            "--processes", value: .integer(2...Int.max), placeholder: "N", help: "processes under mpirun (default 2)"),
+        CommandLineFlag(
+            "--workers", value: .integer(0...Int.max), placeholder: "N", help: "loader threads per process (default 0)"),
+        CommandLineFlag(
+            "--limit-train", value: .integer(1...Int.max), placeholder: "N", help: "train on the first N examples (smoke runs)"),
+        CommandLineFlag("--mpirun", value: .text(nonEmpty: true), placeholder: "PATH", help: "the launcher (default mpirun)"),
+        CommandLineFlag(
+            "--rank-of", value: .choice(["mlp", "cnn"]), placeholder: "MODEL", help: "one rank's work, as started by bench ddp",
+            hidden: true),
+    ]
     static let batchSize = 128
     /// Targets of issue 16: N-process throughput ÷ 1-process-N-thread throughput, and ÷ PyTorch DDP's.
     static let scalingTarget = 0.9

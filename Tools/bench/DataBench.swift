@@ -10,6 +10,7 @@ import TensorCore
 
 enum DataBench: BenchSubcommand {
     static let name = "data"
+    static let extraFlags: [CommandLineFlag] = []
     static let summary = "MNIST load time and training-epoch samples/s (workers = --threads), Swift vs the PyTorch pipeline"
 
     /// Batch size of the epochs (the reference trainer's batch size is a flag; 128 is a common choice).

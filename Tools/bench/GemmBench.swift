@@ -5,6 +5,7 @@ import TensorCore
 
 enum GemmBench: BenchSubcommand {
     static let name = "gemm"
+    static let extraFlags: [CommandLineFlag] = []
     static let summary = "SGEMM GFLOP/s on the issue's and the MLP-VAE's shapes, Swift vs torch.mm"
 
     struct Shape {
