@@ -13,7 +13,8 @@ let package = Package(
         .library(name: "Distributed", targets: ["Distributed"]),
         // Internal to DeepTrust (as swift-numerics' `_NumericsShims`), no API for users: the C
         // library re-exported, environment, errno messages, `mkdir -p`, atomic file writes, the
-        // edit distance and the tools' command-line parser, once for every package; Foundation-free.
+        // edit distance, the tools' command-line parser, joinable threads and a condition lock, once
+        // for every package; Foundation-free.
         .library(name: "DeepTrustSystem", targets: ["DeepTrustSystem"]),
         // Test support, never needed by a shipped library: a forwarding stand-in device, the
         // finite-difference gradient check and the differential suite's harness.
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "Data", dependencies: ["TensorCore", "DeepTrustSystem"]),
         // ProcessGroup, collectives, the MPI binding (dlopen) and the in-process group.
         .target(name: "Distributed", dependencies: ["TensorCore", "Optim", "DeepTrustSystem"]),
-        // Runs the collectives under a real launcher (mpirun) for the integration tests.
+        // Runs the collectives under a real launcher (mpirun) for DistributedTests (MPIProbeTests).
         .executableTarget(name: "distributed-probe", dependencies: ["Distributed", "TensorCore", "DeepTrustSystem"]),
         // CPUForwardingBackend (a second device served by the CPU), checkGradients, and the
         // differential harness (cases, op table, tolerance, DifferentialRunner); no Foundation.

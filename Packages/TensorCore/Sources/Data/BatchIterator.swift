@@ -1,3 +1,4 @@
+import DeepTrustSystem
 import Synchronization
 import TensorCore
 

@@ -1,8 +1,8 @@
 // DeepTrustSystem is internal to DeepTrust, as `_NumericsShims` is to swift-numerics: the one home
 // of the C library import and of the small POSIX helpers every package needs (environment, errno
-// messages, `mkdir -p`, atomic file writes) and of the edit distance behind "did you mean". It is
-// a product only so that the other packages of this repository can use it; it is no API for users
-// and may change without notice. It imports no Foundation, so static GPU binaries stay small.
+// messages, `mkdir -p`, atomic file writes, threads, a condition lock) and of the edit distance
+// behind "did you mean". It is a product only so that the other packages of this repository can
+// use it; it is no API for users and may change without notice. It imports no Foundation, so static GPU binaries stay small.
 
 // Re-exported so that a file importing DeepTrustSystem gets the C library (Glibc, Musl or Darwin)
 // without repeating the `#if canImport` block; every helper here works on its types (errno,

@@ -1,3 +1,4 @@
+import DeepTrustSystem
 import Synchronization
 
 /// Ranks as threads of one process sharing memory: a real ``Communicator`` without `mpirun`, for
@@ -25,10 +26,10 @@ public enum InProcessGroup {
         }
         let rendezvous = Rendezvous(size: size, timeoutSeconds: timeoutSeconds)
         let results = Mutex<[Result<T, any Error>?]>(Array(repeating: nil, count: size))
-        var threads: [DetachedThread] = []
+        var threads: [WorkerThread] = []
         for rank in 0..<size {
             let group = ProcessGroup(InProcessCommunicator(rank: rank, rendezvous: rendezvous))
-            let started = DetachedThread.start(name: "dtrank\(rank)") {
+            let started = WorkerThread.start(name: "dtrank\(rank)") {
                 let result = Result { try body(group) }
                 rendezvous.depart(rank)
                 results.withLock { $0[rank] = result }
@@ -132,7 +133,7 @@ final class InProcessCommunicator: Communicator {
 final class Rendezvous: @unchecked Sendable {
     let size: Int
     let timeoutSeconds: Double
-    private let lock = TimedConditionLock()
+    private let lock = ConditionLock()
     private struct Round {
         var operation: String
         var contributions: [[UInt8]?]
@@ -156,7 +157,7 @@ final class Rendezvous: @unchecked Sendable {
 
     /// Deposits `contribution` for `round` and returns every rank's contribution in rank order.
     func exchange(round index: Int, rank: Int, operation: String, contribution: [UInt8]) throws(DistributedError) -> [[UInt8]] {
-        let deadline = TimedConditionLock.deadline(after: timeoutSeconds)
+        let deadline = ConditionLock.deadline(after: timeoutSeconds)
         return try lock.withLock { () throws(DistributedError) -> [[UInt8]] in
             var round = rounds[index] ?? Round(operation: operation, contributions: Array(repeating: nil, count: size))
             guard round.operation == operation else {

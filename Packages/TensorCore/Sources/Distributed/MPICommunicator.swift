@@ -242,7 +242,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     /// Starts the thread that aborts the job when a collective outlives ``timeoutSeconds``.
     private func startWatchdog() {
         guard timeoutSeconds > 0 else { return }
-        _ = DetachedThread.start(name: "dtmpi-watchdog") { [self] in
+        _ = WorkerThread.start(name: "dtmpi-watchdog") { [self] in
             let limit = UInt64(timeoutSeconds * 1e9)
             while true {
                 sleep(1)

@@ -1,13 +1,11 @@
-import DeepTrustSystem
-
-/// A joinable POSIX thread running one closure (the loader owns and joins its workers, so no
-/// thread outlives an iteration).
-struct WorkerThread {
+/// A joinable POSIX thread running one closure: the data loader's workers (joined before an
+/// iteration ends), the ranks of an in-process group and the MPI watchdog.
+package struct WorkerThread {
     private let handle: pthread_t
 
     /// Starts a thread named `name` (at most 15 bytes are kept; visible in `/proc/self/task/*/comm`)
     /// that runs `body`, or returns `nil` when the system refuses to create one.
-    static func start(name: String, _ body: @escaping @Sendable () -> Void) -> WorkerThread? {
+    package static func start(name: String, _ body: @escaping @Sendable () -> Void) -> WorkerThread? {
         final class Start: Sendable {
             let name: String
             let body: @Sendable () -> Void
@@ -39,7 +37,7 @@ struct WorkerThread {
     }
 
     /// Waits for the thread to finish.
-    func join() {
+    package func join() {
         _ = pthread_join(handle, nil)
     }
 }
