@@ -31,7 +31,12 @@ private let spec = CommandLineSpec(
         name: "the sanitizer", placeholder: "thread|address|all", value: .choice(["thread", "address", "all"]), help: ""))
 
 /// The tests each sanitizer runs, per package (swift test --filter regular expressions).
-private let threadFilters = [("TensorCore", "DataLoader|Subset|RuntimeTests|KernelTests|OpsConvolution|OpsMatmul|MemoryCache")]
+private let threadFilters = [
+    (
+        "TensorCore",
+        "DataLoader|Subset|RuntimeTests|KernelTests|OpsConvolution|OpsMatmul|MemoryCache|ProcessGroupTests|DistributedSamplerTests"
+    )
+]
 private let addressFilters = [
     ("TensorCore", "SafeTensors|KernelTests|Ops|Anomaly|Autograd|GradientCheck|Philox|Random"),
     ("MNISTData", "IDX|MNISTDataset|Transform|SHA256"),
