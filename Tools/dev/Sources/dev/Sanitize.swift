@@ -7,7 +7,8 @@ import Foundation
 private let help = """
     Runs the concurrency and memory-safety tests under the sanitizers (debug builds):
       thread   ThreadSanitizer on TensorCore: the DataLoader (worker threads, abandoned iterations),
-               the worker pool, and the parallel CPU kernels run with 2 threads
+               the worker pool, the parallel CPU kernels run with 2 threads, and the in-process
+               process group (ranks as threads) with the distributed sampler
       address  AddressSanitizer on the parsers and kernels: safetensors and the CPU kernels and ops
                (TensorCore), the IDX reader (MNISTData), event files, PNG and checkpoints (Training)
 
