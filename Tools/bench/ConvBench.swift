@@ -98,11 +98,9 @@ enum ConvBench: BenchSubcommand {
     ]
 
     static func run(_ options: BenchOptions) throws {
-        let layerText = options.extra["--layers"]
-        let chosen = layerText.map { $0.split(separator: ",").map { Int($0) ?? 0 } } ?? Array(1...Self.layers.count)
-        guard !chosen.isEmpty, chosen.allSatisfy({ Self.layers.indices.contains($0 - 1) }) else {
-            throw BenchError("--layers expects numbers 1...\(Self.layers.count) separated by commas, got '\(layerText ?? "")'")
-        }
+        // The parser has checked every number against 1...layers.count (extraFlags).
+        let chosen =
+            options.extra["--layers"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? Array(1...Self.layers.count)
         let layers = chosen.map { Self.layers[$0 - 1] }
         let machine = machineDescription()
         var table = Table(

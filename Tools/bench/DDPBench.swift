@@ -57,19 +57,15 @@ enum DDPBench: BenchSubcommand {
             print("bench ddp: skipped — set MNIST_DIR to the directory holding the four MNIST IDX files (raw or .gz)")
             return
         }
-        let workers = try count("--workers", options, default: 0, minimum: 0)
-        let limit = try options.extra["--limit-train"].map { text in
-            guard let limit = Int(text), limit >= 1 else {
-                throw BenchError("--limit-train expects a positive integer, got '\(text)'")
-            }
-            return limit
-        }
-        if let model = options.extra["--rank-of"] {
-            try runRank(architecture: try architectures(model).first!, directory: directory, workers: workers, limit: limit)
+        // The parser has checked every value against its flag (extraFlags).
+        let workers = options.extra["--workers"].flatMap { Int($0) } ?? 0
+        let limit = options.extra["--limit-train"].flatMap { Int($0) }
+        if let model = options.extra["--rank-of"].flatMap(VAEConfiguration.Architecture.init(rawValue:)) {
+            try runRank(architecture: model, directory: directory, workers: workers, limit: limit)
             return
         }
-        let models = try architectures(options.extra["--models"] ?? "mlp,cnn")
-        let processes = try count("--processes", options, default: 2, minimum: 2)
+        let models = StepBench.models(options)
+        let processes = options.extra["--processes"].flatMap { Int($0) } ?? 2
         guard batchSize % processes == 0 else {
             throw BenchError("--processes \(processes) does not divide the global batch \(batchSize)")
         }
@@ -275,15 +271,6 @@ enum DDPBench: BenchSubcommand {
 
     // MARK: - Set-up
 
-    private static func architectures(_ text: String) throws -> [VAEConfiguration.Architecture] {
-        try text.split(separator: ",").map { name in
-            guard let architecture = VAEConfiguration.Architecture(rawValue: String(name)) else {
-                throw BenchError("--models expects mlp and/or cnn separated by commas, got '\(name)'")
-            }
-            return architecture
-        }
-    }
-
     /// The MNIST training split without augmentation (the first `limit` images when given).
     private static func trainingSet(directory: String, limit: Int?) throws -> any Dataset {
         let full = try MNIST(split: .train, directory: directory, transform: ImagePipeline.reference(augment: false))
@@ -302,13 +289,5 @@ enum DDPBench: BenchSubcommand {
             model: model, trainingSet: train, testSet: oneTestExample,
             options: VAETrainerOptions(batchSize: batchSize, seed: 0, workers: workers, comparisonImages: 0),
             generator: generator, writer: DiscardingWriter())
-    }
-
-    private static func count(_ flag: String, _ options: BenchOptions, default value: Int, minimum: Int) throws -> Int {
-        guard let text = options.extra[flag] else { return value }
-        guard let number = Int(text), number >= minimum else {
-            throw BenchError("\(flag) expects a whole number ≥ \(minimum), got '\(text)'")
-        }
-        return number
     }
 }

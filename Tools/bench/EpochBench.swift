@@ -36,9 +36,7 @@ enum EpochBench: BenchSubcommand {
             print("bench epoch: skipped — set MNIST_DIR to the directory holding the four MNIST IDX files (raw or .gz)")
             return
         }
-        let models = (options.extra["--models"] ?? "mlp,cnn").split(separator: ",").compactMap {
-            VAEConfiguration.Architecture(rawValue: String($0))
-        }
+        let models = StepBench.models(options)
         let workers = options.extra["--workers"].flatMap { Int($0) } ?? 2
         let runs = options.extra["--runs"].flatMap { Int($0) } ?? 1
         let threads = options.threads.last ?? ProcessInfo.processInfo.activeProcessorCount

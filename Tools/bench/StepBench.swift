@@ -42,6 +42,13 @@ enum StepBench: BenchSubcommand {
         "--models", value: .list(.choice(["mlp", "cnn"])), placeholder: "LIST", expected: "mlp and/or cnn separated by commas",
         help: "the VAEs to run (default mlp,cnn)")
 
+    /// The models `--models` names (validated by ``modelsFlag``), or both.
+    static func models(_ options: BenchOptions) -> [VAEConfiguration.Architecture] {
+        (options.extra["--models"] ?? "mlp,cnn").split(separator: ",").compactMap {
+            VAEConfiguration.Architecture(rawValue: String($0))
+        }
+    }
+
     static let extraFlags = [
         modelsFlag,
         CommandLineFlag(
@@ -51,11 +58,8 @@ enum StepBench: BenchSubcommand {
 
     /// The cases to run: `--models mlp,cnn` (default both) × `--batches 4,32,128` (default those).
     static func cases(_ options: BenchOptions) -> [Case] {
-        let architectures = (options.extra["--models"] ?? "mlp,cnn").split(separator: ",").map {
-            VAEConfiguration.Architecture(rawValue: String($0))
-        }
         let batchSizes = options.extra["--batches"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? batches
-        return architectures.compactMap { $0 }.flatMap { architecture in
+        return models(options).flatMap { architecture in
             batchSizes.map { Case(architecture: architecture, batch: $0) }
         }
     }
