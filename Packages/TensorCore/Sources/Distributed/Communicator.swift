@@ -25,6 +25,12 @@ public protocol Communicator: Sendable {
     /// - Throws: ``DistributedError`` when the engine fails or a peer is gone.
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws(DistributedError)
 
+    /// Writes into `result` the element-wise sum over the ranks of every rank's `values` (same count
+    /// everywhere; `values` is only read, and the two must not overlap). The default copies
+    /// `values` into `result` and reduces it in place.
+    /// - Throws: ``DistributedError`` when the engine fails or a peer is gone.
+    func allReduceSum(_ values: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>) throws(DistributedError)
+
     /// Replaces `values` on every rank with the element-wise sum over the ranks, in double precision.
     /// - Throws: ``DistributedError`` when the engine fails or a peer is gone.
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError)
@@ -44,4 +50,17 @@ public protocol Communicator: Sendable {
 
     /// Ends the whole job (every rank) after printing `message` to standard error; never returns.
     func abort(_ message: String, exitCode: Int32) -> Never
+}
+
+extension Communicator {
+    /// Copies `values` into `result`, then reduces `result` in place (for engines without a
+    /// separate send buffer).
+    /// - Throws: what the in-place `allReduceSum(_:)` throws.
+    public func allReduceSum(
+        _ values: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>
+    ) throws(DistributedError) {
+        precondition(values.count == result.count, "allReduceSum: \(values.count) values into \(result.count)")
+        _ = result.initialize(from: values)
+        try allReduceSum(result)
+    }
 }

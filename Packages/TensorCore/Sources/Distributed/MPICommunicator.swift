@@ -170,6 +170,18 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         }
     }
 
+    /// `MPI_Allreduce(values, result, …, MPI_FLOAT, MPI_SUM)`: no copy on this side.
+    /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
+    public func allReduceSum(
+        _ values: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>
+    ) throws(DistributedError) {
+        precondition(values.count == result.count, "allReduceSum: \(values.count) values into \(result.count)")
+        guard let count = Int32(exactly: values.count) else { throw tooLarge("MPI_Allreduce", values.count) }
+        try call("MPI_Allreduce") {
+            allreduce(UnsafeRawPointer(values.baseAddress), result.baseAddress, count, floatType, sumOp, world)
+        }
+    }
+
     /// `MPI_Allreduce(MPI_IN_PLACE, …, MPI_DOUBLE, MPI_SUM)`.
     /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` with MPI's message.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws(DistributedError) {

@@ -10,15 +10,17 @@ import TensorCore
 /// group of one in which every collective returns its input unchanged (MLX's `distributed` does
 /// the same), so code written for several processes runs unchanged in one.
 ///
-/// Collectives work on many tensors at once: they are flattened into buckets of at most
-/// `bucketElements` floats, each moved by one call of the engine. Every rank must call the same
+/// Collectives work on many tensors at once: small ones are packed into buckets of at most
+/// `bucketElements` floats, each moved by one call of the engine, and large ones are reduced from
+/// their own memory. Every rank must call the same
 /// collectives in the same order with tensors of the same shapes; results are bitwise identical
 /// on every rank. A group is used by one thread at a time.
 ///
-/// The first all-reduce or broadcast of a given element count checks that every rank passes the
-/// same count (one extra all-gather) and throws ``DistributedError/mismatch(operation:detail:)``
-/// naming both counts when they differ; later calls with a count already checked skip it, so the
-/// all-reduce of every training step is a single collective per bucket.
+/// The first all-reduce or broadcast of a given list of element counts checks that every rank
+/// passes the same list (one extra all-gather) and throws
+/// ``DistributedError/mismatch(operation:detail:)`` naming the counts when they differ; later
+/// calls with a list already checked skip it, so the all-reduce of every training step costs only
+/// its own collectives.
 ///
 /// ```swift
 /// let group = try ProcessGroup.world()
@@ -36,7 +38,7 @@ public final class ProcessGroup: Sendable {
     }
 
     /// Element counts that every rank has already been seen to agree on (see the type's notes).
-    private let agreedCounts = Mutex<Set<Int>>([])
+    private let agreedCounts = Mutex<Set<[Int]>>([])
 
     /// The group of one process: rank 0 of size 1; every collective is a no-op.
     public static let single = ProcessGroup(SingleProcessCommunicator())
@@ -79,18 +81,47 @@ public final class ProcessGroup: Sendable {
     // MARK: - All-reduce
 
     /// The element-wise sum or average over the ranks of each tensor, as new tensors on each input's
-    /// device (shapes kept). Tensors are flattened into buckets of at most `bucketElements` floats.
-    /// - Throws: ``DistributedError/mismatch(operation:detail:)`` when the ranks' total element
-    ///   counts differ, ``DistributedError/invalidArgument(name:value:requirement:)`` for
+    /// device (shapes kept; the inputs are not modified).
+    ///
+    /// A tensor of at least ``directElements`` floats is reduced on its own, straight from its
+    /// memory into the result's when both are contiguous host memory (no staging copies); smaller
+    /// tensors are packed, in order, into buckets of at most `bucketElements` floats. The first call
+    /// with a given list of element counts checks that every rank passes the same list.
+    /// - Throws: ``DistributedError/mismatch(operation:detail:)`` when the ranks' element counts
+    ///   differ, ``DistributedError/invalidArgument(name:value:requirement:)`` for
     ///   `bucketElements < 1`, or the engine's failure.
     public func allReduce(
         _ tensors: [Tensor], _ op: ReduceOperation = .average, bucketElements: Int = defaultBucketElements
     ) throws(DistributedError) -> [Tensor] {
         guard isDistributed else { return tensors }
-        var flat = Self.flatten(tensors)
-        try allReduce(&flat, op, bucketElements: bucketElements)
-        return Self.unflatten(flat, like: tensors)
+        try checkBucket(bucketElements)
+        let counts = tensors.map(\.count)
+        try checkSameCounts(counts, operation: "allReduce")
+        let scale: Float? = op == .average ? 1 / Float(size) : nil
+        var results = [Tensor?](repeating: nil, count: tensors.count)
+        var pending: [Int] = []  // small tensors waiting for their bucket, in order
+        var pendingElements = 0
+        for (index, tensor) in tensors.enumerated() {
+            if tensor.count >= Self.directElements {
+                results[index] = try allReduceAlone(tensor, scale: scale, bucketElements: bucketElements)
+                continue
+            }
+            if pendingElements + tensor.count > bucketElements, !pending.isEmpty {
+                try allReduceBucket(pending.map { tensors[$0] }, scale: scale, into: &results, at: pending)
+                pending = []
+                pendingElements = 0
+            }
+            pending.append(index)
+            pendingElements += tensor.count
+        }
+        if !pending.isEmpty { try allReduceBucket(pending.map { tensors[$0] }, scale: scale, into: &results, at: pending) }
+        return results.map { $0! }
     }
+
+    /// Tensors of at least this many floats are all-reduced on their own rather than packed into a
+    /// bucket (64 Ki floats, 256 KiB: large enough that one collective's latency is small beside
+    /// moving the data).
+    public static let directElements = 1 << 16
 
     /// Replaces `values` with their element-wise sum or average over the ranks, in place, in
     /// buckets of at most `bucketElements`.
@@ -153,7 +184,7 @@ public final class ProcessGroup: Sendable {
         guard isDistributed else { return tensors }
         var flat = Self.flatten(tensors)
         try broadcastSameCount(&flat, root: root)
-        return Self.unflatten(flat, like: tensors)
+        return flat.withUnsafeBufferPointer { Self.unflatten($0, like: tensors) }
     }
 
     /// Copies rank `root`'s parameter values into every rank's parameters, in place (identical
@@ -260,13 +291,29 @@ public final class ProcessGroup: Sendable {
     }
 
     private func checkSameCount(_ count: Int, operation: String) throws(DistributedError) {
-        if agreedCounts.withLock({ $0.contains(count) }) { return }
-        let counts = try gatherFixed([Int64(count)])
-        if let other = counts.firstIndex(where: { $0 != Int64(count) }) {
-            throw .mismatch(
-                operation: operation, detail: "rank \(rank) has \(count) elements, rank \(other) has \(counts[other])")
+        try checkSameCounts([count], operation: operation)
+    }
+
+    /// Checks, the first time this list of element counts is seen, that every rank passes the same
+    /// list (total, number of tensors and an FNV-1a digest of the counts are compared).
+    private func checkSameCounts(_ counts: [Int], operation: String) throws(DistributedError) {
+        if agreedCounts.withLock({ $0.contains(counts) }) { return }
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        for count in counts {
+            digest = (digest ^ UInt64(bitPattern: Int64(count))) &* 0x100_0000_01b3
         }
-        agreedCounts.withLock { _ = $0.insert(count) }
+        let total = counts.reduce(0, +)
+        let mine = [Int64(total), Int64(counts.count), Int64(bitPattern: digest)]
+        let all = try gatherFixed(mine)
+        for other in 0..<size where Array(all[(other * 3)..<(other * 3 + 3)]) != mine {
+            let detail =
+                all[other * 3] != Int64(total)
+                ? "rank \(rank) has \(total) elements, rank \(other) has \(all[other * 3])"
+                : "rank \(rank) and rank \(other) both have \(total) elements, split into tensors of different sizes "
+                    + "(rank \(rank): \(counts.count) tensors, rank \(other): \(all[other * 3 + 1]))"
+            throw .mismatch(operation: operation, detail: detail)
+        }
+        agreedCounts.withLock { _ = $0.insert(counts) }
     }
 
     private func broadcastSameCount(_ flat: inout [Float], root: Int) throws(DistributedError) {
@@ -291,39 +338,115 @@ public final class ProcessGroup: Sendable {
         }
     }
 
-    /// The tensors' elements, concatenated in row-major order: each contiguous tensor is copied
-    /// once, straight from its buffer (a step's gradients are megabytes; no intermediate arrays).
+    /// One large tensor's reduction into a new tensor on its device, in pieces of at most
+    /// `bucketElements`: from its memory into the result's when it is contiguous host memory,
+    /// otherwise through a host staging buffer.
+    private func allReduceAlone(_ tensor: Tensor, scale: Float?, bucketElements: Int) throws(DistributedError) -> Tensor {
+        let count = tensor.count
+        let backend = tensor.backend
+        let output = backend.allocate(count: count)
+        let result = Tensor(storage: TensorStorage(buffer: output, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+        if tensor.isContiguous, let input = tensor.storage.buffer as? CPUBuffer, let host = output as? CPUBuffer {
+            let source = UnsafeBufferPointer(start: input.pointer + tensor.layout.offset, count: count)
+            let target = UnsafeMutableBufferPointer(start: host.pointer, count: count)
+            try reduceInPieces(of: bucketElements, count: count) { (range) throws(DistributedError) in
+                try communicator.allReduceSum(
+                    UnsafeBufferPointer(rebasing: source[range]), into: UnsafeMutableBufferPointer(rebasing: target[range]))
+            }
+            if let scale { for i in target.indices { target[i] *= scale } }
+            return result
+        }
+        let staging = try HostStaging(count: count)
+        Self.copy([tensor], into: staging.values)
+        try reduceInPieces(of: bucketElements, count: count) { (range) throws(DistributedError) in
+            try communicator.allReduceSum(UnsafeMutableBufferPointer(rebasing: staging.values[range]))
+        }
+        if let scale { for i in staging.values.indices { staging.values[i] *= scale } }
+        backend.upload(UnsafeBufferPointer(staging.values), to: output, offset: 0)
+        return result
+    }
+
+    /// Small tensors packed into one host buffer, reduced in one collective and unpacked into new
+    /// tensors at `positions` of `results`.
+    private func allReduceBucket(
+        _ tensors: [Tensor], scale: Float?, into results: inout [Tensor?], at positions: [Int]
+    ) throws(DistributedError) {
+        let staging = try HostStaging(count: tensors.reduce(0) { $0 + $1.count })
+        Self.copy(tensors, into: staging.values)
+        try communicator.allReduceSum(staging.values)
+        if let scale { for i in staging.values.indices { staging.values[i] *= scale } }
+        for (position, tensor) in zip(positions, Self.unflatten(UnsafeBufferPointer(staging.values), like: tensors)) {
+            results[position] = tensor
+        }
+    }
+
+    /// Calls `body` on consecutive ranges of `0..<count`, each at most `piece` long.
+    private func reduceInPieces(
+        of piece: Int, count: Int, _ body: (Range<Int>) throws(DistributedError) -> Void
+    ) throws(DistributedError) {
+        var start = 0
+        while start < count {
+            let end = min(start + piece, count)
+            try body(start..<end)
+            start = end
+        }
+    }
+
+    /// The tensors' elements, concatenated in row-major order (for broadcasts).
     static func flatten(_ tensors: [Tensor]) -> [Float] {
         let total = tensors.reduce(0) { $0 + $1.count }
         return [Float](unsafeUninitializedCapacity: total) { flat, initialized in
-            var offset = 0
-            for tensor in tensors where tensor.count > 0 {
-                let dense = tensor.isContiguous ? tensor : tensor.contiguous()
-                dense.backend.download(
-                    dense.storage.buffer, offset: dense.layout.offset,
-                    into: UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + tensor.count)]))
-                offset += tensor.count
-            }
+            copy(tensors, into: flat)
             initialized = total
+        }
+    }
+
+    /// Copies the tensors' elements, concatenated in row-major order, into `flat` (whose count is
+    /// their total): each contiguous tensor is copied once, straight from its buffer.
+    static func copy(_ tensors: [Tensor], into flat: UnsafeMutableBufferPointer<Float>) {
+        var offset = 0
+        for tensor in tensors where tensor.count > 0 {
+            let dense = tensor.isContiguous ? tensor : tensor.contiguous()
+            dense.backend.download(
+                dense.storage.buffer, offset: dense.layout.offset,
+                into: UnsafeMutableBufferPointer(rebasing: flat[offset..<(offset + tensor.count)]))
+            offset += tensor.count
         }
     }
 
     /// New contiguous tensors shaped like `tensors`, on their backends, holding consecutive runs of
     /// `flat` (one copy each, straight into the new buffers).
-    static func unflatten(_ flat: [Float], like tensors: [Tensor]) -> [Tensor] {
+    static func unflatten(_ flat: UnsafeBufferPointer<Float>, like tensors: [Tensor]) -> [Tensor] {
         var offset = 0
-        return flat.withUnsafeBufferPointer { all in
-            tensors.map { tensor in
-                let backend = tensor.backend
-                let buffer = backend.allocate(count: tensor.count)
-                if tensor.count > 0 {
-                    backend.upload(UnsafeBufferPointer(rebasing: all[offset..<(offset + tensor.count)]), to: buffer, offset: 0)
-                }
-                offset += tensor.count
-                return Tensor(
-                    storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+        return tensors.map { tensor in
+            let backend = tensor.backend
+            let buffer = backend.allocate(count: tensor.count)
+            if tensor.count > 0 {
+                backend.upload(UnsafeBufferPointer(rebasing: flat[offset..<(offset + tensor.count)]), to: buffer, offset: 0)
             }
+            offset += tensor.count
+            return Tensor(storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
         }
+    }
+}
+
+/// Host memory for staging a collective, taken from the CPU backend's buffer cache: the same
+/// blocks come back step after step, so their pages stay mapped (a fresh multi-megabyte array per
+/// step costs a page fault per 4 KiB, in this process and in the peer that reads it).
+private struct HostStaging {
+    /// Owns the memory for as long as the staging lives.
+    private let buffer: CPUBuffer
+    /// The staged floats.
+    let values: UnsafeMutableBufferPointer<Float>
+
+    /// - Throws: ``DistributedError/engineFailure(operation:code:message:)`` when the memory
+    ///   cannot be allocated.
+    init(count: Int) throws(DistributedError) {
+        guard let buffer = CPUBackend.shared.allocate(count: count) as? CPUBuffer, !buffer.allocationFailed else {
+            throw .engineFailure(operation: "allReduce", code: -1, message: "cannot allocate \(count) floats of host memory to stage")
+        }
+        self.buffer = buffer
+        values = UnsafeMutableBufferPointer(start: buffer.pointer, count: count)
     }
 }
 

@@ -18,6 +18,14 @@ do {
         guard values == [n * (n + 1) / 2, 0.5 * n] else { group.abort("allReduce gave \(values)") }
         let averaged = try group.allReduce([Tensor([Float(group.rank)])], .average)[0].scalars
         guard averaged == [(n - 1) / 2] else { group.abort("average gave \(averaged)") }
+        // A large tensor is reduced from its own memory into the result's (MPI's separate send buffer).
+        let large = ProcessGroup.directElements + 1
+        let input = Tensor(shape: [large], scalars: (0..<large).map { Float($0 % 3) * Float(group.rank + 1) })
+        let reduced = try group.allReduce([Tensor([1]), input], .sum, bucketElements: 1 << 20)[1].scalars
+        let expected = (0..<large).map { Float($0 % 3) * n * (n + 1) / 2 }
+        guard reduced == expected, input.scalars[1] == Float(group.rank + 1) else {
+            group.abort("allReduce of a large tensor gave \(reduced.prefix(4)) …, input \(input.scalars.prefix(4))")
+        }
         var text = Array("rank \(group.rank)".utf8)
         try group.broadcast(&text, root: group.size - 1)
         guard String(decoding: text, as: UTF8.self) == "rank \(group.size - 1)" else { group.abort("broadcast gave \(text)") }

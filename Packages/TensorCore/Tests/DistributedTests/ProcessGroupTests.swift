@@ -53,6 +53,50 @@ final class ProcessGroupTests: XCTestCase {
         }
     }
 
+    func testLargeTensorsAreReducedDirectlyAndSmallOnesInBucketsWithoutTouchingTheInputs() throws {
+        let large = ProcessGroup.directElements + 3
+        let results = try InProcessGroup.run(size: 2) { group -> ([Tensor], [Tensor]) in
+            let r = Float(group.rank + 1)
+            let inputs = [
+                Tensor([r, 2 * r]),
+                Tensor(shape: [large], scalars: (0..<large).map { Float($0 % 7) * r }),
+                Tensor([5 * r]),
+                // a transposed (non-contiguous) large tensor goes through host staging
+                Tensor(shape: [3, large / 3 + 1], scalars: (0..<(3 * (large / 3 + 1))).map { Float($0 % 5) * r }).transposed(0, 1),
+                Tensor([7 * r]),
+            ]
+            let reduced = try group.allReduce(inputs, .sum, bucketElements: 1000)
+            return (inputs, reduced)
+        }
+        for (rank, (inputs, reduced)) in results.enumerated() {
+            XCTAssertEqual(reduced.map(\.shape), inputs.map(\.shape))
+            let r = Float(rank + 1)
+            XCTAssertEqual(inputs[0].scalars, [r, 2 * r], "inputs are left as they were")
+            XCTAssertEqual(reduced[0].scalars, [3, 6])
+            XCTAssertEqual(reduced[1].scalars, (0..<large).map { Float($0 % 7) * 3 })
+            XCTAssertEqual(reduced[2].scalars, [15])
+            XCTAssertEqual(reduced[3].scalars, inputs[3].scalars.map { $0 / r * 3 })
+            XCTAssertEqual(reduced[4].scalars, [21])
+            for (mine, first) in zip(reduced, results[0].1) { XCTAssertEqual(mine.scalars, first.scalars) }
+        }
+        let averaged = try InProcessGroup.run(size: 2) { group in
+            try group.allReduce([Tensor(shape: [large], scalars: Array(repeating: Float(group.rank * 2), count: large))], .average)[0]
+        }
+        XCTAssertEqual(Set(averaged[1].scalars), [1])
+    }
+
+    func testTheSameTotalSplitDifferentlyIsAMismatchNotAHang() throws {
+        let results = try InProcessGroup.run(size: 2) { group -> String in
+            let split = group.rank == 0 ? [1, ProcessGroup.directElements] : [ProcessGroup.directElements, 1]
+            do {
+                _ = try group.allReduce(split.map { Tensor.zeros([$0]) }, .sum)
+            } catch { return "\(error)" }
+            return "no error"
+        }
+        XCTAssertTrue(results[0].contains("split into tensors of different sizes"), results[0])
+        XCTAssertTrue(results[1].contains("split into tensors of different sizes"), results[1])
+    }
+
     func testBroadcastAndAllGather() throws {
         let results = try InProcessGroup.run(size: 2) { group -> ([Int], [[Int]], [Float], [Float]) in
             var values = Array(0..<(group.rank + 2))
