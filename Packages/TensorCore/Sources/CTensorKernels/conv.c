@@ -59,6 +59,7 @@ typedef struct {
     float *out;             // output, grad_input or grad_weight
     size_t column_chunk;    // input gradient: pixels per column buffer
     int direct;             // use the direct kernels
+    int s2;                 // forward: the channel-blocked 3×3 stride-2 kernel (see s2_applies)
     int dot;                // weight gradient: dot products along the pixels (see weight_gradient_dot)
     size_t dot_group, dot_run; // images and columns per run of the dot-product weight gradient
     int members;            // weight gradient: number of parts the team split into
@@ -98,6 +99,18 @@ static dt_conv_source direct_source(const conv_job *job) {
 static int rows_direct(const dt_conv2d_geometry *g, const dt_conv_source *s, size_t lanes) {
     return s->patch <= DT_CONV_DIRECT_MAX_PATCH && g->stride_w == 1 && g->stride_h == 1 && g->dilation_h == 1 &&
            (g->kernel_h == 3 || g->kernel_h == 5) && s->out_w >= 1 && s->out_w <= 2 * lanes;
+}
+
+/// Whether the channel-blocked 3×3 stride-2 forward kernel takes this layer: stride 2 and dilation
+/// 1 both ways, a 3×3 kernel, output rows of one or two vectors (at least one whole vector: rows of
+/// a few lanes waste most of each FMA, and the GEMM does better there), and an image whose padded
+/// columns fit the split copy's rows.
+static int s2_applies(const dt_conv2d_geometry *g, const dt_conv_source *s, size_t lanes) {
+    if (g->stride_h != 2 || g->stride_w != 2 || g->dilation_h != 1 || g->dilation_w != 1 || g->kernel_h != 3 ||
+        g->kernel_w != 3 || s->out_w < lanes || s->out_w > 2 * lanes || s->out_h == 0 || g->in_channels == 0)
+        return 0;
+    size_t vectors = s->out_w <= lanes ? 1 : 2;
+    return (g->pad_w + g->width - 1) / 2 < vectors * lanes + 1;
 }
 
 /// `small_patch_direct`: also use the direct kernels for rows_direct layers (forward and weight
@@ -165,6 +178,15 @@ static void forward_member(void *ctx, int index, int count) {
         for (size_t image = first; image < last; image++) job->conv->direct_forward(&source, job->weight, image, job->out);
         return;
     }
+    if (job->s2) {
+        if (first == last) return;
+        dt_conv_source source = job->source;
+        size_t floats = job->conv->s2_padded_floats(&source);
+        source.padded = dt_gemm_scratch(SCRATCH_PADDED, floats);
+        memset(source.padded, 0, floats * sizeof(float));
+        for (size_t image = first; image < last; image++) job->conv->s2_forward(&source, job->weight, image, job->out);
+        return;
+    }
     for (size_t image = first; image < last; image++) forward_image(job, image, 1);
 }
 
@@ -175,7 +197,8 @@ void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const fl
     if (g->batch == 0 || job.source.pixels == 0 || oc == 0) return;
     job.out = output;
     job.weight = weight;
-    if (job.direct) {
+    job.s2 = !job.direct && s2_applies(g, &job.source, (size_t)job.conv->lanes);
+    if (job.direct || job.s2) {
         dt_parallel_parts(image_parts(&job), forward_member, &job);
         return;
     }

@@ -49,6 +49,11 @@ typedef struct {
     void (*weight_gradient_dot)(const dt_conv_source *source, size_t first, size_t last, size_t group, size_t run,
                                 float *scratch, float *partial);
     size_t (*weight_gradient_dot_floats)(const dt_conv_source *source, size_t run);
+    /// Forward of one image of a 3×3 stride-2 layer (see s2_applies in conv.c) into `output` (the
+    /// whole batch), through `padded`, which holds s2_padded_floats(source) floats, zeroed before
+    /// a thread's first image.
+    void (*s2_forward)(const dt_conv_source *source, const float *weight, size_t image, float *output);
+    size_t (*s2_padded_floats)(const dt_conv_source *source);
 } dt_conv_isa_ops;
 
 extern const dt_conv_isa_ops dt_conv_ops_portable;

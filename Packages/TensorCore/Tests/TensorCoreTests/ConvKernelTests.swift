@@ -197,6 +197,32 @@ import Testing
         }
     }
 
+    @Test func channelBlockedStrideTwoKernel() {
+        // 3×3 stride-2 layers with rows of one or two vectors take the channel-blocked forward kernel
+        // over a column-split copy: output widths of exactly one vector, between one and two, and
+        // two (AVX-512: 16, 24, 32; AVX2: 8, 12, 16); paddings 0, 1 and 2 (even and odd column
+        // parity); heights that leave a partial row block; channel counts that leave every
+        // remainder of a channel block; batch 1 and 3 at 1 and 2 threads.
+        let lanes = [16, 8]
+        for vectorLanes in lanes {
+            for (outWidth, pad) in [(vectorLanes, 1), (vectorLanes * 3 / 2, 0), (vectorLanes * 2, 2)] {
+                let width = 2 * (outWidth - 1) + 3 - 2 * pad
+                for outChannels in [4, 5, 7, 8, 9, 10, 11] {
+                    Self.check(
+                        ConvGeometry(
+                            batch: outChannels % 2 == 0 ? 3 : 1, inChannels: 3, height: 13 - pad, width: width,
+                            outChannels: outChannels, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2,
+                            padH: pad, padW: pad))
+                }
+            }
+        }
+        // An odd input width whose last column pairs with padding only.
+        Self.check(
+            ConvGeometry(
+                batch: 2, inChannels: 2, height: 9, width: 31, outChannels: 6,
+                kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+    }
+
     @Test func layersShapedLikeTheCNNVAE() {
         // The VAE's channels, kernels and strides on smaller images; the 32→64 layer at its real size
         // and batch 1, where one image's product is split over threads.
