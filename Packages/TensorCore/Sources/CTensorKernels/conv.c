@@ -59,7 +59,7 @@ typedef struct {
     float *out;             // output, grad_input or grad_weight
     size_t column_chunk;    // input gradient: pixels per column buffer
     int direct;             // use the direct kernels
-    int s2;                 // forward: the channel-blocked 3×3 stride-2 kernel (see s2_applies)
+    int s2;                 // the 3×3 stride-2 kernels (forward: s2_applies; input gradient: s2_input_applies)
     int dot;                // weight gradient: dot products along the pixels (see weight_gradient_dot)
     size_t dot_group, dot_run; // images and columns per run of the dot-product weight gradient
     int members;            // weight gradient: number of parts the team split into
@@ -111,6 +111,16 @@ static int s2_applies(const dt_conv2d_geometry *g, const dt_conv_source *s, size
         return 0;
     size_t vectors = s->out_w <= lanes ? 1 : 2;
     return (g->pad_w + g->width - 1) / 2 < vectors * lanes + 1;
+}
+
+/// Whether the parity-split input-gradient kernel takes this layer: 3×3, stride 2, padding 1 and
+/// dilation 1 both ways, an input exactly twice the output, output rows of one or two whole vectors.
+static int s2_input_applies(const dt_conv2d_geometry *g, const dt_conv_source *s, const dt_conv_isa_ops *conv) {
+    size_t lanes = (size_t)conv->lanes;
+    return conv->s2_backward_input && g->stride_h == 2 && g->stride_w == 2 && g->dilation_h == 1 &&
+           g->dilation_w == 1 && g->kernel_h == 3 && g->kernel_w == 3 && g->pad_h == 1 && g->pad_w == 1 &&
+           g->height == 2 * s->out_h && g->width == 2 * s->out_w && (s->out_w == lanes || s->out_w == 2 * lanes) &&
+           g->in_channels > 0;
 }
 
 /// `small_patch_direct`: also use the direct kernels for rows_direct layers (forward and weight
@@ -229,6 +239,11 @@ static void backward_input_member(void *ctx, int index, int count) {
             job->conv->direct_backward_input(&job->source, job->weight, image, job->out);
         return;
     }
+    if (job->s2) {
+        for (size_t image = member_first(g->batch, index, count); image < last; image++)
+            job->conv->s2_backward_input(&job->source, job->weight, image, job->out);
+        return;
+    }
     float *columns = dt_gemm_scratch(SCRATCH_COLUMNS, patch * job->column_chunk);
     for (size_t image = member_first(g->batch, index, count); image < last; image++) {
         float *grad_input = job->out + image * image_size;
@@ -263,7 +278,8 @@ void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_out
     }
     job.out = grad_input;
     job.weight = weight;
-    if (job.direct) {
+    job.s2 = !job.direct && s2_input_applies(g, &job.source, job.conv);
+    if (job.direct || job.s2) {
         dt_parallel_parts(image_parts(&job), backward_input_member, &job);
         return;
     }

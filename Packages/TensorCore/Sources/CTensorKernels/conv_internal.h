@@ -54,6 +54,10 @@ typedef struct {
     /// a thread's first image.
     void (*s2_forward)(const dt_conv_source *source, const float *weight, size_t image, float *output);
     size_t (*s2_padded_floats)(const dt_conv_source *source);
+    /// Input gradient of one image (overwritten) of a 3×3 stride-2 layer with padding 1 and an
+    /// input twice its output (see s2_input_applies in conv.c), or NULL where the ISA lacks the
+    /// interleaving it needs.
+    void (*s2_backward_input)(const dt_conv_source *source, const float *weight, size_t image, float *grad_input);
 } dt_conv_isa_ops;
 
 extern const dt_conv_isa_ops dt_conv_ops_portable;

@@ -978,6 +978,128 @@ static void s2_forward(const dt_conv_source *s, const float *weight, size_t imag
     else s2_image(2, s, &shape, weight, out);
 }
 
+// MARK: Parity-split input gradient for 3×3 stride-2 layers
+//
+// The input gradient of a 3×3 stride-2 layer with padding 1 and an input exactly twice its output
+// (the CNN-VAE's 16→32 layer, and the forward pass of its 32→16 transposed layer) as a GEMM has a
+// depth of only the output channels, writes a column matrix nine times the gradient and scatters
+// it back. Split by the parity of its row and column, each input-gradient element comes from a
+// fixed set of taps: with grad_output g and the input position (2i + a, 2j + b),
+//   (0, 0) ← w[1][1]·g[i][j]
+//   (0, 1) ← w[1][0]·g[i][j+1] + w[1][2]·g[i][j]
+//   (1, 0) ← w[0][1]·g[i+1][j] + w[2][1]·g[i][j]
+//   (1, 1) ← w[0][0]·g[i+1][j+1] + w[0][2]·g[i+1][j] + w[2][0]·g[i][j+1] + w[2][2]·g[i][j]
+// (g is zero past its last row and column). So the kernel correlates grad_output rows directly,
+// vectorised along j, keeps all four parities in registers and interleaves them into whole input
+// rows: every element is written once, with no column matrix, no scatter and no zeroing.
+#ifdef VINTERLEAVE2
+
+#if VLEN >= 16
+/// Input channels × output rows computed together (rows of one vector; half the rows for two).
+#define DT_CONV_S2_INPUT_CHANNELS 2
+#define DT_CONV_S2_INPUT_ROWS 2
+#else
+#define DT_CONV_S2_INPUT_CHANNELS 2
+#define DT_CONV_S2_INPUT_ROWS 1
+#endif
+
+/// Input-gradient rows 2i, 2i + 1 for i in i0 ..< i0 + R of channels c0 ..< c0 + CB, grad_output rows
+/// of NV vectors (out_w = NV·VLEN exactly).
+static inline __attribute__((always_inline)) void s2_input_block(const int CB, const int R, const int NV,
+                                                                 const dt_conv_source *s, const float *weight,
+                                                                 const float *grad, size_t c0, size_t i0,
+                                                                 float *grad_input) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const size_t ow = s->out_w, oh = s->out_h, in_plane = g->height * g->width, width = g->width;
+    // acc[cb][(r · 4 + parity) · NV + v], parity = 2a + b
+    vec_t acc[DT_CONV_S2_INPUT_CHANNELS][DT_CONV_S2_INPUT_ROWS * 4 * 2];
+#pragma clang loop unroll(full)
+    for (int cb = 0; cb < CB; cb++)
+#pragma clang loop unroll(full)
+        for (int i = 0; i < R * 4 * NV; i++) acc[cb][i] = VZERO();
+    for (size_t o = 0; o < g->out_channels; o++) {
+        const float *plane = grad + o * s->pixels;
+        // gv[(rr · 2 + shift) · NV + v]: row i0 + rr at column j (shift 0) or j + 1 (shift 1)
+        vec_t gv[(DT_CONV_S2_INPUT_ROWS + 1) * 2 * 2];
+#pragma clang loop unroll(full)
+        for (int rr = 0; rr <= R; rr++) {
+            const int live = i0 + (size_t)rr < oh;
+            const float *row = plane + (i0 + (size_t)rr) * ow;
+#pragma clang loop unroll(full)
+            for (int v = 0; v < NV; v++) {
+                gv[(rr * 2) * NV + v] = live ? VLOAD(row + (size_t)v * VLEN) : VZERO();
+                gv[(rr * 2 + 1) * NV + v] = !live ? VZERO()
+                                            : v + 1 < NV ? VLOAD(row + (size_t)v * VLEN + 1)
+                                                         : VLOADN(row + (size_t)v * VLEN + 1, VLEN - 1);
+            }
+        }
+        const float *w = weight + (o * g->in_channels + c0) * 9;
+#pragma clang loop unroll(full)
+        for (int cb = 0; cb < CB; cb++) {
+            const float *k = w + (size_t)cb * 9;
+            const vec_t w00 = VSET1(k[0]), w01 = VSET1(k[1]), w02 = VSET1(k[2]), w10 = VSET1(k[3]), w11 = VSET1(k[4]),
+                        w12 = VSET1(k[5]), w20 = VSET1(k[6]), w21 = VSET1(k[7]), w22 = VSET1(k[8]);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++) {
+                    const vec_t g0 = gv[(r * 2) * NV + v], g1 = gv[(r * 2 + 1) * NV + v];
+                    const vec_t n0 = gv[((r + 1) * 2) * NV + v], n1 = gv[((r + 1) * 2 + 1) * NV + v];
+                    vec_t *a = acc[cb] + (size_t)(r * 4) * NV + v;
+                    a[0] = VFMA(w11, g0, a[0]);
+                    a[NV] = VFMA(w12, g0, VFMA(w10, g1, a[NV]));
+                    a[2 * NV] = VFMA(w21, g0, VFMA(w01, n0, a[2 * NV]));
+                    a[3 * NV] = VFMA(w22, g0, VFMA(w20, g1, VFMA(w02, n0, VFMA(w00, n1, a[3 * NV]))));
+                }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int cb = 0; cb < CB; cb++) {
+        float *out = grad_input + (c0 + (size_t)cb) * in_plane;
+#pragma clang loop unroll(full)
+        for (int r = 0; r < R; r++) {
+            if (i0 + (size_t)r >= oh) break;
+#pragma clang loop unroll(full)
+            for (int a = 0; a < 2; a++) {
+                float *row = out + (2 * (i0 + (size_t)r) + (size_t)a) * width;
+#pragma clang loop unroll(full)
+                for (int v = 0; v < NV; v++) {
+                    vec_t lo, hi;
+                    VINTERLEAVE2(acc[cb][(r * 4 + 2 * a) * NV + v], acc[cb][(r * 4 + 2 * a + 1) * NV + v], lo, hi);
+                    VSTORE(row + 2 * (size_t)v * VLEN, lo);
+                    VSTORE(row + 2 * (size_t)v * VLEN + VLEN, hi);
+                }
+            }
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void s2_input_image(const int NV, const dt_conv_source *s,
+                                                                 const float *weight, const float *grad,
+                                                                 float *grad_input) {
+    const int R = NV == 1 ? DT_CONV_S2_INPUT_ROWS : (DT_CONV_S2_INPUT_ROWS + 1) / 2;
+    const size_t channels = s->geometry->in_channels;
+    for (size_t i0 = 0; i0 < s->out_h; i0 += (size_t)R) {
+        size_t c0 = 0;
+        for (; c0 + DT_CONV_S2_INPUT_CHANNELS <= channels; c0 += DT_CONV_S2_INPUT_CHANNELS)
+            s2_input_block(DT_CONV_S2_INPUT_CHANNELS, R, NV, s, weight, grad, c0, i0, grad_input);
+        for (; c0 < channels; c0++) s2_input_block(1, R, NV, s, weight, grad, c0, i0, grad_input);
+    }
+}
+
+/// Input gradient of image `image` (overwritten) of a layer s2_input_applies (conv.c) takes.
+static void s2_backward_input(const dt_conv_source *s, const float *weight, size_t image, float *grad_input) {
+    const dt_conv2d_geometry *g = s->geometry;
+    const float *grad = s->grad_output + image * g->out_channels * s->pixels;
+    float *out = grad_input + image * g->in_channels * g->height * g->width;
+    if (s->out_w == VLEN) s2_input_image(1, s, weight, grad, out);
+    else s2_input_image(2, s, weight, grad, out);
+}
+#define DT_CONV_S2_BACKWARD_INPUT s2_backward_input
+#else
+#define DT_CONV_S2_BACKWARD_INPUT NULL
+#endif
+
 /// Stride 1 only: `NV` vectors of input-gradient row ih for the CB channels c0 ..< c0 + CB, gathered as a
 /// correlation of grad_output with the flipped kernel (each grad_output window loaded once serves CB
 /// channels, and nothing is read back and rewritten).
@@ -1280,4 +1402,5 @@ static void direct_backward_weight(const dt_conv_source *s, size_t image, float 
         .weight_gradient_dot_floats = weight_gradient_dot_floats,                                              \
         .s2_forward = s2_forward,                                                                              \
         .s2_padded_floats = s2_padded_floats,                                                                  \
+        .s2_backward_input = DT_CONV_S2_BACKWARD_INPUT,                                                        \
     };

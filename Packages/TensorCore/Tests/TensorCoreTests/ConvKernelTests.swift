@@ -223,6 +223,21 @@ import Testing
                 kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
     }
 
+    @Test func paritySplitInputGradientOfStrideTwoLayers() {
+        // 3×3 stride-2 layers with padding 1 and an input twice the output take the parity-split
+        // input-gradient kernel when output rows are one or two whole vectors: widths 8, 16 and 32
+        // (one and two vectors for AVX2 and AVX-512), odd and even heights (a partial row block),
+        // odd and even input-channel counts (a partial channel block).
+        for outWidth in [8, 16, 32] {
+            for (outHeight, inChannels) in [(5, 3), (4, 2), (3, 5)] {
+                Self.check(
+                    ConvGeometry(
+                        batch: 2, inChannels: inChannels, height: 2 * outHeight, width: 2 * outWidth, outChannels: 7,
+                        kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padH: 1, padW: 1))
+            }
+        }
+    }
+
     @Test func layersShapedLikeTheCNNVAE() {
         // The VAE's channels, kernels and strides on smaller images; the 32→64 layer at its real size
         // and batch 1, where one image's product is split over threads.
