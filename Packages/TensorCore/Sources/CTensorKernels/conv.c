@@ -93,6 +93,16 @@ static dt_conv_source direct_source(const conv_job *job) {
     return source;
 }
 
+/// This thread's view of the job's source, with the zeroed split copy the 3×3 stride-2 forward
+/// kernel asks for.
+static dt_conv_source s2_source(const conv_job *job) {
+    dt_conv_source source = job->source;
+    size_t floats = job->conv->s2_padded_floats(&source);
+    source.padded = dt_gemm_scratch(SCRATCH_PADDED, floats);
+    memset(source.padded, 0, floats * sizeof(float));
+    return source;
+}
+
 /// Whether the row-blocked direct kernels with register reuse take this layer (see
 /// DT_CONV_DIRECT_MAX_PATCH): unit strides and row dilation, 3- or 5-row kernels, output rows of at
 /// most two vectors.
@@ -190,10 +200,7 @@ static void forward_member(void *ctx, int index, int count) {
     }
     if (job->s2) {
         if (first == last) return;
-        dt_conv_source source = job->source;
-        size_t floats = job->conv->s2_padded_floats(&source);
-        source.padded = dt_gemm_scratch(SCRATCH_PADDED, floats);
-        memset(source.padded, 0, floats * sizeof(float));
+        dt_conv_source source = s2_source(job);
         for (size_t image = first; image < last; image++) job->conv->s2_forward(&source, job->weight, image, job->out);
         return;
     }

@@ -879,6 +879,9 @@ static inline void s2_fill(const dt_conv_source *s, const padded_shape *shape, s
                 long count = (width - w0 + 1) / 2; // src[w0], src[w0 + 2], …
                 long j = 0;
 #ifdef VEVENS
+                // whole vectors with plain loads while both stay inside the row, then masked ones
+                for (; j + VLEN <= count && w0 + 2 * j + 2 * VLEN <= width; j += VLEN)
+                    VSTORE(dst + j, VEVENS(VLOAD(src + w0 + 2 * j), VLOAD(src + w0 + 2 * j + VLEN)));
                 for (; j < count; j += VLEN) {
                     vec_t v = VEVENS(VLOADW(src, w0 + 2 * j, width), VLOADW(src, w0 + 2 * j + VLEN, width));
                     if (count - j >= VLEN) VSTORE(dst + j, v);
