@@ -696,6 +696,18 @@ static inline void fill_padded(const dt_conv_source *s, const padded_shape *shap
     }
 }
 
+/// Stores the NV vectors `values` as one output row of `out_w` floats (vectors past the row, when NV
+/// is rounded up, are dropped; a partial last vector is stored masked).
+static inline __attribute__((always_inline)) void store_output_row(const int NV, float *out_row, const vec_t *values,
+                                                                   size_t out_w) {
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) {
+        long left = (long)out_w - (long)v * VLEN;
+        if (left >= VLEN) VSTORE(out_row + (size_t)v * VLEN, values[v]);
+        else if (left > 0) VSTOREN(out_row + (size_t)v * VLEN, values[v], (int)left);
+    }
+}
+
 /// Output rows oh0 ..< oh0 + R of channel oc (rows past out_h are computed and dropped). Each weight
 /// broadcast serves R·NV independent accumulators; channels are the outer loop, so the rows read
 /// stay in L1.
@@ -732,12 +744,7 @@ static inline __attribute__((always_inline)) void direct_forward_rows(const int 
     for (int r = 0; r < R; r++) {
         if (oh0 + (size_t)r >= s->out_h) break;
         float *out_row = out_plane + (oh0 + (size_t)r) * s->out_w;
-#pragma clang loop unroll(full)
-        for (int v = 0; v < NV; v++) {
-            long left = (long)s->out_w - (long)v * VLEN; // vectors past the row (NV rounded up) are dropped
-            if (left >= VLEN) VSTORE(out_row + (size_t)v * VLEN, acc[r][v]);
-            else if (left > 0) VSTOREN(out_row + (size_t)v * VLEN, acc[r][v], (int)left);
-        }
+        store_output_row(NV, out_row, acc[r], s->out_w);
     }
 }
 
@@ -783,12 +790,7 @@ static inline __attribute__((always_inline)) void direct_forward_rows_reuse(cons
     for (int r = 0; r < R; r++) {
         if (oh0 + (size_t)r >= s->out_h) break;
         float *out_row = out_plane + (oh0 + (size_t)r) * s->out_w;
-#pragma clang loop unroll(full)
-        for (int v = 0; v < NV; v++) {
-            long left = (long)s->out_w - (long)v * VLEN;
-            if (left >= VLEN) VSTORE(out_row + (size_t)v * VLEN, acc[r][v]);
-            else if (left > 0) VSTOREN(out_row + (size_t)v * VLEN, acc[r][v], (int)left);
-        }
+        store_output_row(NV, out_row, acc[r], s->out_w);
     }
 }
 
@@ -937,12 +939,7 @@ static inline __attribute__((always_inline)) void s2_block(const int CO, const i
         for (int r = 0; r < R; r++) {
             if (oh0 + (size_t)r >= s->out_h) break;
             float *out_row = plane + (oh0 + (size_t)r) * s->out_w;
-#pragma clang loop unroll(full)
-            for (int v = 0; v < NV; v++) {
-                long left = (long)s->out_w - (long)v * VLEN;
-                if (left >= VLEN) VSTORE(out_row + (size_t)v * VLEN, acc[o][r * NV + v]);
-                else if (left > 0) VSTOREN(out_row + (size_t)v * VLEN, acc[o][r * NV + v], (int)left);
-            }
+            store_output_row(NV, out_row, acc[o] + r * NV, s->out_w);
         }
     }
 }
