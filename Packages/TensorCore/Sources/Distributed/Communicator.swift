@@ -29,7 +29,8 @@ public protocol Communicator: Sendable {
     /// everywhere; `values` is only read, and the two must not overlap). The default copies
     /// `values` into `result` and reduces it in place.
     /// - Throws: ``DistributedError`` when the engine fails or a peer is gone.
-    func allReduceSum(_ values: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>) throws(DistributedError)
+    func allReduceSum(_ values: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>)
+        throws(DistributedError)
 
     /// Replaces `values` on every rank with the element-wise sum over the ranks, in double precision.
     /// - Throws: ``DistributedError`` when the engine fails or a peer is gone.

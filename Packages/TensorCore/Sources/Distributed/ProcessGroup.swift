@@ -345,7 +345,8 @@ public final class ProcessGroup: Sendable {
         let count = tensor.count
         let backend = tensor.backend
         let output = backend.allocate(count: count)
-        let result = Tensor(storage: TensorStorage(buffer: output, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+        let result = Tensor(
+            storage: TensorStorage(buffer: output, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
         if tensor.isContiguous, let input = tensor.storage.buffer as? CPUBuffer, let host = output as? CPUBuffer {
             let source = UnsafeBufferPointer(start: input.pointer + tensor.layout.offset, count: count)
             let target = UnsafeMutableBufferPointer(start: host.pointer, count: count)
@@ -425,7 +426,8 @@ public final class ProcessGroup: Sendable {
                 backend.upload(UnsafeBufferPointer(rebasing: flat[offset..<(offset + tensor.count)]), to: buffer, offset: 0)
             }
             offset += tensor.count
-            return Tensor(storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+            return Tensor(
+                storage: TensorStorage(buffer: buffer, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
         }
     }
 }
@@ -443,7 +445,8 @@ private struct HostStaging {
     ///   cannot be allocated.
     init(count: Int) throws(DistributedError) {
         guard let buffer = CPUBackend.shared.allocate(count: count) as? CPUBuffer, !buffer.allocationFailed else {
-            throw .engineFailure(operation: "allReduce", code: -1, message: "cannot allocate \(count) floats of host memory to stage")
+            throw .engineFailure(
+                operation: "allReduce", code: -1, message: "cannot allocate \(count) floats of host memory to stage")
         }
         self.buffer = buffer
         values = UnsafeMutableBufferPointer(start: buffer.pointer, count: count)

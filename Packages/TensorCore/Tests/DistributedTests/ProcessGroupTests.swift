@@ -57,12 +57,14 @@ final class ProcessGroupTests: XCTestCase {
         let large = ProcessGroup.directElements + 3
         let results = try InProcessGroup.run(size: 2) { group -> ([Tensor], [Tensor]) in
             let r = Float(group.rank + 1)
+            let columns = large / 3 + 1
+            let wide = Tensor(shape: [3, columns], scalars: (0..<(3 * columns)).map { Float($0 % 5) * r })
             let inputs = [
                 Tensor([r, 2 * r]),
                 Tensor(shape: [large], scalars: (0..<large).map { Float($0 % 7) * r }),
                 Tensor([5 * r]),
                 // a transposed (non-contiguous) large tensor goes through host staging
-                Tensor(shape: [3, large / 3 + 1], scalars: (0..<(3 * (large / 3 + 1))).map { Float($0 % 5) * r }).transposed(0, 1),
+                wide.transposed(0, 1),
                 Tensor([7 * r]),
             ]
             let reduced = try group.allReduce(inputs, .sum, bucketElements: 1000)
@@ -80,7 +82,8 @@ final class ProcessGroupTests: XCTestCase {
             for (mine, first) in zip(reduced, results[0].1) { XCTAssertEqual(mine.scalars, first.scalars) }
         }
         let averaged = try InProcessGroup.run(size: 2) { group in
-            try group.allReduce([Tensor(shape: [large], scalars: Array(repeating: Float(group.rank * 2), count: large))], .average)[0]
+            try group.allReduce(
+                [Tensor(shape: [large], scalars: Array(repeating: Float(group.rank * 2), count: large))], .average)[0]
         }
         XCTAssertEqual(Set(averaged[1].scalars), [1])
     }
