@@ -84,6 +84,26 @@ import Testing
         #expect(results == [[0.5, 10, 2, 4], [0.5, 10, 2, 4]])
     }
 
+    @Test func aProcessGroupReducesLargeDeviceTensorsOnTheDevice() throws {
+        let large = ProcessGroup.directElements + 3
+        let results = try withRanks(2) { nccl, device -> [[Float]] in
+            let r = Float(nccl.rank + 1)
+            let gradient = device.tensor([large], (0..<large).map { Float($0 % 9) * r })
+            let reduced = try ProcessGroup(nccl).allReduce([device.tensor([2], [r, 1]), gradient], .average)
+            #expect(reduced[1].device == gradient.device, "the result stays on the GPU")
+            return [try reduced[0].to(.cpu).scalars, try reduced[1].to(.cpu).scalars, try gradient.to(.cpu).scalars]
+        }
+        for result in results {
+            #expect(result[0] == [1.5, 1])
+            #expect(result[1] == (0..<large).map { Float($0 % 9) * 1.5 })
+        }
+        #expect(results[1][2] == (0..<large).map { Float($0 % 9) * 2 }, "the input is left as it was")
+        let calls = EmulatedNCCL.shared.calls.filter { $0.function == "ncclAllReduce" && $0.rank == 0 }
+        // The large tensor is reduced when it is reached; the bucket of small ones at the end.
+        #expect(calls.map(\.count) == [large, 2])
+        #expect(calls.map(\.inPlace) == [false, true], "the large tensor goes from its own memory; the small one is staged")
+    }
+
     @Test func aFailingCallIsNamedWithNCCLsResultAndText() throws {
         EmulatedNCCL.shared.setFailure("ncclAllReduce", 5)
         let errors = try withRanks(2) { nccl, _ -> DistributedError? in

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// How ``ProcessGroup/allReduce(_:_:bucketElements:)`` combines the ranks' values.
 public enum ReduceOperation: String, Sendable, Hashable, CaseIterable {
     /// Element-wise sum over the ranks.
@@ -51,6 +53,24 @@ public protocol Communicator: Sendable {
 
     /// Ends the whole job (every rank) after printing `message` to standard error; never returns.
     func abort(_ message: String, exitCode: Int32) -> Never
+}
+
+/// A communicator that also reduces the memory of one device backend on that device (NCCL on a
+/// GPU): a ``ProcessGroup`` over it all-reduces large tensors of that backend from their own
+/// memory into the result's, with no copy through host memory.
+public protocol DeviceCommunicator: Communicator {
+    /// The backend whose buffers ``allReduceSum(_:offset:count:into:at:)`` takes.
+    var deviceBackend: any Backend { get }
+
+    /// Writes into `count` floats of `result` from element `resultOffset` the element-wise sum over
+    /// the ranks of `count` floats of `buffer` from element `offset` (same count everywhere; the
+    /// ranges must not overlap). The work is queued on the backend: later work on it, and
+    /// downloads, see the result.
+    /// - Throws: ``DistributedError`` for a buffer of another backend, a range outside a buffer,
+    ///   or the engine's failure.
+    func allReduceSum(
+        _ buffer: any DeviceBuffer, offset: Int, count: Int, into result: any DeviceBuffer, at resultOffset: Int
+    ) throws(DistributedError)
 }
 
 extension Communicator {

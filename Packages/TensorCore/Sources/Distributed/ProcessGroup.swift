@@ -84,7 +84,8 @@ public final class ProcessGroup: Sendable {
     /// device (shapes kept; the inputs are not modified).
     ///
     /// A tensor of at least ``directElements`` floats is reduced on its own, straight from its
-    /// memory into the result's when both are contiguous host memory (no staging copies); smaller
+    /// memory into the result's when it is contiguous host memory, or contiguous memory of the
+    /// device of a ``DeviceCommunicator`` (NCCL on a GPU); no staging copies; smaller
     /// tensors are packed, in order, into buckets of at most `bucketElements` floats. The first call
     /// with a given list of element counts checks that every rank passes the same list.
     /// - Throws: ``DistributedError/mismatch(operation:detail:)`` when the ranks' element counts
@@ -339,14 +340,23 @@ public final class ProcessGroup: Sendable {
     }
 
     /// One large tensor's reduction into a new tensor on its device, in pieces of at most
-    /// `bucketElements`: from its memory into the result's when it is contiguous host memory,
-    /// otherwise through a host staging buffer.
+    /// `bucketElements`: from its memory into the result's when it is contiguous host memory, or
+    /// contiguous memory of a ``DeviceCommunicator``'s device; otherwise through a host staging
+    /// buffer.
     private func allReduceAlone(_ tensor: Tensor, scale: Float?, bucketElements: Int) throws(DistributedError) -> Tensor {
         let count = tensor.count
         let backend = tensor.backend
         let output = backend.allocate(count: count)
         let result = Tensor(
             storage: TensorStorage(buffer: output, backend: backend), layout: StridedLayout(contiguous: tensor.shape))
+        if tensor.isContiguous, let device = communicator as? any DeviceCommunicator, device.deviceBackend === backend {
+            try reduceInPieces(of: bucketElements, count: count) { (range) throws(DistributedError) in
+                try device.allReduceSum(
+                    tensor.storage.buffer, offset: tensor.layout.offset + range.lowerBound, count: range.count,
+                    into: output, at: range.lowerBound)
+            }
+            return scale.map { result * $0 } ?? result
+        }
         if tensor.isContiguous, let input = tensor.storage.buffer as? CPUBuffer, let host = output as? CPUBuffer {
             let source = UnsafeBufferPointer(start: input.pointer + tensor.layout.offset, count: count)
             let target = UnsafeMutableBufferPointer(start: host.pointer, count: count)

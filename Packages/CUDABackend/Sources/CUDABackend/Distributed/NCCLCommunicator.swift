@@ -35,7 +35,7 @@ import TensorCore
 ///
 /// `@unchecked Sendable`: the stored function table, handles and backend are set once in `init`;
 /// calls into NCCL are serialised by `callLock`, and `comm` is released once (`released`).
-public final class NCCLCommunicator: Communicator, @unchecked Sendable {
+public final class NCCLCommunicator: DeviceCommunicator, @unchecked Sendable {
     /// This rank, `0 ..< size` (the bootstrap group's rank).
     public let rank: Int
     /// Number of ranks (the bootstrap group's size).
@@ -131,6 +131,24 @@ public final class NCCLCommunicator: Communicator, @unchecked Sendable {
         let count = count ?? buffer.count - offset
         try queue("ncclAllReduce") { stream in
             nccl.allReduce(address, address, count, NCCLFunctions.DataType.float32.rawValue, NCCLFunctions.sum, comm, stream)
+        }
+    }
+
+    /// ``backend``, the device whose buffers the device-buffer collectives take.
+    public var deviceBackend: any Backend { backend }
+
+    /// Writes into `count` floats of `result` from `resultOffset` the element-wise sum over the
+    /// ranks of `count` floats of `buffer` from `offset` (`ncclAllReduce` with separate send and
+    /// receive buffers), queued on ``backend``'s stream: a ``Distributed/ProcessGroup`` reduces
+    /// large tensors of this GPU this way, without copying them to host memory.
+    /// - Throws: as ``allReduceSum(_:offset:count:)``.
+    public func allReduceSum(
+        _ buffer: any DeviceBuffer, offset: Int, count: Int, into result: any DeviceBuffer, at resultOffset: Int
+    ) throws(DistributedError) {
+        let source = try deviceAddress(of: buffer, offset: offset, count: count)
+        let destination = try deviceAddress(of: result, offset: resultOffset, count: count)
+        try queue("ncclAllReduce") { stream in
+            nccl.allReduce(source, destination, count, NCCLFunctions.DataType.float32.rawValue, NCCLFunctions.sum, comm, stream)
         }
     }
 
