@@ -12,9 +12,9 @@ import TensorCore
 ///
 /// Collectives work on many tensors at once: small ones are packed into buckets of at most
 /// `bucketElements` floats, each moved by one call of the engine, and large ones are reduced from
-/// their own memory. Every rank must call the same
-/// collectives in the same order with tensors of the same shapes; results are bitwise identical
-/// on every rank. A group is used by one thread at a time.
+/// their own memory. Every rank must call the same collectives in the same order with tensors of
+/// the same shapes; results are bitwise identical on every rank. A group is used by one thread at
+/// a time.
 ///
 /// The first all-reduce or broadcast of a given list of element counts checks that every rank
 /// passes the same list (one extra all-gather) and throws
@@ -37,7 +37,8 @@ public final class ProcessGroup: Sendable {
         self.communicator = communicator
     }
 
-    /// Element counts that every rank has already been seen to agree on (see the type's notes).
+    /// Lists of element counts that every rank has already been seen to agree on (see the type's
+    /// notes).
     private let agreedCounts = Mutex<Set<[Int]>>([])
 
     /// The group of one process: rank 0 of size 1; every collective is a no-op.
@@ -108,14 +109,14 @@ public final class ProcessGroup: Sendable {
                 continue
             }
             if pendingElements + tensor.count > bucketElements, !pending.isEmpty {
-                try allReduceBucket(pending.map { tensors[$0] }, scale: scale, into: &results, at: pending)
+                try allReduceBucket(of: tensors, at: pending, scale: scale, into: &results)
                 pending = []
                 pendingElements = 0
             }
             pending.append(index)
             pendingElements += tensor.count
         }
-        if !pending.isEmpty { try allReduceBucket(pending.map { tensors[$0] }, scale: scale, into: &results, at: pending) }
+        if !pending.isEmpty { try allReduceBucket(of: tensors, at: pending, scale: scale, into: &results) }
         return results.map { $0! }
     }
 
@@ -377,11 +378,12 @@ public final class ProcessGroup: Sendable {
         return result
     }
 
-    /// Small tensors packed into one host buffer, reduced in one collective and unpacked into new
-    /// tensors at `positions` of `results`.
+    /// The small tensors at `positions` of `all` packed into one host buffer, reduced in one
+    /// collective and unpacked into new tensors at the same positions of `results`.
     private func allReduceBucket(
-        _ tensors: [Tensor], scale: Float?, into results: inout [Tensor?], at positions: [Int]
+        of all: [Tensor], at positions: [Int], scale: Float?, into results: inout [Tensor?]
     ) throws(DistributedError) {
+        let tensors = positions.map { all[$0] }
         let staging = try HostStaging(count: tensors.reduce(0) { $0 + $1.count })
         Self.copy(tensors, into: staging.values)
         try communicator.allReduceSum(staging.values)
