@@ -102,14 +102,20 @@ import Training
 
     private func relative(_ a: Float, _ b: Float) -> Double { Double(abs(a - b)) / max(Double(abs(b)), 1e-30) }
 
-    @Test(arguments: [2, 3])
-    func nProcessesMatchOneProcessAndOnlyRankZeroWrites(processes: Int) throws {
+    /// Synthetic MNIST files for these tests, and the 1-process run on them (the reference) in a
+    /// fresh log directory.
+    private func dataAndOneProcessRun() throws -> (data: TemporaryDirectory, log: TemporaryDirectory) {
         let data = try TemporaryDirectory(prefix: "ddp-data")
         try SyntheticMNISTFiles.write(train: Self.trainingExamples, test: 40, into: data)
+        let log = try TemporaryDirectory(prefix: "ddp-single")
+        let run = try #require(try train(processes: 1, data: data.path, logDirectory: log.path))
+        try #require(run.status == 0, "the 1-process run failed: \(run.output)")
+        return (data, log)
+    }
 
-        let single = try TemporaryDirectory(prefix: "ddp-single")
-        let one = try #require(try train(processes: 1, data: data.path, logDirectory: single.path))
-        try #require(one.status == 0, "the 1-process run failed: \(one.output)")
+    @Test(arguments: [2, 3])
+    func nProcessesMatchOneProcessAndOnlyRankZeroWrites(processes: Int) throws {
+        let (data, single) = try dataAndOneProcessRun()
 
         let parallel = try TemporaryDirectory(prefix: "ddp-parallel")
         guard let many = try train(processes: processes, data: data.path, logDirectory: parallel.path) else { return }
@@ -129,11 +135,7 @@ import Training
     /// rank 0's checkpoint holds all the state, so the number of processes may change on resuming.
     @Test(arguments: [1, 3])
     func resumingWithAnotherNumberOfProcessesMatchesAnUninterruptedRun(processes: Int) throws {
-        let data = try TemporaryDirectory(prefix: "ddp-data")
-        try SyntheticMNISTFiles.write(train: Self.trainingExamples, test: 40, into: data)
-        let straight = try TemporaryDirectory(prefix: "ddp-straight")
-        let reference = try #require(try train(processes: 1, data: data.path, logDirectory: straight.path))
-        try #require(reference.status == 0, "the uninterrupted run failed: \(reference.output)")
+        let (data, straight) = try dataAndOneProcessRun()
 
         let resumed = try TemporaryDirectory(prefix: "ddp-resumed")
         guard let first = try train(processes: 2, data: data.path, logDirectory: resumed.path, epochs: 1) else { return }
