@@ -847,12 +847,18 @@ static void direct_forward(const dt_conv_source *s, const float *weight, size_t 
 /// Vectors per output row (the kernel takes rows of at most two vectors).
 static inline int s2_vectors(const dt_conv_source *s) { return s->out_w <= VLEN ? 1 : 2; }
 
+/// Output rows per block for rows of `nv` vectors: the kernel's blocks and the split copy's height
+/// (whole blocks of rows) both follow it.
+static inline __attribute__((always_inline)) int s2_rows_per_block(const int nv) {
+    return DT_CONV_S2_ACCUMULATORS / (DT_CONV_S2_CHANNELS * nv);
+}
+
 /// Shape of one channel's half-planes: `width` floats per row (a row's vectors plus the one extra
 /// column the third kernel column reaches), `rows` rows (enough for whole blocks of output rows).
 static inline padded_shape s2_padded_shape(const dt_conv_source *s) {
     const dt_conv2d_geometry *g = s->geometry;
     int nv = s2_vectors(s);
-    size_t rows_per_block = (size_t)(DT_CONV_S2_ACCUMULATORS / (DT_CONV_S2_CHANNELS * nv));
+    size_t rows_per_block = (size_t)s2_rows_per_block(nv);
     size_t out_rows = (s->out_h + rows_per_block - 1) / rows_per_block * rows_per_block;
     size_t reach = 2 * out_rows + 1; // rows 2·oh + kh for kh < 3
     padded_shape shape;
@@ -947,7 +953,7 @@ static inline __attribute__((always_inline)) void s2_block(const int CO, const i
 static inline __attribute__((always_inline)) void s2_image(const int NV, const dt_conv_source *s,
                                                            const padded_shape *shape, const float *weight,
                                                            float *out) {
-    const int R = DT_CONV_S2_ACCUMULATORS / (DT_CONV_S2_CHANNELS * NV);
+    const int R = s2_rows_per_block(NV);
     const size_t oc_count = s->geometry->out_channels;
     // Row blocks outside, channel blocks inside: a row block's stripe of the image stays in L1.
     for (size_t oh0 = 0; oh0 < s->out_h; oh0 += (size_t)R) {
