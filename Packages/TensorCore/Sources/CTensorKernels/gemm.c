@@ -27,7 +27,7 @@ const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa) {
 
 // MARK: - Scratch
 
-#define DT_SCRATCH_SLOTS 7
+#define DT_SCRATCH_SLOTS 8
 
 typedef struct {
     float *buffer[DT_SCRATCH_SLOTS];
@@ -142,7 +142,7 @@ void dt_gemm_run(const dt_gemm_isa_ops *ops, const dt_gemm_args *g, const dt_gem
 
 static void describe(dt_gemm_args *g, const dt_gemm_isa_ops *ops, dt_gemm_matrix *ma, dt_gemm_matrix *mb,
                      int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
-                     size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+                     size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc, int pairwise_depth) {
     // op(A)(i, p): A[i·lda + p], or A[p·lda + i] when transposed.
     *ma = trans_a ? (dt_gemm_matrix){a, 1, lda} : (dt_gemm_matrix){a, lda, 1};
     // op(B)(p, j) seen as the packer's element (j, p): B[p·ldb + j], or B[j·ldb + p] when transposed.
@@ -169,14 +169,16 @@ static void describe(dt_gemm_args *g, const dt_gemm_isa_ops *ops, dt_gemm_matrix
         g->b.direct_step = ldb;
     }
     g->c = c; g->ldc = ldc;
+    g->pairwise_depth = pairwise_depth;
 }
 
 void dt_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-              const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+              const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
+              int pairwise_depth) {
     const dt_gemm_isa_ops *ops = dt_gemm_ops_for(dt_active_isa());
     dt_gemm_args g;
     dt_gemm_matrix ma, mb;
-    describe(&g, ops, &ma, &mb, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    describe(&g, ops, &ma, &mb, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pairwise_depth);
     dt_gemm_run(ops, &g, NULL, dt_thread_count());
 }
 
@@ -187,6 +189,7 @@ typedef struct {
     float alpha, beta;
     const float *a, *b;
     float *c;
+    int pairwise_depth;
 } batch_job;
 
 static void run_batch_member(void *ctx, int index, int count) {
@@ -198,7 +201,7 @@ static void run_batch_member(void *ctx, int index, int count) {
         dt_gemm_matrix ma, mb;
         describe(&g, job->ops, &ma, &mb, job->trans_a, job->trans_b, job->m, job->n, job->k, job->alpha,
                  job->a + i * job->stride_a, job->lda, job->b + i * job->stride_b, job->ldb, job->beta,
-                 job->c + i * job->stride_c, job->ldc);
+                 job->c + i * job->stride_c, job->ldc, job->pairwise_depth);
         dt_gemm_run(job->ops, &g, NULL, 1);
     }
 }
@@ -206,7 +209,7 @@ static void run_batch_member(void *ctx, int index, int count) {
 void dt_sgemm_batched(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                       const float *a, size_t lda, size_t stride_a,
                       const float *b, size_t ldb, size_t stride_b,
-                      float beta, float *c, size_t ldc, size_t stride_c, size_t batch) {
+                      float beta, float *c, size_t ldc, size_t stride_c, size_t batch, int pairwise_depth) {
     if (batch == 0) return;
     const dt_gemm_isa_ops *ops = dt_gemm_ops_for(dt_active_isa());
     int threads = dt_thread_count();
@@ -215,7 +218,7 @@ void dt_sgemm_batched(int trans_a, int trans_b, size_t m, size_t n, size_t k, fl
     // products, or products accumulating into one C, which must stay in order) each product is split.
     if (batch > 1 && stride_c != 0 && threads > 1 && macs < 4.0 * DT_GEMM_PARALLEL_MIN_MACS * threads) {
         batch_job job = {ops, trans_a, trans_b, m, n, k, lda, ldb, ldc, stride_a, stride_b, stride_c, batch,
-                         alpha, beta, a, b, c};
+                         alpha, beta, a, b, c, pairwise_depth};
         dt_parallel_team(threads, run_batch_member, &job);
         return;
     }
@@ -223,7 +226,7 @@ void dt_sgemm_batched(int trans_a, int trans_b, size_t m, size_t n, size_t k, fl
         dt_gemm_args g;
         dt_gemm_matrix ma, mb;
         describe(&g, ops, &ma, &mb, trans_a, trans_b, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb,
-                 beta, c + i * stride_c, ldc);
+                 beta, c + i * stride_c, ldc, pairwise_depth);
         dt_gemm_run(ops, &g, NULL, threads);
     }
 }

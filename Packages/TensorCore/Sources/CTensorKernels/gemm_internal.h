@@ -4,6 +4,7 @@
 #ifndef DT_GEMM_INTERNAL_H
 #define DT_GEMM_INTERNAL_H
 #include "dt_runtime.h"
+#include "sum_tree.h"
 #include <stddef.h>
 
 /// Packs rows `[i0, i0 + count)` and depths `[p0, p0 + kc)` of an operand into `dst` as panels of
@@ -42,6 +43,10 @@ typedef struct {
     dt_gemm_operand a, b;
     float *c;
     size_t ldc;
+    /// Non-zero: every element's depth is summed as the balanced tree of sum_tree.h (the depth
+    /// blocks are subtrees, added pairwise), so that the product over a depth of 2h equals the sum
+    /// of the products over its two halves, bit for bit. Zero: summed in order, block by block.
+    int pairwise_depth;
 } dt_gemm_args;
 
 /// The widest panel any shape uses (register-tile rows or columns).
@@ -53,14 +58,23 @@ typedef struct {
 typedef void (*dt_gemm_ukernel_fn)(size_t kc, const float *a_panel, size_t a_step, const float *b_panel,
                                    size_t b_step, float *c, size_t ldc, int mr, int nr, float alpha, float beta);
 
+/// A micro-kernel like dt_gemm_ukernel_fn whose depth is the leaves `span` of a balanced sum
+/// tree (sum_tree.h), summed as that subtree instead of in order.
+typedef void (*dt_gemm_tree_ukernel_fn)(const dt_sum_tree_span *span, const float *a_panel, size_t a_step,
+                                        const float *b_panel, size_t b_step, float *c, size_t ldc, int mr, int nr,
+                                        float alpha, float beta);
+
 /// A register-tile shape with its blocking, and its micro-kernels: `ukernel` reads A panels in
 /// panel order, `ukernel_rows` reads A in place from row-major storage (row r at
-/// `a_panel + r·a_step`, consecutive depths consecutive).
+/// `a_panel + r·a_step`, consecutive depths consecutive); the `_tree` ones sum the depth as a
+/// balanced tree (dt_gemm_args.pairwise_depth).
 typedef struct {
     int mr, nr;
     size_t kc, mc, nc;
     dt_gemm_ukernel_fn ukernel;
     dt_gemm_ukernel_fn ukernel_rows;
+    dt_gemm_tree_ukernel_fn ukernel_tree;
+    dt_gemm_tree_ukernel_fn ukernel_tree_rows;
 } dt_gemm_shape;
 
 /// What one instruction-set path provides.
@@ -90,8 +104,12 @@ extern const dt_gemm_isa_ops dt_gemm_ops_neon;
 const dt_gemm_isa_ops *dt_gemm_ops_for(dt_isa isa);
 
 /// Per-thread packing scratch space, 64-byte aligned, grown on demand and kept for the thread's
-/// life. Slots 0 and 1 hold the driver's A and B panels; slots 2 to 5 are free for callers.
+/// life. Slots 0 and 1 hold the driver's A and B panels, slot 7 its partial sums of a pairwise
+/// depth (DT_GEMM_SCRATCH_TREE); slots 2 to 6 are free for callers.
 float *dt_gemm_scratch(int slot, size_t count);
+
+/// The scratch slot of the driver's partial sums of a pairwise depth.
+#define DT_GEMM_SCRATCH_TREE 7
 
 /// Runs one product over up to `threads` threads (1: on the calling thread), splitting C so that
 /// every thread gets whole tiles; small products run on one thread. `shape` NULL: the path's

@@ -197,6 +197,80 @@ import Testing
                 batchStrideA: 100 * 100, batchStrideB: 0, batchStrideC: 100 * 100))
     }
 
+    @Test(arguments: [false, true], [false, true])
+    func pairwiseDepthIsStillTheProduct(transposeA: Bool, transposeB: Bool) {
+        // One leaf, a few leaves, several depth blocks added pairwise (the deepest through the
+        // driver's partial sums), on every tile shape (n ≤ 16, ≤ 32, wide; m above 512 for the deep
+        // blocks), and with alpha and beta.
+        for (m, n, k) in [(7, 33, 33), (33, 7, 100), (40, 130, 300), (20, 16, 1000), (520, 33, 2200), (9, 40, 64)] {
+            Self.check(GemmDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, pairwiseDepth: true))
+        }
+        Self.check(
+            GemmDescriptor(
+                m: 50, n: 70, k: 600, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 1, pairwiseDepth: true))
+    }
+
+    /// `parts` equal shares of depth `k` (the operand rows an equal split of a batch gives each
+    /// rank), each multiplied on its own with a pairwise depth and the results added as a
+    /// balanced tree, against the product over the whole depth: the same bits.
+    static func sharesAddUpBitwise(m: Int, n: Int, k: Int, parts: Int, transposeA: Bool) -> Int {
+        let a = values(m * k, seed: UInt64(k)), b = values(k * n, seed: UInt64(k) + 1)
+        let nan = [Float](repeating: .nan, count: m * n)
+        var mismatches = 0
+        for isa in CPUBackend.supportedInstructionSets {
+            for threads in [1, 2] {
+                // A is m × k (or stored k × m), B is k × n: a share of the depth is a block of
+                // A's columns (rows when transposed) and of B's rows.
+                func product(_ first: Int, _ depth: Int) -> [Float] {
+                    let d = GemmDescriptor(
+                        m: m, n: n, k: depth, transposeA: transposeA,
+                        offsetA: transposeA ? first * m : first, offsetB: first * n,
+                        lda: transposeA ? m : k, ldb: n, pairwiseDepth: true)
+                    return run(d, a, b, nan, isa: isa, threads: threads)
+                }
+                func tree(_ first: Int, _ shares: Int) -> [Float] {
+                    if shares == 1 { return product(first * (k / parts), k / parts) }
+                    let left = tree(first, shares / 2), right = tree(first + shares / 2, shares / 2)
+                    return zip(left, right).map { $0 + $1 }
+                }
+                let whole = product(0, k), added = tree(0, parts)
+                let bad = zip(whole, added).filter { $0.bitPattern != $1.bitPattern }.count
+                if bad > 0 {
+                    Issue.record("\(isa), \(threads) threads, \(m)×\(n), depth \(k) in \(parts) shares: \(bad) elements differ")
+                }
+                mismatches += bad
+            }
+        }
+        return mismatches
+    }
+
+    @Test(arguments: [false, true])
+    func aPairwiseDepthIsTheSumOfItsEqualShares(transposeA: Bool) {
+        // Shares of a power-of-two number of leaves, of odd sizes (50, 75), of one leaf or less,
+        // and a depth of several blocks (2 × 1100, 4 × 600 on 520 rows) split in 2 and in 4.
+        for (m, n, k, parts) in [
+            (64, 72, 128, 2), (64, 72, 128, 4), (30, 20, 100, 2), (30, 20, 300, 4), (16, 40, 40, 2),
+            (33, 16, 2200, 2), (520, 33, 2400, 4),
+        ] {
+            #expect(Self.sharesAddUpBitwise(m: m, n: n, k: k, parts: parts, transposeA: transposeA) == 0)
+        }
+    }
+
+    @Test func anInOrderDepthIsNotTheSumOfItsShares() {
+        // Why the pairwise depth exists: summed in order, the whole depth and its two halves round
+        // differently (so the check above can fail).
+        let (m, n, k) = (64, 72, 128)
+        let a = Self.values(m * k, seed: 5), b = Self.values(k * n, seed: 6)
+        let nan = [Float](repeating: .nan, count: m * n)
+        func product(_ first: Int, _ depth: Int) -> [Float] {
+            Self.run(
+                GemmDescriptor(m: m, n: n, k: depth, offsetA: first, offsetB: first * n, lda: k, ldb: n), a, b, nan,
+                isa: .portable, threads: 1)
+        }
+        let halves = zip(product(0, k / 2), product(k / 2, k / 2)).map { $0 + $1 }
+        #expect(zip(product(0, k), halves).contains { $0.bitPattern != $1.bitPattern })
+    }
+
     @Test func checkerCatchesAWrongResult() {
         // The harness itself must be able to fail: a reference with a perturbed element disagrees.
         let d = GemmDescriptor(m: 3, n: 3, k: 3)

@@ -39,16 +39,24 @@ public struct GemmDescriptor: Hashable, Sendable {
     public var batchStrideB: Int
     /// Elements between consecutive C matrices of the batch.
     public var batchStrideC: Int
+    /// Whether each element's depth (the `k` products it adds) is summed as a balanced binary tree
+    /// instead of in order: leaves of at most 32 terms, node `i` of level `l` starting at term
+    /// `⌊i·k / 2^l⌋`. The product over a depth of `2h` is then, bit for bit, the product over the
+    /// first `h` plus the product over the last `h`, which is what two ranks of data-parallel
+    /// training add when the depth is the batch (a weight gradient). Backends that cannot honour
+    /// it (the CUDA backend) sum in their own order.
+    public var pairwiseDepth: Bool
 
     /// A product of `m × k` by `k × n`; the leading dimensions default to densely packed rows
     /// (`lda` = `m` or `k`, `ldb` = `k` or `n`, `ldc` = `n`), the rest to one plain product
-    /// `C = op(A) · op(B)`.
+    /// `C = op(A) · op(B)` with the depth summed in order.
     public init(
         m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
         alpha: Float = 1, beta: Float = 0,
         offsetA: Int = 0, offsetB: Int = 0, offsetC: Int = 0,
         lda: Int? = nil, ldb: Int? = nil, ldc: Int? = nil,
-        batch: Int = 1, batchStrideA: Int = 0, batchStrideB: Int = 0, batchStrideC: Int = 0
+        batch: Int = 1, batchStrideA: Int = 0, batchStrideB: Int = 0, batchStrideC: Int = 0,
+        pairwiseDepth: Bool = false
     ) {
         self.m = m; self.n = n; self.k = k
         self.transposeA = transposeA; self.transposeB = transposeB
@@ -59,5 +67,6 @@ public struct GemmDescriptor: Hashable, Sendable {
         self.ldc = ldc ?? n
         self.batch = batch
         self.batchStrideA = batchStrideA; self.batchStrideB = batchStrideB; self.batchStrideC = batchStrideC
+        self.pairwiseDepth = pairwiseDepth
     }
 }

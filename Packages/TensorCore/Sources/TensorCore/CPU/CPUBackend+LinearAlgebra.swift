@@ -11,7 +11,7 @@ extension CPUBackend {
             d.transposeA ? 1 : 0, d.transposeB ? 1 : 0, d.m, d.n, d.k, d.alpha,
             cpu(a).pointer + d.offsetA, d.lda, d.batchStrideA,
             cpu(b).pointer + d.offsetB, d.ldb, d.batchStrideB,
-            d.beta, cpu(c).pointer + d.offsetC, d.ldc, d.batchStrideC, d.batch)
+            d.beta, cpu(c).pointer + d.offsetC, d.ldc, d.batchStrideC, d.batch, d.pairwiseDepth ? 1 : 0)
     }
 
     public func conv2dForward(
