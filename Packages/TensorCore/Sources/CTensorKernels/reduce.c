@@ -1,6 +1,8 @@
 // Reductions of [outer, extent, inner] blocks: inner == 1 reduces contiguous rows through
 // independent lanes; otherwise whole rows of the extent are folded into per-column partial results.
-// Sums accumulate in double, so the result is the correctly rounded sum for all practical sizes.
+// Contiguous sums accumulate in double, so the result is the correctly rounded sum for all
+// practical sizes; column sums add double-precision leaves of 32 rows as a balanced tree in float
+// (sum_tree.h), so that a sum over a batch is the sum over its halves, bit for bit.
 #include "dt_elementwise.h"
 #include "elementwise_layout.h"
 

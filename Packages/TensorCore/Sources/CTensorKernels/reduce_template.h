@@ -2,6 +2,7 @@
 // (see elementwise_template.h for the scheme; the includer also defines DT_CHUNK). Independent lanes (arrays indexed by a constant-trip
 // inner loop) let the vectoriser keep several partial results without reassociating a chain.
 
+#include "sum_tree.h"
 #include <stddef.h>
 
 /// Number of independent partial results of a contiguous reduction.
@@ -67,6 +68,41 @@ static void DT_FN(reduce_rows)(dt_reduce_op op, const float *restrict x, ptrdiff
     }
 }
 
+/// Sums of `width` columns (stride `inner` between rows) over `extent` rows, as the balanced tree
+/// of sum_tree.h: each leaf of at most DT_SUM_TREE_LEAF rows summed in double and rounded, then
+/// the leaves added pairwise in float. A sum over a batch is so the sum of the sums over its two
+/// halves, bit for bit (a bias gradient in data-parallel training), and is still nearly the
+/// correctly rounded one: a few roundings of log2(extent / 32) additions.
+static void DT_FN(sum_columns_tree)(const float *restrict first, ptrdiff_t extent, ptrdiff_t inner, ptrdiff_t width,
+                                    float *restrict dst) {
+    const int levels = dt_sum_tree_levels((size_t)extent, DT_SUM_TREE_LEAF);
+    const size_t leaves = (size_t)1 << levels;
+    float done[levels > 0 ? levels : 1][DT_CHUNK]; // finished left subtrees, one per level
+    float current[DT_CHUNK];
+    double acc[DT_CHUNK];
+    int top = 0;
+    for (size_t leaf = 0; leaf < leaves; leaf++) {
+        const ptrdiff_t e0 = (ptrdiff_t)dt_sum_tree_bound((size_t)extent, levels, leaf);
+        const ptrdiff_t e1 = (ptrdiff_t)dt_sum_tree_bound((size_t)extent, levels, leaf + 1);
+        for (ptrdiff_t j = 0; j < width; j++) acc[j] = (double)first[e0 * inner + j];
+        for (ptrdiff_t e = e0 + 1; e < e1; e++) {
+            const float *restrict row = first + e * inner;
+            for (ptrdiff_t j = 0; j < width; j++) acc[j] += (double)row[j];
+        }
+        for (ptrdiff_t j = 0; j < width; j++) current[j] = (float)acc[j];
+        // Leaf `leaf` closes one subtree per trailing 1 bit of its index: add each to its left sibling.
+        for (size_t carry = leaf; carry & 1; carry >>= 1) {
+            top--;
+            for (ptrdiff_t j = 0; j < width; j++) current[j] = done[top][j] + current[j];
+        }
+        if (leaf + 1 < leaves) {
+            for (ptrdiff_t j = 0; j < width; j++) done[top][j] = current[j];
+            top++;
+        }
+    }
+    for (ptrdiff_t j = 0; j < width; j++) dst[j] = current[j];
+}
+
 /// Tasks [begin, end) of an inner > 1 reduction. Task t covers block o = t / chunks and columns
 /// [c · DT_CHUNK, min((c + 1) · DT_CHUNK, inner)) with c = t % chunks; the extent is walked row by
 /// row, keeping one partial result per column.
@@ -79,16 +115,7 @@ static void DT_FN(reduce_columns)(dt_reduce_op op, const float *restrict x, ptrd
         const float *first = x + o * extent * inner + j0;
         float *restrict dst = out + o * inner + j0;
         switch (op) {
-        case DT_REDUCE_SUM: {
-            double acc[DT_CHUNK];
-            for (ptrdiff_t j = 0; j < width; j++) acc[j] = (double)first[j];
-            for (ptrdiff_t e = 1; e < extent; e++) {
-                const float *restrict row = first + e * inner;
-                for (ptrdiff_t j = 0; j < width; j++) acc[j] += (double)row[j];
-            }
-            for (ptrdiff_t j = 0; j < width; j++) dst[j] = (float)acc[j];
-            break;
-        }
+        case DT_REDUCE_SUM: DT_FN(sum_columns_tree)(first, extent, inner, width, dst); break;
         case DT_REDUCE_MAX:
         case DT_REDUCE_MIN: {
             for (ptrdiff_t j = 0; j < width; j++) dst[j] = first[j];

@@ -86,6 +86,25 @@ private func referenceReduce(_ values: [Float], shape: [Int], axes: [Int], _ com
         expectTensorFailure(op: "max", mentioning: ["empty", "[2, 0]"]) { Tensor.zeros([2, 0]).max(axes: [1]) }
     }
 
+    @Test func aSumOverTheBatchIsTheSumOfItsHalves() {
+        // Column sums add leaves of up to 32 rows as a balanced tree: the sum over 2h rows is the
+        // sum of the sums over each h rows, bit for bit (a bias gradient in data-parallel
+        // training), for h of one leaf, several, and not a power of two; and still the sum.
+        for rows in [16, 64, 100, 256, 1000] {
+            let columns = 37
+            let values = GemmKernelTests.values(rows * columns, seed: UInt64(rows)).map { $0 * 1000 }
+            let whole = Tensor(shape: [rows, columns], scalars: values).sum(axes: [0]).scalars
+            let half = rows / 2 * columns
+            let top = Tensor(shape: [rows / 2, columns], scalars: Array(values[..<half])).sum(axes: [0]).scalars
+            let bottom = Tensor(shape: [rows / 2, columns], scalars: Array(values[half...])).sum(axes: [0]).scalars
+            #expect(whole.map { $0.bitPattern } == zip(top, bottom).map { ($0 + $1).bitPattern }, "\(rows) rows")
+            for j in 0..<columns {
+                let exact = (0..<rows).reduce(0.0) { $0 + Double(values[$1 * columns + j]) }
+                #expect(abs(Double(whole[j]) - exact) <= 1e-6 * (abs(exact) + Double(rows) * 1000), "\(rows) rows, column \(j)")
+            }
+        }
+    }
+
     @Test func emptyAndDegenerateReductions() {
         expectValues(Tensor.zeros([2, 0]).sum(axes: [1]), [2], [0, 0])
         #expect(Tensor.zeros([0]).mean().item().isNaN)
