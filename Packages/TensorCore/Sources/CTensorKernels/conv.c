@@ -1,15 +1,17 @@
 // Convolution front end: path dispatch and the split over the worker pool. Forward and input
-// gradient give each thread whole images; the weight gradient gives each thread whole images and a
-// private partial sum, added up at the end.
+// gradient give each thread whole images; the weight gradient splits the batch into the leaves of
+// a balanced sum tree (sum_tree.h), each a partial sum, added pairwise at the end.
 #include "dt_conv.h"
 #include "conv_internal.h"
 #include <string.h>
 
-/// Scratch slots (see dt_gemm_scratch): 0 and 1 belong to the GEMM driver.
+/// Scratch slots (see dt_gemm_scratch): 0, 1 and 7 belong to the GEMM driver.
 enum { SCRATCH_WEIGHTS = 2, SCRATCH_COLUMNS = 3, SCRATCH_PLANS = 4, SCRATCH_PARTIALS = 5, SCRATCH_PADDED = 6 };
 
 /// Parts per thread when images are split over threads.
 #define DT_CONV_PARTS_PER_THREAD 4
+/// Most images in a leaf of the weight gradient's sum over the batch (one part of the work).
+#define DT_CONV_LEAF_IMAGES 8
 /// Below this many multiply-adds a convolution runs on the calling thread alone.
 #define DT_CONV_PARALLEL_MIN_MACS (1u << 18)
 /// Layers with at most this many output channels use the direct kernels: as a GEMM they would
@@ -62,7 +64,6 @@ typedef struct {
     int s2;                 // the 3×3 stride-2 kernels (forward: s2_applies; input gradient: s2_input_applies)
     int dot;                // weight gradient: dot products along the pixels (see weight_gradient_dot)
     size_t dot_group, dot_run; // images and columns per run of the dot-product weight gradient
-    int members;            // weight gradient: number of parts the team split into
     float *partials;        // weight gradient: each part's sum
 } conv_job;
 
@@ -308,8 +309,8 @@ static void backward_weight_member(void *ctx, int index, int count) {
     conv_job *job = ctx;
     const dt_conv2d_geometry *g = job->g;
     size_t oc = g->out_channels, patch = job->source.patch, weights = oc * patch;
+    // Leaf `index` of the batch's sum tree: member_first(batch, i, 2^levels) = ⌊i·batch / 2^levels⌋.
     size_t first = member_first(g->batch, index, count), last = member_first(g->batch, index + 1, count);
-    if (index == 0) job->members = count;
     float *partial = job->partials + (size_t)index * weights;
     if (job->direct) {
         // Lane-wise sums, reduced to one float per weight ([oc][patch] layout).
@@ -365,21 +366,28 @@ void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, 
         size_t pixels = job.source.pixels;
         job.dot_group = pixels >= DT_CONV_DOT_RUN ? 1 : DT_CONV_DOT_RUN / pixels;
         job.dot_run = (job.dot_group * pixels + lanes - 1) / lanes * lanes;
-    } else if (!job.direct) {
-        job.shape = fitted_shape(&job, patch, oc, g->batch * job.source.pixels);
     }
-    int parts = image_parts(&job);
+    // The batch is summed as a balanced tree (sum_tree.h) whose leaves of at most
+    // DT_CONV_LEAF_IMAGES images are the parts: the gradient of a batch is then, bit for bit, the
+    // sum of its halves' (data-parallel training), whatever the thread count.
+    const int parts = 1 << dt_sum_tree_levels(g->batch, DT_CONV_LEAF_IMAGES);
+    if (!job.dot && !job.direct) {
+        size_t leaf_images = (g->batch + (size_t)parts - 1) / (size_t)parts;
+        job.shape = fitted_shape(&job, patch, oc, leaf_images * job.source.pixels);
+    }
     job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
     dt_parallel_parts(parts, backward_weight_member, &job);
-    // Sum the parts; the GEMM path's parts are transposed ([patch][oc]).
-    for (size_t o = 0; o < oc; o++) {
-        for (size_t t = 0; t < patch; t++) {
-            float total = 0.0f;
-            for (int member = 0; member < job.members; member++) {
-                const float *partial = job.partials + (size_t)member * weights;
-                total += job.direct ? partial[o * patch + t] : partial[t * oc + o];
-            }
-            grad_weight[o * patch + t] = total;
+    // Add the leaves pairwise, up the tree; the GEMM path's parts are transposed ([patch][oc]).
+    for (int step = 1; step < parts; step *= 2) {
+        for (int member = 0; member + step < parts; member += 2 * step) {
+            float *restrict into = job.partials + (size_t)member * weights;
+            const float *restrict from = job.partials + (size_t)(member + step) * weights;
+            for (size_t i = 0; i < weights; i++) into[i] += from[i];
         }
     }
+    const float *total = job.partials;
+    if (job.direct) memcpy(grad_weight, total, weights * sizeof(float));
+    else
+        for (size_t o = 0; o < oc; o++)
+            for (size_t t = 0; t < patch; t++) grad_weight[o * patch + t] = total[t * oc + o];
 }

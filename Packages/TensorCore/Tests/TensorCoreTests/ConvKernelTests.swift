@@ -259,6 +259,44 @@ import Testing
                 kernelH: 5, kernelW: 5, padH: 2, padW: 2))
     }
 
+    @Test func theWeightGradientOfABatchIsTheSumOfItsHalvesAndQuarters() {
+        // The batch is summed as a balanced tree of 8-image leaves, on every path (direct kernels
+        // for 16→1, dot products for 1→16 and 16→32, the GEMM for 32→64): the gradient of 32
+        // images is, bit for bit, the sum of two halves' and the tree of four quarters' (two and
+        // four ranks of data-parallel training), and the same with 1 and 2 threads.
+        let layers = [(1, 16, 5, 1, 2), (16, 32, 3, 2, 1), (32, 64, 3, 2, 1), (16, 1, 5, 1, 2)]
+        for (inChannels, outChannels, kernel, stride, pad) in layers {
+            func geometry(_ batch: Int) -> ConvGeometry {
+                ConvGeometry(
+                    batch: batch, inChannels: inChannels, height: 8, width: 8, outChannels: outChannels,
+                    kernelH: kernel, kernelW: kernel, strideH: stride, strideW: stride, padH: pad, padW: pad)
+            }
+            let whole = geometry(32)
+            let (imageIn, imageOut) = (inChannels * 64, outChannels * whole.outHeight * whole.outWidth)
+            let input = GemmKernelTests.values(32 * imageIn, seed: 11)
+            let weight = GemmKernelTests.values(outChannels * inChannels * kernel * kernel, seed: 12)
+            let gradOutput = GemmKernelTests.values(32 * imageOut, seed: 13)
+            for isa in CPUBackend.supportedInstructionSets {
+                func gradient(_ first: Int, _ count: Int, threads: Int) -> [Float] {
+                    Self.run(
+                        geometry(count), input: Array(input[first * imageIn..<(first + count) * imageIn]), weight: weight,
+                        gradOutput: Array(gradOutput[first * imageOut..<(first + count) * imageOut]), isa: isa, threads: threads
+                    ).gradWeight
+                }
+                func add(_ a: [Float], _ b: [Float]) -> [Float] { zip(a, b).map { $0 + $1 } }
+                let full = gradient(0, 32, threads: 1)
+                let halves = add(gradient(0, 16, threads: 1), gradient(16, 16, threads: 2))
+                let quarters = add(
+                    add(gradient(0, 8, threads: 1), gradient(8, 8, threads: 1)),
+                    add(gradient(16, 8, threads: 2), gradient(24, 8, threads: 1)))
+                let layer = "\(isa), \(inChannels)→\(outChannels) k\(kernel)"
+                #expect(full.map(\.bitPattern) == gradient(0, 32, threads: 2).map(\.bitPattern), "\(layer): 1 and 2 threads")
+                #expect(full.map(\.bitPattern) == halves.map(\.bitPattern), "\(layer): halves")
+                #expect(full.map(\.bitPattern) == quarters.map(\.bitPattern), "\(layer): quarters")
+            }
+        }
+    }
+
     @Test func wideRowsAndManyPixels() {
         // Rows wider than the fast path's vectors, and more pixels than one column buffer holds.
         Self.check(
