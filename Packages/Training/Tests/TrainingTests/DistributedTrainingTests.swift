@@ -20,9 +20,10 @@ import VAEModels
     }
 
     /// Trains `epochs` epochs with `ranks` replicas on 10 examples, global batch `batch`.
-    static func run(ranks: Int, batch: Int = 4, epochs: Int = 2, differentStart: Bool = false, directory: String? = nil) throws
-        -> [RunResult]
-    {
+    static func run(
+        ranks: Int, batch: Int = 4, epochs: Int = 2, differentStart: Bool = false, directory: String? = nil,
+        trainingSet: any Dataset = TrainerFixture.trainingSet
+    ) throws -> [RunResult] {
         try InProcessGroup.run(size: ranks) { group in
             let writer = RecordingWriter()
             let rankDirectory = directory.map { "\($0)/rank\(group.rank)" }
@@ -31,7 +32,8 @@ import VAEModels
             }
             let trainer = try TrainerFixture.trainer(
                 modelSeed: differentStart ? 7 + UInt64(group.rank) : 7,
-                options: TrainerFixture.options(batchSize: batch, outputDirectory: rankDirectory), writer: writer)
+                options: TrainerFixture.options(batchSize: batch, outputDirectory: rankDirectory),
+                trainingSet: trainingSet, writer: writer)
             try trainer.join(group)
             let summaries = try trainer.train(epochs: epochs)
             return RunResult(
@@ -50,6 +52,23 @@ import VAEModels
         #expect(many[0].trainingLosses.count == single.trainingLosses.count)
         for (a, b) in zip(many[0].trainingLosses, single.trainingLosses) { #expect(Self.relativeDifference(a, b) < 1e-5) }
         for (a, b) in zip(many[0].testLosses, single.testLosses) { #expect(Self.relativeDifference(a, b) < 1e-5) }
+    }
+
+    /// Every gradient sum over the batch is a balanced tree (a weight's through the GEMM's pairwise
+    /// depth, a bias's through the column sums), and the group adds the ranks' sums pairwise: 2 and
+    /// 4 equal shares of the global batch train bit for bit what one process trains. (The logged
+    /// losses are sums of each rank's own, in float: equal to rounding.)
+    @Test(arguments: [2, 4])
+    func equalSharesTrainBitwiseWhatOneProcessTrains(ranks: Int) throws {
+        let data = BlobImages(count: 256, key: 4, augment: true)
+        let single = try Self.run(ranks: 1, batch: 128, trainingSet: data)[0]
+        let many = try Self.run(ranks: ranks, batch: 128, trainingSet: data)[0]
+        for (name, values) in single.parameters {
+            let other = many.parameters[name] ?? []
+            let differing = zip(values, other).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(other.count == values.count && differing == 0, "\(name): \(differing) of \(values.count) elements differ")
+        }
+        for (a, b) in zip(many.testLosses, single.testLosses) { #expect(Self.relativeDifference(a, b) < 1e-6) }
     }
 
     @Test func replicasHoldBitwiseIdenticalParametersEvenFromDifferentStarts() throws {

@@ -116,12 +116,15 @@ extension Tensor {
                 : aTransposed
                     ? Tensor.batchedGemm(b, g.transposed(-1, -2)).transposed(-1, -2)
                     : Tensor.batchedGemm(g, b.transposed(-1, -2))
+            // The right operand's gradient sums over the rows of `lhs` (the batch, for a layer's
+            // weight) as a balanced tree, so that shares of a batch summed on their own and then
+            // added give the whole batch's gradient bit for bit (data-parallel training).
             let gradB: Tensor? =
                 !needB
                 ? nil
                 : bTransposed
-                    ? Tensor.batchedGemm(g.transposed(-1, -2), a).transposed(-1, -2)
-                    : Tensor.batchedGemm(a.transposed(-1, -2), g)
+                    ? Tensor.batchedGemm(g.transposed(-1, -2), a, pairwiseDepth: true).transposed(-1, -2)
+                    : Tensor.batchedGemm(a.transposed(-1, -2), g, pairwiseDepth: true)
             return [gradA?.sum(toShape: a.shape), gradB?.sum(toShape: b.shape)] + extraGradients(g)
         }
     }
@@ -134,8 +137,11 @@ extension Tensor {
     }
 
     /// The GEMM calls of `a × b` (ranks ≥ 2, valid shapes), without recording; with `initial`
-    /// (broadcastable to the result), `initial + a × b`, accumulated by the GEMM into a copy of it.
-    static func batchedGemm(_ a: Tensor, _ b: Tensor, startingFrom initial: Tensor? = nil) -> Tensor {
+    /// (broadcastable to the result), `initial + a × b`, accumulated by the GEMM into a copy of it;
+    /// `pairwiseDepth` as in ``GemmDescriptor/pairwiseDepth``.
+    static func batchedGemm(
+        _ a: Tensor, _ b: Tensor, startingFrom initial: Tensor? = nil, pairwiseDepth: Bool = false
+    ) -> Tensor {
         let (m, k, n) = (a.shape[a.rank - 2], a.shape[a.rank - 1], b.shape[b.rank - 1])
         let batch = ShapeRules.broadcast(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) ?? []
         let out = Tensor.uninitialized(batch + [m, n], backend: a.backend)
@@ -182,7 +188,7 @@ extension Tensor {
                 beta: initial == nil ? 0 : 1, offsetA: offsetA, offsetB: offsetB, offsetC: offsetC,
                 lda: opA.leadingDimension, ldb: opB.leadingDimension, ldc: n,
                 batch: innermost.size, batchStrideA: innermost.a,
-                batchStrideB: innermost.b, batchStrideC: innermost.c)
+                batchStrideB: innermost.b, batchStrideC: innermost.c, pairwiseDepth: pairwiseDepth)
             a.backend.gemm(descriptor, a: opA.tensor.storage.buffer, b: opB.tensor.storage.buffer, c: out.storage.buffer)
         }
         return out
