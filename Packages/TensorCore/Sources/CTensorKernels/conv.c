@@ -368,8 +368,8 @@ void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, 
         job.dot_run = (job.dot_group * pixels + lanes - 1) / lanes * lanes;
     }
     // The batch is summed as a balanced tree (sum_tree.h) whose leaves of at most
-    // DT_CONV_LEAF_IMAGES images are the parts: the gradient of a batch is then, bit for bit, the
-    // sum of its halves' (data-parallel training), whatever the thread count.
+    // DT_CONV_LEAF_IMAGES images are the parts: the gradient of a batch of more than one leaf is
+    // then, bit for bit, the sum of its halves' (data-parallel training), whatever the thread count.
     const int parts = 1 << dt_sum_tree_levels(g->batch, DT_CONV_LEAF_IMAGES);
     if (!job.dot && !job.direct) {
         size_t leaf_images = (g->batch + (size_t)parts - 1) / (size_t)parts;

@@ -70,8 +70,8 @@ static void DT_FN(reduce_rows)(dt_reduce_op op, const float *restrict x, ptrdiff
 
 /// Sums of `width` columns (stride `inner` between rows) over `extent` rows, as the balanced tree
 /// of sum_tree.h: each leaf of at most DT_SUM_TREE_LEAF rows summed in double and rounded, then
-/// the leaves added pairwise in float. A sum over a batch is so the sum of the sums over its two
-/// halves, bit for bit (a bias gradient in data-parallel training), and is still nearly the
+/// the leaves added pairwise in float. A sum over a batch of more than 32 rows is so the sum of the
+/// sums over its two halves, bit for bit (a bias gradient in data-parallel training), and nearly the
 /// correctly rounded one: a few roundings of log2(extent / 32) additions.
 static void DT_FN(sum_columns_tree)(const float *restrict first, ptrdiff_t extent, ptrdiff_t inner, ptrdiff_t width,
                                     float *restrict dst) {

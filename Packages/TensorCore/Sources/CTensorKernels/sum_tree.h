@@ -4,11 +4,12 @@
 // fewest levels that bring every leaf to at most DT_SUM_TREE_LEAF terms; each leaf is summed in
 // order, and siblings are added, left + right, up to the root.
 //
-// Why: the tree over 2h terms is the tree over the first h plus the tree over the last h (node i
-// of level k starts at ⌊i·n/2^k⌋ on every level, and halving n takes one level off). So a sum
-// over a batch split into equal shares, each summed this way and the shares added pairwise (two
-// ranks of data-parallel training: one addition, the same on both), gives the one-process sum
-// bit for bit. It also keeps the rounding error growing with log n rather than n.
+// Why: once 2h terms exceed one leaf, their tree is the tree over the first h plus the tree over
+// the last h (node i of level k starts at ⌊i·n/2^k⌋ on every level, and halving n takes one level
+// off). So a sum over a batch split into equal shares of more than half a leaf, each summed this
+// way and the shares added pairwise (two ranks of data-parallel training: one addition, the same
+// on both), gives the one-process sum bit for bit. It also keeps the rounding error growing with
+// log n rather than n.
 #ifndef DT_SUM_TREE_H
 #define DT_SUM_TREE_H
 #include <stddef.h>

@@ -110,8 +110,8 @@ final class InProcessCommunicator: Communicator {
     /// Sums the ranks' blocks into `values` as a balanced tree in rank order (ranks `0 ..< n` are
     /// the sum of the halves `0 ..< n/2` and `n/2 ..< n`, each summed so; for two ranks one
     /// addition), the same on every rank, as MPI's recursive doubling adds a power-of-two group: a
-    /// gradient summed as a tree over a batch (TensorCore's `GemmDescriptor.pairwiseDepth`) then comes out of
-    /// 2 or 4 equal shares bit for bit as from the whole batch.
+    /// gradient summed as a tree over a batch (TensorCore's `GemmDescriptor.pairwiseDepth`) then
+    /// comes out of 2 or 4 equal shares of more than 16 rows bit for bit as from the whole batch.
     private static func sum<T: BinaryFloatingPoint>(
         _ all: [[UInt8]], into values: UnsafeMutableBufferPointer<T>, operation: String
     ) throws(DistributedError) {

@@ -16,9 +16,9 @@ extern "C" {
 /// instruction-set path and thread count (dt_active_isa, dt_thread_count).
 ///
 /// With `pairwise_depth` non-zero, each element's depth is summed as a balanced binary tree whose
-/// leaves hold at most 32 terms (node i of level l starts at ⌊i·k / 2^l⌋): the product over a
-/// depth of 2h is then, bit for bit, the product over the first h plus the product over the last
-/// h — the sum two ranks of data-parallel training form. Otherwise the depth is summed in order.
+/// leaves hold at most 32 terms (node i of level l starts at ⌊i·k / 2^l⌋): for h > 16 the product
+/// over a depth of 2h is then, bit for bit, the product over the first h plus the product over the
+/// last h — the sum two ranks of data-parallel training form. Otherwise the depth is summed in order.
 void dt_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
               const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
               int pairwise_depth);

@@ -41,9 +41,9 @@ public struct GemmDescriptor: Hashable, Sendable {
     public var batchStrideC: Int
     /// Whether each element's depth (the `k` products it adds) is summed as a balanced binary tree
     /// instead of in order: leaves of at most 32 terms, node `i` of level `l` starting at term
-    /// `⌊i·k / 2^l⌋`. The product over a depth of `2h` is then, bit for bit, the product over the
-    /// first `h` plus the product over the last `h`, which is what two ranks of data-parallel
-    /// training add when the depth is the batch (a weight gradient). Backends that cannot honour
+    /// `⌊i·k / 2^l⌋`. For `h > 16` the product over a depth of `2h` is then, bit for bit, the
+    /// product over the first `h` plus the product over the last `h`, which is what two ranks of
+    /// data-parallel training add when the depth is the batch (a weight gradient). Backends that cannot honour
     /// it (the CUDA backend) sum in their own order.
     public var pairwiseDepth: Bool
 

@@ -63,8 +63,8 @@ extension Tensor {
     /// Sum over `axes` (all axes when `nil`); drops the reduced dimensions unless `keepingDimensions`.
     /// Accumulates in double on the CPU; a sum over axes that are not the last ones (such as a bias
     /// gradient's, over the batch) adds double-precision leaves of up to 32 rows as a balanced tree,
-    /// so that the sum over `2h` rows is, bit for bit, the sum over the first `h` plus the sum over
-    /// the last `h`.
+    /// so that for `h > 16` the sum over `2h` rows is, bit for bit, the sum over the first `h` plus
+    /// the sum over the last `h`.
     public func sum(axes: [Int]? = nil, keepingDimensions: Bool = false) -> Tensor {
         guard let axes = normalizedAxes(axes ?? Array(0..<rank), op: "sum") else { return placeholder([]) }
         let kept = applyReduce(.sum, axes: axes)
