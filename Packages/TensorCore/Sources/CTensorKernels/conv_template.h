@@ -1391,6 +1391,11 @@ static void direct_backward_weight(const dt_conv_source *s, size_t image, float 
     }
 }
 
+/// See dt_conv_isa_ops.keep_where_nonzero.
+static void keep_where_nonzero(float *restrict values, const float *restrict mask, size_t n) {
+    for (size_t i = 0; i < n; i++) values[i] = mask[i] != 0.0f ? values[i] : 0.0f;
+}
+
 #define DT_CONV_DEFINE_OPS(name)                                                                                \
     const dt_conv_isa_ops name = {                                                                             \
         .pack_patches = pack_patches,                                                                          \
@@ -1409,4 +1414,5 @@ static void direct_backward_weight(const dt_conv_source *s, size_t image, float 
         .s2_forward = s2_forward,                                                                              \
         .s2_padded_floats = s2_padded_floats,                                                                  \
         .s2_backward_input = DT_CONV_S2_BACKWARD_INPUT,                                                        \
+        .keep_where_nonzero = keep_where_nonzero,                                                              \
     };

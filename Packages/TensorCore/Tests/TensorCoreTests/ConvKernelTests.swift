@@ -297,6 +297,62 @@ import Testing
         }
     }
 
+    @Test func aMaskZeroesTheOutputAndTheInputGradientOnEveryPath() {
+        // The forward pass (a transposed convolution's input gradient) and the input gradient with a
+        // following ReLU's mask: exactly the unmasked result where the mask is non-zero (NaN too), 0
+        // elsewhere, on the direct, stride-2 and GEMM paths, at 1 and 2 threads.
+        let layers = [(16, 1, 5, 1, 2, 16), (16, 32, 3, 2, 1, 32), (32, 64, 3, 2, 1, 16), (4, 6, 3, 1, 1, 9)]
+        for (inChannels, outChannels, kernel, stride, pad, size) in layers {
+            let g = ConvGeometry(
+                batch: 3, inChannels: inChannels, height: size, width: size, outChannels: outChannels,
+                kernelH: kernel, kernelW: kernel, strideH: stride, strideW: stride, padH: pad, padW: pad)
+            let input = GemmKernelTests.values(g.inputShape.reduce(1, *), seed: 21)
+            let weight = GemmKernelTests.values(g.weightShape.reduce(1, *), seed: 22)
+            let gradOutput = GemmKernelTests.values(g.outputShape.reduce(1, *), seed: 23)
+            // A ReLU's output: about half zeros, one NaN.
+            func mask(_ count: Int, seed: UInt64) -> [Float] {
+                var m = GemmKernelTests.values(count, seed: seed).map { max($0, 0) }
+                m[count / 2] = .nan
+                return m
+            }
+            let (outputMask, inputMask) = (mask(gradOutput.count, seed: 24), mask(input.count, seed: 25))
+            let backend = CPUBackend.shared
+            func buffer(_ values: [Float]) -> any DeviceBuffer {
+                let buffer = backend.allocate(count: values.count)
+                values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
+                return buffer
+            }
+            func read(_ buffer: any DeviceBuffer, _ count: Int) -> [Float] {
+                var out = [Float](repeating: 0, count: count)
+                out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
+                return out
+            }
+            func masked(_ values: [Float], _ mask: [Float]) -> [UInt32] {
+                zip(values, mask).map { ($1 != 0 ? $0 : 0).bitPattern }
+            }
+            for isa in CPUBackend.supportedInstructionSets {
+                for threads in [1, 2] {
+                    let plain = Self.run(g, input: input, weight: weight, gradOutput: gradOutput, isa: isa, threads: threads)
+                    let (output, gradInput) = (buffer(gradOutput.map { _ in .nan }), buffer(input.map { _ in .nan }))
+                    CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) {
+                        backend.conv2dForward(
+                            g, input: buffer(input), weight: buffer(weight), into: output,
+                            zeroingWhereZero: buffer(outputMask))
+                        backend.conv2dBackwardInput(
+                            g, gradOutput: buffer(gradOutput), weight: buffer(weight), into: gradInput,
+                            zeroingWhereZero: buffer(inputMask))
+                    }
+                    let layer = "\(isa), \(threads) threads, \(inChannels)→\(outChannels) k\(kernel) s\(stride)"
+                    #expect(
+                        read(output, gradOutput.count).map(\.bitPattern) == masked(plain.output, outputMask), "\(layer): forward")
+                    #expect(
+                        read(gradInput, input.count).map(\.bitPattern) == masked(plain.gradInput, inputMask),
+                        "\(layer): input gradient")
+                }
+            }
+        }
+    }
+
     @Test func wideRowsAndManyPixels() {
         // Rows wider than the fast path's vectors, and more pixels than one column buffer holds.
         Self.check(

@@ -19,13 +19,16 @@ typedef struct {
 
 /// `output = conv(input, weight)`: contiguous input `[batch, in_channels, height, width]` and weight
 /// `[out_channels, in_channels, kernel_h, kernel_w]` into contiguous output (overwritten).
-void dt_conv2d_forward(const dt_conv2d_geometry *geometry, const float *input, const float *weight, float *output);
+/// With a `mask` (contiguous, the output's shape; NULL for none), each image of the output is then
+/// set to 0 where the mask is 0 — a following ReLU's gradient, applied while the image is in cache.
+void dt_conv2d_forward(const dt_conv2d_geometry *geometry, const float *input, const float *weight, float *output,
+                       const float *mask);
 
 /// Gradient with respect to the input (a transposed convolution): contiguous grad_output and
 /// weight into contiguous grad_input `[batch, in_channels, height, width]` (overwritten; input
-/// positions no output depends on get 0).
+/// positions no output depends on get 0). `mask` as in dt_conv2d_forward, of grad_input's shape.
 void dt_conv2d_backward_input(const dt_conv2d_geometry *geometry, const float *grad_output, const float *weight,
-                              float *grad_input);
+                              float *grad_input, const float *mask);
 
 /// Gradient with respect to the weight, summed over the batch: contiguous input and grad_output
 /// into contiguous grad_weight `[out_channels, in_channels, kernel_h, kernel_w]` (overwritten).

@@ -75,6 +75,22 @@ public protocol Backend: AnyObject, Sendable {
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
         into gradInput: any DeviceBuffer)
 
+    /// ``conv2dForward(_:input:weight:into:)``, then every element of `output` set to 0 where the
+    /// contiguous `mask` (the output's shape) is 0: the gradient of a ReLU whose output is `mask`,
+    /// applied in the pass that produces the gradient reaching it (a transposed convolution's input
+    /// gradient). A default implementation runs the convolution and then a select; the CPU backend
+    /// masks each image while it is in cache.
+    func conv2dForward(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+        into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer)
+
+    /// ``conv2dBackwardInput(_:gradOutput:weight:into:)``, then `gradInput` set to 0 where the
+    /// contiguous `mask` (its shape) is 0, as ``conv2dForward(_:input:weight:into:zeroingWhereZero:)``
+    /// does: the gradient of the ReLU that produced the convolution's input (the mask).
+    func conv2dBackwardInput(
+        _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+        into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer)
+
     /// Gradient of the convolution with respect to its weight: contiguous `input` and
     /// `gradOutput` into contiguous `gradWeight`, which is overwritten.
     func conv2dBackwardWeight(
@@ -107,6 +123,35 @@ public protocol Backend: AnyObject, Sendable {
 }
 
 extension Backend {
+    /// The unfused form: the convolution, then a select into a temporary buffer, copied back.
+    public func conv2dForward(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+        into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+    ) {
+        conv2dForward(geometry, input: input, weight: weight, into: output)
+        keepWhereNonzero(
+            output, mask, shape: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth])
+    }
+
+    /// The unfused form: the input gradient, then a select into a temporary buffer, copied back.
+    public func conv2dBackwardInput(
+        _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+        into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+    ) {
+        conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: gradInput)
+        keepWhereNonzero(gradInput, mask, shape: [geometry.batch, geometry.inChannels, geometry.height, geometry.width])
+    }
+
+    /// `values = mask != 0 ? values : 0` over contiguous buffers of `shape`, through a temporary.
+    private func keepWhereNonzero(_ values: any DeviceBuffer, _ mask: any DeviceBuffer, shape: [Int]) {
+        let layout = StridedLayout(contiguous: shape)
+        let zero = allocate(count: 1)
+        fill(zero, offset: 0, count: 1, value: 0)
+        let kept = allocate(count: layout.count)
+        select(mask, layout, values, layout, zero, StridedLayout(contiguous: [1]).broadcast(to: shape), into: kept)
+        copy(kept, layout, to: values, layout)
+    }
+
     /// The unfused form: the binary operation into a temporary buffer, then the unary one.
     public func binary(
         _ op: BinaryOp, _ a: any DeviceBuffer, _ aLayout: StridedLayout,

@@ -20,7 +20,16 @@ extension CPUBackend {
     ) {
         guard allAllocated(input, weight, output) else { return }
         var g = cGeometry(geometry)
-        dt_conv2d_forward(&g, cpu(input).pointer, cpu(weight).pointer, cpu(output).pointer)
+        dt_conv2d_forward(&g, cpu(input).pointer, cpu(weight).pointer, cpu(output).pointer, nil)
+    }
+
+    public func conv2dForward(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
+        into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+    ) {
+        guard allAllocated(input, weight, output), allAllocated(mask, mask) else { return }
+        var g = cGeometry(geometry)
+        dt_conv2d_forward(&g, cpu(input).pointer, cpu(weight).pointer, cpu(output).pointer, cpu(mask).pointer)
     }
 
     public func conv2dBackwardInput(
@@ -29,7 +38,16 @@ extension CPUBackend {
     ) {
         guard allAllocated(gradOutput, weight, gradInput) else { return }
         var g = cGeometry(geometry)
-        dt_conv2d_backward_input(&g, cpu(gradOutput).pointer, cpu(weight).pointer, cpu(gradInput).pointer)
+        dt_conv2d_backward_input(&g, cpu(gradOutput).pointer, cpu(weight).pointer, cpu(gradInput).pointer, nil)
+    }
+
+    public func conv2dBackwardInput(
+        _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
+        into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+    ) {
+        guard allAllocated(gradOutput, weight, gradInput), allAllocated(mask, mask) else { return }
+        var g = cGeometry(geometry)
+        dt_conv2d_backward_input(&g, cpu(gradOutput).pointer, cpu(weight).pointer, cpu(gradInput).pointer, cpu(mask).pointer)
     }
 
     public func conv2dBackwardWeight(
