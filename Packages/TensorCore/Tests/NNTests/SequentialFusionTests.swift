@@ -1,6 +1,6 @@
 import Testing
 import TensorCore
-import NN
+@testable import NN
 
 // Sequential runs a Linear, Conv2d or ConvTranspose2d followed by a ReLU as one fused layer. The
 // result and every gradient must be those of running the layers one at a time.
@@ -42,6 +42,30 @@ private func run(_ model: Sequential, _ input: Tensor, unfused: Bool) -> (output
         for (index, (got, expected)) in zip(fused.gradients, plain.gradients).enumerated() {
             #expect(!got.isEmpty, "gradient \(index) is missing")
             expectClose(got, expected, tolerance: 1e-4)
+        }
+    }
+
+    @Test func aConvolutionAfterAFusedReLUAppliesItsGradient() {
+        // Conv → ReLU → Conv (no bias) → ReLU → ConvTranspose → ReLU → Linear: the second and
+        // third layers apply the gradient of the ReLU before them; the Linear does not.
+        let generator = RandomGenerator(seed: 11)
+        let model = Sequential(
+            Conv2d(2, 4, kernelSize: 3, padding: 1, generator: generator), ReLU(),
+            Conv2d(4, 4, kernelSize: 3, stride: 2, padding: 1, bias: false, generator: generator), ReLU(),
+            ConvTranspose2d(4, 3, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator), ReLU(),
+            Flatten(), Linear(3 * 6 * 6, 5, generator: generator))
+        let steps = SequentialStep.plan(model.layers)
+        #expect(steps.map(\.fusesReLU) == [true, true, true, false, false])
+        #expect(steps.map(\.reluGradientAppliedByNext) == [true, true, false, false, false])
+        #expect(steps.map(\.appliesReLUGradient) == [false, true, true, false, false])
+        // Inputs with exact zeros after the first ReLU (negative pre-activations) and the same
+        // values and gradients, to the bit, as layer by layer (the mask is the ReLU's select).
+        let input = Tensor(shape: [2, 2, 6, 6], scalars: values(2 * 2 * 6 * 6, seed: 4))
+        let fused = run(model, input, unfused: false)
+        let plain = run(model, input, unfused: true)
+        #expect(fused.output.map(\.bitPattern) == plain.output.map(\.bitPattern))
+        for (index, (got, expected)) in zip(fused.gradients, plain.gradients).enumerated() {
+            #expect(!got.isEmpty && got.map(\.bitPattern) == expected.map(\.bitPattern), "gradient \(index)")
         }
     }
 

@@ -7,7 +7,7 @@ import TensorCore
 /// (likewise W′); ``weight`` is `[outChannels, inChannels, kernelH, kernelW]`, ``bias`` `[outChannels]`.
 /// Pairs are (height, width). Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)`
 /// with `fan_in = inChannels · kernelH · kernelW`.
-public final class Conv2d: Layer, ReLUFusingLayer {
+public final class Conv2d: Layer, ReLUFusingLayer, ReLUGradientApplyingLayer {
     /// Channels of the input.
     public let inChannels: Int
     /// Channels of the output.
@@ -88,19 +88,26 @@ public final class Conv2d: Layer, ReLUFusingLayer {
     /// The convolution of `input` (`[N, inChannels, H, W]` or `[inChannels, H, W]`); misuse is
     /// reported as a ``TensorError`` naming the shapes.
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        call(input, applyingReLUGradient: false)
+    }
+
+    func call(_ input: Tensor, applyingReLUGradient: Bool) -> Tensor {
         input.conv2d(
             weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
-            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
+            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),
+            maskingInputGradient: applyingReLUGradient)
     }
 
     /// `relu(self(input))`: the convolution, then the bias addition and the ReLU in one pass.
-    func callFollowedByReLU(_ input: Tensor) -> Tensor {
+    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
         let output = input.conv2d(
-            weight: weight.value, stride: (stride.height, stride.width),
-            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width))
+            weight: weight.value, bias: nil, stride: (stride.height, stride.width),
+            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),
+            maskingInputGradient: applyingReLUGradient)
         guard let bias else { return output.relu() }
         // The convolution's output is used only here: the fused pass may overwrite it.
-        return (consume output).reluAfterAdding(bias.value.reshaped([bias.value.count, 1, 1]))
+        return (consume output).reluAfterAdding(
+            bias.value.reshaped([bias.value.count, 1, 1]), gradientMaskedByConsumer: gradientMaskedByConsumer)
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

@@ -9,7 +9,7 @@ import TensorCore
 /// Pairs are (height, width); `outputPadding` must be smaller than the stride.
 /// Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)` where PyTorch's
 /// `fan_in` is computed from weight dimension 1: `fan_in = outChannels · kernelH · kernelW`.
-public final class ConvTranspose2d: Layer, ReLUFusingLayer {
+public final class ConvTranspose2d: Layer, ReLUFusingLayer, ReLUGradientApplyingLayer {
     /// Channels of the input.
     public let inChannels: Int
     /// Channels of the output.
@@ -94,23 +94,28 @@ public final class ConvTranspose2d: Layer, ReLUFusingLayer {
     /// The transposed convolution of `input` (`[N, inChannels, H, W]` or `[inChannels, H, W]`);
     /// misuse is reported as a ``TensorError`` naming the shapes.
     public func callAsFunction(_ input: Tensor) -> Tensor {
+        call(input, applyingReLUGradient: false)
+    }
+
+    func call(_ input: Tensor, applyingReLUGradient: Bool) -> Tensor {
         input.convTranspose2d(
             weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
             padding: (padding.height, padding.width),
             outputPadding: (outputPadding.height, outputPadding.width),
-            dilation: (dilation.height, dilation.width))
+            dilation: (dilation.height, dilation.width), maskingInputGradient: applyingReLUGradient)
     }
 
     /// `relu(self(input))`: the transposed convolution, then the bias addition and the ReLU in one pass.
-    func callFollowedByReLU(_ input: Tensor) -> Tensor {
+    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
         let output = input.convTranspose2d(
-            weight: weight.value, stride: (stride.height, stride.width),
+            weight: weight.value, bias: nil, stride: (stride.height, stride.width),
             padding: (padding.height, padding.width),
             outputPadding: (outputPadding.height, outputPadding.width),
-            dilation: (dilation.height, dilation.width))
+            dilation: (dilation.height, dilation.width), maskingInputGradient: applyingReLUGradient)
         guard let bias else { return output.relu() }
         // The convolution's output is used only here: the fused pass may overwrite it.
-        return (consume output).reluAfterAdding(bias.value.reshaped([bias.value.count, 1, 1]))
+        return (consume output).reluAfterAdding(
+            bias.value.reshaped([bias.value.count, 1, 1]), gradientMaskedByConsumer: gradientMaskedByConsumer)
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

@@ -65,12 +65,13 @@ public final class Linear: Layer, ReLUFusingLayer {
         forward(input, relu: false)
     }
 
-    /// `relu(self(input))`: the product, then the bias addition and the ReLU in one pass.
-    func callFollowedByReLU(_ input: Tensor) -> Tensor {
-        forward(input, relu: true)
+    /// `relu(self(input))`: the product, then the bias addition and the ReLU in one pass. A Linear
+    /// does not apply the gradient of a ReLU before it (``Sequential`` never asks it to).
+    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
+        forward(input, relu: true, gradientMaskedByConsumer: gradientMaskedByConsumer)
     }
 
-    private func forward(_ input: Tensor, relu: Bool) -> Tensor {
+    private func forward(_ input: Tensor, relu: Bool, gradientMaskedByConsumer: Bool = false) -> Tensor {
         guard input.rank >= 1, input.shape[input.rank - 1] == inputFeatures else {
             reportTensorFailure(
                 TensorError(
@@ -86,7 +87,7 @@ public final class Linear: Layer, ReLUFusingLayer {
             let product = rows.matmul(weightT)
             if let bias {
                 // The product is used only here: the fused pass may overwrite it.
-                output = (consume product).reluAfterAdding(bias.value)
+                output = (consume product).reluAfterAdding(bias.value, gradientMaskedByConsumer: gradientMaskedByConsumer)
             } else {
                 output = product.relu()
             }

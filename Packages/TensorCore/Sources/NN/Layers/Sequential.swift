@@ -33,7 +33,9 @@ public final class Sequential: Layer {
     }
 
     /// The output of the last layer (the input itself when there are no layers). A Linear or
-    /// convolution followed by a ReLU runs as one fused layer, with the same result.
+    /// convolution followed by a ReLU runs as one fused layer, with the same result; when a
+    /// convolution consumes that ReLU's output, it also applies the ReLU's gradient, in the pass
+    /// that computes its own input gradient.
     /// In anomaly-detection mode each layer runs as the module scope `<index> (<type>)`, so a NaN is
     /// located as, say, `encoder.6 (Linear)` (a fused ReLU is reported at its Linear or convolution).
     public func callAsFunction(_ input: Tensor) -> Tensor {
@@ -41,13 +43,8 @@ public final class Sequential: Layer {
         var x = input
         var index = 0
         for step in steps {
-            let (layer, width): (any Layer, Int) =
-                switch step {
-                case .layer(let layer): (layer, 1)
-                case .followedByReLU(let layer): (layer, 2)
-                }
-            x = withModuleScope(String(index), type: String(describing: type(of: layer))) { step(x) }
-            index += width
+            x = withModuleScope(String(index), type: String(describing: type(of: step.layer))) { step(x) }
+            index += step.width
         }
         return x
     }

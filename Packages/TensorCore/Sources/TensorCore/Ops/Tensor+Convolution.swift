@@ -20,11 +20,23 @@ extension Tensor {
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
     ) -> Tensor {
+        conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, maskingInputGradient: false)
+    }
+
+    /// ``conv2d(weight:bias:stride:padding:dilation:)``; with `maskingInputGradient`, `self` is the
+    /// output of a ReLU whose gradient this convolution applies: the gradient it passes to `self`
+    /// is 0 wherever `self` is 0, computed in the same pass (the ReLU then passes its gradient on
+    /// unchanged, see ``reluAfterAdding(_:gradientMaskedByConsumer:)``). For layers that fuse a
+    /// ReLU with the convolution consuming its output, when nothing else consumes it.
+    package func conv2d(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
+        maskingInputGradient: Bool
+    ) -> Tensor {
         let op = "conv2d"
         if rank == 3 {
             return unsqueezed(axis: 0).conv2d(
                 weight: weight, bias: bias, stride: stride, padding: padding,
-                dilation: dilation
+                dilation: dilation, maskingInputGradient: maskingInputGradient
             ).squeezed(axis: 0)
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
@@ -46,7 +58,9 @@ extension Tensor {
         let (needX, needW) = (needsGradient, weight.needsGradient)
         let output = Tensor.recorded(result, op: op, inputs: [self, weight]) { g in
             [
-                needX ? Tensor.convolutionInputGradient(gradOutput: g, weight: w, geometry) : nil,
+                needX
+                    ? Tensor.convolutionInputGradient(
+                        gradOutput: g, weight: w, geometry, zeroingWhereZero: maskingInputGradient ? x : nil) : nil,
                 needW ? Tensor.convolutionWeightGradient(input: x, gradOutput: g, geometry) : nil,
             ]
         }
@@ -71,11 +85,22 @@ extension Tensor {
         padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1)
     ) -> Tensor {
+        convTranspose2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+            dilation: dilation, maskingInputGradient: false)
+    }
+
+    /// ``convTranspose2d(weight:bias:stride:padding:outputPadding:dilation:)``, with
+    /// `maskingInputGradient` as in ``conv2d(weight:bias:stride:padding:dilation:maskingInputGradient:)``.
+    package func convTranspose2d(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), outputPadding: (Int, Int),
+        dilation: (Int, Int), maskingInputGradient: Bool
+    ) -> Tensor {
         let op = "convTranspose2d"
         if rank == 3 {
             return unsqueezed(axis: 0).convTranspose2d(
                 weight: weight, bias: bias, stride: stride, padding: padding,
-                outputPadding: outputPadding, dilation: dilation
+                outputPadding: outputPadding, dilation: dilation, maskingInputGradient: maskingInputGradient
             ).squeezed(axis: 0)
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
@@ -119,7 +144,9 @@ extension Tensor {
         let (needX, needW) = (needsGradient, weight.needsGradient)
         let output = Tensor.recorded(result, op: op, inputs: [self, weight]) { g in
             [
-                needX ? Tensor.convolutionForward(input: g, weight: w, geometry) : nil,
+                needX
+                    ? Tensor.convolutionForward(input: g, weight: w, geometry, zeroingWhereZero: maskingInputGradient ? x : nil)
+                    : nil,
                 needW ? Tensor.convolutionWeightGradient(input: g, gradOutput: x, geometry) : nil,
             ]
         }
@@ -180,26 +207,40 @@ extension Tensor {
     // The three primitives on contiguous operands (`contiguous()` also moves the first element to
     // offset 0, as the backend's convolution primitives take whole buffers). Not recorded.
 
-    /// Convolution forward.
-    static func convolutionForward(input: Tensor, weight: Tensor, _ geometry: ConvGeometry) -> Tensor {
+    /// Convolution forward; with a `mask` (the output's shape), 0 wherever the mask is 0.
+    static func convolutionForward(
+        input: Tensor, weight: Tensor, _ geometry: ConvGeometry, zeroingWhereZero mask: Tensor? = nil
+    ) -> Tensor {
         let (x, w) = (input.detached().contiguous(), weight.detached().contiguous())
         let out = Tensor.uninitialized(geometry.outputShape, backend: x.backend)
         if out.count > 0 {
-            x.backend.conv2dForward(
-                geometry, input: x.storage.buffer, weight: w.storage.buffer,
-                into: out.storage.buffer)
+            if let mask = mask?.contiguous() {
+                x.backend.conv2dForward(
+                    geometry, input: x.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer,
+                    zeroingWhereZero: mask.storage.buffer)
+            } else {
+                x.backend.conv2dForward(geometry, input: x.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer)
+            }
         }
         return out
     }
 
-    /// Gradient of a convolution with respect to its input.
-    static func convolutionInputGradient(gradOutput: Tensor, weight: Tensor, _ geometry: ConvGeometry) -> Tensor {
+    /// Gradient of a convolution with respect to its input; with a `mask` (the input's shape), 0
+    /// wherever the mask is 0.
+    static func convolutionInputGradient(
+        gradOutput: Tensor, weight: Tensor, _ geometry: ConvGeometry, zeroingWhereZero mask: Tensor? = nil
+    ) -> Tensor {
         let (g, w) = (gradOutput.detached().contiguous(), weight.detached().contiguous())
         let out = Tensor.uninitialized(geometry.inputShape, backend: g.backend)
         if out.count > 0 {
-            g.backend.conv2dBackwardInput(
-                geometry, gradOutput: g.storage.buffer,
-                weight: w.storage.buffer, into: out.storage.buffer)
+            if let mask = mask?.contiguous() {
+                g.backend.conv2dBackwardInput(
+                    geometry, gradOutput: g.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer,
+                    zeroingWhereZero: mask.storage.buffer)
+            } else {
+                g.backend.conv2dBackwardInput(
+                    geometry, gradOutput: g.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer)
+            }
         }
         return out
     }

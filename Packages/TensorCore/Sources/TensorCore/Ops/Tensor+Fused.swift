@@ -13,6 +13,15 @@ extension Tensor {
     /// with `consume`, say) and that memory is exactly the result's, the result is written over it
     /// instead of into new memory (copy-on-write: nothing else can observe the change).
     public consuming func reluAfterAdding(_ other: Tensor) -> Tensor {
+        (consume self).reluAfterAdding(other, gradientMaskedByConsumer: false)
+    }
+
+    /// ``reluAfterAdding(_:)``; with `gradientMaskedByConsumer`, the only consumer of the result
+    /// applies the ReLU's gradient itself (a convolution called with `maskingInputGradient`), so the
+    /// gradient arriving here is already 0 where the result is 0 and is passed on as it is, saving
+    /// a pass over it. Wrong gradients follow if anything else consumes the result: for layers
+    /// that fuse the two, such as NN's `Sequential`.
+    package consuming func reluAfterAdding(_ other: Tensor, gradientMaskedByConsumer: Bool) -> Tensor {
         let name = "reluAfterAdding"
         guard let shape = broadcastShape(with: other, op: name) else {
             return placeholder(self.shape.count >= other.shape.count ? self.shape : other.shape)
@@ -30,7 +39,7 @@ extension Tensor {
         let (ls, rs) = (self.shape, other.shape)
         let (needL, needR) = (needsGradient, other.needsGradient)
         return Tensor.recorded(y, op: name, inputs: [self, other]) { g in
-            let passed = g.applySelect(where: y, else: 0)
+            let passed = gradientMaskedByConsumer ? g : g.applySelect(where: y, else: 0)
             return [needL ? passed.sum(toShape: ls) : nil, needR ? passed.sum(toShape: rs) : nil]
         }
     }
