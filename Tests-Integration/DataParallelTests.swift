@@ -73,8 +73,9 @@ import Training
     /// here), and the last checkpoints' tensors — parameters and Adam's moments — within 1e-4
     /// relative in norm. Gradients averaged instead of summed barely move the losses under Adam,
     /// which divides the scale out, but halve its first moment and quarter its second. With
-    /// `bitwise`, the checkpoints' tensors must hold the same bits: two ranks with equal shares sum
-    /// every gradient as one process does (balanced trees over the batch, one addition by MPI).
+    /// `bitwise`, the test losses and the checkpoints' tensors must hold the same bits: two ranks
+    /// with equal shares sum every gradient as one process does (balanced trees over the batch, one
+    /// addition by MPI), and the evaluation adds each example's error in double.
     private func expectSameTraining(_ actual: String, _ expected: String, _ what: String, bitwise: Bool = false) throws {
         let a = try LoggedLosses(eventFiles: EventFileReader.eventFiles(in: actual))
         let b = try LoggedLosses(eventFiles: EventFileReader.eventFiles(in: expected))
@@ -85,6 +86,7 @@ import Training
         }
         for (x, y) in zip(a.epochs, b.epochs) {
             #expect(relative(x.value, y.value) <= 1e-5, "\(what): test/loss of epoch \(x.step): \(x.value) vs \(y.value)")
+            if bitwise { #expect(x.value.bitPattern == y.value.bitPattern, "\(what): test/loss of epoch \(x.step)") }
         }
         let last = "checkpoint_\(String(format: "%03d", (b.epochs.last?.step ?? 0))).safetensors"
         let mine = try TrainingCheckpoint.read(from: actual + "/" + last)
