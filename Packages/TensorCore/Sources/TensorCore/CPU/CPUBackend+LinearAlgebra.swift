@@ -18,36 +18,43 @@ extension CPUBackend {
         _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
         into output: any DeviceBuffer
     ) {
-        guard allAllocated(input, weight, output) else { return }
-        var g = cGeometry(geometry)
-        dt_conv2d_forward(&g, cpu(input).pointer, cpu(weight).pointer, cpu(output).pointer, nil)
+        convolve(dt_conv2d_forward, geometry, input, weight, into: output, mask: nil)
     }
 
     public func conv2dForward(
         _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
         into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
     ) {
-        guard allAllocated(input, weight, output), allAllocated(mask, mask) else { return }
-        var g = cGeometry(geometry)
-        dt_conv2d_forward(&g, cpu(input).pointer, cpu(weight).pointer, cpu(output).pointer, cpu(mask).pointer)
+        convolve(dt_conv2d_forward, geometry, input, weight, into: output, mask: mask)
     }
 
     public func conv2dBackwardInput(
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
         into gradInput: any DeviceBuffer
     ) {
-        guard allAllocated(gradOutput, weight, gradInput) else { return }
-        var g = cGeometry(geometry)
-        dt_conv2d_backward_input(&g, cpu(gradOutput).pointer, cpu(weight).pointer, cpu(gradInput).pointer, nil)
+        convolve(dt_conv2d_backward_input, geometry, gradOutput, weight, into: gradInput, mask: nil)
     }
 
     public func conv2dBackwardInput(
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
         into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
     ) {
-        guard allAllocated(gradOutput, weight, gradInput), allAllocated(mask, mask) else { return }
+        convolve(dt_conv2d_backward_input, geometry, gradOutput, weight, into: gradInput, mask: mask)
+    }
+
+    /// Runs a masked-or-not convolution kernel (forward or input gradient: the source, the weight,
+    /// the result and the optional mask) unless a buffer could not be allocated.
+    private func convolve(
+        _ kernel: (
+            UnsafePointer<dt_conv2d_geometry>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
+            UnsafeMutablePointer<Float>?, UnsafePointer<Float>?
+        ) -> Void,
+        _ geometry: ConvGeometry, _ source: any DeviceBuffer, _ weight: any DeviceBuffer,
+        into result: any DeviceBuffer, mask: (any DeviceBuffer)?
+    ) {
+        guard allAllocated(source, weight, result), mask.map({ allAllocated($0, $0) }) ?? true else { return }
         var g = cGeometry(geometry)
-        dt_conv2d_backward_input(&g, cpu(gradOutput).pointer, cpu(weight).pointer, cpu(gradInput).pointer, cpu(mask).pointer)
+        kernel(&g, cpu(source).pointer, cpu(weight).pointer, cpu(result).pointer, mask.map { UnsafePointer(cpu($0).pointer) })
     }
 
     public func conv2dBackwardWeight(
