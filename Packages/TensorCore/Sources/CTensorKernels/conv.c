@@ -407,7 +407,12 @@ void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, 
         job.shape = fitted_shape(&job, patch, oc, leaf_images * job.source.pixels);
     }
     job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
-    dt_parallel_parts(parts, backward_weight_member, &job);
+    // Small layers keep to the calling thread (as image_parts does); the parts, and so the bits,
+    // are the same either way.
+    if (thread_budget(&job) <= 1)
+        for (int part = 0; part < parts; part++) backward_weight_member(&job, part, parts);
+    else
+        dt_parallel_parts(parts, backward_weight_member, &job);
     // Add the leaves pairwise, up the tree; the GEMM path's parts are transposed ([patch][oc]).
     for (int step = 1; step < parts; step *= 2) {
         for (int member = 0; member + step < parts; member += 2 * step) {
