@@ -129,8 +129,7 @@ extension Backend {
         into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
     ) {
         conv2dForward(geometry, input: input, weight: weight, into: output)
-        keepWhereNonzero(
-            output, mask, shape: [geometry.batch, geometry.outChannels, geometry.outHeight, geometry.outWidth])
+        keepWhereNonzero(output, mask, shape: geometry.outputShape)
     }
 
     /// The unfused form: the input gradient, then a select into a temporary buffer, copied back.
@@ -139,7 +138,7 @@ extension Backend {
         into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
     ) {
         conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: gradInput)
-        keepWhereNonzero(gradInput, mask, shape: [geometry.batch, geometry.inChannels, geometry.height, geometry.width])
+        keepWhereNonzero(gradInput, mask, shape: geometry.inputShape)
     }
 
     /// `values = mask != 0 ? values : 0` over contiguous buffers of `shape`, through a temporary.
