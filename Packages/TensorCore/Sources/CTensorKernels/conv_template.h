@@ -837,8 +837,10 @@ static void direct_forward(const dt_conv_source *s, const float *weight, size_t 
 
 #if VLEN >= 16
 /// Output channels accumulated together, and accumulators in all (channels × rows × vectors).
-#define DT_CONV_S2_CHANNELS 6
-#define DT_CONV_S2_ACCUMULATORS 24
+// Four channels by four rows: with six by four, the 24 accumulators, the row loads and the
+// broadcast weights outnumbered the 32 registers and spilled; four divides 32 and 64 channels.
+#define DT_CONV_S2_CHANNELS 4
+#define DT_CONV_S2_ACCUMULATORS 16
 #else
 #define DT_CONV_S2_CHANNELS 3
 #define DT_CONV_S2_ACCUMULATORS 12
@@ -966,8 +968,6 @@ static inline __attribute__((always_inline)) void s2_image(const int NV, const d
         case 2: s2_block(2, R, NV, s, shape, weight, oc0, oh0, out); break;
 #if DT_CONV_S2_CHANNELS > 3
         case 3: s2_block(3, R, NV, s, shape, weight, oc0, oh0, out); break;
-        case 4: s2_block(4, R, NV, s, shape, weight, oc0, oh0, out); break;
-        case 5: s2_block(5, R, NV, s, shape, weight, oc0, oh0, out); break;
 #endif
         default: break;
         }
