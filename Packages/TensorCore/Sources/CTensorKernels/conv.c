@@ -59,8 +59,8 @@ typedef struct {
     const float *packed_weight;
     const float *weight;
     float *out;             // output, grad_input or grad_weight
-    const float *mask;      // forward and input gradient: zero `out` where this is 0 (NULL: no mask)
-    size_t out_image;       // floats of one image of `out` (forward and input gradient)
+    const dt_conv_epilogue *epilogue; // forward and input gradient: applied to each image (NULL: none)
+    size_t out_channels, out_pixels;  // forward and input gradient: planes of one image of `out`, and their size
     size_t column_chunk;    // input gradient: pixels per column buffer
     int direct;             // use the direct kernels
     int s2;                 // the 3×3 stride-2 kernels (forward: s2_applies; input gradient: s2_input_applies)
@@ -192,11 +192,13 @@ static void forward_image(const conv_job *job, size_t image, int threads) {
     else job->gemm->run_block(&args, job->shape, 0, oc, 0, pixels);
 }
 
-/// Applies the job's mask to image `image` of its output, just written and still in cache.
-static void mask_image(const conv_job *job, size_t image) {
-    if (job->mask)
-        job->conv->keep_where_nonzero(job->out + image * job->out_image, job->mask + image * job->out_image,
-                                      job->out_image);
+/// Applies the job's epilogue to image `image` of its output, just written and still in cache.
+static void finish_image(const conv_job *job, size_t image) {
+    const dt_conv_epilogue *e = job->epilogue;
+    if (!e || (!e->bias && !e->relu && !e->mask)) return;
+    size_t floats = job->out_channels * job->out_pixels;
+    job->conv->finish_image(job->out + image * floats, job->out_channels, job->out_pixels, e,
+                            e->mask ? e->mask + image * floats : NULL);
 }
 
 static void forward_member(void *ctx, int index, int count) {
@@ -207,7 +209,7 @@ static void forward_member(void *ctx, int index, int count) {
         dt_conv_source source = direct_source(job);
         for (size_t image = first; image < last; image++) {
             job->conv->direct_forward(&source, job->weight, image, job->out);
-            mask_image(job, image);
+            finish_image(job, image);
         }
         return;
     }
@@ -216,25 +218,26 @@ static void forward_member(void *ctx, int index, int count) {
         dt_conv_source source = s2_source(job);
         for (size_t image = first; image < last; image++) {
             job->conv->s2_forward(&source, job->weight, image, job->out);
-            mask_image(job, image);
+            finish_image(job, image);
         }
         return;
     }
     for (size_t image = first; image < last; image++) {
         forward_image(job, image, 1);
-        mask_image(job, image);
+        finish_image(job, image);
     }
 }
 
 void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const float *weight, float *output,
-                       const float *mask) {
+                       const dt_conv_epilogue *epilogue) {
     conv_job job;
     prepare(&job, g, input, NULL, 1);
     size_t oc = g->out_channels, patch = job.source.patch;
     if (g->batch == 0 || job.source.pixels == 0 || oc == 0) return;
     job.out = output;
-    job.mask = mask;
-    job.out_image = oc * job.source.pixels;
+    job.epilogue = epilogue;
+    job.out_channels = oc;
+    job.out_pixels = job.source.pixels;
     job.weight = weight;
     job.s2 = !job.direct && s2_applies(g, &job.source, (size_t)job.conv->lanes);
     if (job.direct || job.s2) {
@@ -251,7 +254,7 @@ void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const fl
     if (threads > 1 && g->batch < (size_t)threads) {
         for (size_t image = 0; image < g->batch; image++) {
             forward_image(&job, image, threads);
-            mask_image(&job, image);
+            finish_image(&job, image);
         }
     } else {
         dt_parallel_parts(image_parts(&job), forward_member, &job);
@@ -269,14 +272,14 @@ static void backward_input_member(void *ctx, int index, int count) {
     if (job->direct) {
         for (size_t image = member_first(g->batch, index, count); image < last; image++) {
             job->conv->direct_backward_input(&job->source, job->weight, image, job->out);
-            mask_image(job, image);
+            finish_image(job, image);
         }
         return;
     }
     if (job->s2) {
         for (size_t image = member_first(g->batch, index, count); image < last; image++) {
             job->conv->s2_backward_input(&job->source, job->weight, image, job->out);
-            mask_image(job, image);
+            finish_image(job, image);
         }
         return;
     }
@@ -299,24 +302,26 @@ static void backward_input_member(void *ctx, int index, int count) {
             job->gemm->run_block(&args, job->shape, 0, patch, 0, run);
             job->conv->scatter_columns(&job->source, grad_input, columns, pixel, run);
         }
-        mask_image(job, image);
+        finish_image(job, image);
     }
 }
 
 void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_output, const float *weight,
-                              float *grad_input, const float *mask) {
+                              float *grad_input, const dt_conv_epilogue *epilogue) {
     conv_job job;
     prepare(&job, g, NULL, grad_output, 0);
     size_t oc = g->out_channels, patch = job.source.patch, pixels = job.source.pixels;
     if (g->batch == 0) return;
-    if (pixels == 0 || oc == 0) {
-        memset(grad_input, 0, g->batch * g->in_channels * g->height * g->width * sizeof(float));
-        return;
-    }
     job.out = grad_input;
     job.weight = weight;
-    job.mask = mask;
-    job.out_image = g->in_channels * g->height * g->width;
+    job.epilogue = epilogue;
+    job.out_channels = g->in_channels;
+    job.out_pixels = g->height * g->width;
+    if (pixels == 0 || oc == 0) {
+        memset(grad_input, 0, g->batch * g->in_channels * g->height * g->width * sizeof(float));
+        for (size_t image = 0; image < g->batch; image++) finish_image(&job, image);
+        return;
+    }
     job.s2 = !job.direct && s2_input_applies(g, &job.source, job.conv);
     if (job.direct || job.s2) {
         dt_parallel_parts(image_parts(&job), backward_input_member, &job);

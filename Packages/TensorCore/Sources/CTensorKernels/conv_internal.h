@@ -58,9 +58,10 @@ typedef struct {
     /// input twice its output (see s2_input_applies in conv.c), or NULL where the ISA lacks the
     /// interleaving it needs.
     void (*s2_backward_input)(const dt_conv_source *source, const float *weight, size_t image, float *grad_input);
-    /// `values[i] = mask[i] != 0 ? values[i] : 0` for i < n: a following ReLU's gradient applied
-    /// to one image while it is still in cache (the mask is the ReLU's output).
-    void (*keep_where_nonzero)(float *values, const float *mask, size_t n);
+    /// Applies `epilogue` (see dt_conv_epilogue) to one image of a result, `channels` planes of
+    /// `pixels` values, while it is still in cache; `mask` is that image's part of the epilogue's.
+    void (*finish_image)(float *values, size_t channels, size_t pixels, const dt_conv_epilogue *epilogue,
+                         const float *mask);
 } dt_conv_isa_ops;
 
 extern const dt_conv_isa_ops dt_conv_ops_portable;

@@ -1391,9 +1391,27 @@ static void direct_backward_weight(const dt_conv_source *s, size_t image, float 
     }
 }
 
-/// See dt_conv_isa_ops.keep_where_nonzero.
-static void keep_where_nonzero(float *restrict values, const float *restrict mask, size_t n) {
-    for (size_t i = 0; i < n; i++) values[i] = mask[i] != 0.0f ? values[i] : 0.0f;
+/// See dt_conv_isa_ops.finish_image. The ReLU keeps NaN and −0 as the elementwise one does.
+static void finish_image(float *restrict values, size_t channels, size_t pixels, const dt_conv_epilogue *epilogue,
+                         const float *restrict mask) {
+    const float *bias = epilogue->bias;
+    for (size_t c = 0; c < channels; c++) {
+        float *restrict plane = values + c * pixels;
+        if (bias && epilogue->relu) {
+            const float b = bias[c];
+            for (size_t i = 0; i < pixels; i++) {
+                float v = plane[i] + b;
+                plane[i] = v < 0.0f ? 0.0f : v;
+            }
+        } else if (bias) {
+            const float b = bias[c];
+            for (size_t i = 0; i < pixels; i++) plane[i] += b;
+        } else if (epilogue->relu) {
+            for (size_t i = 0; i < pixels; i++) plane[i] = plane[i] < 0.0f ? 0.0f : plane[i];
+        }
+    }
+    if (mask)
+        for (size_t i = 0; i < channels * pixels; i++) values[i] = mask[i] != 0.0f ? values[i] : 0.0f;
 }
 
 #define DT_CONV_DEFINE_OPS(name)                                                                                \
@@ -1414,5 +1432,5 @@ static void keep_where_nonzero(float *restrict values, const float *restrict mas
         .s2_forward = s2_forward,                                                                              \
         .s2_padded_floats = s2_padded_floats,                                                                  \
         .s2_backward_input = DT_CONV_S2_BACKWARD_INPUT,                                                        \
-        .keep_where_nonzero = keep_where_nonzero,                                                              \
+        .finish_image = finish_image,                                                                          \
     };

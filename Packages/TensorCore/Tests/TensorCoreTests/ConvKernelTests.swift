@@ -297,10 +297,11 @@ import Testing
         }
     }
 
-    @Test func aMaskZeroesTheOutputAndTheInputGradientOnEveryPath() {
-        // The forward pass (a transposed convolution's input gradient) and the input gradient with a
-        // following ReLU's mask: exactly the unmasked result where the mask is non-zero (NaN too), 0
-        // elsewhere, on the direct, stride-2 and GEMM paths, at 1 and 2 threads.
+    @Test func theEpilogueAddsTheBiasAppliesTheReLUAndMasksOnEveryPath() {
+        // The forward pass and the input gradient with each epilogue: exactly what the separate
+        // elementwise passes give (bias added, then the ReLU keeping NaN and −0, then 0 where the
+        // mask is 0, NaN in the mask counting as non-zero), on the direct, stride-2 and GEMM paths,
+        // at 1 and 2 threads.
         let layers = [(16, 1, 5, 1, 2, 16), (16, 32, 3, 2, 1, 32), (32, 64, 3, 2, 1, 16), (4, 6, 3, 1, 1, 9)]
         for (inChannels, outChannels, kernel, stride, pad, size) in layers {
             let g = ConvGeometry(
@@ -316,6 +317,9 @@ import Testing
                 return m
             }
             let (outputMask, inputMask) = (mask(gradOutput.count, seed: 24), mask(input.count, seed: 25))
+            let (outputBias, inputBias) = (
+                GemmKernelTests.values(outChannels, seed: 26), GemmKernelTests.values(inChannels, seed: 27)
+            )
             let backend = CPUBackend.shared
             func buffer(_ values: [Float]) -> any DeviceBuffer {
                 let buffer = backend.allocate(count: values.count)
@@ -327,27 +331,50 @@ import Testing
                 out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
                 return out
             }
-            func masked(_ values: [Float], _ mask: [Float]) -> [UInt32] {
-                zip(values, mask).map { ($1 != 0 ? $0 : 0).bitPattern }
+            /// The separate passes over NCHW `values` with `channels` channels.
+            func expected(_ values: [Float], channels: Int, bias: [Float]?, relu: Bool, mask: [Float]?) -> [UInt32] {
+                let plane = values.count / (g.batch * channels)
+                return values.indices.map { i in
+                    var v = values[i]
+                    if let bias { v = v + bias[i / plane % channels] }
+                    if relu { v = v < 0 ? 0 : v }
+                    if let mask { v = mask[i] != 0 ? v : 0 }
+                    return v.bitPattern
+                }
             }
+            let epilogues: [(name: String, bias: Bool, relu: Bool, mask: Bool)] = [
+                ("bias", true, false, false), ("bias and ReLU", true, true, false), ("ReLU", false, true, false),
+                ("mask", false, false, true), ("bias, ReLU and mask", true, true, true),
+            ]
             for isa in CPUBackend.supportedInstructionSets {
                 for threads in [1, 2] {
                     let plain = Self.run(g, input: input, weight: weight, gradOutput: gradOutput, isa: isa, threads: threads)
-                    let (output, gradInput) = (buffer(gradOutput.map { _ in .nan }), buffer(input.map { _ in .nan }))
-                    CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) {
-                        backend.conv2dForward(
-                            g, input: buffer(input), weight: buffer(weight), into: output,
-                            zeroingWhereZero: buffer(outputMask))
-                        backend.conv2dBackwardInput(
-                            g, gradOutput: buffer(gradOutput), weight: buffer(weight), into: gradInput,
-                            zeroingWhereZero: buffer(inputMask))
+                    for e in epilogues {
+                        let (output, gradInput) = (buffer(gradOutput.map { _ in .nan }), buffer(input.map { _ in .nan }))
+                        CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) {
+                            backend.conv2dForward(
+                                g, input: buffer(input), weight: buffer(weight), into: output,
+                                epilogue: ConvEpilogue(
+                                    bias: e.bias ? buffer(outputBias) : nil, relu: e.relu,
+                                    mask: e.mask ? buffer(outputMask) : nil))
+                            backend.conv2dBackwardInput(
+                                g, gradOutput: buffer(gradOutput), weight: buffer(weight), into: gradInput,
+                                epilogue: ConvEpilogue(
+                                    bias: e.bias ? buffer(inputBias) : nil, relu: e.relu,
+                                    mask: e.mask ? buffer(inputMask) : nil))
+                        }
+                        let layer = "\(isa), \(threads) threads, \(inChannels)→\(outChannels) k\(kernel) s\(stride), \(e.name)"
+                        #expect(
+                            read(output, gradOutput.count).map(\.bitPattern)
+                                == expected(
+                                    plain.output, channels: outChannels, bias: e.bias ? outputBias : nil, relu: e.relu,
+                                    mask: e.mask ? outputMask : nil), "\(layer): forward")
+                        #expect(
+                            read(gradInput, input.count).map(\.bitPattern)
+                                == expected(
+                                    plain.gradInput, channels: inChannels, bias: e.bias ? inputBias : nil, relu: e.relu,
+                                    mask: e.mask ? inputMask : nil), "\(layer): input gradient")
                     }
-                    let layer = "\(isa), \(threads) threads, \(inChannels)→\(outChannels) k\(kernel) s\(stride)"
-                    #expect(
-                        read(output, gradOutput.count).map(\.bitPattern) == masked(plain.output, outputMask), "\(layer): forward")
-                    #expect(
-                        read(gradInput, input.count).map(\.bitPattern) == masked(plain.gradInput, inputMask),
-                        "\(layer): input gradient")
                 }
             }
         }

@@ -37,6 +37,44 @@ private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared)
         expectValues(fusedB.grad!, bShape, plainB.grad!.scalars, tolerance: 1e-6, "d/db")
     }
 
+    @Test(arguments: [false, true])
+    func aConvolutionsBiasAndReLUInItsOwnPassEqualTheSeparateOps(transposed: Bool) {
+        // conv2d / convTranspose2d with the bias and a ReLU applied in the convolution's pass
+        // (ConvEpilogue): the same bits as the convolution, the broadcast addition and the ReLU
+        // run one after another, in the values and in every gradient, on the CPU kernels and on a
+        // backend that takes the protocol's unfused default.
+        let (channels, out) = (3, 4)
+        let x = randomTensor([2, channels, 9, 9], seed: 41)
+        let w = randomTensor(transposed ? [channels, out, 3, 3] : [out, channels, 3, 3], seed: 42)
+        let b = randomTensor([out], seed: 43, in: -0.5, 0.5)
+        func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor?, thenReLU: Bool) -> Tensor {
+            transposed
+                ? x.convTranspose2d(
+                    weight: w, bias: b, stride: (2, 2), padding: (1, 1), outputPadding: (1, 1), dilation: (1, 1),
+                    maskingInputGradient: false, thenReLU: thenReLU, reluGradientMaskedByConsumer: false)
+                : x.conv2d(
+                    weight: w, bias: b, stride: (2, 2), padding: (1, 1), dilation: (1, 1), maskingInputGradient: false,
+                    thenReLU: thenReLU, reluGradientMaskedByConsumer: false)
+        }
+        func run(_ fused: Bool, on backend: any Backend) -> [[UInt32]] {
+            let (lx, lw, lb) = (leaf(x, on: backend), leaf(w, on: backend), leaf(b, on: backend))
+            let y =
+                fused
+                ? convolve(lx, lw, lb, thenReLU: true)
+                : (convolve(lx, lw, nil, thenReLU: false) + lb.reshaped([1, out, 1, 1])).relu()
+            (y * y).sum().backward()
+            return [y, lx.grad!, lw.grad!, lb.grad!].map { $0.scalars.map(\.bitPattern) }
+        }
+        let separate = run(false, on: CPUBackend.shared)
+        for (name, result) in [
+            ("CPU", run(true, on: CPUBackend.shared)), ("unfused default", run(true, on: unfusedCPUBackend)),
+        ] {
+            for (index, part) in ["values", "d/dx", "d/dw", "d/db"].enumerated() {
+                #expect(result[index] == separate[index], "\(transposed ? "convTranspose2d" : "conv2d"), \(name): \(part)")
+            }
+        }
+    }
+
     @Test func reluAfterAddingHasFiniteDifferenceGradients() {
         // |x| ≥ 0.2 and |b| ≤ 0.1 keep x + b away from the kink at 0.
         let x = awayFromZero([2, 3, 4, 5], seed: 21)

@@ -1,4 +1,4 @@
-// 2-D convolution (NCHW input, OIHW weight, groups = 1, no bias) on the CPU: forward and the two
+// 2-D convolution (NCHW input, OIHW weight, groups = 1) on the CPU: forward and the two
 // gradients, as GEMMs whose packing gathers patches straight from the image (no im2col buffer).
 #ifndef DT_CONV_H
 #define DT_CONV_H
@@ -17,18 +17,29 @@ typedef struct {
     size_t stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
 } dt_conv2d_geometry;
 
+/// What each image of a forward or input-gradient result gets while it is still in cache, in this
+/// order: `bias` (one value per channel of the result; NULL for none) added, then with `relu` every
+/// value below 0 set to 0 (the layer's ReLU), then with `mask` (contiguous, the result's shape; NULL
+/// for none) every value set to 0 where the mask is 0 (the gradient of a ReLU whose output is
+/// `mask`). Each step rounds as the separate elementwise pass it replaces would.
+typedef struct {
+    const float *bias;
+    int relu;
+    const float *mask;
+} dt_conv_epilogue;
+
 /// `output = conv(input, weight)`: contiguous input `[batch, in_channels, height, width]` and weight
-/// `[out_channels, in_channels, kernel_h, kernel_w]` into contiguous output (overwritten).
-/// With a `mask` (contiguous, the output's shape; NULL for none), each image of the output is then
-/// set to 0 where the mask is 0 — a following ReLU's gradient, applied while the image is in cache.
+/// `[out_channels, in_channels, kernel_h, kernel_w]` into contiguous output (overwritten), then
+/// `epilogue` (NULL for none; its bias has out_channels values).
 void dt_conv2d_forward(const dt_conv2d_geometry *geometry, const float *input, const float *weight, float *output,
-                       const float *mask);
+                       const dt_conv_epilogue *epilogue);
 
 /// Gradient with respect to the input (a transposed convolution): contiguous grad_output and
 /// weight into contiguous grad_input `[batch, in_channels, height, width]` (overwritten; input
-/// positions no output depends on get 0). `mask` as in dt_conv2d_forward, of grad_input's shape.
+/// positions no output depends on get 0), then `epilogue` (NULL for none; its bias has
+/// in_channels values, its mask grad_input's shape).
 void dt_conv2d_backward_input(const dt_conv2d_geometry *geometry, const float *grad_output, const float *weight,
-                              float *grad_input, const float *mask);
+                              float *grad_input, const dt_conv_epilogue *epilogue);
 
 /// Gradient with respect to the weight, summed over the batch: contiguous input and grad_output
 /// into contiguous grad_weight `[out_channels, in_channels, kernel_h, kernel_w]` (overwritten).

@@ -92,22 +92,24 @@ public final class Conv2d: Layer, ReLUFusingLayer, ReLUGradientApplyingLayer {
     }
 
     func call(_ input: Tensor, applyingReLUGradient: Bool) -> Tensor {
+        call(input, thenReLU: false, gradientMaskedByConsumer: false, applyingReLUGradient: applyingReLUGradient)
+    }
+
+    /// `relu(self(input))`: the bias and the ReLU applied in the convolution's own pass.
+    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
+        call(
+            input, thenReLU: true, gradientMaskedByConsumer: gradientMaskedByConsumer,
+            applyingReLUGradient: applyingReLUGradient)
+    }
+
+    private func call(
+        _ input: Tensor, thenReLU: Bool, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool
+    ) -> Tensor {
         input.conv2d(
             weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
             padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),
-            maskingInputGradient: applyingReLUGradient)
-    }
-
-    /// `relu(self(input))`: the convolution, then the bias addition and the ReLU in one pass.
-    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
-        let output = input.conv2d(
-            weight: weight.value, bias: nil, stride: (stride.height, stride.width),
-            padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),
-            maskingInputGradient: applyingReLUGradient)
-        guard let bias else { return output.relu() }
-        // The convolution's output is used only here: the fused pass may overwrite it.
-        return (consume output).reluAfterAdding(
-            bias.value.reshaped([bias.value.count, 1, 1]), gradientMaskedByConsumer: gradientMaskedByConsumer)
+            maskingInputGradient: applyingReLUGradient, thenReLU: thenReLU,
+            reluGradientMaskedByConsumer: gradientMaskedByConsumer)
     }
 
     public var namedChildren: [(name: String, module: any Module)] { [] }

@@ -75,21 +75,22 @@ public protocol Backend: AnyObject, Sendable {
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
         into gradInput: any DeviceBuffer)
 
-    /// ``conv2dForward(_:input:weight:into:)``, then every element of `output` set to 0 where the
-    /// contiguous `mask` (the output's shape) is 0: the gradient of a ReLU whose output is `mask`,
-    /// applied in the pass that produces the gradient reaching it (a transposed convolution's input
-    /// gradient). A default implementation runs the convolution and then a select; the CPU backend
-    /// masks each image while it is in cache.
+    /// ``conv2dForward(_:input:weight:into:)``, then `epilogue` applied to `output` (its bias has
+    /// `outChannels` values, its mask the output's shape): a layer's bias and ReLU, or the gradient
+    /// of a ReLU whose output is the mask (in a transposed convolution's input gradient). A default
+    /// implementation runs the convolution and then one elementwise pass per step; the CPU backend
+    /// applies it to each image while it is in cache.
     func conv2dForward(
         _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-        into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer)
+        into output: any DeviceBuffer, epilogue: ConvEpilogue)
 
-    /// ``conv2dBackwardInput(_:gradOutput:weight:into:)``, then `gradInput` set to 0 where the
-    /// contiguous `mask` (its shape) is 0, as ``conv2dForward(_:input:weight:into:zeroingWhereZero:)``
-    /// does: the gradient of the ReLU that produced the convolution's input (the mask).
+    /// ``conv2dBackwardInput(_:gradOutput:weight:into:)``, then `epilogue` applied to `gradInput`
+    /// (its bias has `inChannels` values, its mask `gradInput`'s shape), as
+    /// ``conv2dForward(_:input:weight:into:epilogue:)`` does: a transposed convolution's bias and
+    /// ReLU, or the gradient of the ReLU that produced the convolution's input (the mask).
     func conv2dBackwardInput(
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-        into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer)
+        into gradInput: any DeviceBuffer, epilogue: ConvEpilogue)
 
     /// Gradient of the convolution with respect to its weight: contiguous `input` and
     /// `gradOutput` into contiguous `gradWeight`, which is overwritten.
@@ -123,32 +124,44 @@ public protocol Backend: AnyObject, Sendable {
 }
 
 extension Backend {
-    /// The unfused form: the convolution, then a select into a temporary buffer, copied back.
+    /// The unfused form: the convolution, then one elementwise pass per step of the epilogue.
     public func conv2dForward(
         _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-        into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+        into output: any DeviceBuffer, epilogue: ConvEpilogue
     ) {
         conv2dForward(geometry, input: input, weight: weight, into: output)
-        keepWhereNonzero(output, mask, shape: geometry.outputShape)
+        apply(epilogue, to: output, shape: geometry.outputShape)
     }
 
-    /// The unfused form: the input gradient, then a select into a temporary buffer, copied back.
+    /// The unfused form: the input gradient, then one elementwise pass per step of the epilogue.
     public func conv2dBackwardInput(
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-        into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+        into gradInput: any DeviceBuffer, epilogue: ConvEpilogue
     ) {
         conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: gradInput)
-        keepWhereNonzero(gradInput, mask, shape: geometry.inputShape)
+        apply(epilogue, to: gradInput, shape: geometry.inputShape)
     }
 
-    /// `values = mask != 0 ? values : 0` over contiguous buffers of `shape`, through a temporary.
-    private func keepWhereNonzero(_ values: any DeviceBuffer, _ mask: any DeviceBuffer, shape: [Int]) {
+    /// `epilogue` over the contiguous NCHW buffer `values` of `shape`, one pass per step, each
+    /// through a temporary.
+    private func apply(_ epilogue: ConvEpilogue, to values: any DeviceBuffer, shape: [Int]) {
         let layout = StridedLayout(contiguous: shape)
-        let zero = allocate(count: 1)
-        fill(zero, offset: 0, count: 1, value: 0)
-        let kept = allocate(count: layout.count)
-        select(mask, layout, values, layout, zero, StridedLayout(contiguous: [1]).broadcast(to: shape), into: kept)
-        copy(kept, layout, to: values, layout)
+        func replace(_ write: (any DeviceBuffer) -> Void) {
+            let result = allocate(count: layout.count)
+            write(result)
+            copy(result, layout, to: values, layout)
+        }
+        if let bias = epilogue.bias {
+            let perChannel = StridedLayout(contiguous: [1, shape[1], 1, 1]).broadcast(to: shape)
+            replace { binary(.add, values, layout, bias, perChannel, into: $0) }
+        }
+        if epilogue.relu { replace { unary(.relu, values, layout, into: $0) } }
+        if let mask = epilogue.mask {
+            let zero = allocate(count: 1)
+            fill(zero, offset: 0, count: 1, value: 0)
+            let zeros = StridedLayout(contiguous: [1]).broadcast(to: shape)
+            replace { select(mask, layout, values, layout, zero, zeros, into: $0) }
+        }
     }
 
     /// The unfused form: the binary operation into a temporary buffer, then the unary one.

@@ -18,43 +18,48 @@ extension CPUBackend {
         _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
         into output: any DeviceBuffer
     ) {
-        convolve(dt_conv2d_forward, geometry, input, weight, into: output, mask: nil)
+        convolve(dt_conv2d_forward, geometry, input, weight, into: output, epilogue: ConvEpilogue())
     }
 
     public func conv2dForward(
         _ geometry: ConvGeometry, input: any DeviceBuffer, weight: any DeviceBuffer,
-        into output: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+        into output: any DeviceBuffer, epilogue: ConvEpilogue
     ) {
-        convolve(dt_conv2d_forward, geometry, input, weight, into: output, mask: mask)
+        convolve(dt_conv2d_forward, geometry, input, weight, into: output, epilogue: epilogue)
     }
 
     public func conv2dBackwardInput(
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
         into gradInput: any DeviceBuffer
     ) {
-        convolve(dt_conv2d_backward_input, geometry, gradOutput, weight, into: gradInput, mask: nil)
+        convolve(dt_conv2d_backward_input, geometry, gradOutput, weight, into: gradInput, epilogue: ConvEpilogue())
     }
 
     public func conv2dBackwardInput(
         _ geometry: ConvGeometry, gradOutput: any DeviceBuffer, weight: any DeviceBuffer,
-        into gradInput: any DeviceBuffer, zeroingWhereZero mask: any DeviceBuffer
+        into gradInput: any DeviceBuffer, epilogue: ConvEpilogue
     ) {
-        convolve(dt_conv2d_backward_input, geometry, gradOutput, weight, into: gradInput, mask: mask)
+        convolve(dt_conv2d_backward_input, geometry, gradOutput, weight, into: gradInput, epilogue: epilogue)
     }
 
-    /// Runs a masked-or-not convolution kernel (forward or input gradient: the source, the weight,
-    /// the result and the optional mask) unless a buffer could not be allocated.
+    /// Runs a convolution kernel with an epilogue (forward or input gradient: the source, the
+    /// weight, the result, then the bias, ReLU and mask applied per image) unless a buffer could not
+    /// be allocated.
     private func convolve(
         _ kernel: (
             UnsafePointer<dt_conv2d_geometry>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
-            UnsafeMutablePointer<Float>?, UnsafePointer<Float>?
+            UnsafeMutablePointer<Float>?, UnsafePointer<dt_conv_epilogue>?
         ) -> Void,
         _ geometry: ConvGeometry, _ source: any DeviceBuffer, _ weight: any DeviceBuffer,
-        into result: any DeviceBuffer, mask: (any DeviceBuffer)?
+        into result: any DeviceBuffer, epilogue: ConvEpilogue
     ) {
-        guard allAllocated(source, weight, result), mask.map({ allAllocated($0, $0) }) ?? true else { return }
+        let extras = [epilogue.bias, epilogue.mask].compactMap { $0 }
+        guard allAllocated(source, weight, result), extras.allSatisfy({ allAllocated($0, $0) }) else { return }
         var g = cGeometry(geometry)
-        kernel(&g, cpu(source).pointer, cpu(weight).pointer, cpu(result).pointer, mask.map { UnsafePointer(cpu($0).pointer) })
+        var e = dt_conv_epilogue(
+            bias: epilogue.bias.map { UnsafePointer(cpu($0).pointer) }, relu: epilogue.relu ? 1 : 0,
+            mask: epilogue.mask.map { UnsafePointer(cpu($0).pointer) })
+        kernel(&g, cpu(source).pointer, cpu(weight).pointer, cpu(result).pointer, &e)
     }
 
     public func conv2dBackwardWeight(

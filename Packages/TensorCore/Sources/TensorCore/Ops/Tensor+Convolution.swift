@@ -20,7 +20,9 @@ extension Tensor {
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
         padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
     ) -> Tensor {
-        conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, maskingInputGradient: false)
+        conv2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, maskingInputGradient: false,
+            thenReLU: false, reluGradientMaskedByConsumer: false)
     }
 
     /// ``conv2d(weight:bias:stride:padding:dilation:)``; with `maskingInputGradient`, `self` is the
@@ -28,15 +30,21 @@ extension Tensor {
     /// is 0 wherever `self` is 0, computed in the same pass (the ReLU then passes its gradient on
     /// unchanged, see ``reluAfterAdding(_:gradientMaskedByConsumer:)``). For layers that fuse a
     /// ReLU with the convolution consuming its output, when nothing else consumes it.
+    ///
+    /// With `thenReLU`, the result is `relu(conv + bias)`, the ReLU applied in the convolution's own
+    /// pass (see ``ConvEpilogue``); with `reluGradientMaskedByConsumer` as well, the only consumer of
+    /// the result applies that ReLU's gradient itself (see
+    /// ``reluAfterAdding(_:gradientMaskedByConsumer:)``).
     package func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
-        maskingInputGradient: Bool
+        maskingInputGradient: Bool, thenReLU: Bool, reluGradientMaskedByConsumer: Bool
     ) -> Tensor {
         let op = "conv2d"
         if rank == 3 {
             return unsqueezed(axis: 0).conv2d(
                 weight: weight, bias: bias, stride: stride, padding: padding,
-                dilation: dilation, maskingInputGradient: maskingInputGradient
+                dilation: dilation, maskingInputGradient: maskingInputGradient, thenReLU: thenReLU,
+                reluGradientMaskedByConsumer: reluGradientMaskedByConsumer
             ).squeezed(axis: 0)
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
@@ -53,18 +61,23 @@ extension Tensor {
         guard Tensor.validConvolution(geometry, bias: bias, biasLength: geometry.outChannels, op: op, describe: describe) else {
             return placeholder(fallback)
         }
-        let result = Tensor.convolutionForward(input: self, weight: weight, geometry)
+        let result = Tensor.convolutionForward(
+            input: self, weight: weight, geometry, epilogue: ConvolutionEpilogue(bias: bias, relu: thenReLU))
         let (x, w) = (detached(), weight.detached())
         let (needX, needW) = (needsGradient, weight.needsGradient)
-        let output = Tensor.recorded(result, op: op, inputs: [self, weight]) { g in
-            [
+        let relu = ConvolutionEpilogue.ReLUGradient(thenReLU && !reluGradientMaskedByConsumer, output: result)
+        let biasGradient = ConvolutionEpilogue.BiasGradient(bias)
+        let recordedAs = thenReLU ? op + "+relu" : op
+        return Tensor.recorded(result, op: recordedAs, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { g in
+            let g = relu.apply(to: g)
+            return [
                 needX
                     ? Tensor.convolutionInputGradient(
-                        gradOutput: g, weight: w, geometry, zeroingWhereZero: maskingInputGradient ? x : nil) : nil,
+                        gradOutput: g, weight: w, geometry,
+                        epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil)) : nil,
                 needW ? Tensor.convolutionWeightGradient(input: x, gradOutput: g, geometry) : nil,
-            ]
+            ] + biasGradient.of(g)
         }
-        return bias.map { output + $0.reshaped([1, -1, 1, 1]) } ?? output
     }
 
     /// 2-D transposed convolution (PyTorch's `conv_transpose2d`, groups = 1): the gradient of
@@ -87,20 +100,22 @@ extension Tensor {
     ) -> Tensor {
         convTranspose2d(
             weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
-            dilation: dilation, maskingInputGradient: false)
+            dilation: dilation, maskingInputGradient: false, thenReLU: false, reluGradientMaskedByConsumer: false)
     }
 
     /// ``convTranspose2d(weight:bias:stride:padding:outputPadding:dilation:)``, with
-    /// `maskingInputGradient` as in ``conv2d(weight:bias:stride:padding:dilation:maskingInputGradient:)``.
+    /// `maskingInputGradient`, `thenReLU` and `reluGradientMaskedByConsumer` as in
+    /// ``conv2d(weight:bias:stride:padding:dilation:maskingInputGradient:thenReLU:reluGradientMaskedByConsumer:)``.
     package func convTranspose2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), outputPadding: (Int, Int),
-        dilation: (Int, Int), maskingInputGradient: Bool
+        dilation: (Int, Int), maskingInputGradient: Bool, thenReLU: Bool, reluGradientMaskedByConsumer: Bool
     ) -> Tensor {
         let op = "convTranspose2d"
         if rank == 3 {
             return unsqueezed(axis: 0).convTranspose2d(
                 weight: weight, bias: bias, stride: stride, padding: padding,
-                outputPadding: outputPadding, dilation: dilation, maskingInputGradient: maskingInputGradient
+                outputPadding: outputPadding, dilation: dilation, maskingInputGradient: maskingInputGradient,
+                thenReLU: thenReLU, reluGradientMaskedByConsumer: reluGradientMaskedByConsumer
             ).squeezed(axis: 0)
         }
         let describe = "input \(shape), weight \(weight.shape)" + (bias.map { ", bias \($0.shape)" } ?? "")
@@ -139,18 +154,23 @@ extension Tensor {
         guard Tensor.validConvolution(geometry, bias: bias, biasLength: weight.shape[1], op: op, describe: describe) else {
             return placeholder(fallback)
         }
-        let result = Tensor.convolutionInputGradient(gradOutput: self, weight: weight, geometry)
+        let result = Tensor.convolutionInputGradient(
+            gradOutput: self, weight: weight, geometry, epilogue: ConvolutionEpilogue(bias: bias, relu: thenReLU))
         let (x, w) = (detached(), weight.detached())
         let (needX, needW) = (needsGradient, weight.needsGradient)
-        let output = Tensor.recorded(result, op: op, inputs: [self, weight]) { g in
-            [
+        let relu = ConvolutionEpilogue.ReLUGradient(thenReLU && !reluGradientMaskedByConsumer, output: result)
+        let biasGradient = ConvolutionEpilogue.BiasGradient(bias)
+        let recordedAs = thenReLU ? op + "+relu" : op
+        return Tensor.recorded(result, op: recordedAs, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { g in
+            let g = relu.apply(to: g)
+            return [
                 needX
-                    ? Tensor.convolutionForward(input: g, weight: w, geometry, zeroingWhereZero: maskingInputGradient ? x : nil)
+                    ? Tensor.convolutionForward(
+                        input: g, weight: w, geometry, epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil))
                     : nil,
                 needW ? Tensor.convolutionWeightGradient(input: g, gradOutput: x, geometry) : nil,
-            ]
+            ] + biasGradient.of(g)
         }
-        return bias.map { output + $0.reshaped([1, -1, 1, 1]) } ?? output
     }
 
     /// Checks the operands of a convolution or transposed convolution, reporting misuse: one device,
@@ -207,40 +227,32 @@ extension Tensor {
     // The three primitives on contiguous operands (`contiguous()` also moves the first element to
     // offset 0, as the backend's convolution primitives take whole buffers). Not recorded.
 
-    /// Convolution forward; with a `mask` (the output's shape), 0 wherever the mask is 0.
+    /// Convolution forward, then `epilogue` (its bias `[outChannels]`, its mask the output's shape).
     static func convolutionForward(
-        input: Tensor, weight: Tensor, _ geometry: ConvGeometry, zeroingWhereZero mask: Tensor? = nil
+        input: Tensor, weight: Tensor, _ geometry: ConvGeometry, epilogue: ConvolutionEpilogue = ConvolutionEpilogue()
     ) -> Tensor {
         let (x, w) = (input.detached().contiguous(), weight.detached().contiguous())
         let out = Tensor.uninitialized(geometry.outputShape, backend: x.backend)
         if out.count > 0 {
-            if let mask = mask?.contiguous() {
-                x.backend.conv2dForward(
-                    geometry, input: x.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer,
-                    zeroingWhereZero: mask.storage.buffer)
-            } else {
-                x.backend.conv2dForward(geometry, input: x.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer)
-            }
+            x.backend.conv2dForward(
+                geometry, input: x.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer,
+                epilogue: epilogue.buffers)
         }
         return out
     }
 
-    /// Gradient of a convolution with respect to its input; with a `mask` (the input's shape), 0
-    /// wherever the mask is 0.
+    /// Gradient of a convolution with respect to its input, then `epilogue` (its bias
+    /// `[inChannels]`, its mask the input's shape).
     static func convolutionInputGradient(
-        gradOutput: Tensor, weight: Tensor, _ geometry: ConvGeometry, zeroingWhereZero mask: Tensor? = nil
+        gradOutput: Tensor, weight: Tensor, _ geometry: ConvGeometry,
+        epilogue: ConvolutionEpilogue = ConvolutionEpilogue()
     ) -> Tensor {
         let (g, w) = (gradOutput.detached().contiguous(), weight.detached().contiguous())
         let out = Tensor.uninitialized(geometry.inputShape, backend: g.backend)
         if out.count > 0 {
-            if let mask = mask?.contiguous() {
-                g.backend.conv2dBackwardInput(
-                    geometry, gradOutput: g.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer,
-                    zeroingWhereZero: mask.storage.buffer)
-            } else {
-                g.backend.conv2dBackwardInput(
-                    geometry, gradOutput: g.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer)
-            }
+            g.backend.conv2dBackwardInput(
+                geometry, gradOutput: g.storage.buffer, weight: w.storage.buffer, into: out.storage.buffer,
+                epilogue: epilogue.buffers)
         }
         return out
     }
@@ -255,5 +267,48 @@ extension Tensor {
                 gradOutput: g.storage.buffer, into: out.storage.buffer)
         }
         return out
+    }
+}
+
+/// The tensors of a ``ConvEpilogue`` (made contiguous), and the gradients of its bias and ReLU.
+struct ConvolutionEpilogue {
+    var bias: Tensor?
+    var relu = false
+    var mask: Tensor?
+
+    /// The backend's epilogue over the tensors' buffers, each contiguous from offset 0.
+    var buffers: ConvEpilogue {
+        ConvEpilogue(
+            bias: bias.map { $0.detached().contiguous().storage.buffer }, relu: relu,
+            mask: mask.map { $0.detached().contiguous().storage.buffer })
+    }
+
+    /// The ReLU's part of the backward pass: the upstream gradient where the output is non-zero
+    /// (as ``Tensor/reluAfterAdding(_:)`` passes it), or unchanged when `applies` is false (no
+    /// ReLU, or its consumer applies the gradient).
+    struct ReLUGradient {
+        let output: Tensor?
+
+        init(_ applies: Bool, output: Tensor) { self.output = applies ? output : nil }
+
+        func apply(to gradient: Tensor) -> Tensor {
+            output.map { gradient.applySelect(where: $0, else: 0) } ?? gradient
+        }
+    }
+
+    /// What the backward pass needs of a bias: its shape (`nil`: no bias) and whether it needs a
+    /// gradient, taken before recording so that the closure holds no tensor with history.
+    struct BiasGradient {
+        let shape: [Int]?
+        let needed: Bool
+
+        init(_ bias: Tensor?) { (shape, needed) = (bias?.shape, bias?.needsGradient ?? false) }
+
+        /// `gradient` `[N, C, H, W]` summed to the bias's `[C]` as a broadcast addition's is: no
+        /// entry without a bias, `nil` when it needs no gradient.
+        func of(_ gradient: Tensor) -> [Tensor?] {
+            guard let shape else { return [] }
+            return [needed ? gradient.sum(toShape: [1, shape.reduce(1, *), 1, 1]).reshaped(shape) : nil]
+        }
     }
 }

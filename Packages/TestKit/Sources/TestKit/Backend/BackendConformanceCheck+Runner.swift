@@ -184,24 +184,37 @@ extension BackendConformanceCheck {
             var values = DeterministicValues(seed: 26)
             let input = values.array(g.inputShape.reduce(1, *)), weight = values.array(g.weightShape.reduce(1, *))
             let gradOutput = values.array(g.outputShape.reduce(1, *))
-            // ReLU outputs (zero where the values are negative) masking the fused variants.
+            // ReLU outputs (zero where the values are negative) masking the fused variants, and biases.
             let (outputMask, inputMask) = (gradOutput.map { Swift.max($0, 0) }, input.map { Swift.max($0, 0) })
+            let (outputBias, inputBias) = (values.array(g.outChannels), values.array(g.inChannels))
             compare(tolerance: 1e-4) { backend in
                 let (x, w, dy) = (upload(input, to: backend), upload(weight, to: backend), upload(gradOutput, to: backend))
                 let output = backend.allocate(count: gradOutput.count)
                 let gradInput = backend.allocate(count: input.count)
                 let gradWeight = backend.allocate(count: weight.count)
-                let maskedOutput = backend.allocate(count: gradOutput.count)
-                let maskedGradInput = backend.allocate(count: input.count)
+                let (maskedOutput, maskedGradInput) = (
+                    backend.allocate(count: gradOutput.count), backend.allocate(count: input.count)
+                )
+                let (activated, activatedGradInput) = (
+                    backend.allocate(count: gradOutput.count), backend.allocate(count: input.count)
+                )
                 backend.conv2dForward(g, input: x, weight: w, into: output)
                 backend.conv2dBackwardInput(g, gradOutput: dy, weight: w, into: gradInput)
                 backend.conv2dBackwardWeight(g, input: x, gradOutput: dy, into: gradWeight)
                 backend.conv2dForward(
-                    g, input: x, weight: w, into: maskedOutput, zeroingWhereZero: upload(outputMask, to: backend))
+                    g, input: x, weight: w, into: maskedOutput, epilogue: ConvEpilogue(mask: upload(outputMask, to: backend)))
                 backend.conv2dBackwardInput(
-                    g, gradOutput: dy, weight: w, into: maskedGradInput, zeroingWhereZero: upload(inputMask, to: backend))
+                    g, gradOutput: dy, weight: w, into: maskedGradInput,
+                    epilogue: ConvEpilogue(mask: upload(inputMask, to: backend)))
+                backend.conv2dForward(
+                    g, input: x, weight: w, into: activated,
+                    epilogue: ConvEpilogue(bias: upload(outputBias, to: backend), relu: true))
+                backend.conv2dBackwardInput(
+                    g, gradOutput: dy, weight: w, into: activatedGradInput,
+                    epilogue: ConvEpilogue(bias: upload(inputBias, to: backend), relu: true))
                 return download(output, from: backend) + download(gradInput, from: backend) + download(gradWeight, from: backend)
                     + download(maskedOutput, from: backend) + download(maskedGradInput, from: backend)
+                    + download(activated, from: backend) + download(activatedGradInput, from: backend)
             }
         }
 

@@ -1,0 +1,27 @@
+/// What a convolution primitive does to each element of its result before it returns, in this
+/// order: adds the channel's `bias`, sets values below 0 to 0 (`relu`), and sets to 0 every value
+/// where `mask` is 0. Each step rounds as the separate elementwise operation it replaces
+/// (``BinaryOp/add``, ``UnaryOp/relu``, a select), so fusing changes no bit.
+///
+/// The CPU backend applies it to each image while that image is still in cache, instead of one
+/// more pass over the whole result in memory; other backends may rely on the unfused default.
+public struct ConvEpilogue: Sendable {
+    /// One value per channel of the result (`outChannels` for a forward convolution, `inChannels`
+    /// for an input gradient), contiguous; `nil` adds nothing.
+    public var bias: (any DeviceBuffer)?
+    /// Whether values below 0 are then set to 0 (NaN and −0 are kept, as ``UnaryOp/relu`` keeps them).
+    public var relu: Bool
+    /// Contiguous, the result's shape: where it is 0 the result is set to 0 (the gradient of a
+    /// ReLU whose output is `mask`); `nil` keeps everything.
+    public var mask: (any DeviceBuffer)?
+
+    /// An epilogue; the default does nothing.
+    public init(bias: (any DeviceBuffer)? = nil, relu: Bool = false, mask: (any DeviceBuffer)? = nil) {
+        self.bias = bias
+        self.relu = relu
+        self.mask = mask
+    }
+
+    /// Whether it changes nothing.
+    public var isEmpty: Bool { bias == nil && !relu && mask == nil }
+}
