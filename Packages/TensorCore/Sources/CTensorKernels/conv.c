@@ -228,30 +228,34 @@ static void forward_member(void *ctx, int index, int count) {
     }
 }
 
+/// Prepares the forward job (packing the weights for the GEMM path); 0 when there is nothing to do.
+static int forward_setup(conv_job *job, const dt_conv2d_geometry *g, const float *input, const float *weight,
+                         float *output, const dt_conv_epilogue *epilogue) {
+    prepare(job, g, input, NULL, 1);
+    size_t oc = g->out_channels, patch = job->source.patch;
+    if (g->batch == 0 || job->source.pixels == 0 || oc == 0) return 0;
+    job->out = output;
+    job->epilogue = epilogue;
+    job->out_channels = oc;
+    job->out_pixels = job->source.pixels;
+    job->weight = weight;
+    job->s2 = !job->direct && s2_applies(g, &job->source, (size_t)job->conv->lanes);
+    if (job->direct || job->s2) return 1;
+    job->shape = fitted_shape(job, oc, job->source.pixels, patch);
+    size_t mr = (size_t)job->shape->mr;
+    float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (oc + mr - 1) / mr * mr * patch);
+    dt_gemm_matrix w = {weight, patch, 1};
+    job->gemm->pack_transposing(&w, 0, oc, 0, patch, packed, (int)mr);
+    job->packed_weight = packed;
+    return 1;
+}
+
 void dt_conv2d_forward(const dt_conv2d_geometry *g, const float *input, const float *weight, float *output,
                        const dt_conv_epilogue *epilogue) {
     conv_job job;
-    prepare(&job, g, input, NULL, 1);
-    size_t oc = g->out_channels, patch = job.source.patch;
-    if (g->batch == 0 || job.source.pixels == 0 || oc == 0) return;
-    job.out = output;
-    job.epilogue = epilogue;
-    job.out_channels = oc;
-    job.out_pixels = job.source.pixels;
-    job.weight = weight;
-    job.s2 = !job.direct && s2_applies(g, &job.source, (size_t)job.conv->lanes);
-    if (job.direct || job.s2) {
-        dt_parallel_parts(image_parts(&job), forward_member, &job);
-        return;
-    }
-    job.shape = fitted_shape(&job, oc, job.source.pixels, patch);
-    size_t mr = (size_t)job.shape->mr;
-    float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (oc + mr - 1) / mr * mr * patch);
-    dt_gemm_matrix w = {weight, patch, 1};
-    job.gemm->pack_transposing(&w, 0, oc, 0, patch, packed, (int)mr);
-    job.packed_weight = packed;
+    if (!forward_setup(&job, g, input, weight, output, epilogue)) return;
     int threads = thread_budget(&job);
-    if (threads > 1 && g->batch < (size_t)threads) {
+    if (!job.direct && !job.s2 && threads > 1 && g->batch < (size_t)threads) {
         for (size_t image = 0; image < g->batch; image++) {
             forward_image(&job, image, threads);
             finish_image(&job, image);
@@ -306,37 +310,42 @@ static void backward_input_member(void *ctx, int index, int count) {
     }
 }
 
+/// Prepares the input-gradient job (packing the weights for the GEMM path); 0 when there is nothing
+/// (more) to do: an empty batch, or a result without inputs to the sum, written here.
+static int backward_input_setup(conv_job *job, const dt_conv2d_geometry *g, const float *grad_output,
+                                const float *weight, float *grad_input, const dt_conv_epilogue *epilogue) {
+    prepare(job, g, NULL, grad_output, 0);
+    size_t oc = g->out_channels, patch = job->source.patch, pixels = job->source.pixels;
+    if (g->batch == 0) return 0;
+    job->out = grad_input;
+    job->weight = weight;
+    job->epilogue = epilogue;
+    job->out_channels = g->in_channels;
+    job->out_pixels = g->height * g->width;
+    if (pixels == 0 || oc == 0) {
+        memset(grad_input, 0, g->batch * g->in_channels * g->height * g->width * sizeof(float));
+        for (size_t image = 0; image < g->batch; image++) finish_image(job, image);
+        return 0;
+    }
+    job->s2 = !job->direct && s2_input_applies(g, &job->source, job->conv);
+    if (job->direct || job->s2) return 1;
+    size_t chunk = DT_CONV_COLUMN_BUDGET / patch;
+    chunk = chunk < 64 ? 64 : chunk / 64 * 64;
+    job->column_chunk = chunk < pixels ? chunk : pixels;
+    job->shape = fitted_shape(job, patch, job->column_chunk, oc);
+    size_t mr = (size_t)job->shape->mr;
+    float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (patch + mr - 1) / mr * mr * oc);
+    dt_gemm_matrix wt = {weight, 1, patch}; // Wᵀ: element (patch index, output channel)
+    job->gemm->pack_contiguous(&wt, 0, patch, 0, oc, packed, (int)mr);
+    job->packed_weight = packed;
+    return 1;
+}
+
 void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_output, const float *weight,
                               float *grad_input, const dt_conv_epilogue *epilogue) {
     conv_job job;
-    prepare(&job, g, NULL, grad_output, 0);
-    size_t oc = g->out_channels, patch = job.source.patch, pixels = job.source.pixels;
-    if (g->batch == 0) return;
-    job.out = grad_input;
-    job.weight = weight;
-    job.epilogue = epilogue;
-    job.out_channels = g->in_channels;
-    job.out_pixels = g->height * g->width;
-    if (pixels == 0 || oc == 0) {
-        memset(grad_input, 0, g->batch * g->in_channels * g->height * g->width * sizeof(float));
-        for (size_t image = 0; image < g->batch; image++) finish_image(&job, image);
-        return;
-    }
-    job.s2 = !job.direct && s2_input_applies(g, &job.source, job.conv);
-    if (job.direct || job.s2) {
+    if (backward_input_setup(&job, g, grad_output, weight, grad_input, epilogue))
         dt_parallel_parts(image_parts(&job), backward_input_member, &job);
-        return;
-    }
-    size_t chunk = DT_CONV_COLUMN_BUDGET / patch;
-    chunk = chunk < 64 ? 64 : chunk / 64 * 64;
-    job.column_chunk = chunk < pixels ? chunk : pixels;
-    job.shape = fitted_shape(&job, patch, job.column_chunk, oc);
-    size_t mr = (size_t)job.shape->mr;
-    float *packed = dt_gemm_scratch(SCRATCH_WEIGHTS, (patch + mr - 1) / mr * mr * oc);
-    dt_gemm_matrix wt = {weight, 1, patch}; // Wᵀ: element (patch index, output channel)
-    job.gemm->pack_contiguous(&wt, 0, patch, 0, oc, packed, (int)mr);
-    job.packed_weight = packed;
-    dt_parallel_parts(image_parts(&job), backward_input_member, &job);
 }
 
 // MARK: - Weight gradient
@@ -386,49 +395,109 @@ static void backward_weight_member(void *ctx, int index, int count) {
     job->gemm->run_block(&args, job->shape, 0, patch, 0, oc);
 }
 
-void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
-                               float *grad_weight) {
-    conv_job job;
-    prepare(&job, g, input, grad_output, 1);
-    size_t oc = g->out_channels, patch = job.source.patch, weights = oc * patch;
-    if (oc == 0 || patch == 0) return;
-    if (g->batch == 0 || job.source.pixels == 0) {
+/// Prepares the weight-gradient job; the number of parts (the leaves of the batch's sum tree), or 0
+/// when there is nothing (more) to do (the result, without inputs to the sum, is written here).
+static int backward_weight_setup(conv_job *job, const dt_conv2d_geometry *g, const float *input,
+                                 const float *grad_output, float *grad_weight) {
+    prepare(job, g, input, grad_output, 1);
+    size_t oc = g->out_channels, patch = job->source.patch, weights = oc * patch;
+    if (oc == 0 || patch == 0) return 0;
+    if (g->batch == 0 || job->source.pixels == 0) {
         memset(grad_weight, 0, weights * sizeof(float));
-        return;
+        return 0;
     }
-    size_t lanes = (size_t)job.conv->lanes;
-    job.dot = !job.direct && weights * lanes <= DT_CONV_DOT_MAX_SUMS;
-    if (job.dot) {
-        size_t pixels = job.source.pixels;
-        job.dot_group = pixels >= DT_CONV_DOT_RUN ? 1 : DT_CONV_DOT_RUN / pixels;
-        job.dot_run = (job.dot_group * pixels + lanes - 1) / lanes * lanes;
+    size_t lanes = (size_t)job->conv->lanes;
+    job->dot = !job->direct && weights * lanes <= DT_CONV_DOT_MAX_SUMS;
+    if (job->dot) {
+        size_t pixels = job->source.pixels;
+        job->dot_group = pixels >= DT_CONV_DOT_RUN ? 1 : DT_CONV_DOT_RUN / pixels;
+        job->dot_run = (job->dot_group * pixels + lanes - 1) / lanes * lanes;
     }
     // The batch is summed as a balanced tree (sum_tree.h) whose leaves of at most
     // DT_CONV_LEAF_IMAGES images are the parts: the gradient of a batch of more than one leaf is
     // then, bit for bit, the sum of its halves' (data-parallel training), whatever the thread count.
     const int parts = 1 << dt_sum_tree_levels(g->batch, DT_CONV_LEAF_IMAGES);
-    if (!job.dot && !job.direct) {
+    if (!job->dot && !job->direct) {
         size_t leaf_images = (g->batch + (size_t)parts - 1) / (size_t)parts;
-        job.shape = fitted_shape(&job, patch, oc, leaf_images * job.source.pixels);
+        job->shape = fitted_shape(job, patch, oc, leaf_images * job->source.pixels);
     }
-    job.partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
+    job->partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
+    job->out = grad_weight;
+    return parts;
+}
+
+/// Adds the parts' sums pairwise, up the tree, into the job's grad_weight (the GEMM path's parts are
+/// transposed, [patch][oc]).
+static void backward_weight_finish(const conv_job *job, int parts) {
+    size_t oc = job->g->out_channels, patch = job->source.patch, weights = oc * patch;
+    for (int step = 1; step < parts; step *= 2) {
+        for (int member = 0; member + step < parts; member += 2 * step) {
+            float *restrict into = job->partials + (size_t)member * weights;
+            const float *restrict from = job->partials + (size_t)(member + step) * weights;
+            for (size_t i = 0; i < weights; i++) into[i] += from[i];
+        }
+    }
+    const float *total = job->partials;
+    if (job->direct) memcpy(job->out, total, weights * sizeof(float));
+    else
+        for (size_t o = 0; o < oc; o++)
+            for (size_t t = 0; t < patch; t++) job->out[o * patch + t] = total[t * oc + o];
+}
+
+void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
+                               float *grad_weight) {
+    conv_job job;
+    int parts = backward_weight_setup(&job, g, input, grad_output, grad_weight);
+    if (!parts) return;
     // Small layers keep to the calling thread (as image_parts does); the parts, and so the bits,
     // are the same either way.
     if (thread_budget(&job) <= 1)
         for (int part = 0; part < parts; part++) backward_weight_member(&job, part, parts);
     else
         dt_parallel_parts(parts, backward_weight_member, &job);
-    // Add the leaves pairwise, up the tree; the GEMM path's parts are transposed ([patch][oc]).
-    for (int step = 1; step < parts; step *= 2) {
-        for (int member = 0; member + step < parts; member += 2 * step) {
-            float *restrict into = job.partials + (size_t)member * weights;
-            const float *restrict from = job.partials + (size_t)(member + step) * weights;
-            for (size_t i = 0; i < weights; i++) into[i] += from[i];
-        }
+    backward_weight_finish(&job, parts);
+}
+
+// MARK: - The weight gradient with another product of the same operands
+
+/// A weight gradient and, leaf by leaf, the other product of one of its operands (see
+/// dt_conv2d_weight_gradient_with).
+typedef struct {
+    conv_job *product, *weight;
+    int forward; // the product is the forward pass of `input` (else the input gradient of `grad_output`)
+} conv_pair;
+
+static void pair_member(void *ctx, int index, int count) {
+    const conv_pair *pair = ctx;
+    if (pair->forward) forward_member(pair->product, index, count);
+    else backward_input_member(pair->product, index, count);
+    backward_weight_member(pair->weight, index, count);
+}
+
+void dt_conv2d_weight_gradient_with(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
+                                    const float *weight, dt_conv_product product, float *result,
+                                    const dt_conv_epilogue *epilogue, float *grad_weight) {
+    conv_job first, second;
+    int forward = product == DT_CONV_PRODUCT_FORWARD;
+    int ready = forward ? forward_setup(&first, g, input, weight, result, epilogue)
+                        : backward_input_setup(&first, g, grad_output, weight, result, epilogue);
+    int parts = backward_weight_setup(&second, g, input, grad_output, grad_weight);
+    // Leaf by leaf only where every thread gets a few leaves; otherwise (small batches) the two
+    // products run one after the other, each split its own way. The bits are the same either way.
+    int threads = thread_budget(&second);
+    if (!ready || !parts || (threads > 1 && parts < 2 * threads)) {
+        if (forward) dt_conv2d_forward(g, input, weight, result, epilogue);
+        else dt_conv2d_backward_input(g, grad_output, weight, result, epilogue);
+        dt_conv2d_backward_weight(g, input, grad_output, grad_weight);
+        return;
     }
-    const float *total = job.partials;
-    if (job.direct) memcpy(grad_weight, total, weights * sizeof(float));
+    // Both jobs were planned for the same geometry: where the second planned taps too, it did so
+    // in the scratch holding the first one's, with the same contents.
+    if (first.source.plans && second.source.plans) first.source.plans = second.source.plans;
+    conv_pair pair = {&first, &second, forward};
+    if (threads <= 1)
+        for (int part = 0; part < parts; part++) pair_member(&pair, part, parts);
     else
-        for (size_t o = 0; o < oc; o++)
-            for (size_t t = 0; t < patch; t++) grad_weight[o * patch + t] = total[t * oc + o];
+        dt_parallel_parts(parts, pair_member, &pair);
+    backward_weight_finish(&second, parts);
 }

@@ -380,6 +380,75 @@ import Testing
         }
     }
 
+    @Test func theWeightGradientWithTheOtherProductGivesTheSeparateResults() {
+        // conv2dWeightGradient(with:): the weight gradient and the forward pass of `input` or the
+        // input gradient of `gradOutput` (with a mask), leaf by leaf in one pass over the batch: the
+        // bits of the separate calls on the direct, stride-2, dot-product and GEMM paths, at 1 and 2
+        // threads, at a batch of 32 (four leaves: the paired pass runs on both threads) and 3 (the
+        // calls run one after the other).
+        let layers = [(16, 1, 5, 1, 2, 16), (16, 32, 3, 2, 1, 32), (32, 64, 3, 2, 1, 16), (1, 16, 5, 1, 2, 12)]
+        for (inChannels, outChannels, kernel, stride, pad, size) in layers {
+            for batch in [32, 3] {
+                let g = ConvGeometry(
+                    batch: batch, inChannels: inChannels, height: size, width: size, outChannels: outChannels,
+                    kernelH: kernel, kernelW: kernel, strideH: stride, strideW: stride, padH: pad, padW: pad)
+                let input = GemmKernelTests.values(g.inputShape.reduce(1, *), seed: 31)
+                let weight = GemmKernelTests.values(g.weightShape.reduce(1, *), seed: 32)
+                let gradOutput = GemmKernelTests.values(g.outputShape.reduce(1, *), seed: 33)
+                let outputMask = GemmKernelTests.values(gradOutput.count, seed: 34).map { max($0, 0) }
+                let inputMask = GemmKernelTests.values(input.count, seed: 35).map { max($0, 0) }
+                let backend = CPUBackend.shared
+                func buffer(_ values: [Float]) -> any DeviceBuffer {
+                    let buffer = backend.allocate(count: values.count)
+                    values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
+                    return buffer
+                }
+                func read(_ buffer: any DeviceBuffer, _ count: Int) -> [UInt32] {
+                    var out = [Float](repeating: 0, count: count)
+                    out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
+                    return out.map(\.bitPattern)
+                }
+                for isa in CPUBackend.supportedInstructionSets {
+                    for threads in [1, 2] {
+                        let (x, w, dy) = (buffer(input), buffer(weight), buffer(gradOutput))
+                        let poisoned = { (count: Int) in buffer([Float](repeating: .nan, count: count)) }
+                        let (output, gradInput, gradWeight) = (
+                            poisoned(gradOutput.count), poisoned(input.count), poisoned(weight.count)
+                        )
+                        let (pairedOutput, pairedGradInput) = (poisoned(gradOutput.count), poisoned(input.count))
+                        let (weightWithForward, weightWithInput) = (poisoned(weight.count), poisoned(weight.count))
+                        let (forwardMask, inputGradientMask) = (
+                            ConvEpilogue(mask: buffer(outputMask)), ConvEpilogue(mask: buffer(inputMask))
+                        )
+                        CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) {
+                            backend.conv2dForward(g, input: x, weight: w, into: output, epilogue: forwardMask)
+                            backend.conv2dBackwardInput(
+                                g, gradOutput: dy, weight: w, into: gradInput, epilogue: inputGradientMask)
+                            backend.conv2dBackwardWeight(g, input: x, gradOutput: dy, into: gradWeight)
+                            backend.conv2dWeightGradient(
+                                g, input: x, gradOutput: dy, into: weightWithForward, with: .forward, weight: w,
+                                into: pairedOutput, epilogue: forwardMask)
+                            backend.conv2dWeightGradient(
+                                g, input: x, gradOutput: dy, into: weightWithInput, with: .inputGradient, weight: w,
+                                into: pairedGradInput, epilogue: inputGradientMask)
+                        }
+                        let layer =
+                            "\(isa), \(threads) threads, \(inChannels)→\(outChannels) k\(kernel) s\(stride), batch \(batch)"
+                        /// Elements whose bits differ (0 expected; a count keeps a failure's message short).
+                        func differing(_ a: any DeviceBuffer, _ b: any DeviceBuffer, _ count: Int) -> Int {
+                            zip(read(a, count), read(b, count)).filter { $0 != $1 }.count
+                        }
+                        #expect(differing(pairedOutput, output, gradOutput.count) == 0, "\(layer): forward")
+                        #expect(differing(weightWithForward, gradWeight, weight.count) == 0, "\(layer): weight, with forward")
+                        #expect(differing(pairedGradInput, gradInput, input.count) == 0, "\(layer): input gradient")
+                        #expect(
+                            differing(weightWithInput, gradWeight, weight.count) == 0, "\(layer): weight, with input gradient")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func wideRowsAndManyPixels() {
         // Rows wider than the fast path's vectors, and more pixels than one column buffer holds.
         Self.check(

@@ -46,6 +46,22 @@ void dt_conv2d_backward_input(const dt_conv2d_geometry *geometry, const float *g
 void dt_conv2d_backward_weight(const dt_conv2d_geometry *geometry, const float *input, const float *grad_output,
                                float *grad_weight);
 
+/// The product dt_conv2d_weight_gradient_with computes beside the weight gradient.
+typedef enum {
+    /// dt_conv2d_forward of `input` (a transposed convolution's input gradient).
+    DT_CONV_PRODUCT_FORWARD,
+    /// dt_conv2d_backward_input of `grad_output` (a convolution's input gradient).
+    DT_CONV_PRODUCT_INPUT_GRADIENT,
+} dt_conv_product;
+
+/// dt_conv2d_backward_weight(input, grad_output) and `product` (into `result`, then `epilogue`), in
+/// one pass over the batch: each leaf of the weight gradient's sum tree runs both, so the operands
+/// read from memory for one are in cache for the other. The same bits as the two calls; the sets of
+/// pointers must not overlap.
+void dt_conv2d_weight_gradient_with(const dt_conv2d_geometry *geometry, const float *input, const float *grad_output,
+                                    const float *weight, dt_conv_product product, float *result,
+                                    const dt_conv_epilogue *epilogue, float *grad_weight);
+
 #ifdef __cplusplus
 }
 #endif

@@ -98,6 +98,16 @@ public protocol Backend: AnyObject, Sendable {
         _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
         into gradWeight: any DeviceBuffer)
 
+    /// ``conv2dBackwardWeight(_:input:gradOutput:into:)`` and `product` of the same operands with
+    /// `weight` into `result`, then `epilogue` applied to `result`: the two gradients of a layer.
+    /// The results are those of the separate calls; a default implementation makes them. The CPU
+    /// backend runs both over each part of the batch in turn, so that the operands it reads from
+    /// memory for one are in cache for the other.
+    func conv2dWeightGradient(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+        into gradWeight: any DeviceBuffer, with product: ConvProduct, weight: any DeviceBuffer,
+        into result: any DeviceBuffer, epilogue: ConvEpilogue)
+
     /// Fills `count` contiguous elements with Philox4x32-10 numbers. Element `i` uses word
     /// `i % 4` of the block at counter `(key.stream << 64) | (counter + i / 4)`; normals pair words
     /// (0, 1) and (2, 3) of a block through Box–Muller. Identical on every backend.
@@ -140,6 +150,20 @@ extension Backend {
     ) {
         conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: gradInput)
         apply(epilogue, to: gradInput, shape: geometry.inputShape)
+    }
+
+    /// The separate calls: `product`, then the weight gradient.
+    public func conv2dWeightGradient(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+        into gradWeight: any DeviceBuffer, with product: ConvProduct, weight: any DeviceBuffer,
+        into result: any DeviceBuffer, epilogue: ConvEpilogue
+    ) {
+        switch product {
+        case .forward: conv2dForward(geometry, input: input, weight: weight, into: result, epilogue: epilogue)
+        case .inputGradient:
+            conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: result, epilogue: epilogue)
+        }
+        conv2dBackwardWeight(geometry, input: input, gradOutput: gradOutput, into: gradWeight)
     }
 
     /// `epilogue` over the contiguous NCHW buffer `values` of `shape`, one pass per step, each

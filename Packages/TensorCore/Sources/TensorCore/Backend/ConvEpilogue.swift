@@ -25,3 +25,14 @@ public struct ConvEpilogue: Sendable {
     /// Whether it changes nothing.
     public var isEmpty: Bool { bias == nil && !relu && mask == nil }
 }
+
+/// The product ``Backend/conv2dWeightGradient(_:input:gradOutput:into:with:weight:into:epilogue:)``
+/// computes beside a weight gradient, from the same operands.
+public enum ConvProduct: Sendable {
+    /// ``Backend/conv2dForward(_:input:weight:into:epilogue:)`` of `input`, the output's shape (a
+    /// transposed convolution's input gradient).
+    case forward
+    /// ``Backend/conv2dBackwardInput(_:gradOutput:weight:into:epilogue:)`` of `gradOutput`, the
+    /// input's shape (a convolution's input gradient).
+    case inputGradient
+}

@@ -56,9 +56,7 @@ extension CPUBackend {
         let extras = [epilogue.bias, epilogue.mask].compactMap { $0 }
         guard allAllocated(source, weight, result), extras.allSatisfy({ allAllocated($0, $0) }) else { return }
         var g = cGeometry(geometry)
-        var e = dt_conv_epilogue(
-            bias: epilogue.bias.map { UnsafePointer(cpu($0).pointer) }, relu: epilogue.relu ? 1 : 0,
-            mask: epilogue.mask.map { UnsafePointer(cpu($0).pointer) })
+        var e = cEpilogue(epilogue)
         kernel(&g, cpu(source).pointer, cpu(weight).pointer, cpu(result).pointer, &e)
     }
 
@@ -69,6 +67,29 @@ extension CPUBackend {
         guard allAllocated(input, gradOutput, gradWeight) else { return }
         var g = cGeometry(geometry)
         dt_conv2d_backward_weight(&g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(gradWeight).pointer)
+    }
+
+    public func conv2dWeightGradient(
+        _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
+        into gradWeight: any DeviceBuffer, with product: ConvProduct, weight: any DeviceBuffer,
+        into result: any DeviceBuffer, epilogue: ConvEpilogue
+    ) {
+        let extras = [epilogue.bias, epilogue.mask].compactMap { $0 }
+        guard allAllocated(input, gradOutput, gradWeight), allAllocated(weight, result),
+            extras.allSatisfy({ allAllocated($0, $0) })
+        else { return }
+        var g = cGeometry(geometry)
+        var e = cEpilogue(epilogue)
+        dt_conv2d_weight_gradient_with(
+            &g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(weight).pointer,
+            product == .forward ? DT_CONV_PRODUCT_FORWARD : DT_CONV_PRODUCT_INPUT_GRADIENT, cpu(result).pointer, &e,
+            cpu(gradWeight).pointer)
+    }
+
+    private func cEpilogue(_ epilogue: ConvEpilogue) -> dt_conv_epilogue {
+        dt_conv_epilogue(
+            bias: epilogue.bias.map { UnsafePointer(cpu($0).pointer) }, relu: epilogue.relu ? 1 : 0,
+            mask: epilogue.mask.map { UnsafePointer(cpu($0).pointer) })
     }
 
     private func cGeometry(_ g: ConvGeometry) -> dt_conv2d_geometry {

@@ -70,13 +70,10 @@ extension Tensor {
         let recordedAs = thenReLU ? op + "+relu" : op
         return Tensor.recorded(result, op: recordedAs, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { g in
             let g = relu.apply(to: g)
-            return [
-                needX
-                    ? Tensor.convolutionInputGradient(
-                        gradOutput: g, weight: w, geometry,
-                        epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil)) : nil,
-                needW ? Tensor.convolutionWeightGradient(input: x, gradOutput: g, geometry) : nil,
-            ] + biasGradient.of(g)
+            let (dx, dw) = Tensor.convolutionGradients(
+                input: x, gradOutput: g, weight: w, geometry, product: needX ? .inputGradient : nil, needW: needW,
+                epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil))
+            return [dx, dw] + biasGradient.of(g)
         }
     }
 
@@ -163,13 +160,10 @@ extension Tensor {
         let recordedAs = thenReLU ? op + "+relu" : op
         return Tensor.recorded(result, op: recordedAs, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { g in
             let g = relu.apply(to: g)
-            return [
-                needX
-                    ? Tensor.convolutionForward(
-                        input: g, weight: w, geometry, epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil))
-                    : nil,
-                needW ? Tensor.convolutionWeightGradient(input: g, gradOutput: x, geometry) : nil,
-            ] + biasGradient.of(g)
+            let (dx, dw) = Tensor.convolutionGradients(
+                input: g, gradOutput: x, weight: w, geometry, product: needX ? .forward : nil, needW: needW,
+                epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil))
+            return [dx, dw] + biasGradient.of(g)
         }
     }
 
@@ -255,6 +249,37 @@ extension Tensor {
                 epilogue: epilogue.buffers)
         }
         return out
+    }
+
+    /// A layer's gradients from the convolution's operands `input` and `gradOutput`: `product` (if
+    /// any) with `weight`, then `epilogue` (the forward of `input` for a transposed convolution,
+    /// the input gradient of `gradOutput` for a convolution), and, with `needW`, the weight
+    /// gradient; both in one pass over the batch when both are wanted (see
+    /// ``Backend/conv2dWeightGradient(_:input:gradOutput:into:with:weight:into:epilogue:)``).
+    static func convolutionGradients(
+        input: Tensor, gradOutput: Tensor, weight: Tensor, _ geometry: ConvGeometry, product: ConvProduct?,
+        needW: Bool, epilogue: ConvolutionEpilogue
+    ) -> (product: Tensor?, weight: Tensor?) {
+        let resultShape = product == .forward ? geometry.outputShape : geometry.inputShape
+        guard let product, needW, resultShape.reduce(1, *) > 0, geometry.weightShape.reduce(1, *) > 0 else {
+            let weightGradient = needW ? convolutionWeightGradient(input: input, gradOutput: gradOutput, geometry) : nil
+            switch product {
+            case .forward: return (convolutionForward(input: input, weight: weight, geometry, epilogue: epilogue), weightGradient)
+            case .inputGradient:
+                return (
+                    convolutionInputGradient(gradOutput: gradOutput, weight: weight, geometry, epilogue: epilogue),
+                    weightGradient
+                )
+            case nil: return (nil, weightGradient)
+            }
+        }
+        let (x, g, w) = (input.detached().contiguous(), gradOutput.detached().contiguous(), weight.detached().contiguous())
+        let result = Tensor.uninitialized(resultShape, backend: x.backend)
+        let weightGradient = Tensor.uninitialized(geometry.weightShape, backend: x.backend)
+        x.backend.conv2dWeightGradient(
+            geometry, input: x.storage.buffer, gradOutput: g.storage.buffer, into: weightGradient.storage.buffer,
+            with: product, weight: w.storage.buffer, into: result.storage.buffer, epilogue: epilogue.buffers)
+        return (result, weightGradient)
     }
 
     /// Gradient of a convolution with respect to its weight.
