@@ -45,22 +45,28 @@ import Testing
             gradWeight: gradWeight.map { Float($0) })
     }
 
+    /// A CPU buffer holding `values`.
+    static func buffer(_ values: [Float]) -> any DeviceBuffer {
+        let backend = CPUBackend.shared
+        let buffer = backend.allocate(count: values.count)
+        values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
+        return buffer
+    }
+
+    /// The first `count` values of a CPU buffer.
+    static func read(_ buffer: any DeviceBuffer, _ count: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer { CPUBackend.shared.download(buffer, offset: 0, into: $0) }
+        return out
+    }
+
     static func run(
         _ g: ConvGeometry, input: [Float], weight: [Float], gradOutput: [Float],
         isa: CPUInstructionSet, threads: Int
     ) -> Result {
         let backend = CPUBackend.shared
-        func buffer(_ values: [Float]) -> any DeviceBuffer {
-            let buffer = backend.allocate(count: values.count)
-            values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
-            return buffer
-        }
+        let (buffer, read) = (Self.buffer, Self.read)
         func poisoned(_ count: Int) -> any DeviceBuffer { buffer([Float](repeating: .nan, count: count)) }
-        func read(_ buffer: any DeviceBuffer, _ count: Int) -> [Float] {
-            var out = [Float](repeating: 0, count: count)
-            out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
-            return out
-        }
         let (bi, bw, bg) = (buffer(input), buffer(weight), buffer(gradOutput))
         // Outputs start as NaN: every element must be overwritten.
         let (bo, bgi, bgw) = (poisoned(gradOutput.count), poisoned(input.count), poisoned(weight.count))
@@ -321,16 +327,7 @@ import Testing
                 GemmKernelTests.values(outChannels, seed: 26), GemmKernelTests.values(inChannels, seed: 27)
             )
             let backend = CPUBackend.shared
-            func buffer(_ values: [Float]) -> any DeviceBuffer {
-                let buffer = backend.allocate(count: values.count)
-                values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
-                return buffer
-            }
-            func read(_ buffer: any DeviceBuffer, _ count: Int) -> [Float] {
-                var out = [Float](repeating: 0, count: count)
-                out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
-                return out
-            }
+            let (buffer, read) = (Self.buffer, Self.read)
             /// The separate passes over NCHW `values` with `channels` channels.
             func expected(_ values: [Float], channels: Int, bias: [Float]?, relu: Bool, mask: [Float]?) -> [UInt32] {
                 let plane = values.count / (g.batch * channels)
@@ -398,16 +395,8 @@ import Testing
                 let outputMask = GemmKernelTests.values(gradOutput.count, seed: 34).map { max($0, 0) }
                 let inputMask = GemmKernelTests.values(input.count, seed: 35).map { max($0, 0) }
                 let backend = CPUBackend.shared
-                func buffer(_ values: [Float]) -> any DeviceBuffer {
-                    let buffer = backend.allocate(count: values.count)
-                    values.withUnsafeBufferPointer { backend.upload($0, to: buffer, offset: 0) }
-                    return buffer
-                }
-                func read(_ buffer: any DeviceBuffer, _ count: Int) -> [UInt32] {
-                    var out = [Float](repeating: 0, count: count)
-                    out.withUnsafeMutableBufferPointer { backend.download(buffer, offset: 0, into: $0) }
-                    return out.map(\.bitPattern)
-                }
+                let buffer = Self.buffer
+                func read(_ buffer: any DeviceBuffer, _ count: Int) -> [UInt32] { Self.read(buffer, count).map(\.bitPattern) }
                 for isa in CPUBackend.supportedInstructionSets {
                     for threads in [1, 2] {
                         let (x, w, dy) = (buffer(input), buffer(weight), buffer(gradOutput))

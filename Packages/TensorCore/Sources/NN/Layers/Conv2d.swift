@@ -7,7 +7,7 @@ import TensorCore
 /// (likewise W′); ``weight`` is `[outChannels, inChannels, kernelH, kernelW]`, ``bias`` `[outChannels]`.
 /// Pairs are (height, width). Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)`
 /// with `fan_in = inChannels · kernelH · kernelW`.
-public final class Conv2d: Layer, ReLUFusingLayer, ReLUGradientApplyingLayer {
+public final class Conv2d: Layer, ConvolutionLayer {
     /// Channels of the input.
     public let inChannels: Int
     /// Channels of the output.
@@ -91,20 +91,7 @@ public final class Conv2d: Layer, ReLUFusingLayer, ReLUGradientApplyingLayer {
         call(input, applyingReLUGradient: false)
     }
 
-    func call(_ input: Tensor, applyingReLUGradient: Bool) -> Tensor {
-        call(input, thenReLU: false, gradientMaskedByConsumer: false, applyingReLUGradient: applyingReLUGradient)
-    }
-
-    /// `relu(self(input))`: the bias and the ReLU applied in the convolution's own pass.
-    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
-        call(
-            input, thenReLU: true, gradientMaskedByConsumer: gradientMaskedByConsumer,
-            applyingReLUGradient: applyingReLUGradient)
-    }
-
-    private func call(
-        _ input: Tensor, thenReLU: Bool, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool
-    ) -> Tensor {
+    func convolve(_ input: Tensor, thenReLU: Bool, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
         input.conv2d(
             weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
             padding: (padding.height, padding.width), dilation: (dilation.height, dilation.width),

@@ -9,7 +9,7 @@ import TensorCore
 /// Pairs are (height, width); `outputPadding` must be smaller than the stride.
 /// Initialisation as PyTorch: weight and bias `~ U(−1/√fan_in, 1/√fan_in)` where PyTorch's
 /// `fan_in` is computed from weight dimension 1: `fan_in = outChannels · kernelH · kernelW`.
-public final class ConvTranspose2d: Layer, ReLUFusingLayer, ReLUGradientApplyingLayer {
+public final class ConvTranspose2d: Layer, ConvolutionLayer {
     /// Channels of the input.
     public let inChannels: Int
     /// Channels of the output.
@@ -97,20 +97,7 @@ public final class ConvTranspose2d: Layer, ReLUFusingLayer, ReLUGradientApplying
         call(input, applyingReLUGradient: false)
     }
 
-    func call(_ input: Tensor, applyingReLUGradient: Bool) -> Tensor {
-        call(input, thenReLU: false, gradientMaskedByConsumer: false, applyingReLUGradient: applyingReLUGradient)
-    }
-
-    /// `relu(self(input))`: the bias and the ReLU applied in the transposed convolution's own pass.
-    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
-        call(
-            input, thenReLU: true, gradientMaskedByConsumer: gradientMaskedByConsumer,
-            applyingReLUGradient: applyingReLUGradient)
-    }
-
-    private func call(
-        _ input: Tensor, thenReLU: Bool, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool
-    ) -> Tensor {
+    func convolve(_ input: Tensor, thenReLU: Bool, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
         input.convTranspose2d(
             weight: weight.value, bias: bias?.value, stride: (stride.height, stride.width),
             padding: (padding.height, padding.width),

@@ -20,6 +20,27 @@ protocol ReLUGradientApplyingLayer: Layer {
     func call(_ input: Tensor, applyingReLUGradient: Bool) -> Tensor
 }
 
+/// A convolution layer (``Conv2d``, ``ConvTranspose2d``): the ReLU after it and the one before it
+/// both fold into its own passes, through one call that takes all three choices.
+protocol ConvolutionLayer: ReLUFusingLayer, ReLUGradientApplyingLayer {
+    /// `self(input)`, `relu(self(input))` with `thenReLU` (bias and ReLU in the convolution's own
+    /// pass); `gradientMaskedByConsumer` and `applyingReLUGradient` as in ``ReLUFusingLayer`` and
+    /// ``ReLUGradientApplyingLayer``.
+    func convolve(_ input: Tensor, thenReLU: Bool, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor
+}
+
+extension ConvolutionLayer {
+    func call(_ input: Tensor, applyingReLUGradient: Bool) -> Tensor {
+        convolve(input, thenReLU: false, gradientMaskedByConsumer: false, applyingReLUGradient: applyingReLUGradient)
+    }
+
+    func callFollowedByReLU(_ input: Tensor, gradientMaskedByConsumer: Bool, applyingReLUGradient: Bool) -> Tensor {
+        convolve(
+            input, thenReLU: true, gradientMaskedByConsumer: gradientMaskedByConsumer,
+            applyingReLUGradient: applyingReLUGradient)
+    }
+}
+
 /// One step of a ``Sequential``'s forward pass: a layer, possibly with the ReLU after it fused in,
 /// possibly applying the gradient of the ReLU fused into the step before.
 struct SequentialStep: Sendable {

@@ -61,20 +61,9 @@ extension Tensor {
         guard Tensor.validConvolution(geometry, bias: bias, biasLength: geometry.outChannels, op: op, describe: describe) else {
             return placeholder(fallback)
         }
-        let result = Tensor.convolutionForward(
-            input: self, weight: weight, geometry, epilogue: ConvolutionEpilogue(bias: bias, relu: thenReLU))
-        let (x, w) = (detached(), weight.detached())
-        let (needX, needW) = (needsGradient, weight.needsGradient)
-        let relu = ConvolutionEpilogue.ReLUGradient(thenReLU && !reluGradientMaskedByConsumer, output: result)
-        let biasGradient = ConvolutionEpilogue.BiasGradient(bias)
-        let recordedAs = thenReLU ? op + "+relu" : op
-        return Tensor.recorded(result, op: recordedAs, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { g in
-            let g = relu.apply(to: g)
-            let (dx, dw) = Tensor.convolutionGradients(
-                input: x, gradOutput: g, weight: w, geometry, product: needX ? .inputGradient : nil, needW: needW,
-                epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil))
-            return [dx, dw] + biasGradient.of(g)
-        }
+        return convolveAndRecord(
+            op: op, transposed: false, weight: weight, bias: bias, geometry, maskingInputGradient: maskingInputGradient,
+            thenReLU: thenReLU, reluGradientMaskedByConsumer: reluGradientMaskedByConsumer)
     }
 
     /// 2-D transposed convolution (PyTorch's `conv_transpose2d`, groups = 1): the gradient of
@@ -151,8 +140,25 @@ extension Tensor {
         guard Tensor.validConvolution(geometry, bias: bias, biasLength: weight.shape[1], op: op, describe: describe) else {
             return placeholder(fallback)
         }
-        let result = Tensor.convolutionInputGradient(
-            gradOutput: self, weight: weight, geometry, epilogue: ConvolutionEpilogue(bias: bias, relu: thenReLU))
+        return convolveAndRecord(
+            op: op, transposed: true, weight: weight, bias: bias, geometry, maskingInputGradient: maskingInputGradient,
+            thenReLU: thenReLU, reluGradientMaskedByConsumer: reluGradientMaskedByConsumer)
+    }
+
+    /// The convolution (or, `transposed`, the transposed convolution: the input gradient of
+    /// `geometry`'s convolution) of `self` with `weight` and `bias`, then the ReLU with `thenReLU`,
+    /// recorded for the backward pass: the ReLU's gradient (unless its consumer applies it), then
+    /// both gradients from the operands in one pass (see ``convolutionGradients``), the input's
+    /// zeroed where `self` is 0 with `maskingInputGradient`, and the bias's.
+    private func convolveAndRecord(
+        op: String, transposed: Bool, weight: Tensor, bias: Tensor?, _ geometry: ConvGeometry,
+        maskingInputGradient: Bool, thenReLU: Bool, reluGradientMaskedByConsumer: Bool
+    ) -> Tensor {
+        let epilogue = ConvolutionEpilogue(bias: bias, relu: thenReLU)
+        let result =
+            transposed
+            ? Tensor.convolutionInputGradient(gradOutput: self, weight: weight, geometry, epilogue: epilogue)
+            : Tensor.convolutionForward(input: self, weight: weight, geometry, epilogue: epilogue)
         let (x, w) = (detached(), weight.detached())
         let (needX, needW) = (needsGradient, weight.needsGradient)
         let relu = ConvolutionEpilogue.ReLUGradient(thenReLU && !reluGradientMaskedByConsumer, output: result)
@@ -160,8 +166,12 @@ extension Tensor {
         let recordedAs = thenReLU ? op + "+relu" : op
         return Tensor.recorded(result, op: recordedAs, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { g in
             let g = relu.apply(to: g)
+            // The convolution's operands: its input and the gradient of its output. A transposed
+            // convolution's input is that gradient, and its input gradient a convolution forward.
+            let (input, gradOutput) = transposed ? (g, x) : (x, g)
             let (dx, dw) = Tensor.convolutionGradients(
-                input: g, gradOutput: x, weight: w, geometry, product: needX ? .forward : nil, needW: needW,
+                input: input, gradOutput: gradOutput, weight: w, geometry,
+                product: needX ? (transposed ? .forward : .inputGradient) : nil, needW: needW,
                 epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil))
             return [dx, dw] + biasGradient.of(g)
         }
