@@ -67,6 +67,9 @@ typedef struct {
     int dot;                // weight gradient: dot products along the pixels (see weight_gradient_dot)
     size_t dot_group, dot_run; // images and columns per run of the dot-product weight gradient
     float *partials;        // weight gradient: each part's sum
+    const dt_conv_bias_gradient *bias; // weight gradient: the bias gradient computed beside it, or NULL
+    float *bias_partials;   // and each part's sum of it (bias_channels floats)
+    size_t bias_channels;
 } conv_job;
 
 /// The GEMM shape for an m×n product of depth k, its depth block evened out: the nearest whole
@@ -350,8 +353,29 @@ void dt_conv2d_backward_input(const dt_conv2d_geometry *g, const float *grad_out
 
 // MARK: - Weight gradient
 
+/// Sums the job's bias operand over images [first, last) into `partial` (one float per channel).
+static void bias_leaf(const conv_job *job, size_t first, size_t last, float *partial) {
+    const dt_conv2d_geometry *g = job->g;
+    const dt_conv_bias_gradient *bias = job->bias;
+    size_t channels = bias->of_input ? g->in_channels : g->out_channels;
+    size_t plane = bias->of_input ? g->height * g->width : job->source.pixels;
+    job->conv->sum_channels(bias->of_input ? job->source.input : job->source.grad_output, first, last, channels, plane,
+                            partial);
+}
+
+static void weight_leaf(conv_job *job, int index, int count);
+
 static void backward_weight_member(void *ctx, int index, int count) {
     conv_job *job = ctx;
+    weight_leaf(job, index, count);
+    if (job->bias) {
+        size_t first = member_first(job->g->batch, index, count), last = member_first(job->g->batch, index + 1, count);
+        bias_leaf(job, first, last, job->bias_partials + (size_t)index * job->bias_channels);
+    }
+}
+
+/// Leaf `index` of `count` of the weight gradient into its part of the job's partials.
+static void weight_leaf(conv_job *job, int index, int count) {
     const dt_conv2d_geometry *g = job->g;
     size_t oc = g->out_channels, patch = job->source.patch, weights = oc * patch;
     // Leaf `index` of the batch's sum tree: member_first(batch, i, 2^levels) = ⌊i·batch / 2^levels⌋.
@@ -398,12 +422,16 @@ static void backward_weight_member(void *ctx, int index, int count) {
 /// Prepares the weight-gradient job; the number of parts (the leaves of the batch's sum tree), or 0
 /// when there is nothing (more) to do (the result, without inputs to the sum, is written here).
 static int backward_weight_setup(conv_job *job, const dt_conv2d_geometry *g, const float *input,
-                                 const float *grad_output, float *grad_weight) {
+                                 const float *grad_output, float *grad_weight, const dt_conv_bias_gradient *bias) {
     prepare(job, g, input, grad_output, 1);
+    job->bias = bias && bias->out ? bias : NULL;
+    job->bias_channels = job->bias ? (bias->of_input ? g->in_channels : g->out_channels) : 0;
     size_t oc = g->out_channels, patch = job->source.patch, weights = oc * patch;
-    if (oc == 0 || patch == 0) return 0;
-    if (g->batch == 0 || job->source.pixels == 0) {
-        memset(grad_weight, 0, weights * sizeof(float));
+    if (oc == 0 || patch == 0 || g->batch == 0 || job->source.pixels == 0) {
+        // No products to sum: the weight gradient is 0 (if it has elements), the bias sums whatever
+        // its operand holds, in one leaf.
+        if (weights) memset(grad_weight, 0, weights * sizeof(float));
+        if (job->bias) bias_leaf(job, 0, g->batch, job->bias->out);
         return 0;
     }
     size_t lanes = (size_t)job->conv->lanes;
@@ -421,21 +449,31 @@ static int backward_weight_setup(conv_job *job, const dt_conv2d_geometry *g, con
         size_t leaf_images = (g->batch + (size_t)parts - 1) / (size_t)parts;
         job->shape = fitted_shape(job, patch, oc, leaf_images * job->source.pixels);
     }
-    job->partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * weights);
+    job->partials = dt_gemm_scratch(SCRATCH_PARTIALS, (size_t)parts * (weights + job->bias_channels));
+    job->bias_partials = job->partials + (size_t)parts * weights;
     job->out = grad_weight;
     return parts;
 }
 
-/// Adds the parts' sums pairwise, up the tree, into the job's grad_weight (the GEMM path's parts are
-/// transposed, [patch][oc]).
-static void backward_weight_finish(const conv_job *job, int parts) {
-    size_t oc = job->g->out_channels, patch = job->source.patch, weights = oc * patch;
+/// Adds `parts` consecutive arrays of `size` floats pairwise, up the tree, into the first.
+static void add_parts_pairwise(float *parts_base, size_t size, int parts) {
     for (int step = 1; step < parts; step *= 2) {
         for (int member = 0; member + step < parts; member += 2 * step) {
-            float *restrict into = job->partials + (size_t)member * weights;
-            const float *restrict from = job->partials + (size_t)(member + step) * weights;
-            for (size_t i = 0; i < weights; i++) into[i] += from[i];
+            float *restrict into = parts_base + (size_t)member * size;
+            const float *restrict from = parts_base + (size_t)(member + step) * size;
+            for (size_t i = 0; i < size; i++) into[i] += from[i];
         }
+    }
+}
+
+/// Adds the parts' sums pairwise into the job's grad_weight (the GEMM path's parts are transposed,
+/// [patch][oc]) and its bias gradient.
+static void backward_weight_finish(const conv_job *job, int parts) {
+    size_t oc = job->g->out_channels, patch = job->source.patch, weights = oc * patch;
+    add_parts_pairwise(job->partials, weights, parts);
+    if (job->bias) {
+        add_parts_pairwise(job->bias_partials, job->bias_channels, parts);
+        memcpy(job->bias->out, job->bias_partials, job->bias_channels * sizeof(float));
     }
     const float *total = job->partials;
     if (job->direct) memcpy(job->out, total, weights * sizeof(float));
@@ -445,9 +483,9 @@ static void backward_weight_finish(const conv_job *job, int parts) {
 }
 
 void dt_conv2d_backward_weight(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
-                               float *grad_weight) {
+                               float *grad_weight, const dt_conv_bias_gradient *bias) {
     conv_job job;
-    int parts = backward_weight_setup(&job, g, input, grad_output, grad_weight);
+    int parts = backward_weight_setup(&job, g, input, grad_output, grad_weight, bias);
     if (!parts) return;
     // Small layers keep to the calling thread (as image_parts does); the parts, and so the bits,
     // are the same either way.
@@ -476,19 +514,26 @@ static void pair_member(void *ctx, int index, int count) {
 
 void dt_conv2d_weight_gradient_with(const dt_conv2d_geometry *g, const float *input, const float *grad_output,
                                     const float *weight, dt_conv_product product, float *result,
-                                    const dt_conv_epilogue *epilogue, float *grad_weight) {
+                                    const dt_conv_epilogue *epilogue, float *grad_weight,
+                                    const dt_conv_bias_gradient *bias) {
     conv_job first, second;
     int forward = product == DT_CONV_PRODUCT_FORWARD;
     int ready = forward ? forward_setup(&first, g, input, weight, result, epilogue)
                         : backward_input_setup(&first, g, grad_output, weight, result, epilogue);
-    int parts = backward_weight_setup(&second, g, input, grad_output, grad_weight);
+    if (!ready) {
+        // The product had nothing to compute, or wrote its whole result in its setup.
+        dt_conv2d_backward_weight(g, input, grad_output, grad_weight, bias);
+        return;
+    }
+    // An empty weight gradient (and its bias) is written in the setup (no parts).
+    int parts = backward_weight_setup(&second, g, input, grad_output, grad_weight, bias);
+    int threads = parts ? thread_budget(&second) : 1;
     // Leaf by leaf only where every thread gets a few leaves; otherwise (small batches) the two
     // products run one after the other, each split its own way. The bits are the same either way.
-    int threads = thread_budget(&second);
-    if (!ready || !parts || (threads > 1 && parts < 2 * threads)) {
+    if (!parts || (threads > 1 && parts < 2 * threads)) {
         if (forward) dt_conv2d_forward(g, input, weight, result, epilogue);
         else dt_conv2d_backward_input(g, grad_output, weight, result, epilogue);
-        dt_conv2d_backward_weight(g, input, grad_output, grad_weight);
+        if (parts) dt_conv2d_backward_weight(g, input, grad_output, grad_weight, bias);
         return;
     }
     // Both jobs were planned for the same geometry: where the second planned taps too, it did so

@@ -58,6 +58,9 @@ typedef struct {
     /// input twice its output (see s2_input_applies in conv.c), or NULL where the ISA lacks the
     /// interleaving it needs.
     void (*s2_backward_input)(const dt_conv_source *source, const float *weight, size_t image, float *grad_input);
+    /// `out[c]` = the sum, in double, of `src[image][c][0 ..< plane]` over images [first, last)
+    /// (NCHW with `channels` planes of `plane` floats per image).
+    void (*sum_channels)(const float *src, size_t first, size_t last, size_t channels, size_t plane, float *out);
     /// Applies `epilogue` (see dt_conv_epilogue) to one image of a result, `channels` planes of
     /// `pixels` values, while it is still in cache; `mask` is that image's part of the epilogue's.
     void (*finish_image)(float *values, size_t channels, size_t pixels, const dt_conv_epilogue *epilogue,

@@ -1391,6 +1391,20 @@ static void direct_backward_weight(const dt_conv_source *s, size_t image, float 
     }
 }
 
+/// See dt_conv_isa_ops.sum_channels. Reassociation is allowed here only, so the vectoriser keeps
+/// several vectors of partial sums (in double the grouping does not show in the float result).
+static void sum_channels(const float *src, size_t first, size_t last, size_t channels, size_t plane, float *out) {
+#pragma clang fp reassociate(on)
+    for (size_t c = 0; c < channels; c++) {
+        double total = 0;
+        for (size_t image = first; image < last; image++) {
+            const float *values = src + (image * channels + c) * plane;
+            for (size_t i = 0; i < plane; i++) total += (double)values[i];
+        }
+        out[c] = (float)total;
+    }
+}
+
 /// See dt_conv_isa_ops.finish_image. The ReLU keeps NaN and −0 as the elementwise one does.
 static void finish_image(float *restrict values, size_t channels, size_t pixels, const dt_conv_epilogue *epilogue,
                          const float *restrict mask) {
@@ -1433,4 +1447,5 @@ static void finish_image(float *restrict values, size_t channels, size_t pixels,
         .s2_padded_floats = s2_padded_floats,                                                                  \
         .s2_backward_input = DT_CONV_S2_BACKWARD_INPUT,                                                        \
         .finish_image = finish_image,                                                                          \
+        .sum_channels = sum_channels,                                                                          \
     };

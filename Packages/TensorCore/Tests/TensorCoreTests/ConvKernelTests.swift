@@ -377,18 +377,22 @@ import Testing
         }
     }
 
-    @Test func theWeightGradientWithTheOtherProductGivesTheSeparateResults() {
-        // conv2dWeightGradient(with:): the weight gradient and the forward pass of `input` or the
-        // input gradient of `gradOutput` (with a mask), leaf by leaf in one pass over the batch: the
-        // bits of the separate calls on the direct, stride-2, dot-product and GEMM paths, at 1 and 2
-        // threads, at a batch of 32 (four leaves: the paired pass runs on both threads) and 3 (the
-        // calls run one after the other).
+    @Test func aLayersGradientsInOnePassGiveTheSeparateResults() {
+        // conv2dGradients: the weight gradient, the bias gradient and the forward pass of `input`
+        // or the input gradient of `gradOutput` (with a mask), leaf by leaf in one pass over the
+        // batch: the bits of the separate calls on the direct, stride-2, dot-product and GEMM paths,
+        // at 1 and 2 threads, at a batch of 32 (four leaves: the paired pass runs on both threads)
+        // and 3 (the calls run one after the other). The bias matches a double-precision sum, is
+        // the same with or without a product, and at batch 32 is bit for bit the sum of its halves'.
         let layers = [(16, 1, 5, 1, 2, 16), (16, 32, 3, 2, 1, 32), (32, 64, 3, 2, 1, 16), (1, 16, 5, 1, 2, 12)]
         for (inChannels, outChannels, kernel, stride, pad, size) in layers {
             for batch in [32, 3] {
-                let g = ConvGeometry(
-                    batch: batch, inChannels: inChannels, height: size, width: size, outChannels: outChannels,
-                    kernelH: kernel, kernelW: kernel, strideH: stride, strideW: stride, padH: pad, padW: pad)
+                func geometry(_ batch: Int) -> ConvGeometry {
+                    ConvGeometry(
+                        batch: batch, inChannels: inChannels, height: size, width: size, outChannels: outChannels,
+                        kernelH: kernel, kernelW: kernel, strideH: stride, strideW: stride, padH: pad, padW: pad)
+                }
+                let g = geometry(batch)
                 let input = GemmKernelTests.values(g.inputShape.reduce(1, *), seed: 31)
                 let weight = GemmKernelTests.values(g.weightShape.reduce(1, *), seed: 32)
                 let gradOutput = GemmKernelTests.values(g.outputShape.reduce(1, *), seed: 33)
@@ -397,6 +401,16 @@ import Testing
                 let backend = CPUBackend.shared
                 let buffer = Self.buffer
                 func read(_ buffer: any DeviceBuffer, _ count: Int) -> [UInt32] { Self.read(buffer, count).map(\.bitPattern) }
+                /// Σ over the batch and the pixels of NCHW `values` with `channels` channels, in double.
+                func channelSums(_ values: [Float], channels: Int) -> [Double] {
+                    let plane = values.count / (batch * channels)
+                    var sums = [Double](repeating: 0, count: channels)
+                    for (i, v) in values.enumerated() { sums[i / plane % channels] += Double(v) }
+                    return sums
+                }
+                let (outputSums, inputSums) = (
+                    channelSums(gradOutput, channels: outChannels), channelSums(input, channels: inChannels)
+                )
                 for isa in CPUBackend.supportedInstructionSets {
                     for threads in [1, 2] {
                         let (x, w, dy) = (buffer(input), buffer(weight), buffer(gradOutput))
@@ -405,7 +419,12 @@ import Testing
                             poisoned(gradOutput.count), poisoned(input.count), poisoned(weight.count)
                         )
                         let (pairedOutput, pairedGradInput) = (poisoned(gradOutput.count), poisoned(input.count))
-                        let (weightWithForward, weightWithInput) = (poisoned(weight.count), poisoned(weight.count))
+                        let (weightWithForward, weightWithInput, weightAlone) = (
+                            poisoned(weight.count), poisoned(weight.count), poisoned(weight.count)
+                        )
+                        let (biasOfInput, biasOfOutput, biasAlone) = (
+                            poisoned(inChannels), poisoned(outChannels), poisoned(outChannels)
+                        )
                         let (forwardMask, inputGradientMask) = (
                             ConvEpilogue(mask: buffer(outputMask)), ConvEpilogue(mask: buffer(inputMask))
                         )
@@ -414,12 +433,17 @@ import Testing
                             backend.conv2dBackwardInput(
                                 g, gradOutput: dy, weight: w, into: gradInput, epilogue: inputGradientMask)
                             backend.conv2dBackwardWeight(g, input: x, gradOutput: dy, into: gradWeight)
-                            backend.conv2dWeightGradient(
-                                g, input: x, gradOutput: dy, into: weightWithForward, with: .forward, weight: w,
-                                into: pairedOutput, epilogue: forwardMask)
-                            backend.conv2dWeightGradient(
-                                g, input: x, gradOutput: dy, into: weightWithInput, with: .inputGradient, weight: w,
-                                into: pairedGradInput, epilogue: inputGradientMask)
+                            backend.conv2dGradients(
+                                g, input: x, gradOutput: dy, weightGradient: weightWithForward,
+                                biasGradient: ConvBiasGradient(result: biasOfInput, ofInput: true),
+                                product: .forward(weight: w, result: pairedOutput, epilogue: forwardMask))
+                            backend.conv2dGradients(
+                                g, input: x, gradOutput: dy, weightGradient: weightWithInput,
+                                biasGradient: ConvBiasGradient(result: biasOfOutput, ofInput: false),
+                                product: .inputGradient(weight: w, result: pairedGradInput, epilogue: inputGradientMask))
+                            backend.conv2dGradients(
+                                g, input: x, gradOutput: dy, weightGradient: weightAlone,
+                                biasGradient: ConvBiasGradient(result: biasAlone, ofInput: false), product: nil)
                         }
                         let layer =
                             "\(isa), \(threads) threads, \(inChannels)→\(outChannels) k\(kernel) s\(stride), batch \(batch)"
@@ -432,6 +456,34 @@ import Testing
                         #expect(differing(pairedGradInput, gradInput, input.count) == 0, "\(layer): input gradient")
                         #expect(
                             differing(weightWithInput, gradWeight, weight.count) == 0, "\(layer): weight, with input gradient")
+                        #expect(differing(weightAlone, gradWeight, weight.count) == 0, "\(layer): weight alone")
+                        #expect(differing(biasAlone, biasOfOutput, outChannels) == 0, "\(layer): bias alone")
+                        for (got, expected, name) in [
+                            (Self.read(biasOfInput, inChannels), inputSums, "bias of input"),
+                            (Self.read(biasOfOutput, outChannels), outputSums, "bias of output gradient"),
+                        ] {
+                            let error = zip(got, expected).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
+                            #expect(error < 1e-5, "\(layer): \(name), relative error \(error)")
+                        }
+                        guard batch == 32 else { continue }
+                        // Halves of 16 images: their bias sums added once give the batch's bits.
+                        let half = geometry(16)
+                        let (imageIn, imageOut) = (input.count / batch, gradOutput.count / batch)
+                        var halves: [[Float]] = []
+                        for h in 0..<2 {
+                            let partBias = poisoned(outChannels)
+                            CPUBackend.withKernelSettings(instructionSet: isa, threads: threads) {
+                                backend.conv2dGradients(
+                                    half, input: buffer(Array(input[(h * 16 * imageIn)..<((h + 1) * 16 * imageIn)])),
+                                    gradOutput: buffer(Array(gradOutput[(h * 16 * imageOut)..<((h + 1) * 16 * imageOut)])),
+                                    weightGradient: poisoned(weight.count),
+                                    biasGradient: ConvBiasGradient(result: partBias, ofInput: false), product: nil)
+                            }
+                            halves.append(Self.read(partBias, outChannels))
+                        }
+                        #expect(
+                            zip(halves[0], halves[1]).map { ($0 + $1).bitPattern } == read(biasAlone, outChannels),
+                            "\(layer): bias of the halves")
                     }
                 }
             }

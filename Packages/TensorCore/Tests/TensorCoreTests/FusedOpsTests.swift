@@ -41,8 +41,9 @@ private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared)
     func aConvolutionsBiasAndReLUInItsOwnPassEqualTheSeparateOps(transposed: Bool) {
         // conv2d / convTranspose2d with the bias and a ReLU applied in the convolution's pass
         // (ConvEpilogue): the same bits as the convolution, the broadcast addition and the ReLU
-        // run one after another, in the values and in every gradient, on the CPU kernels and on a
-        // backend that takes the protocol's unfused default.
+        // run one after another, in the values and in the input and weight gradients, on the CPU
+        // kernels and on a backend that takes the protocol's unfused default; the bias's gradient,
+        // summed leaf by leaf beside the weight gradient, agrees to float rounding.
         let (channels, out) = (3, 4)
         let x = randomTensor([2, channels, 9, 9], seed: 41)
         let w = randomTensor(transposed ? [channels, out, 3, 3] : [out, channels, 3, 3], seed: 42)
@@ -69,9 +70,13 @@ private func leaf(_ tensor: Tensor, on backend: any Backend = CPUBackend.shared)
         for (name, result) in [
             ("CPU", run(true, on: CPUBackend.shared)), ("unfused default", run(true, on: unfusedCPUBackend)),
         ] {
-            for (index, part) in ["values", "d/dx", "d/dw", "d/db"].enumerated() {
-                #expect(result[index] == separate[index], "\(transposed ? "convTranspose2d" : "conv2d"), \(name): \(part)")
+            let label = "\(transposed ? "convTranspose2d" : "conv2d"), \(name)"
+            for (index, part) in ["values", "d/dx", "d/dw"].enumerated() {
+                #expect(result[index] == separate[index], "\(label): \(part)")
             }
+            let (got, expected) = (result[3].map(Float.init(bitPattern:)), separate[3].map(Float.init(bitPattern:)))
+            let error = zip(got, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+            #expect(error < 1e-5, "\(label): d/db, relative error \(error)")
         }
     }
 

@@ -41,10 +41,21 @@ void dt_conv2d_forward(const dt_conv2d_geometry *geometry, const float *input, c
 void dt_conv2d_backward_input(const dt_conv2d_geometry *geometry, const float *grad_output, const float *weight,
                               float *grad_input, const dt_conv_epilogue *epilogue);
 
+/// A bias gradient computed beside a weight gradient: `out` (one value per channel, overwritten; NULL
+/// for none) = the sum over the batch and the pixels of `grad_output` (a convolution's bias), or with
+/// `of_input` of `input` (a transposed convolution's bias, its output gradient being the
+/// convolution's input). Summed as the weight gradient is: in double within each leaf of the
+/// batch's sum tree, the leaves pairwise in float, so it too is bit for bit the sum of its halves'.
+typedef struct {
+    float *out;
+    int of_input;
+} dt_conv_bias_gradient;
+
 /// Gradient with respect to the weight, summed over the batch: contiguous input and grad_output
-/// into contiguous grad_weight `[out_channels, in_channels, kernel_h, kernel_w]` (overwritten).
+/// into contiguous grad_weight `[out_channels, in_channels, kernel_h, kernel_w]` (overwritten), and
+/// the bias gradient `bias` (NULL for none).
 void dt_conv2d_backward_weight(const dt_conv2d_geometry *geometry, const float *input, const float *grad_output,
-                               float *grad_weight);
+                               float *grad_weight, const dt_conv_bias_gradient *bias);
 
 /// The product dt_conv2d_weight_gradient_with computes beside the weight gradient.
 typedef enum {
@@ -54,13 +65,14 @@ typedef enum {
     DT_CONV_PRODUCT_INPUT_GRADIENT,
 } dt_conv_product;
 
-/// dt_conv2d_backward_weight(input, grad_output) and `product` (into `result`, then `epilogue`), in
+/// dt_conv2d_backward_weight(input, grad_output, bias) and `product` (into `result`, then `epilogue`), in
 /// one pass over the batch: each leaf of the weight gradient's sum tree runs both, so the operands
 /// read from memory for one are in cache for the other. The same bits as the two calls; the sets of
 /// pointers must not overlap.
 void dt_conv2d_weight_gradient_with(const dt_conv2d_geometry *geometry, const float *input, const float *grad_output,
                                     const float *weight, dt_conv_product product, float *result,
-                                    const dt_conv_epilogue *epilogue, float *grad_weight);
+                                    const dt_conv_epilogue *epilogue, float *grad_weight,
+                                    const dt_conv_bias_gradient *bias);
 
 #ifdef __cplusplus
 }

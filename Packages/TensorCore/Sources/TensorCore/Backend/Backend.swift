@@ -98,15 +98,16 @@ public protocol Backend: AnyObject, Sendable {
         _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
         into gradWeight: any DeviceBuffer)
 
-    /// ``conv2dBackwardWeight(_:input:gradOutput:into:)`` and `product` of the same operands with
-    /// `weight` into `result`, then `epilogue` applied to `result`: the two gradients of a layer.
-    /// The results are those of the separate calls; a default implementation makes them. The CPU
-    /// backend runs both over each part of the batch in turn, so that the operands it reads from
-    /// memory for one are in cache for the other.
-    func conv2dWeightGradient(
+    /// A layer's gradients from a convolution's operands: the weight gradient
+    /// (``conv2dBackwardWeight(_:input:gradOutput:into:)``), the bias gradient if asked, and the
+    /// other `product` of the same operands if any. The results are those of the separate calls
+    /// (the bias's up to the order of its sum); a default implementation makes them. The CPU backend
+    /// runs them over each part of the batch in turn, so that the operands it reads from memory for
+    /// one are in cache for the others, and sums the bias as the weight gradient (see
+    /// CONTRIBUTING, "Summing rule").
+    func conv2dGradients(
         _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-        into gradWeight: any DeviceBuffer, with product: ConvProduct, weight: any DeviceBuffer,
-        into result: any DeviceBuffer, epilogue: ConvEpilogue)
+        weightGradient: any DeviceBuffer, biasGradient: ConvBiasGradient?, product: ConvProduct?)
 
     /// Fills `count` contiguous elements with Philox4x32-10 numbers. Element `i` uses word
     /// `i % 4` of the block at counter `(key.stream << 64) | (counter + i / 4)`; normals pair words
@@ -152,18 +153,31 @@ extension Backend {
         apply(epilogue, to: gradInput, shape: geometry.inputShape)
     }
 
-    /// The separate calls: `product`, then the weight gradient.
-    public func conv2dWeightGradient(
+    /// The separate calls: `product`, the weight gradient, then the bias's sum over the pixels and
+    /// then over the batch.
+    public func conv2dGradients(
         _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-        into gradWeight: any DeviceBuffer, with product: ConvProduct, weight: any DeviceBuffer,
-        into result: any DeviceBuffer, epilogue: ConvEpilogue
+        weightGradient: any DeviceBuffer, biasGradient: ConvBiasGradient?, product: ConvProduct?
     ) {
         switch product {
-        case .forward: conv2dForward(geometry, input: input, weight: weight, into: result, epilogue: epilogue)
-        case .inputGradient:
+        case .forward(let weight, let result, let epilogue):
+            conv2dForward(geometry, input: input, weight: weight, into: result, epilogue: epilogue)
+        case .inputGradient(let weight, let result, let epilogue):
             conv2dBackwardInput(geometry, gradOutput: gradOutput, weight: weight, into: result, epilogue: epilogue)
+        case nil: break
         }
-        conv2dBackwardWeight(geometry, input: input, gradOutput: gradOutput, into: gradWeight)
+        conv2dBackwardWeight(geometry, input: input, gradOutput: gradOutput, into: weightGradient)
+        guard let biasGradient else { return }
+        let shape = biasGradient.ofInput ? geometry.inputShape : geometry.outputShape
+        let (batch, channels, pixels) = (shape[0], shape[1], shape[2] * shape[3])
+        let source = biasGradient.ofInput ? input : gradOutput
+        guard batch > 0, pixels > 0 else {
+            fill(biasGradient.result, offset: 0, count: channels, value: 0)
+            return
+        }
+        let perImage = allocate(count: batch * channels)
+        reduce(.sum, source, offset: 0, outer: batch * channels, extent: pixels, inner: 1, into: perImage)
+        reduce(.sum, perImage, offset: 0, outer: 1, extent: batch, inner: channels, into: biasGradient.result)
     }
 
     /// `epilogue` over the contiguous NCHW buffer `values` of `shape`, one pass per step, each

@@ -26,13 +26,29 @@ public struct ConvEpilogue: Sendable {
     public var isEmpty: Bool { bias == nil && !relu && mask == nil }
 }
 
-/// The product ``Backend/conv2dWeightGradient(_:input:gradOutput:into:with:weight:into:epilogue:)``
-/// computes beside a weight gradient, from the same operands.
+/// The product ``Backend/conv2dGradients(_:input:gradOutput:weightGradient:biasGradient:product:)``
+/// computes beside a weight gradient, from the same operands: into `result`, then `epilogue`.
 public enum ConvProduct: Sendable {
     /// ``Backend/conv2dForward(_:input:weight:into:epilogue:)`` of `input`, the output's shape (a
     /// transposed convolution's input gradient).
-    case forward
+    case forward(weight: any DeviceBuffer, result: any DeviceBuffer, epilogue: ConvEpilogue)
     /// ``Backend/conv2dBackwardInput(_:gradOutput:weight:into:epilogue:)`` of `gradOutput`, the
     /// input's shape (a convolution's input gradient).
-    case inputGradient
+    case inputGradient(weight: any DeviceBuffer, result: any DeviceBuffer, epilogue: ConvEpilogue)
+}
+
+/// A bias gradient computed beside a weight gradient: one value per channel in `result`, the sum
+/// over the batch and the pixels of the convolution's `gradOutput` (a convolution's bias) or, with
+/// `ofInput`, of its `input` (a transposed convolution's bias: its output's gradient is that input).
+public struct ConvBiasGradient: Sendable {
+    /// Contiguous, `outChannels` values (or `inChannels` with `ofInput`), overwritten.
+    public var result: any DeviceBuffer
+    /// Whether the sum is over the convolution's input rather than its output gradient.
+    public var ofInput: Bool
+
+    /// A bias gradient into `result`.
+    public init(result: any DeviceBuffer, ofInput: Bool) {
+        self.result = result
+        self.ofInput = ofInput
+    }
 }

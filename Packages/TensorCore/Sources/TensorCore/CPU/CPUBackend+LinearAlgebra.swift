@@ -66,24 +66,31 @@ extension CPUBackend {
     ) {
         guard allAllocated(input, gradOutput, gradWeight) else { return }
         var g = cGeometry(geometry)
-        dt_conv2d_backward_weight(&g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(gradWeight).pointer)
+        dt_conv2d_backward_weight(&g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(gradWeight).pointer, nil)
     }
 
-    public func conv2dWeightGradient(
+    public func conv2dGradients(
         _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
-        into gradWeight: any DeviceBuffer, with product: ConvProduct, weight: any DeviceBuffer,
-        into result: any DeviceBuffer, epilogue: ConvEpilogue
+        weightGradient: any DeviceBuffer, biasGradient: ConvBiasGradient?, product: ConvProduct?
     ) {
-        let extras = [epilogue.bias, epilogue.mask].compactMap { $0 }
-        guard allAllocated(input, gradOutput, gradWeight), allAllocated(weight, result),
-            extras.allSatisfy({ allAllocated($0, $0) })
+        guard allAllocated(input, gradOutput, weightGradient), biasGradient.map({ allAllocated($0.result, $0.result) }) ?? true
         else { return }
         var g = cGeometry(geometry)
+        var bias = dt_conv_bias_gradient(
+            out: biasGradient.map { cpu($0.result).pointer }, of_input: biasGradient?.ofInput == true ? 1 : 0)
+        let (x, dy, dw) = (cpu(input).pointer, cpu(gradOutput).pointer, cpu(weightGradient).pointer)
+        let (kind, weight, result, epilogue): (dt_conv_product, any DeviceBuffer, any DeviceBuffer, ConvEpilogue)
+        switch product {
+        case nil:
+            dt_conv2d_backward_weight(&g, x, dy, dw, &bias)
+            return
+        case .forward(let w, let r, let e): (kind, weight, result, epilogue) = (DT_CONV_PRODUCT_FORWARD, w, r, e)
+        case .inputGradient(let w, let r, let e): (kind, weight, result, epilogue) = (DT_CONV_PRODUCT_INPUT_GRADIENT, w, r, e)
+        }
+        let extras = [epilogue.bias, epilogue.mask].compactMap { $0 }
+        guard allAllocated(weight, result), extras.allSatisfy({ allAllocated($0, $0) }) else { return }
         var e = cEpilogue(epilogue)
-        dt_conv2d_weight_gradient_with(
-            &g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(weight).pointer,
-            product == .forward ? DT_CONV_PRODUCT_FORWARD : DT_CONV_PRODUCT_INPUT_GRADIENT, cpu(result).pointer, &e,
-            cpu(gradWeight).pointer)
+        dt_conv2d_weight_gradient_with(&g, x, dy, cpu(weight).pointer, kind, cpu(result).pointer, &e, dw, &bias)
     }
 
     private func cEpilogue(_ epilogue: ConvEpilogue) -> dt_conv_epilogue {

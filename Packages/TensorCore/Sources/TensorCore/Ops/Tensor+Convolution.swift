@@ -162,18 +162,19 @@ extension Tensor {
         let (x, w) = (detached(), weight.detached())
         let (needX, needW) = (needsGradient, weight.needsGradient)
         let relu = ConvolutionEpilogue.ReLUGradient(thenReLU && !reluGradientMaskedByConsumer, output: result)
-        let biasGradient = ConvolutionEpilogue.BiasGradient(bias)
+        // A transposed convolution's bias is summed over its output's gradient, which is the
+        // convolution's input.
+        let biasGradient = ConvolutionEpilogue.BiasGradient(bias, ofInput: transposed)
         let recordedAs = thenReLU ? op + "+relu" : op
         return Tensor.recorded(result, op: recordedAs, inputs: [self, weight] + (bias.map { [$0] } ?? [])) { g in
             let g = relu.apply(to: g)
             // The convolution's operands: its input and the gradient of its output. A transposed
             // convolution's input is that gradient, and its input gradient a convolution forward.
             let (input, gradOutput) = transposed ? (g, x) : (x, g)
-            let (dx, dw) = Tensor.convolutionGradients(
+            return Tensor.convolutionGradients(
                 input: input, gradOutput: gradOutput, weight: w, geometry,
-                product: needX ? (transposed ? .forward : .inputGradient) : nil, needW: needW,
+                product: needX ? (transposed ? .forward : .inputGradient) : nil, needW: needW, bias: biasGradient,
                 epilogue: ConvolutionEpilogue(mask: maskingInputGradient ? x : nil))
-            return [dx, dw] + biasGradient.of(g)
         }
     }
 
@@ -261,47 +262,49 @@ extension Tensor {
         return out
     }
 
-    /// A layer's gradients from the convolution's operands `input` and `gradOutput`: `product` (if
-    /// any) with `weight`, then `epilogue` (the forward of `input` for a transposed convolution,
-    /// the input gradient of `gradOutput` for a convolution), and, with `needW`, the weight
-    /// gradient; both in one pass over the batch when both are wanted (see
-    /// ``Backend/conv2dWeightGradient(_:input:gradOutput:into:with:weight:into:epilogue:)``).
+    /// Which product of a convolution's operands a layer's backward pass wants beside the weight
+    /// gradient (see ``ConvProduct``).
+    enum ProductKind { case forward, inputGradient }
+
+    /// A layer's gradients from the convolution's operands `input` and `gradOutput`, in the order
+    /// of the recorded inputs: `product` (if any) with `weight`, then `epilogue` (the forward of
+    /// `input` for a transposed convolution, the input gradient of `gradOutput` for a
+    /// convolution); the weight gradient with `needW`; the bias's (`ofInput`: the sum of `input`,
+    /// else of `gradOutput`), an entry only when there is a bias. All in one pass over the batch
+    /// when the weight gradient is wanted (see
+    /// ``Backend/conv2dGradients(_:input:gradOutput:weightGradient:biasGradient:product:)``).
     static func convolutionGradients(
-        input: Tensor, gradOutput: Tensor, weight: Tensor, _ geometry: ConvGeometry, product: ConvProduct?,
-        needW: Bool, epilogue: ConvolutionEpilogue
-    ) -> (product: Tensor?, weight: Tensor?) {
-        let resultShape = product == .forward ? geometry.outputShape : geometry.inputShape
-        guard let product, needW, resultShape.reduce(1, *) > 0, geometry.weightShape.reduce(1, *) > 0 else {
-            let weightGradient = needW ? convolutionWeightGradient(input: input, gradOutput: gradOutput, geometry) : nil
-            switch product {
-            case .forward: return (convolutionForward(input: input, weight: weight, geometry, epilogue: epilogue), weightGradient)
-            case .inputGradient:
-                return (
-                    convolutionInputGradient(gradOutput: gradOutput, weight: weight, geometry, epilogue: epilogue),
-                    weightGradient
-                )
-            case nil: return (nil, weightGradient)
-            }
+        input: Tensor, gradOutput: Tensor, weight: Tensor, _ geometry: ConvGeometry, product: ProductKind?,
+        needW: Bool, bias: ConvolutionEpilogue.BiasGradient, epilogue: ConvolutionEpilogue
+    ) -> [Tensor?] {
+        guard needW else {
+            let result: Tensor? =
+                switch product {
+                case .forward: convolutionForward(input: input, weight: weight, geometry, epilogue: epilogue)
+                case .inputGradient:
+                    convolutionInputGradient(gradOutput: gradOutput, weight: weight, geometry, epilogue: epilogue)
+                case nil: nil
+                }
+            return [result, nil] + bias.of(bias.ofInput ? input : gradOutput)
         }
         let (x, g, w) = (input.detached().contiguous(), gradOutput.detached().contiguous(), weight.detached().contiguous())
-        let result = Tensor.uninitialized(resultShape, backend: x.backend)
-        let weightGradient = Tensor.uninitialized(geometry.weightShape, backend: x.backend)
-        x.backend.conv2dWeightGradient(
-            geometry, input: x.storage.buffer, gradOutput: g.storage.buffer, into: weightGradient.storage.buffer,
-            with: product, weight: w.storage.buffer, into: result.storage.buffer, epilogue: epilogue.buffers)
-        return (result, weightGradient)
-    }
-
-    /// Gradient of a convolution with respect to its weight.
-    static func convolutionWeightGradient(input: Tensor, gradOutput: Tensor, _ geometry: ConvGeometry) -> Tensor {
-        let (x, g) = (input.detached().contiguous(), gradOutput.detached().contiguous())
-        let out = Tensor.uninitialized(geometry.weightShape, backend: x.backend)
-        if out.count > 0 {
-            x.backend.conv2dBackwardWeight(
-                geometry, input: x.storage.buffer,
-                gradOutput: g.storage.buffer, into: out.storage.buffer)
+        let backend = x.backend
+        let weightGradient = Tensor.uninitialized(geometry.weightShape, backend: backend)
+        let result = product.map {
+            Tensor.uninitialized($0 == .forward ? geometry.outputShape : geometry.inputShape, backend: backend)
         }
-        return out
+        let biasResult = bias.needed ? Tensor.uninitialized([bias.count], backend: backend) : nil
+        let request: ConvProduct? = result.map { result in
+            product == .forward
+                ? .forward(weight: w.storage.buffer, result: result.storage.buffer, epilogue: epilogue.buffers)
+                : .inputGradient(weight: w.storage.buffer, result: result.storage.buffer, epilogue: epilogue.buffers)
+        }
+        backend.conv2dGradients(
+            geometry, input: x.storage.buffer, gradOutput: g.storage.buffer, weightGradient: weightGradient.storage.buffer,
+            biasGradient: biasResult.map { ConvBiasGradient(result: $0.storage.buffer, ofInput: bias.ofInput) },
+            product: request)
+        guard let shape = bias.shape else { return [result, weightGradient] }
+        return [result, weightGradient, biasResult?.reshaped(shape)]
     }
 }
 
@@ -331,19 +334,27 @@ struct ConvolutionEpilogue {
         }
     }
 
-    /// What the backward pass needs of a bias: its shape (`nil`: no bias) and whether it needs a
-    /// gradient, taken before recording so that the closure holds no tensor with history.
+    /// What the backward pass needs of a bias: its shape (`nil`: no bias), whether it needs a
+    /// gradient, and which operand of the convolution its gradient sums (`ofInput`: the input, for
+    /// a transposed convolution), taken before recording so that the closure holds no tensor with
+    /// history.
     struct BiasGradient {
         let shape: [Int]?
         let needed: Bool
+        let ofInput: Bool
 
-        init(_ bias: Tensor?) { (shape, needed) = (bias?.shape, bias?.needsGradient ?? false) }
+        init(_ bias: Tensor?, ofInput: Bool) {
+            (shape, needed, self.ofInput) = (bias?.shape, bias?.needsGradient ?? false, ofInput)
+        }
+
+        /// Elements of the bias.
+        var count: Int { shape?.reduce(1, *) ?? 0 }
 
         /// `gradient` `[N, C, H, W]` summed to the bias's `[C]` as a broadcast addition's is: no
         /// entry without a bias, `nil` when it needs no gradient.
         func of(_ gradient: Tensor) -> [Tensor?] {
             guard let shape else { return [] }
-            return [needed ? gradient.sum(toShape: [1, shape.reduce(1, *), 1, 1]).reshaped(shape) : nil]
+            return [needed ? gradient.sum(toShape: [1, count, 1, 1]).reshaped(shape) : nil]
         }
     }
 }

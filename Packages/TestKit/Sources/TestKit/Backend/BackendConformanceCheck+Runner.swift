@@ -212,24 +212,31 @@ extension BackendConformanceCheck {
                 backend.conv2dBackwardInput(
                     g, gradOutput: dy, weight: w, into: activatedGradInput,
                     epilogue: ConvEpilogue(bias: upload(inputBias, to: backend), relu: true))
-                // Both gradients of a layer in one call, the product with an epilogue.
+                // A layer's gradients in one call, the product with an epilogue, the bias summed.
                 let (pairedOutput, pairedGradInput) = (
                     backend.allocate(count: gradOutput.count), backend.allocate(count: input.count)
                 )
                 let (weightWithForward, weightWithInput) = (
                     backend.allocate(count: weight.count), backend.allocate(count: weight.count)
                 )
-                backend.conv2dWeightGradient(
-                    g, input: x, gradOutput: dy, into: weightWithForward, with: .forward, weight: w, into: pairedOutput,
-                    epilogue: ConvEpilogue(mask: upload(outputMask, to: backend)))
-                backend.conv2dWeightGradient(
-                    g, input: x, gradOutput: dy, into: weightWithInput, with: .inputGradient, weight: w,
-                    into: pairedGradInput, epilogue: ConvEpilogue(bias: upload(inputBias, to: backend), relu: true))
+                let (biasOfInput, biasOfOutput) = (backend.allocate(count: g.inChannels), backend.allocate(count: g.outChannels))
+                backend.conv2dGradients(
+                    g, input: x, gradOutput: dy, weightGradient: weightWithForward,
+                    biasGradient: ConvBiasGradient(result: biasOfInput, ofInput: true),
+                    product: .forward(
+                        weight: w, result: pairedOutput, epilogue: ConvEpilogue(mask: upload(outputMask, to: backend))))
+                backend.conv2dGradients(
+                    g, input: x, gradOutput: dy, weightGradient: weightWithInput,
+                    biasGradient: ConvBiasGradient(result: biasOfOutput, ofInput: false),
+                    product: .inputGradient(
+                        weight: w, result: pairedGradInput,
+                        epilogue: ConvEpilogue(bias: upload(inputBias, to: backend), relu: true)))
                 return download(output, from: backend) + download(gradInput, from: backend) + download(gradWeight, from: backend)
                     + download(maskedOutput, from: backend) + download(maskedGradInput, from: backend)
                     + download(activated, from: backend) + download(activatedGradInput, from: backend)
                     + download(pairedOutput, from: backend) + download(weightWithForward, from: backend)
                     + download(pairedGradInput, from: backend) + download(weightWithInput, from: backend)
+                    + download(biasOfInput, from: backend) + download(biasOfOutput, from: backend)
             }
         }
 
