@@ -21,9 +21,6 @@ public struct ConvEpilogue: Sendable {
         self.relu = relu
         self.mask = mask
     }
-
-    /// Whether it changes nothing.
-    public var isEmpty: Bool { bias == nil && !relu && mask == nil }
 }
 
 /// The product ``Backend/conv2dGradients(_:input:gradOutput:weightGradient:biasGradient:product:)``

@@ -53,10 +53,8 @@ extension CPUBackend {
         _ geometry: ConvGeometry, _ source: any DeviceBuffer, _ weight: any DeviceBuffer,
         into result: any DeviceBuffer, epilogue: ConvEpilogue
     ) {
-        let extras = [epilogue.bias, epilogue.mask].compactMap { $0 }
-        guard allAllocated(source, weight, result), extras.allSatisfy({ allAllocated($0, $0) }) else { return }
+        guard allAllocated(source, weight, result), var e = cEpilogue(epilogue) else { return }
         var g = cGeometry(geometry)
-        var e = cEpilogue(epilogue)
         kernel(&g, cpu(source).pointer, cpu(weight).pointer, cpu(result).pointer, &e)
     }
 
@@ -64,9 +62,8 @@ extension CPUBackend {
         _ geometry: ConvGeometry, input: any DeviceBuffer, gradOutput: any DeviceBuffer,
         into gradWeight: any DeviceBuffer
     ) {
-        guard allAllocated(input, gradOutput, gradWeight) else { return }
-        var g = cGeometry(geometry)
-        dt_conv2d_backward_weight(&g, cpu(input).pointer, cpu(gradOutput).pointer, cpu(gradWeight).pointer, nil)
+        conv2dGradients(
+            geometry, input: input, gradOutput: gradOutput, weightGradient: gradWeight, biasGradient: nil, product: nil)
     }
 
     public func conv2dGradients(
@@ -87,14 +84,14 @@ extension CPUBackend {
         case .forward(let w, let r, let e): (kind, weight, result, epilogue) = (DT_CONV_PRODUCT_FORWARD, w, r, e)
         case .inputGradient(let w, let r, let e): (kind, weight, result, epilogue) = (DT_CONV_PRODUCT_INPUT_GRADIENT, w, r, e)
         }
-        let extras = [epilogue.bias, epilogue.mask].compactMap { $0 }
-        guard allAllocated(weight, result), extras.allSatisfy({ allAllocated($0, $0) }) else { return }
-        var e = cEpilogue(epilogue)
+        guard allAllocated(weight, result), var e = cEpilogue(epilogue) else { return }
         dt_conv2d_weight_gradient_with(&g, x, dy, cpu(weight).pointer, kind, cpu(result).pointer, &e, dw, &bias)
     }
 
-    private func cEpilogue(_ epilogue: ConvEpilogue) -> dt_conv_epilogue {
-        dt_conv_epilogue(
+    /// The C form of `epilogue`, or nil when one of its buffers could not be allocated.
+    private func cEpilogue(_ epilogue: ConvEpilogue) -> dt_conv_epilogue? {
+        guard [epilogue.bias, epilogue.mask].allSatisfy({ $0.map { allAllocated($0, $0) } ?? true }) else { return nil }
+        return dt_conv_epilogue(
             bias: epilogue.bias.map { UnsafePointer(cpu($0).pointer) }, relu: epilogue.relu ? 1 : 0,
             mask: epilogue.mask.map { UnsafePointer(cpu($0).pointer) })
     }
