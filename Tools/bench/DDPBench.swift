@@ -197,9 +197,10 @@ enum DDPBench: BenchSubcommand {
             try group.barrier()
             let summary = try trainer.trainEpoch()
             let seconds = try group.allGather([summary.trainingSeconds]).flatMap { $0 }
-            // What one step's gradient all-reduce costs (the trainer's call, on the model's
-            // gradients), and the engine's share of it (one MPI_Allreduce of the same count).
-            let gradients = trainer.model.namedParameters().map { Tensor.zeros(like: $0.parameter.value) }
+            // What one step's gradient all-reduce costs (the trainer's call: in place, on tensors
+            // shaped like the model's gradients), and the engine's share of it (one MPI_Allreduce
+            // of the same count).
+            var gradients = trainer.model.namedParameters().map { Tensor.zeros(like: $0.parameter.value) }
             let elements = gradients.reduce(0) { $0 + $1.count }
             var allReduce: [Double] = []
             var engine: [Double] = []
@@ -207,7 +208,7 @@ enum DDPBench: BenchSubcommand {
             for _ in 0..<10 {
                 try group.barrier()
                 var start = TimingClock.wall.now()
-                _ = try group.allReduce(gradients, .sum)
+                try group.allReduce(&gradients, .sum)
                 allReduce.append(TimingClock.wall.now() - start)
                 try group.barrier()
                 start = TimingClock.wall.now()

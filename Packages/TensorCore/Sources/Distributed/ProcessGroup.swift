@@ -95,29 +95,55 @@ public final class ProcessGroup: Sendable {
     public func allReduce(
         _ tensors: [Tensor], _ op: ReduceOperation = .average, bucketElements: Int = defaultBucketElements
     ) throws(DistributedError) -> [Tensor] {
-        guard isDistributed else { return tensors }
+        var results = tensors
+        try reduce(&results, op, bucketElements: bucketElements, inPlace: false)
+        return results
+    }
+
+    /// Replaces each of `tensors` with its element-wise sum or average over the ranks (shapes and
+    /// devices kept), as ``allReduce(_:_:bucketElements:)`` does, but a contiguous host tensor of
+    /// at least ``directElements`` floats is reduced in its own memory (MPI's `MPI_IN_PLACE`: no
+    /// second buffer and no copy) when no other tensor shares that memory; a shared one is copied
+    /// first, so the tensors sharing it keep their values (copy-on-write, as
+    /// `Tensor.updateInPlace(_:)`).
+    /// - Throws: as ``allReduce(_:_:bucketElements:)``; after a failure, the tensors reduced so far
+    ///   hold their results, the others their inputs.
+    public func allReduce(
+        _ tensors: inout [Tensor], _ op: ReduceOperation = .average, bucketElements: Int = defaultBucketElements
+    ) throws(DistributedError) {
+        try reduce(&tensors, op, bucketElements: bucketElements, inPlace: true)
+    }
+
+    /// The two tensor all-reduces: large tensors one by one (in their own memory when `inPlace`
+    /// allows), small ones in buckets, in order.
+    private func reduce(
+        _ tensors: inout [Tensor], _ op: ReduceOperation, bucketElements: Int, inPlace: Bool
+    ) throws(DistributedError) {
+        guard isDistributed else { return }
         try checkBucket(bucketElements)
-        let counts = tensors.map(\.count)
-        try checkSameCounts(counts, operation: "allReduce")
+        try checkSameCounts(tensors.map(\.count), operation: "allReduce")
         let scale: Float? = op == .average ? 1 / Float(size) : nil
-        var results = [Tensor?](repeating: nil, count: tensors.count)
         var pending: [Int] = []  // small tensors waiting for their bucket, in order
         var pendingElements = 0
-        for (index, tensor) in tensors.enumerated() {
-            if tensor.count >= Self.directElements {
-                results[index] = try allReduceAlone(tensor, scale: scale, bucketElements: bucketElements)
+        for index in tensors.indices {
+            let count = tensors[index].count
+            if count >= Self.directElements {
+                if inPlace, tensors[index].storage.buffer is CPUBuffer {
+                    try reduceInOwnMemory(&tensors[index], scale: scale, bucketElements: bucketElements)
+                } else {
+                    tensors[index] = try allReduceAlone(tensors[index], scale: scale, bucketElements: bucketElements)
+                }
                 continue
             }
-            if pendingElements + tensor.count > bucketElements, !pending.isEmpty {
-                try allReduceBucket(of: tensors, at: pending, scale: scale, into: &results)
+            if pendingElements + count > bucketElements, !pending.isEmpty {
+                try allReduceBucket(at: pending, of: &tensors, scale: scale)
                 pending = []
                 pendingElements = 0
             }
             pending.append(index)
-            pendingElements += tensor.count
+            pendingElements += count
         }
-        if !pending.isEmpty { try allReduceBucket(of: tensors, at: pending, scale: scale, into: &results) }
-        return results.map { $0! }
+        if !pending.isEmpty { try allReduceBucket(at: pending, of: &tensors, scale: scale) }
     }
 
     /// Tensors of at least this many floats are all-reduced on their own rather than packed into a
@@ -160,20 +186,41 @@ public final class ProcessGroup: Sendable {
 
     /// Sums or averages the gradients of `parameters` over the ranks, in place (the step between
     /// backward and the optimizer in data-parallel training). A parameter without a gradient
-    /// contributes zeros, and receives the reduced gradient like the others.
-    /// - Throws: as ``allReduce(_:_:bucketElements:)``.
+    /// contributes zeros, and receives the reduced gradient like the others. A large host gradient
+    /// held by nothing but its parameter is reduced in its own memory (as by the `inout` overload
+    /// of `allReduce`).
+    /// - Throws: as ``allReduce(_:_:bucketElements:)``; the parameters keep their gradients,
+    ///   reduced or not.
     public func allReduceGradients(
         of parameters: [any OptimizableParameter], _ op: ReduceOperation = .average,
         bucketElements: Int = defaultBucketElements
     ) throws(DistributedError) {
+        var none: [Float] = []
+        try allReduceGradients(of: parameters, op, alongWith: &none, bucketElements: bucketElements)
+    }
+
+    /// ``allReduceGradients(of:_:bucketElements:)`` that also reduces `values` with the same
+    /// operation, in the same collectives (a step's loss terms travel in the last bucket of its
+    /// gradients instead of a collective of their own).
+    /// - Throws: as ``allReduceGradients(of:_:bucketElements:)``; `values` is unchanged after a
+    ///   failure.
+    public func allReduceGradients(
+        of parameters: [any OptimizableParameter], _ op: ReduceOperation = .average, alongWith values: inout [Float],
+        bucketElements: Int = defaultBucketElements
+    ) throws(DistributedError) {
         guard isDistributed else { return }
-        let gradients = parameters.map { parameter -> Tensor in
+        var tensors = parameters.map { parameter -> Tensor in
             let value = parameter.value
             return parameter.grad
                 ?? Tensor(shape: value.shape, scalars: Array(repeating: 0, count: value.count), backend: value.backend)
         }
-        let reduced = try allReduce(gradients, op, bucketElements: bucketElements)
-        for (parameter, gradient) in zip(parameters, reduced) { parameter.grad = gradient }
+        if !values.isEmpty { tensors.append(Tensor(values)) }
+        // The parameters let go of their gradients for the reduction, so that each gradient's
+        // memory is held once and reduced where it lies; they get them back, failure or not.
+        for parameter in parameters { parameter.grad = nil }
+        defer { for (parameter, gradient) in zip(parameters, tensors) { parameter.grad = gradient } }
+        try allReduce(&tensors, op, bucketElements: bucketElements)
+        if !values.isEmpty { values = tensors[parameters.count].scalars }
     }
 
     // MARK: - Broadcast
@@ -378,18 +425,39 @@ public final class ProcessGroup: Sendable {
         return result
     }
 
-    /// The small tensors at `positions` of `all` packed into one host buffer, reduced in one
-    /// collective and unpacked into new tensors at the same positions of `results`.
+    /// One large contiguous host tensor reduced in its own memory (copied first when shared, as the
+    /// `inout` overload of `allReduce` says), in pieces of at most `bucketElements`.
+    private func reduceInOwnMemory(_ tensor: inout Tensor, scale: Float?, bucketElements: Int) throws(DistributedError) {
+        let count = tensor.count
+        var failure: DistributedError?
+        tensor.updateInPlace { storage in
+            // The storage is the CPU buffer checked by the caller, made unique, dense and offset 0.
+            guard let host = storage.buffer as? CPUBuffer else { preconditionFailure("checked by the caller") }
+            let values = UnsafeMutableBufferPointer(start: host.pointer, count: count)
+            do throws(DistributedError) {
+                try reduceInPieces(of: bucketElements, count: count) { (range) throws(DistributedError) in
+                    try communicator.allReduceSum(UnsafeMutableBufferPointer(rebasing: values[range]))
+                }
+                if let scale { for i in values.indices { values[i] *= scale } }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The small tensors at `positions` of `tensors` packed into one host buffer, reduced in one
+    /// collective and unpacked into new tensors at the same positions.
     private func allReduceBucket(
-        of all: [Tensor], at positions: [Int], scale: Float?, into results: inout [Tensor?]
+        at positions: [Int], of tensors: inout [Tensor], scale: Float?
     ) throws(DistributedError) {
-        let tensors = positions.map { all[$0] }
-        let staging = try HostStaging(count: tensors.reduce(0) { $0 + $1.count })
-        Self.copy(tensors, into: staging.values)
+        let inputs = positions.map { tensors[$0] }
+        let staging = try HostStaging(count: inputs.reduce(0) { $0 + $1.count })
+        Self.copy(inputs, into: staging.values)
         try communicator.allReduceSum(staging.values)
         if let scale { for i in staging.values.indices { staging.values[i] *= scale } }
-        for (position, tensor) in zip(positions, Self.unflatten(UnsafeBufferPointer(staging.values), like: tensors)) {
-            results[position] = tensor
+        for (position, tensor) in zip(positions, Self.unflatten(UnsafeBufferPointer(staging.values), like: inputs)) {
+            tensors[position] = tensor
         }
     }
 

@@ -131,6 +131,38 @@ final class ProcessGroupTests: XCTestCase {
         XCTAssertEqual(results[1].1, [1, 2])
     }
 
+    func testLargeTensorsAreReducedInTheirOwnMemoryUnlessShared() throws {
+        let count = ProcessGroup.directElements
+        let results = try InProcessGroup.run(size: 2) { group -> [String] in
+            func host(_ tensor: Tensor) -> UnsafeMutablePointer<Float>? { (tensor.storage.buffer as? CPUBuffer)?.pointer }
+            func filled(_ value: Float) -> Tensor { Tensor(shape: [count], scalars: Array(repeating: value, count: count)) }
+            var findings: [String] = []
+            // Held once: reduced where it lies.
+            var alone = [filled(Float(group.rank + 1)), Tensor([Float(group.rank)])]
+            let memory = host(alone[0])
+            try group.allReduce(&alone, .average)
+            if host(alone[0]) != memory { findings.append("a tensor held once was copied") }
+            if Set(alone[0].scalars) != [1.5] || alone[1].scalars != [0.5] { findings.append("wrong average") }
+            // Shared with another tensor: the other keeps its values.
+            let other = filled(Float(group.rank + 1))
+            var shared = [other]
+            try group.allReduce(&shared, .sum)
+            if Set(other.scalars) != [Float(group.rank + 1)] { findings.append("the sharing tensor changed") }
+            if Set(shared[0].scalars) != [3] { findings.append("wrong sum of a shared tensor") }
+            // A parameter's gradient: reduced in the gradient's memory.
+            let parameter = Parameter(Tensor.zeros([count]))
+            parameter.grad = filled(Float(group.rank + 1))
+            let gradientMemory = host(parameter.grad!)
+            var losses: [Float] = [Float(group.rank), 1]
+            try group.allReduceGradients(of: [parameter], .sum, alongWith: &losses)
+            if host(parameter.grad!) != gradientMemory { findings.append("the gradient was copied") }
+            if Set(parameter.grad!.scalars) != [3] { findings.append("wrong gradient sum") }
+            if losses != [1, 2] { findings.append("values along with the gradients: \(losses)") }
+            return findings
+        }
+        XCTAssertEqual(results, [[], []])
+    }
+
     func testMismatchedCountsAndBadRootAreNamed() throws {
         let results = try InProcessGroup.run(size: 2) { group -> String in
             var values = Array(repeating: Float(1), count: group.rank + 1)

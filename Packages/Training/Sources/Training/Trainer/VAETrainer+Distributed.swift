@@ -124,14 +124,10 @@ extension VAETrainer {
                     return [reconstruction.item(), kl.item(), total.item(), Float(batch.count)]
                 }
             }
-            let gradients = parameters.map { parameter -> Tensor in
-                parameter.grad ?? Tensor.zeros(like: parameter.value)
-            }
-            let reduced = try processGroup.allReduce(gradients + [Tensor(local)], .sum)
-            if processGroup.isDistributed {
-                for (parameter, gradient) in zip(parameters, reduced) { parameter.grad = gradient }
-            }
-            let global = reduced.last!.scalars
+            // The gradients are summed in their own memory; the loss terms ride along in the
+            // last bucket, so a step costs no extra collective.
+            var global = local
+            try processGroup.allReduceGradients(of: parameters, .sum, alongWith: &global)
             let losses = StepLosses(reconstruction: global[0], kl: global[1], total: global[2], samples: Int(global[3]))
             guard losses.total.isFinite else {
                 throw TrainingError.nonFiniteLoss(
