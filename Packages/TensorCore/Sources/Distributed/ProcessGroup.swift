@@ -209,11 +209,7 @@ public final class ProcessGroup: Sendable {
         bucketElements: Int = defaultBucketElements
     ) throws(DistributedError) {
         guard isDistributed else { return }
-        var tensors = parameters.map { parameter -> Tensor in
-            let value = parameter.value
-            return parameter.grad
-                ?? Tensor(shape: value.shape, scalars: Array(repeating: 0, count: value.count), backend: value.backend)
-        }
+        var tensors = parameters.map { $0.grad ?? Tensor.zeros(like: $0.value) }
         if !values.isEmpty { tensors.append(Tensor(values)) }
         // The parameters let go of their gradients for the reduction, so that each gradient's
         // memory is held once and reduced where it lies; they get them back, failure or not.
