@@ -128,9 +128,10 @@ public final class ProcessGroup: Sendable {
         for index in tensors.indices {
             let count = tensors[index].count
             if count >= Self.directElements {
-                if inPlace, tensors[index].storage.buffer is CPUBuffer {
-                    try reduceInOwnMemory(&tensors[index], scale: scale, bucketElements: bucketElements)
-                } else {
+                let reduced =
+                    inPlace && tensors[index].storage.buffer is CPUBuffer
+                    ? try reduceInOwnMemory(&tensors[index], scale: scale, bucketElements: bucketElements) : false
+                if !reduced {
                     tensors[index] = try allReduceAlone(tensors[index], scale: scale, bucketElements: bucketElements)
                 }
                 continue
@@ -422,13 +423,19 @@ public final class ProcessGroup: Sendable {
     }
 
     /// One large contiguous host tensor reduced in its own memory (copied first when shared, as the
-    /// `inout` overload of `allReduce` says), in pieces of at most `bucketElements`.
-    private func reduceInOwnMemory(_ tensor: inout Tensor, scale: Float?, bucketElements: Int) throws(DistributedError) {
+    /// `inout` overload of `allReduce` says), in pieces of at most `bucketElements`. Returns false,
+    /// with the values unreduced, when that copy is not host memory (a backend whose new buffers
+    /// live elsewhere): the caller then reduces it as any device tensor.
+    private func reduceInOwnMemory(
+        _ tensor: inout Tensor, scale: Float?, bucketElements: Int
+    ) throws(DistributedError) -> Bool {
         let count = tensor.count
         var failure: DistributedError?
+        var reduced = false
         tensor.updateInPlace { storage in
-            // The storage is the CPU buffer checked by the caller, made unique, dense and offset 0.
-            guard let host = storage.buffer as? CPUBuffer else { preconditionFailure("checked by the caller") }
+            // Unique, dense and at offset 0 now; the caller saw host memory, a copy may not be.
+            guard let host = storage.buffer as? CPUBuffer else { return }
+            reduced = true
             let values = UnsafeMutableBufferPointer(start: host.pointer, count: count)
             do throws(DistributedError) {
                 try reduceInPieces(of: bucketElements, count: count) { (range) throws(DistributedError) in
@@ -440,6 +447,7 @@ public final class ProcessGroup: Sendable {
             }
         }
         if let failure { throw failure }
+        return reduced
     }
 
     /// The small tensors at `positions` of `tensors` packed into one host buffer, reduced in one
